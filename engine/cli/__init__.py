@@ -1,0 +1,1 @@
+"""The `onething` command line. Each command module keeps module-level imports light."""

@@ -1,0 +1,20 @@
+"""Entry point of the `onething` console script."""
+
+from __future__ import annotations
+
+import typer
+
+from engine.cli import calendar_cmd
+
+app = typer.Typer(
+    name="onething",
+    help="Combined government approvals (高效办成一件事) on statutory working-day clocks.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(calendar_cmd.app, name="calendar")
+
+
+def run() -> None:
+    app()

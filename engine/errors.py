@@ -1,0 +1,38 @@
+"""The one root of every error onething raises on purpose.
+
+Domain errors carry their context (file and line for a definition, case and step for a
+transition); only the CLI turns them into exit codes and only the HTTP layer into status codes.
+"""
+
+from __future__ import annotations
+
+
+class OnethingError(Exception):
+    """Base of all expected errors: a user's mistake or an illegal action, never a bug."""
+
+
+class InputError(OnethingError):
+    """Bad input from a user: a date that does not parse, a negative count, an unknown id."""
+
+
+class SourceError(InputError):
+    """A problem at a place in a source file, reported as `file:line:col: message`."""
+
+    def __init__(self, message: str, *, file: str, line: int | None = None, col: int | None = None):
+        self.message = message
+        self.file = file
+        self.line = line
+        self.col = col
+        super().__init__(self.location() + ": " + message)
+
+    def location(self) -> str:
+        parts = [self.file]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.col is not None:
+                parts.append(str(self.col))
+        return ":".join(parts)
+
+
+class CalendarError(InputError):
+    """A calendar question that cannot be answered: unknown calendar, date out of range."""

@@ -1,0 +1,166 @@
+"""Load YAML while remembering where every key and item stood, for `file:line:col` errors.
+
+Mappings load as `Located` dicts and sequences as `LocatedList`s; both keep the 1-based line
+and column of each key or item, so validators can point at the exact place of a mistake.
+Oversized, too deeply nested or malformed files raise `SourceError`, never a YAML traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.errors import SourceError
+
+MAX_BYTES = 1_000_000
+MAX_DEPTH = 32
+
+Position = tuple[int, int]
+
+
+class Located(dict[str, Any]):
+    """A mapping that knows the position of itself and of each of its keys."""
+
+    pos: Position = (1, 1)
+    key_pos: dict[str, Position]
+    value_pos: dict[str, Position]
+
+    def at(self, key: str) -> Position:
+        """Where `key` stands (for a wrong or unknown key)."""
+        return self.key_pos.get(key, self.pos)
+
+    def value_at(self, key: str) -> Position:
+        """Where the value of `key` stands (for a wrong value)."""
+        return self.value_pos.get(key, self.at(key))
+
+
+class LocatedList(list[Any]):
+    """A sequence that knows the position of itself and of each item."""
+
+    pos: Position = (1, 1)
+    item_pos: list[Position]
+
+    def at(self, index: int) -> Position:
+        return self.item_pos[index] if index < len(self.item_pos) else self.pos
+
+
+def _pos(node: yaml.Node) -> Position:
+    return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose mappings and sequences carry positions; dates stay plain strings."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> Located:
+    result = Located()
+    result.pos = _pos(node)
+    result.key_pos = {}
+    result.value_pos = {}
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | bool | float) or key is None:
+            raise yaml.constructor.ConstructorError(
+                None, None, "a mapping key must be a plain scalar", key_node.start_mark
+            )
+        key = str(key)
+        if key in result:
+            line, col = _pos(key_node)
+            raise _Duplicate(f"duplicate key {key!r}", line, col)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_pos[key] = _pos(key_node)
+        result.value_pos[key] = _pos(value_node)
+    return result
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList:
+    result = LocatedList(loader.construct_object(item, deep=True) for item in node.value)
+    result.pos = _pos(node)
+    result.item_pos = [_pos(item) for item in node.value]
+    return result
+
+
+def _construct_timestamp_as_text(loader: _Loader, node: yaml.ScalarNode) -> str:
+    return str(loader.construct_scalar(node))
+
+
+# YAML 1.1 reads yes/no/on/off as booleans; in a definition they are words. Only true/false are.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp_as_text)
+
+
+class _Duplicate(Exception):
+    def __init__(self, message: str, line: int, col: int):
+        super().__init__(message)
+        self.message, self.line, self.col = message, line, col
+
+
+def _check_depth(node: yaml.Node, *, file: str, depth: int = 0) -> None:
+    if depth > MAX_DEPTH:
+        line, col = _pos(node)
+        raise SourceError(f"nested deeper than {MAX_DEPTH} levels", file=file, line=line, col=col)
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            _check_depth(k, file=file, depth=depth + 1)
+            _check_depth(v, file=file, depth=depth + 1)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_depth(item, file=file, depth=depth + 1)
+
+
+def load_text(text: str, *, file: str) -> Any:
+    """Parse YAML text; every problem becomes a `SourceError` at its place in `file`."""
+    if len(text.encode("utf-8", errors="replace")) > MAX_BYTES:
+        raise SourceError(f"file is larger than {MAX_BYTES // 1_000_000} MB", file=file, line=1)
+    try:
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+            if root is None:
+                return None
+            _check_depth(root, file=file)
+            return loader.construct_document(root)
+        finally:
+            loader.dispose()
+    except _Duplicate as dup:
+        raise SourceError(dup.message, file=file, line=dup.line, col=dup.col) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        message = exc.problem or exc.context or "malformed YAML"
+        raise SourceError(f"malformed YAML: {message}", file=file, line=line, col=col) from None
+    except yaml.YAMLError as exc:
+        raise SourceError(f"malformed YAML: {exc}", file=file) from None
+    except RecursionError:
+        raise SourceError(f"nested deeper than {MAX_DEPTH} levels", file=file) from None
+
+
+def load_file(path: Path) -> Any:
+    """Read and parse one YAML file (size checked before reading it whole)."""
+    file = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", file=file) from None
+    if size > MAX_BYTES:
+        raise SourceError(f"file is larger than {MAX_BYTES // 1_000_000} MB", file=file, line=1)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SourceError("not UTF-8 text", file=file) from None
+    except OSError as exc:
+        raise SourceError(f"cannot read: {exc.strerror}", file=file) from None
+    return load_text(text, file=file)
