@@ -10,7 +10,6 @@ at position k × (minutes per day), which maps back to that day's close, never t
 from __future__ import annotations
 
 import datetime as dt
-from array import array
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -55,14 +54,15 @@ class WorkingCalendar:
         self.schedule = schedule
         self.day_minutes = sum(end - start for start, end in hours)
         self._base = first.toordinal()
-        days = last.toordinal() - self._base + 1
-        self._cum = array("l", [0]) * (days + 1)  # working days strictly before index i
-        self._work = array("l")
-        for i in range(days):
-            working = schedule.is_working_day(dt.date.fromordinal(self._base + i))
+        self._days = last.toordinal() - self._base + 1
+        self._cum = [0] * (self._days + 1)  # working days strictly before day index i
+        self._work: list[dt.date] = []  # the working days of the range, in order
+        for i in range(self._days):
+            day = dt.date.fromordinal(self._base + i)
+            working = schedule.is_working_day(day)
             self._cum[i + 1] = self._cum[i] + working
             if working:
-                self._work.append(i)
+                self._work.append(day)
         self._opening = hours[0][0]
         self._close = hours[-1][1]
 
@@ -70,21 +70,18 @@ class WorkingCalendar:
 
     def _index(self, day: dt.date) -> int:
         i = day.toordinal() - self._base
-        if not 0 <= i < len(self._cum) - 1:
+        if not 0 <= i < self._days:
             raise CalendarError(
                 f"{day.isoformat()} is outside calendar {self.id!r} "
                 f"({self.first.isoformat()}..{self.last.isoformat()})"
             )
         return i
 
-    def _day(self, index: int) -> dt.date:
-        return dt.date.fromordinal(self._base + index)
-
     def _working_day_number(self, k: int) -> dt.date:
         """The k-th working day of the range (1-based)."""
         if not 1 <= k <= len(self._work):
             raise CalendarError(f"the result lies beyond calendar {self.id!r} ({self.last})")
-        return self._day(self._work[k - 1])
+        return self._work[k - 1]
 
     def is_working_day(self, day: dt.date) -> bool:
         i = self._index(day)
@@ -100,6 +97,11 @@ class WorkingCalendar:
 
         n = 0 is the start day itself if it is a working day, otherwise the next one.
         """
+        i = start.toordinal() - self._base
+        if n > 0 and 0 <= i < self._days:  # the hot path: two list look-ups
+            k = self._cum[i + 1] + n
+            if k <= len(self._work):
+                return self._work[k - 1]
         if n < 0:
             raise InputError(f"cannot count a negative number of working days ({n})")
         done = self._cum[self._index(start) + 1]

@@ -18,3 +18,7 @@ app.add_typer(calendar_cmd.app, name="calendar")
 
 def run() -> None:
     app()
+
+
+if __name__ == "__main__":
+    run()
