@@ -26,7 +26,9 @@ class NoticeKind(StrEnum):
 
 @dataclass(frozen=True)
 class WorkingTime:
-    """A span of working time as the calendar counted it: whole working days, then minutes."""
+    """Remaining or overdue time, both figures as the calendar's clock reading gives them:
+    `days` working days (`remaining_working_days`) and, in all, `minutes` working minutes
+    (`remaining_minutes`); the minutes are the whole span, not what is left after the days."""
 
     days: int = 0
     minutes: int = 0

@@ -40,6 +40,7 @@ class _Words:
     natural_day: tuple[str, str]
     hour: str
     minute: str
+    working_time: str  # "{0}" of working time
     under_a_minute: str
     joiner: str
     list_sep: str
@@ -91,6 +92,7 @@ _ZH = _Words(
     natural_day=("天", "天"),
     hour="小时",
     minute="分钟",
+    working_time="工作时间{0}",
     under_a_minute="不足1分钟",
     joiner="",
     list_sep="、",
@@ -135,6 +137,7 @@ _EN = _Words(
     natural_day=(" day", " days"),
     hour=" h",
     minute=" min",
+    working_time="{0} of working time",
     under_a_minute="under a minute",
     joiner=" ",
     list_sep=", ",
@@ -212,24 +215,27 @@ def _recipients(notice: Notice, words: _Words) -> str | None:
 
 
 def _working(span: WorkingTime | None, words: _Words) -> str | None:
+    """`2个工作日（工作时间14小时）`: the working days and, beside them, the working time."""
     if span is None:
         return None
-    return _amount(span.days, span.minutes, words.day, words) or f"0{words.minute}"
+    days = _count(span.days, words.day)
+    time = words.working_time.format(_hours(span.minutes, words)) if span.minutes else ""
+    if days and time:
+        return words.aside.format(days, time)
+    return days or time or f"0{words.minute}"
 
 
 def _delay(delay: timedelta, words: _Words) -> str:
-    minutes = int(delay.total_seconds()) // 60
-    days, minutes = divmod(minutes, 24 * 60)
-    return _amount(days, minutes, words.natural_day, words) or words.under_a_minute
+    days, minutes = divmod(int(delay.total_seconds()) // 60, 24 * 60)
+    parts = [_count(days, words.natural_day), _hours(minutes, words)]
+    return words.joiner.join(p for p in parts if p) or words.under_a_minute
 
 
-def _amount(days: int, minutes: int, day: tuple[str, str], words: _Words) -> str:
+def _count(n: int, unit: tuple[str, str]) -> str:
+    return f"{n}{unit[0] if n == 1 else unit[1]}" if n else ""
+
+
+def _hours(minutes: int, words: _Words) -> str:
     hours, minutes = divmod(minutes, 60)
-    parts = []
-    if days:
-        parts.append(f"{days}{day[0] if days == 1 else day[1]}")
-    if hours:
-        parts.append(f"{hours}{words.hour}")
-    if minutes:
-        parts.append(f"{minutes}{words.minute}")
-    return words.joiner.join(parts)
+    parts = [f"{hours}{words.hour}" if hours else "", f"{minutes}{words.minute}" if minutes else ""]
+    return words.joiner.join(p for p in parts if p)

@@ -25,7 +25,7 @@ def notice(**changes: object) -> Notice:
         "due_at": datetime(2025, 10, 9, 17, 30, tzinfo=SHANGHAI),
         "step_id": "driver-review",
         "step_title": "驾驶员证审核",
-        "remaining": WorkingTime(days=1, minutes=150),
+        "remaining": WorkingTime(days=1, minutes=570),
         "recipients": (Recipient("张三", "科长"), Recipient("李四")),
     }
     fields.update(changes)
@@ -43,7 +43,7 @@ def test_yellow_warning_in_chinese_names_case_step_due_time_and_remaining_workin
         "环节：驾驶员证审核（driver-review）",
         "承办部门：市交通运输局",
         "办理期限：2025年10月9日 17:30（北京时间）",
-        "剩余时间：1个工作日2小时30分钟",
+        "剩余时间：1个工作日（工作时间9小时30分钟）",
         "接收人：张三（科长）、李四",
     ]
 
@@ -56,7 +56,7 @@ def test_yellow_warning_in_english() -> None:
         "[Yellow warning] Step “驾驶员证审核” of case C-2025-0042 is due soon; please act in time."
     )
     assert "Due: 2025-10-09 17:30 (Asia/Shanghai)" in lines
-    assert "Remaining: 1 working day 2 h 30 min" in lines
+    assert "Remaining: 1 working day (9 h 30 min of working time)" in lines
     assert "To: 张三 (科长), 李四" in lines
 
 
@@ -66,12 +66,16 @@ def test_due_time_is_shown_in_shanghai_whatever_zone_it_arrives_in() -> None:
 
 
 def test_red_card_shows_overdue_working_days_not_remaining() -> None:
-    body = render(notice(kind=NoticeKind.RED, remaining=None, overdue=WorkingTime(days=3))).body
+    body = render(
+        notice(kind=NoticeKind.RED, remaining=None, overdue=WorkingTime(days=3, minutes=1260))
+    ).body
     assert body.startswith("【红牌】案件 C-2025-0042 的环节「驾驶员证审核」已超过办理期限。")
-    assert "已超期：3个工作日" in body
+    assert "已超期：3个工作日（工作时间21小时）" in body
     assert "剩余时间" not in body
-    en = render(notice(kind=NoticeKind.RED, remaining=None, overdue=WorkingTime(days=3)), "en")
-    assert "Overdue by: 3 working days" in en.body
+    en = render(
+        notice(kind=NoticeKind.RED, remaining=None, overdue=WorkingTime(days=3, minutes=1260)), "en"
+    )
+    assert "Overdue by: 3 working days (21 h of working time)" in en.body
 
 
 @pytest.mark.parametrize(
@@ -102,6 +106,14 @@ def test_late_notice_after_downtime_states_the_delay() -> None:
     assert "延迟不足1分钟" in render(notice(late_by=timedelta(seconds=30))).body
 
 
+def test_last_day_shows_only_the_working_time_left() -> None:
+    assert "剩余时间：工作时间45分钟" in render(notice(remaining=WorkingTime(0, 45))).body
+    assert (
+        "Remaining: 45 min of working time"
+        in render(notice(remaining=WorkingTime(0, 45)), "en").body
+    )
+
+
 def test_no_time_left_is_zero_minutes_not_an_empty_line() -> None:
     assert "剩余时间：0分钟" in render(notice(remaining=WorkingTime())).body
     assert "Remaining: 0 min" in render(notice(remaining=WorkingTime()), "en").body
@@ -125,6 +137,6 @@ def test_webhook_payload_carries_data_and_text_and_is_json() -> None:
     assert payload["schema"] == PAYLOAD_SCHEMA
     assert payload["delivery_id"] == "d-1"
     assert payload["subject"].startswith("【黄牌预警】")
-    assert payload["notice"]["remaining"] == {"days": 1, "minutes": 150}
+    assert payload["notice"]["remaining"] == {"days": 1, "minutes": 570}
     assert payload["notice"]["due_at"] == "2025-10-09T17:30:00+08:00"
     assert payload["notice"]["provisional"] is True

@@ -1,0 +1,108 @@
+"""The email adapter: a UTF-8 mail over SMTP with smtplib (one attempt; the dispatcher retries)."""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.header import Header
+from email.mime.text import MIMEText
+from email.utils import format_datetime
+
+from engine.errors import InputError
+from engine.notify.channels import ChannelConfig
+from engine.notify.notice import Notice
+from engine.notify.render import render
+from engine.notify.retry import DeliveryError
+from engine.notify.signature import DELIVERY_HEADER
+
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where mail goes; from `ONETHING_SMTP_*` (see docs/notifications.md)."""
+
+    host: str = "localhost"
+    port: int = 25
+    sender: str = "onething@localhost"
+    starttls: bool = False
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 10.0
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SmtpSettings:
+        port = env.get("ONETHING_SMTP_PORT", "25")
+        timeout = env.get("ONETHING_SMTP_TIMEOUT", "10")
+        try:
+            return cls(
+                host=env.get("ONETHING_SMTP_HOST", "localhost"),
+                port=int(port),
+                sender=env.get("ONETHING_SMTP_FROM", "onething@localhost"),
+                starttls=env.get("ONETHING_SMTP_STARTTLS", "").lower() in _TRUE,
+                username=env.get("ONETHING_SMTP_USER") or None,
+                password=env.get("ONETHING_SMTP_PASSWORD") or None,
+                timeout=float(timeout),
+            )
+        except ValueError:
+            raise InputError(
+                f"ONETHING_SMTP_PORT and ONETHING_SMTP_TIMEOUT must be numbers, "
+                f"not {port!r} and {timeout!r}"
+            ) from None
+
+
+class SmtpTransport:
+    """Sends the rendered notice as a plain-text UTF-8 mail. Network trouble and 4xx replies
+    are retryable; 5xx replies (bad address, refused login) are final."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+
+    def send(
+        self, notice: Notice, channel: ChannelConfig, *, delivery_id: str, now: datetime
+    ) -> None:
+        mail = _mail(notice, channel, sender=self.settings.sender, delivery_id=delivery_id, now=now)
+        s = self.settings
+        try:
+            with smtplib.SMTP(s.host, s.port, timeout=s.timeout) as smtp:
+                if s.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                if s.username:
+                    smtp.login(s.username, s.password or "")
+                smtp.send_message(mail)
+        except smtplib.SMTPRecipientsRefused as exc:
+            codes = [code for code, _ in exc.recipients.values()]
+            raise DeliveryError(
+                f"recipient refused: {exc.recipients}", retryable=_transient(codes)
+            ) from exc
+        except smtplib.SMTPResponseException as exc:
+            raise DeliveryError(
+                f"SMTP {exc.smtp_code}: {exc.smtp_error!r}", retryable=_transient([exc.smtp_code])
+            ) from exc
+        except smtplib.SMTPNotSupportedError as exc:
+            raise DeliveryError(f"SMTP server: {exc}", retryable=False) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}", retryable=True) from exc
+
+
+def _mail(
+    notice: Notice, channel: ChannelConfig, *, sender: str, delivery_id: str, now: datetime
+) -> MIMEText:
+    message = render(notice, channel.lang)
+    mail = MIMEText(message.body, "plain", "utf-8")
+    # The legacy Header folds CJK text keeping its spaces; EmailMessage's folder drops a space
+    # between encoded words, so a subject like "联办 · 驾驶员证审核" would arrive altered.
+    mail["Subject"] = Header(message.subject, "utf-8")  # type: ignore[assignment]
+    mail["From"] = sender
+    mail["To"] = channel.target
+    mail["Date"] = format_datetime(now)
+    mail["Message-ID"] = f"<{delivery_id}@onething>"  # the same on every retry: clients dedupe
+    mail[DELIVERY_HEADER] = delivery_id
+    return mail
+
+
+def _transient(codes: list[int]) -> bool:
+    return all(400 <= code < 500 for code in codes)
