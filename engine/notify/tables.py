@@ -61,3 +61,23 @@ class NotifyDelivery(SQLModel, table=True):
     created_at: datetime = Field(sa_column=sa.Column(AwareDateTime, nullable=False))
     updated_at: datetime = Field(sa_column=sa.Column(AwareDateTime, nullable=False))
     sent_at: datetime | None = Field(default=None, sa_column=sa.Column(AwareDateTime))
+
+
+class DeliveryPublic(SQLModel):
+    """A delivery as the CLI and the API show it (the stored notice and secret name left out)."""
+
+    id: int
+    delivery_id: str
+    notice_id: str
+    channel: str
+    target: str
+    status: str
+    attempts: int
+    last_error: str | None
+    created_at: datetime
+    updated_at: datetime
+    sent_at: datetime | None
+
+    @classmethod
+    def of(cls, row: NotifyDelivery) -> DeliveryPublic:
+        return cls.model_validate(row, from_attributes=True)

@@ -1,0 +1,73 @@
+"""`onething notifications dead-letters` and `retry`, on a real database and a real receiver."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from engine.cli.notify_cmd import app
+from engine.notify.channels import ChannelConfig, ChannelKind
+from engine.notify.dispatch import Dispatcher
+from engine.notify.notice import Notice
+
+from .conftest import FAST, SECRET, SECRET_ENV, Receiver
+
+pytestmark = pytest.mark.timeout(30)
+
+
+def test_dead_letter_is_listed_then_retried_and_gone(
+    db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+) -> None:
+    receiver.answer(*[500] * FAST.max_attempts)
+    channel = ChannelConfig(ChannelKind.WEBHOOK, receiver.url, secret_env=SECRET_ENV)
+    with Session(db) as session:
+        [dead] = dispatcher.dispatch(session, notice, [channel])
+    env = {
+        "ONETHING_DATABASE_URL": db.url.render_as_string(hide_password=False),
+        SECRET_ENV: SECRET,
+    }
+    runner = CliRunner()
+
+    listed = runner.invoke(app, ["dead-letters", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    [row] = json.loads(listed.output)
+    assert (row["id"], row["status"], row["attempts"]) == (dead.record_id, "dead", 4)
+    assert row["target"] == receiver.url and row["last_error"].startswith("HTTP 500")
+    assert str(dead.record_id) in runner.invoke(app, ["dead-letters"], env=env).output
+
+    retried = runner.invoke(app, ["retry", str(dead.record_id)], env=env)
+    assert retried.exit_code == 0, retried.output
+    assert f"delivery {dead.record_id} sent to {receiver.url}" in retried.output
+    assert len(receiver.accepted) == 1
+    assert runner.invoke(app, ["dead-letters"], env=env).output.strip() == "no dead letters"
+
+    again = runner.invoke(app, ["retry", str(dead.record_id)], env=env)
+    assert again.exit_code == 2
+    assert "was sent already" in again.output
+
+
+def test_retry_that_fails_again_exits_1(
+    db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+) -> None:
+    receiver.answer(400, 400)
+    channel = ChannelConfig(ChannelKind.WEBHOOK, receiver.url, secret_env=SECRET_ENV)
+    with Session(db) as session:
+        [dead] = dispatcher.dispatch(session, notice, [channel])
+    env = {
+        "ONETHING_DATABASE_URL": db.url.render_as_string(hide_password=False),
+        SECRET_ENV: SECRET,
+    }
+    result = CliRunner().invoke(app, ["retry", str(dead.record_id)], env=env)
+    assert result.exit_code == 1
+    assert "failed again: HTTP 400" in result.output
+
+
+def test_database_without_the_table_is_one_line_not_a_traceback(tmp_path: object) -> None:
+    env = {"ONETHING_DATABASE_URL": f"sqlite:///{tmp_path}/empty.db"}
+    result = CliRunner().invoke(app, ["dead-letters"], env=env)
+    assert result.exit_code == 2
+    assert "no such table: notify_delivery" in result.output
