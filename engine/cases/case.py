@@ -1,0 +1,256 @@
+"""A case's run state: its steps, clocks, material pool, notices and negative decisions.
+
+Plain dataclasses that serialise to JSON (`to_dict` / `from_dict`), so the store can keep a
+case as one snapshot row beside the indexed rows it queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from engine.calendar import Limit, StatutoryClock, Unit
+from engine.calendar.clock import Extension, Suspension
+from engine.cases.state import CaseStatus, StepStatus
+
+APPLICANT = "applicant"
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who acts: a user with a role in a department, the applicant, or the system."""
+
+    name: str
+    role: str
+    department: str | None = None
+
+    def __str__(self) -> str:
+        where = f"@{self.department}" if self.department else ""
+        return f"{self.name} ({self.role}{where})"
+
+
+class MaterialStatus(StrEnum):
+    SUPPLIED = "supplied"  # 已提交
+    DEFERRED = "deferred"  # 容缺: to follow by `deadline`
+    COMMITTED = "committed"  # 告知承诺: a signed commitment stands in for it
+    MISSING = "missing"  # asked for in the one notice (一次告知)
+
+
+@dataclass
+class MaterialState:
+    status: MaterialStatus
+    at: dt.datetime
+    deadline: dt.datetime | None = None
+    reference: str | None = None  # the document's id in the pool, shared with every step
+
+
+@dataclass
+class Signature:
+    actor: str
+    role: str
+    decision: str  # approve | reject
+    at: dt.datetime
+    comment: str = ""
+
+
+@dataclass
+class StepRun:
+    """One step of one case (a `StepRun`), with its own clock."""
+
+    step_id: str
+    department: str
+    status: StepStatus = StepStatus.PENDING
+    attempt: int = 0
+    clock: StatutoryClock | None = None
+    activated_at: dt.datetime | None = None
+    finished_at: dt.datetime | None = None
+    signatures: list[Signature] = field(default_factory=list)
+    assignee: str | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+    hold: str | None = None  # why the clock stands: "correction" or the Art. 45 reason
+
+
+@dataclass
+class Correction:
+    """The one notice (一次告知, Art. 32) listing everything the applicant must supply."""
+
+    items: list[str]
+    requested_at: dt.datetime
+    requested_by: str
+    steps: list[str] = field(default_factory=list)  # steps whose clocks it stopped
+
+
+class NegativeKind(StrEnum):
+    REFUSE_ACCEPTANCE = "refuse-acceptance"  # 不予受理
+    REFUSE_LICENCE = "refuse-licence"  # 不予许可
+    CANNOT_HANDLE = "cannot-handle"  # 不能办理
+
+
+class NegativeStatus(StrEnum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    OVERTURNED = "overturned"
+
+
+@dataclass
+class NegativeMatter:
+    """An entry of the register of negative decisions (否定事项报备), awaiting its leader."""
+
+    id: str
+    kind: NegativeKind
+    step_id: str | None
+    matter: str | None
+    facts: str
+    reason: str
+    legal_basis: str
+    officer: str
+    department: str
+    registered_at: dt.datetime
+    status: NegativeStatus = NegativeStatus.PENDING
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+
+
+@dataclass
+class Notice:
+    """A written notice to the applicant (受理/补正/中止/延期/不予许可 …)."""
+
+    kind: str
+    at: dt.datetime
+    text: str
+    step_id: str | None = None
+
+
+@dataclass
+class Case:
+    """One application running through one workflow version."""
+
+    id: str
+    workflow_id: str
+    workflow_version: int
+    calendar: str
+    applicant: dict[str, Any]
+    fields: dict[str, Any]
+    submitted_at: dt.datetime
+    status: CaseStatus = CaseStatus.SUBMITTED
+    materials: dict[str, MaterialState] = field(default_factory=dict)
+    steps: dict[str, StepRun] = field(default_factory=dict)
+    accepted_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    promised: StatutoryClock | None = None
+    statutory: StatutoryClock | None = None
+    holds: list[str] = field(default_factory=list)  # what stops the case clocks now
+    correction: Correction | None = None
+    negatives: list[NegativeMatter] = field(default_factory=list)
+    notices: list[Notice] = field(default_factory=list)
+    outcome: str = ""
+
+    def step(self, step_id: str) -> StepRun:
+        return self.steps[step_id]
+
+    def open_negative(self, negative_id: str) -> NegativeMatter | None:
+        return next((n for n in self.negatives if n.id == negative_id), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _encode(asdict(self))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Case:
+        d = dict(data)
+        d["status"] = CaseStatus(d["status"])
+        for key in ("submitted_at", "accepted_at", "closed_at"):
+            d[key] = _time(d.get(key))
+        d["materials"] = {k: _material(v) for k, v in d["materials"].items()}
+        d["steps"] = {k: _step(v) for k, v in d["steps"].items()}
+        d["promised"] = _clock(d.get("promised"))
+        d["statutory"] = _clock(d.get("statutory"))
+        c = d.get("correction")
+        d["correction"] = (
+            Correction(c["items"], _req_time(c["requested_at"]), c["requested_by"], c["steps"])
+            if c
+            else None
+        )
+        d["negatives"] = [_negative(n) for n in d["negatives"]]
+        d["notices"] = [
+            Notice(n["kind"], _req_time(n["at"]), n["text"], n.get("step_id")) for n in d["notices"]
+        ]
+        return cls(**d)
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _encode(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_encode(v) for v in value]
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    return value
+
+
+def _time(text: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+def _req_time(text: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(text)
+
+
+def _material(d: dict[str, Any]) -> MaterialState:
+    return MaterialState(
+        MaterialStatus(d["status"]),
+        _req_time(d["at"]),
+        _time(d.get("deadline")),
+        d.get("reference"),
+    )
+
+
+def _clock(d: dict[str, Any] | None) -> StatutoryClock | None:
+    if not d:
+        return None
+    return StatutoryClock(
+        start=_req_time(d["start"]),
+        limit=Limit(d["limit"]["value"], Unit(d["limit"]["unit"])),
+        suspensions=tuple(
+            Suspension(_req_time(s["start"]), s["reason"], _time(s.get("end")))
+            for s in d["suspensions"]
+        ),
+        extensions=tuple(
+            Extension(e["days"], e["reason"], _req_time(e["at"])) for e in d["extensions"]
+        ),
+    )
+
+
+def _step(d: dict[str, Any]) -> StepRun:
+    return StepRun(
+        step_id=d["step_id"],
+        department=d["department"],
+        status=StepStatus(d["status"]),
+        attempt=d["attempt"],
+        clock=_clock(d.get("clock")),
+        activated_at=_time(d.get("activated_at")),
+        finished_at=_time(d.get("finished_at")),
+        signatures=[
+            Signature(s["actor"], s["role"], s["decision"], _req_time(s["at"]), s["comment"])
+            for s in d["signatures"]
+        ],
+        assignee=d.get("assignee"),
+        result=d.get("result") or {},
+        hold=d.get("hold"),
+    )
+
+
+def _negative(d: dict[str, Any]) -> NegativeMatter:
+    return NegativeMatter(
+        **{
+            **d,
+            "kind": NegativeKind(d["kind"]),
+            "status": NegativeStatus(d["status"]),
+            "registered_at": _req_time(d["registered_at"]),
+            "decided_at": _time(d.get("decided_at")),
+        }
+    )

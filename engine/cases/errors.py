@@ -1,0 +1,28 @@
+"""Errors of the case engine: each names the case, the step, the state and the actor."""
+
+from __future__ import annotations
+
+from engine.errors import OnethingError
+
+
+class IllegalAction(OnethingError):
+    """An action the rules do not allow now; nothing was changed."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        case: str,
+        action: str,
+        actor: str,
+        state: str,
+        step: str | None = None,
+    ):
+        self.reason, self.case, self.action, self.actor = reason, case, action, actor
+        self.state, self.step = state, step
+        where = f"case {case}" + (f" step {step!r}" if step else "")
+        super().__init__(f"{where} is {state}: {actor} cannot {action}: {reason}")
+
+
+class Conflict(IllegalAction):
+    """Another action changed the case first (two officers at the same moment)."""

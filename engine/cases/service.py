@@ -1,0 +1,454 @@
+"""The case service: one unit of work per command — load, call the core, record, commit once.
+
+Concurrency is optimistic: a case row carries a version; a command that finds it changed under
+it reloads and runs again on the fresh state, so two officers acting at the same moment see one
+action apply and the other judged against the new state (a clear conflict, never a lost write).
+An idempotency key makes a retried command return its first result and change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col, select
+
+from engine.calendar import CalendarSet, WorkingCalendar
+from engine.cases import machine
+from engine.cases.audit import GENESIS, Break, LoggedEvent, canonical, link_hash, verify_chain
+from engine.cases.case import APPLICANT, SYSTEM, Actor, Case
+from engine.cases.errors import Conflict
+from engine.cases.state import OPEN_STEP
+from engine.cases.tables import (
+    CaseRow,
+    CommandRow,
+    DecisionRow,
+    EventRow,
+    MaterialRow,
+    NegativeRow,
+    StepRow,
+    UserRow,
+)
+from engine.cases.view import case_view
+from engine.definitions.model import Workflow
+from engine.errors import InputError
+
+WorkflowSource = Callable[[str, int | None], Workflow]
+ATTEMPTS = 8
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """Naive UTC, the form both SQLite and PostgreSQL keep the same way."""
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+
+
+class CaseService:
+    """Commands and queries on cases, over one database."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        workflows: WorkflowSource,
+        calendars: CalendarSet,
+        clock: Callable[[], dt.datetime],
+    ):
+        self.engine, self.workflows, self.calendars, self.clock = (
+            engine,
+            workflows,
+            calendars,
+            clock,
+        )
+
+    # -- users ------------------------------------------------------------------------------
+
+    def add_user(self, name: str, *, role: str, department: str | None) -> str:
+        """Create an officer; returns an API token, shown once and stored only as a hash."""
+        token = secrets.token_urlsafe(24)
+        with Session(self.engine) as session:
+            if session.get(UserRow, name):
+                raise InputError(f"user {name!r} already exists")
+            session.add(
+                UserRow(
+                    name=name,
+                    role=role,
+                    department=department,
+                    token_hash=hashlib.sha256(token.encode()).hexdigest(),
+                    created_at=utc(self.clock()),
+                )
+            )
+            session.commit()
+        return token
+
+    def actor(self, session: Session, name: str) -> Actor:
+        if name in (APPLICANT, SYSTEM):
+            return Actor(name, name)
+        row = session.get(UserRow, name)
+        if row is None:
+            raise InputError(f"unknown user {name!r} (add one with `onething users add`)")
+        return Actor(row.name, row.role, row.department)
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def submit(
+        self, workflow_id: str, application: dict[str, Any], *, key: str | None = None
+    ) -> dict[str, Any]:
+        """Take in an application; returns the new case's view."""
+        now = self.clock()
+        with Session(self.engine) as session:
+            if key and (done := session.get(CommandRow, key)):
+                return dict(json.loads(done.result))
+            workflow = self.workflows(workflow_id, None)
+            calendar = self.calendars.get(workflow.calendar)
+            case_id = f"{now:%Y%m%d}-{uuid.uuid4().hex[:10]}"
+            case, events = machine.submit(
+                case_id=case_id,
+                workflow=workflow,
+                calendar=calendar,
+                application=application,
+                now=now,
+            )
+            row = CaseRow(
+                id=case.id,
+                workflow_id=workflow.id,
+                workflow_version=workflow.version,
+                status=case.status.value,
+                snapshot="",
+                last_hash=GENESIS,
+                submitted_at=utc(now),
+                updated_at=utc(now),
+            )
+            session.add(row)
+            session.flush()
+            self._record(
+                session, row, None, case, events, actor=APPLICANT, now=now, calendar=calendar
+            )
+            view = case_view(case, calendar, now)
+            if key:
+                session.add(
+                    CommandRow(
+                        key=key,
+                        case_id=case.id,
+                        action="submit",
+                        result=canonical(view),
+                        at=utc(now),
+                    )
+                )
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                return self._replay(key)
+            return view
+
+    def act(
+        self,
+        case_id: str,
+        action: str,
+        *,
+        actor: str,
+        args: dict[str, Any] | None = None,
+        key: str | None = None,
+    ) -> dict[str, Any]:
+        """Run one action; retried on a concurrent change, replayed on a repeated key."""
+        for _ in range(ATTEMPTS):
+            try:
+                return self._act_once(case_id, action, actor, dict(args or {}), key)
+            except _Stale:
+                continue
+            except OperationalError as exc:  # SQLite: a writer held the lock past the timeout
+                if "locked" not in str(exc):
+                    raise
+        raise Conflict(
+            "the case kept changing; try again",
+            case=case_id,
+            action=action,
+            actor=actor,
+            state="busy",
+        )
+
+    def _act_once(
+        self, case_id: str, action: str, actor_name: str, args: dict[str, Any], key: str | None
+    ) -> dict[str, Any]:
+        now = self.clock()
+        with Session(self.engine) as session:
+            if key and (done := session.get(CommandRow, key)):
+                return dict(json.loads(done.result))
+            row = session.get(CaseRow, case_id)
+            if row is None:
+                raise InputError(f"no case {case_id!r}")
+            case = Case.from_dict(json.loads(row.snapshot))
+            workflow = self.workflows(case.workflow_id, case.workflow_version)
+            calendar = self.calendars.get(workflow.calendar)
+            actor = self.actor(session, actor_name)
+            context = machine.Context(workflow, calendar, actor, now, args)
+            new, events = machine.act(case, action, context)
+            self._record(
+                session, row, case, new, events, actor=actor.name, now=now, calendar=calendar
+            )
+            view = case_view(new, calendar, now)
+            if key:
+                session.add(
+                    CommandRow(
+                        key=key, case_id=case_id, action=action, result=canonical(view), at=utc(now)
+                    )
+                )
+            try:
+                session.commit()
+            except IntegrityError:
+                session.rollback()
+                if key and session.get(CommandRow, key):
+                    return self._replay(key)
+                raise _Stale() from None
+            return view
+
+    def _replay(self, key: str | None) -> dict[str, Any]:
+        with Session(self.engine) as session:
+            done = session.get(CommandRow, key) if key else None
+            if done is None:
+                raise _Stale()
+            return dict(json.loads(done.result))
+
+    def _record(
+        self,
+        session: Session,
+        row: CaseRow,
+        old: Case | None,
+        new: Case,
+        events: list[machine.Event],
+        *,
+        actor: str,
+        now: dt.datetime,
+        calendar: WorkingCalendar,
+    ) -> None:
+        """Write the snapshot (version-checked), the query rows and the chained events."""
+        at = now.isoformat()
+        seq, prev = row.event_count, row.last_hash
+        for event in events:
+            seq += 1
+            data = canonical(event.data)
+            digest = link_hash(
+                prev, case_id=new.id, seq=seq, kind=event.kind, actor=actor, at=at, data=data
+            )
+            session.add(
+                EventRow(
+                    case_id=new.id,
+                    seq=seq,
+                    kind=event.kind,
+                    actor=actor,
+                    at=at,
+                    data=data,
+                    prev_hash=prev,
+                    hash=digest,
+                )
+            )
+            prev = digest
+        promised = new.promised.read(calendar, now).due if new.promised else None
+        values = {
+            "status": new.status.value,
+            "snapshot": canonical(new.to_dict()),
+            "version": row.version + 1,
+            "event_count": seq,
+            "last_hash": prev,
+            "updated_at": utc(now),
+            "promised_due_at": utc(promised) if promised else None,
+        }
+        if old is None:
+            for name, value in values.items():
+                setattr(row, name, value)
+        else:
+            result = session.execute(
+                update(CaseRow)
+                .where(col(CaseRow.id) == new.id, col(CaseRow.version) == row.version)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                session.rollback()
+                raise _Stale()
+        self._sync_rows(session, old, new, calendar, now)
+
+    def _sync_rows(
+        self,
+        session: Session,
+        old: Case | None,
+        new: Case,
+        calendar: WorkingCalendar,
+        now: dt.datetime,
+    ) -> None:
+        for step_id, run in new.steps.items():
+            before = old.steps.get(step_id) if old else None
+            if before == run:
+                continue
+            due = None
+            if run.clock is not None and run.status in OPEN_STEP:
+                due = utc(run.clock.read(calendar, now).due)
+            values: dict[str, Any] = {
+                "department": run.department,
+                "status": run.status.value,
+                "is_open": run.status in OPEN_STEP,
+                "attempt": run.attempt,
+                "due_at": due,
+                "suspended": run.clock.suspended if run.clock else False,
+            }
+            if before is None:
+                session.add(StepRow(case_id=new.id, step_id=step_id, **values))
+            else:
+                session.execute(
+                    update(StepRow)
+                    .where(col(StepRow.case_id) == new.id, col(StepRow.step_id) == step_id)
+                    .values(**values)
+                )
+            known = len(before.signatures) if before and before.attempt == run.attempt else 0
+            for signature in run.signatures[known:]:
+                session.add(
+                    DecisionRow(
+                        case_id=new.id,
+                        step_id=step_id,
+                        attempt=run.attempt,
+                        actor=signature.actor,
+                        role=signature.role,
+                        decision=signature.decision,
+                        at=utc(signature.at),
+                        comment=signature.comment,
+                    )
+                )
+        for material_id, state in new.materials.items():
+            if old and old.materials.get(material_id) == state:
+                continue
+            material = MaterialRow(
+                case_id=new.id,
+                material_id=material_id,
+                status=state.status.value,
+                reference=state.reference,
+                deadline=utc(state.deadline) if state.deadline else None,
+            )
+            session.merge(material)
+        old_negatives = {n.id: n for n in old.negatives} if old else {}
+        for negative in new.negatives:
+            if old_negatives.get(negative.id) == negative:
+                continue
+            session.merge(
+                NegativeRow(
+                    id=negative.id,
+                    case_id=new.id,
+                    step_id=negative.step_id,
+                    kind=negative.kind.value,
+                    status=negative.status.value,
+                    matter=negative.matter,
+                    facts=negative.facts,
+                    reason=negative.reason,
+                    legal_basis=negative.legal_basis,
+                    officer=negative.officer,
+                    department=negative.department,
+                    registered_at=utc(negative.registered_at),
+                    decided_by=negative.decided_by,
+                    decided_at=utc(negative.decided_at) if negative.decided_at else None,
+                )
+            )
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def load(self, case_id: str) -> Case:
+        with Session(self.engine) as session:
+            row = session.get(CaseRow, case_id)
+            if row is None:
+                raise InputError(f"no case {case_id!r}")
+            return Case.from_dict(json.loads(row.snapshot))
+
+    def show(self, case_id: str) -> dict[str, Any]:
+        case = self.load(case_id)
+        return case_view(case, self.calendars.get(case.calendar), self.clock())
+
+    def list_cases(
+        self,
+        *,
+        status: str | None = None,
+        department: str | None = None,
+        overdue: bool = False,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        """Cases by status; with `department`, those with an open step there; `overdue`:
+        an open step past its due time (read through the (is_open, due_at) index)."""
+        now = self.clock()
+        query = select(CaseRow.id, CaseRow.workflow_id, CaseRow.status, CaseRow.submitted_at)
+        if status:
+            query = query.where(CaseRow.status == status)
+        if department or overdue:
+            steps = select(StepRow.case_id).where(col(StepRow.is_open).is_(True))
+            if department:
+                steps = steps.where(StepRow.department == department)
+            if overdue:
+                steps = steps.where(col(StepRow.due_at) < utc(now))
+            query = query.where(col(CaseRow.id).in_(steps))
+        query = query.order_by(col(CaseRow.submitted_at)).limit(limit)
+        with Session(self.engine) as session:
+            return [
+                {"id": r[0], "workflow": r[1], "status": r[2], "submitted_at": r[3].isoformat()}
+                for r in session.execute(query)
+            ]
+
+    def overdue_steps(self, *, limit: int = 1000) -> list[tuple[str, str, dt.datetime]]:
+        """Open steps past due, oldest first: (case, step, due in UTC)."""
+        query = (
+            select(StepRow.case_id, StepRow.step_id, StepRow.due_at)
+            .where(col(StepRow.is_open).is_(True), col(StepRow.due_at) < utc(self.clock()))
+            .order_by(col(StepRow.due_at))
+            .limit(limit)
+        )
+        with Session(self.engine) as session:
+            return [(r[0], r[1], r[2]) for r in session.execute(query)]
+
+    def timeline(self, case_id: str) -> list[dict[str, Any]]:
+        self.load(case_id)
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(EventRow).where(EventRow.case_id == case_id).order_by(col(EventRow.seq))
+            ).scalars()
+            return [
+                {
+                    "seq": r.seq,
+                    "at": r.at,
+                    "actor": r.actor,
+                    "kind": r.kind,
+                    "data": json.loads(r.data),
+                }
+                for r in rows
+            ]
+
+    def negatives(self, *, status: str | None = None) -> list[dict[str, Any]]:
+        query = select(NegativeRow).order_by(col(NegativeRow.registered_at))
+        if status:
+            query = query.where(NegativeRow.status == status)
+        with Session(self.engine) as session:
+            return [r.model_dump(mode="json") for r in session.execute(query).scalars()]
+
+    def verify(self, case_id: str | None = None) -> list[Break]:
+        """Check the hash chain of one case or of all; the first break of each broken case."""
+        with Session(self.engine) as session:
+            ids = [case_id] if case_id else list(session.execute(select(CaseRow.id)).scalars())
+            breaks = []
+            for one in ids:
+                rows = session.execute(
+                    select(EventRow).where(EventRow.case_id == one).order_by(col(EventRow.seq))
+                ).scalars()
+                found = verify_chain(
+                    LoggedEvent(
+                        r.case_id, r.seq, r.kind, r.actor, r.at, r.data, r.prev_hash, r.hash
+                    )
+                    for r in rows
+                )
+                if found:
+                    breaks.append(found)
+            return breaks
+
+
+class _Stale(Exception):
+    """The case changed under a command: load it again and retry."""
