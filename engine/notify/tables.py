@@ -45,10 +45,13 @@ class NotifyDelivery(SQLModel, table=True):
     id, channel and target) is unique: the same notice is recorded and sent once per target."""
 
     __tablename__ = "notify_delivery"
-    __table_args__ = (sa.CheckConstraint(STATUS_CHECK, name="ck_notify_delivery_status"),)
+    __table_args__ = (
+        sa.UniqueConstraint("delivery_id", name="uq_notify_delivery_delivery_id"),
+        sa.CheckConstraint(STATUS_CHECK, name="ck_notify_delivery_status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    delivery_id: str = Field(max_length=36, unique=True)
+    delivery_id: str = Field(max_length=36)
     notice_id: str = Field(max_length=255, index=True)
     channel: str = Field(max_length=16)
     target: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
