@@ -45,6 +45,7 @@ from engine.definitions.model import (
 STEP_EXTENSION_CAP = 10
 CASE_EXTENSION_CAP = 15
 REVIEW_ROLES = ("reviewer", "head")
+WINDOW_KINDS = frozenset({StepKind.DELIVERY, StepKind.PUBLICATION})  # done at the window
 
 
 @dataclass(frozen=True)
@@ -375,7 +376,8 @@ def _refuse(run: _Run) -> None:
 def _signer_roles(step: Step) -> tuple[tuple[str, str], ...]:
     """(department, role) pairs allowed to sign the step."""
     if step.signers is None:
-        return tuple((step.department, r) for r in REVIEW_ROLES)
+        roles = ("window", *REVIEW_ROLES) if step.kind in WINDOW_KINDS else REVIEW_ROLES
+        return tuple((step.department, r) for r in roles)
     pairs = []
     for ref in step.signers.roles:
         owner, _, role = ref.rpartition("/")

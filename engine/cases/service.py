@@ -45,8 +45,8 @@ ATTEMPTS = 8
 
 
 def utc(moment: dt.datetime) -> dt.datetime:
-    """Naive UTC, the form both SQLite and PostgreSQL keep the same way."""
-    return moment.astimezone(dt.UTC).replace(tzinfo=None)
+    """UTC, the form the store keeps (SQLModel stores aware datetimes as UTC)."""
+    return moment.astimezone(dt.UTC)
 
 
 class CaseService:
@@ -231,13 +231,14 @@ class CaseService:
         """Write the snapshot (version-checked), the query rows and the chained events."""
         at = now.isoformat()
         seq, prev = row.event_count, row.last_hash
+        chained = []
         for event in events:
             seq += 1
             data = canonical(event.data)
             digest = link_hash(
                 prev, case_id=new.id, seq=seq, kind=event.kind, actor=actor, at=at, data=data
             )
-            session.add(
+            chained.append(
                 EventRow(
                     case_id=new.id,
                     seq=seq,
@@ -263,7 +264,7 @@ class CaseService:
         if old is None:
             for name, value in values.items():
                 setattr(row, name, value)
-        else:
+        else:  # the version check comes first: a stale command writes nothing at all
             result = session.execute(
                 update(CaseRow)
                 .where(col(CaseRow.id) == new.id, col(CaseRow.version) == row.version)
@@ -273,6 +274,7 @@ class CaseService:
             if result.rowcount != 1:  # type: ignore[attr-defined]
                 session.rollback()
                 raise _Stale()
+        session.add_all(chained)
         self._sync_rows(session, old, new, calendar, now)
 
     def _sync_rows(
