@@ -59,6 +59,7 @@ class CaseService:
         workflows: WorkflowSource,
         calendars: CalendarSet,
         clock: Callable[[], dt.datetime],
+        after_commit: Callable[[dict[str, Any]], None] | None = None,
     ):
         self.engine, self.workflows, self.calendars, self.clock = (
             engine,
@@ -66,6 +67,12 @@ class CaseService:
             calendars,
             clock,
         )
+        self.after_commit = after_commit  # side effects (wake a flow run): after, never inside
+
+    def _committed(self, view: dict[str, Any]) -> dict[str, Any]:
+        if self.after_commit is not None:
+            self.after_commit(view)
+        return view
 
     # -- users ------------------------------------------------------------------------------
 
@@ -146,7 +153,7 @@ class CaseService:
             except IntegrityError:
                 session.rollback()
                 return self._replay(key)
-            return view
+            return self._committed(view)
 
     def act(
         self,
@@ -207,7 +214,7 @@ class CaseService:
                 if key and session.get(CommandRow, key):
                     return self._replay(key)
                 raise _Stale() from None
-            return view
+            return self._committed(view)
 
     def _replay(self, key: str | None) -> dict[str, Any]:
         with Session(self.engine) as session:
