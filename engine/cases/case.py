@@ -54,6 +54,7 @@ class Signature:
     decision: str  # approve | reject
     at: dt.datetime
     comment: str = ""
+    department: str | None = None
 
 
 @dataclass
@@ -235,7 +236,14 @@ def _step(d: dict[str, Any]) -> StepRun:
         activated_at=_time(d.get("activated_at")),
         finished_at=_time(d.get("finished_at")),
         signatures=[
-            Signature(s["actor"], s["role"], s["decision"], _req_time(s["at"]), s["comment"])
+            Signature(
+                s["actor"],
+                s["role"],
+                s["decision"],
+                _req_time(s["at"]),
+                s["comment"],
+                s.get("department"),
+            )
             for s in d["signatures"]
         ],
         assignee=d.get("assignee"),

@@ -34,6 +34,7 @@ from engine.cases.notices import negative_notice
 from engine.cases.state import CASE_MOVES, STEP_MOVES, CaseStatus, StepStatus
 from engine.definitions.model import (
     AUTOMATIC_KINDS,
+    Material,
     RejectAction,
     SignMode,
     Step,
@@ -77,6 +78,8 @@ class _Run:
     # -- guards -----------------------------------------------------------------------------
 
     def refuse(self, reason: str, *, step: str | None = None) -> IllegalAction:
+        if step is None and isinstance(self.ctx.args.get("step"), str):
+            step = self.ctx.args["step"]
         state = self.case.status.value
         if step and step in self.case.steps:
             state = f"{state}, step {self.case.steps[step].status.value}"
@@ -282,12 +285,17 @@ def _take_materials(run: _Run, supplied: dict[str, Any]) -> None:
         run.emit("material.supplied", material=material_id, status=status.value)
 
 
+def _asked(material: Material, fields: dict[str, Any]) -> bool:
+    """Whether the application must include `material` (required, and its `when` holds)."""
+    return material.required and (material.when is None or material.when.holds(fields))
+
+
 def _missing(run: _Run) -> list[str]:
     """Required materials not in the pool and not deferrable (those go in the one notice)."""
     case, workflow = run.case, run.ctx.workflow
     missing = []
     for material in workflow.materials:
-        if not material.required or (material.when and not material.when.holds(case.fields)):
+        if not _asked(material, case.fields):
             continue
         state = case.materials.get(material.id)
         if state and state.status in (MaterialStatus.SUPPLIED, MaterialStatus.COMMITTED):
@@ -306,6 +314,15 @@ def _request_correction(run: _Run, items: list[str], *, by: str) -> None:
         run.emit("correction.amended", items=new)
         return
     case.correction = Correction(list(items), run.ctx.now, by)
+    for item in items:
+        if item in titles:
+            old = case.materials.get(item)
+            case.materials[item] = MaterialState(
+                MaterialStatus.MISSING,
+                run.ctx.now,
+                old.deadline if old else None,
+                old.reference if old else None,
+            )
     for run_step in case.steps.values():
         if run_step.status is StepStatus.ACTIVE and run_step.clock:
             run_step.clock = run_step.clock.suspend(run.ctx.now, "补正 correction")
@@ -329,14 +346,26 @@ def _accept(run: _Run) -> None:
     case.promised = StatutoryClock(now, workflow.promised_limit)
     case.statutory = StatutoryClock(now, workflow.statutory_limit)
     promised_due = case.promised.read(run.ctx.calendar, now).due
+    deferred = []
     for material in workflow.materials:
-        if material.deferrable and material.id not in case.materials and material.required:
+        if (
+            material.deferrable
+            and material.id not in case.materials
+            and _asked(material, case.fields)
+        ):
             due = run.ctx.calendar.due(now, material.deferrable.supply_within).at
             deadline = min(due, promised_due)  # never beyond the promised limit
             case.materials[material.id] = MaterialState(MaterialStatus.DEFERRED, now, deadline)
             run.emit("material.deferred", material=material.id, deadline=deadline.isoformat())
+            deferred.append(f"{material.title}（{deadline:%Y-%m-%d}前）")
     run.move_case(CaseStatus.IN_PROGRESS)
     run.notify("acceptance", f"受理通知：{workflow.title}，承诺于{promised_due:%Y-%m-%d}前办结。")
+    if deferred:
+        run.notify(
+            "deferral",
+            "容缺受理告知：请于期限内补齐以下材料，逾期未补齐的终止办理，"
+            "补齐后方可送达办理结果：" + "；".join(deferred),
+        )
     run.advance()
 
 
@@ -404,8 +433,9 @@ def _check_signer(run: _Run, step: Step, run_step: StepRun) -> None:
         if (actor.department, actor.role) != expected:
             raise run.refuse(f"it is {expected[0]}/{expected[1]}'s turn (依次审批)", step=step.id)
     if step.signers and step.signers.mode is SignMode.ALL:
-        signed = {s.role for s in run_step.signatures}
-        if actor.role in signed:
+        mine = (actor.department, actor.role)
+        signed = sum((s.department, s.role) == mine for s in run_step.signatures)
+        if signed >= allowed.count(mine):
             raise run.refuse(f"role {actor.role} has already signed (会签)", step=step.id)
 
 
@@ -433,6 +463,7 @@ def _approve(run: _Run) -> None:
             "approve",
             run.ctx.now,
             run.ctx.args.get("comment") or "",
+            run.ctx.actor.department,
         )
     )
     if isinstance(run.ctx.args.get("result"), dict):
@@ -448,7 +479,14 @@ def _reject(run: _Run) -> None:
     step = run.ctx.workflow.step(run_step.step_id)
     _check_signer(run, step, run_step)
     run_step.signatures.append(
-        Signature(run.ctx.actor.name, run.ctx.actor.role, "reject", run.ctx.now, run.arg("reason"))
+        Signature(
+            run.ctx.actor.name,
+            run.ctx.actor.role,
+            "reject",
+            run.ctx.now,
+            run.arg("reason"),
+            run.ctx.actor.department,
+        )
     )
     if run.ctx.actor.role == SYSTEM:  # an automatic check failed: no officer refuses alone
         run_step.result.update(run.ctx.args.get("result") or {})
@@ -677,6 +715,8 @@ def _terminate(run: _Run) -> None:
 
 def _expire_deferrals(run: _Run) -> None:
     """容缺: a deferred material not supplied by its deadline terminates the case."""
+    if run.ctx.actor.role != SYSTEM:
+        run.need_role(("leader",), run.ctx.workflow.owner)
     late = [
         m
         for m, s in run.case.materials.items()
