@@ -84,3 +84,7 @@ class DeliveryPublic(SQLModel):
     @classmethod
     def of(cls, row: NotifyDelivery) -> DeliveryPublic:
         return cls.model_validate(row, from_attributes=True)
+
+
+# The notify tables, for `SQLModel.metadata.create_all(engine, tables=NOTIFY_TABLES)`.
+NOTIFY_TABLES: list[sa.Table] = [SQLModel.metadata.tables["notify_delivery"]]

@@ -29,7 +29,7 @@ from engine.notify.dispatch import Dispatcher
 from engine.notify.mail import SmtpSettings, SmtpTransport
 from engine.notify.notice import Notice, NoticeKind, Recipient, WorkingTime
 from engine.notify.retry import RetryPolicy
-from engine.notify.tables import NotifyDelivery
+from engine.notify.tables import NOTIFY_TABLES
 from engine.notify.transports import LogTransport, Transport
 from engine.notify.webhook import WebhookTransport
 
@@ -72,9 +72,8 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
         engine = sa.create_engine(f"sqlite:///{tmp_path / 'notify.db'}")
     else:
         engine = sa.create_engine(request.getfixturevalue("pg_url"))
-    tables = [NotifyDelivery.__table__]  # type: ignore[list-item]
-    SQLModel.metadata.drop_all(engine, tables=tables)
-    SQLModel.metadata.create_all(engine, tables=tables)
+    SQLModel.metadata.drop_all(engine, tables=NOTIFY_TABLES)
+    SQLModel.metadata.create_all(engine, tables=NOTIFY_TABLES)
     yield engine
     engine.dispose()
 
@@ -163,7 +162,7 @@ class Mailbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(message)  # type: ignore[arg-type]
+        self.messages.append(message)
         return "250 Message accepted"
 
 

@@ -2,18 +2,32 @@
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 
-import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
 from sqlmodel import SQLModel
 
-from engine.notify.tables import NotifyDelivery
+from engine.notify.tables import NOTIFY_TABLES
 
-migration = importlib.import_module("engine.notify.migration_0003_notify")
+VERSIONS = Path(__file__).resolve().parents[3] / "engine" / "store" / "migrations" / "versions"
+
+
+def load_migration() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "migration_0003_notify", VERSIONS / "0003_notify.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+migration = load_migration()
 
 
 def run(engine: sa.Engine, step: str) -> None:
@@ -24,11 +38,10 @@ def run(engine: sa.Engine, step: str) -> None:
 
 
 def test_upgrade_matches_the_model_and_downgrade_removes_it(db: sa.Engine) -> None:
-    tables = [NotifyDelivery.__table__]  # type: ignore[list-item]
-    SQLModel.metadata.drop_all(db, tables=tables)
+    SQLModel.metadata.drop_all(db, tables=NOTIFY_TABLES)
     run(db, "upgrade")
     model = sa.MetaData()
-    NotifyDelivery.__table__.to_metadata(model)  # type: ignore[attr-defined]
+    NOTIFY_TABLES[0].to_metadata(model)
     with db.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, model) == []
@@ -36,8 +49,7 @@ def test_upgrade_matches_the_model_and_downgrade_removes_it(db: sa.Engine) -> No
     assert "notify_delivery" not in sa.inspect(db).get_table_names()
 
 
-@pytest.mark.parametrize("name", ["revision", "down_revision"])
-def test_revision_chain(name: str) -> None:
-    assert (
-        getattr(migration, name) == {"revision": "0003_notify", "down_revision": "0002_cases"}[name]
-    )
+def test_revision_follows_the_cases_migration() -> None:
+    assert migration.revision == "0003_notify"
+    assert migration.down_revision == "0002_cases"
+    assert '\nrevision = "0002_cases"\n' in (VERSIONS / "0002_cases.py").read_text(encoding="utf-8")

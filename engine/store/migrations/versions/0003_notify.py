@@ -1,7 +1,5 @@
 """notify: delivery records of notifications (dedupe and dead letters)
 
-To be moved to engine/store/migrations/versions/0003_notify.py once 0002_cases exists.
-
 Revision ID: 0003_notify
 Revises: 0002_cases
 """
