@@ -93,7 +93,7 @@ class StatutoryClock:
             raise InputError("an extension needs a reason told to the applicant (Art. 42)")
         return replace(self, extensions=(*self.extensions, Extension(days, reason, at)))
 
-    def _stopped_minutes(self, calendar: WorkingCalendar, now: dt.datetime) -> int:
+    def stopped_minutes(self, calendar: WorkingCalendar, now: dt.datetime) -> int:
         total = 0
         for stop in self.suspensions:
             end = stop.end or max(now, stop.start)
@@ -103,7 +103,7 @@ class StatutoryClock:
     def due_position(self, calendar: WorkingCalendar, now: dt.datetime) -> tuple[int, bool]:
         """The deadline on the working-minute axis (as if resumed at `now` while stopped)."""
         base = calendar.due(self.start, self.limit)
-        stopped = self._stopped_minutes(calendar, now)
+        stopped = self.stopped_minutes(calendar, now)
         if self.limit.unit is not Unit.WORKING_HOURS:
             stopped = -(-stopped // calendar.day_minutes) * calendar.day_minutes
         moved = stopped + self.extended_days * calendar.day_minutes
@@ -115,7 +115,7 @@ class StatutoryClock:
         due = calendar.instant(due_pos)
         now_pos = calendar.position(max(now, self.start))
         start_pos = calendar.position(self.start)
-        stopped = self._stopped_minutes(calendar, now)
+        stopped = self.stopped_minutes(calendar, now)
         countable = max(1, due_pos - start_pos - stopped)
         counted = max(0, now_pos - start_pos - stopped)
         overdue = max(0, now_pos - due_pos)

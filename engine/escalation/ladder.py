@@ -1,0 +1,77 @@
+"""The escalation ladder of one clock, as instants on the working calendar.
+
+A rung fires at a share of the countable time (`90%`) or at the deadline moved by working time
+(`deadline - 1 working-days`); a level fires at the earliest of its rungs (DOMAIN.md §5: yellow
+at 90% or one working day before the deadline, whichever comes first). A stopped clock does not
+escalate. Pure: clock, ladder, calendar and `now` are all arguments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from engine.calendar import StatutoryClock, Unit, WorkingCalendar
+from engine.definitions.escalation import Level, Rung, Trigger
+
+LEVEL_ORDER = tuple(Level)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """When one level of the ladder fires, and who hears of it."""
+
+    level: Level
+    at: dt.datetime
+    notify: tuple[str, ...]
+
+
+def _offset_minutes(trigger: Trigger, calendar: WorkingCalendar) -> int:
+    if trigger.offset is None:
+        return 0
+    limit = trigger.offset
+    minutes = limit.value * (60 if limit.unit is Unit.WORKING_HOURS else calendar.day_minutes)
+    return -minutes if trigger.before else minutes
+
+
+def _position(
+    trigger: Trigger, clock: StatutoryClock, calendar: WorkingCalendar, now: dt.datetime
+) -> int:
+    due_pos, _ = clock.due_position(calendar, now)
+    if trigger.percent is None:
+        return due_pos + _offset_minutes(trigger, calendar)
+    start = calendar.position(clock.start)
+    stopped = clock.stopped_minutes(calendar, now)
+    countable = due_pos - start - stopped
+    return start + stopped + -(-countable * trigger.percent // 100)
+
+
+def marks(
+    clock: StatutoryClock, ladder: Sequence[Rung], calendar: WorkingCalendar, now: dt.datetime
+) -> list[Mark]:
+    """Each level's firing instant, in ladder order; none while the clock is stopped."""
+    if clock.suspended:
+        return []
+    earliest: dict[Level, tuple[int, tuple[str, ...]]] = {}
+    for rung in ladder:
+        position = max(calendar.position(clock.start), _position(rung.at, clock, calendar, now))
+        known = earliest.get(rung.level)
+        if known is None or position < known[0]:
+            earliest[rung.level] = (position, tuple(rung.notify))
+    return [
+        Mark(level, calendar.instant(earliest[level][0]), earliest[level][1])
+        for level in LEVEL_ORDER
+        if level in earliest
+    ]
+
+
+def due_marks(all_marks: Iterable[Mark], fired: set[Level], now: dt.datetime) -> list[Mark]:
+    """The levels that should have fired by `now` and have not."""
+    return [m for m in all_marks if m.at <= now and m.level not in fired]
+
+
+def next_at(all_marks: Iterable[Mark], fired: set[Level]) -> dt.datetime | None:
+    """When the next level not yet fired fires (the indexed `next escalation at`)."""
+    pending = [m.at for m in all_marks if m.level not in fired]
+    return min(pending) if pending else None
