@@ -524,13 +524,14 @@ def _decide_negative(run: _Run, *, confirm: bool) -> None:
         run.move_step(run_step, StepStatus.ACTIVE)
         run_step.signatures = [s for s in run_step.signatures if s.decision != "reject"]
         return
-    run.notify("rejection", negative_notice(negative), step=negative.step_id)
-    _apply_rejection(run, run_step)
+    _apply_rejection(run, run_step, negative)
 
 
-def _apply_rejection(run: _Run, run_step: StepRun) -> None:
+def _apply_rejection(run: _Run, run_step: StepRun, negative: NegativeMatter) -> None:
     step = run.ctx.workflow.step(run_step.step_id)
     action = step.on_reject.action
+    if action is not RejectAction.RETURN_TO:  # 退回 is internal, not a decision to appeal
+        run.notify("rejection", negative_notice(negative), step=step.id)
     if action is RejectAction.END_CASE:
         run.move_step(run_step, StepStatus.REJECTED)
         run.case.outcome = f"rejected at {step.id}"

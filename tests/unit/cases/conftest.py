@@ -138,6 +138,26 @@ def with_step(data: dict[str, Any], step_id: str, **changes: Any) -> dict[str, A
     return data
 
 
+def with_background_check(data: dict[str, Any]) -> dict[str, Any]:
+    """`data` with an automatic check (背景核查) beside the reviews, needed by the decision."""
+    data = copy.deepcopy(data)
+    data["steps"].insert(
+        0,
+        {
+            "id": "background",
+            "title": "背景核查",
+            "department": "public-security",
+            "kind": "check",
+            "connector": "engine.connectors.background:check",
+            "limit": "1 working-days",
+        },
+    )
+    for step in data["steps"]:
+        if step["id"] == "decision":
+            step["needs"] = ["background", *step["needs"]]
+    return data
+
+
 class Desk:
     """One workflow on one calendar: submit, act, and check refusals."""
 

@@ -16,6 +16,7 @@ from tests.unit.cases.conftest import (
     at,
     officer,
     road_works,
+    with_background_check,
     with_step,
 )
 
@@ -185,20 +186,7 @@ def test_approval_records_the_result_for_later_steps(desk: Desk) -> None:
 
 @pytest.fixture
 def checked(make_desk: Any) -> Desk:
-    data = road_works()
-    data["steps"].insert(
-        0,
-        {
-            "id": "background",
-            "title": "背景核查",
-            "department": "public-security",
-            "kind": "check",
-            "connector": "engine.connectors.background:check",
-            "limit": "1 working-days",
-        },
-    )
-    data = with_step(data, "decision", needs=["background", "municipal", "traffic", "greening"])
-    return make_desk(data)
+    return make_desk(with_background_check(road_works()))
 
 
 def test_automatic_check_is_completed_only_by_the_system(checked: Desk) -> None:
