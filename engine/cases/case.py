@@ -94,6 +94,7 @@ class NegativeStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     OVERTURNED = "overturned"
+    LAPSED = "lapsed"  # the case closed (withdrawn, terminated) before the leader decided
 
 
 @dataclass

@@ -30,7 +30,7 @@ from engine.cases.case import (
     StepRun,
 )
 from engine.cases.errors import IllegalAction
-from engine.cases.notices import negative_notice
+from engine.cases.notices import HELP, negative_notice
 from engine.cases.state import CASE_MOVES, STEP_MOVES, CaseStatus, StepStatus
 from engine.definitions.model import (
     AUTOMATIC_KINDS,
@@ -141,6 +141,10 @@ class _Run:
             for run in self.case.steps.values():
                 if not run.status.finished:
                     self.move_step(run, StepStatus.CANCELLED)
+            for negative in self.case.negatives:
+                if negative.status is NegativeStatus.PENDING:
+                    negative.status = NegativeStatus.LAPSED
+                    self.emit("negative.lapsed", id=negative.id)
 
     def move_step(self, run: StepRun, status: StepStatus) -> None:
         if status not in STEP_MOVES[run.status]:
@@ -202,7 +206,8 @@ class _Run:
                 if any(not s.finished for s in needs):
                     continue
                 changed = True
-                if any(s in (StepStatus.REJECTED, StepStatus.CANCELLED) for s in needs):
+                ended = (StepStatus.REJECTED, StepStatus.CANCELLED)
+                if needs and all(s in ended for s in needs):  # every branch it needs ended
                     self.move_step(run, StepStatus.CANCELLED)
                 elif step.applies(case.fields):
                     self.activate(run)
@@ -312,6 +317,9 @@ def _request_correction(run: _Run, items: list[str], *, by: str) -> None:
         new = [i for i in items if i not in case.correction.items]
         case.correction.items.extend(new)
         run.emit("correction.amended", items=new)
+        if new:
+            listed = "；".join(titles.get(i, i) for i in new)
+            run.notify("correction-amended", f"补正告知（补充，并入同一补正通知）：{listed}")
         return
     case.correction = Correction(list(items), run.ctx.now, by)
     for item in items:
@@ -384,6 +392,11 @@ def _register_negative(run: _Run, kind: NegativeKind, *, step: Step | None) -> N
         registered_at=run.ctx.now,
     )
     case.negatives.append(negative)
+    run.notify(
+        "negative-registered",
+        f"您的申请存在以下问题：{negative.reason}。该意见已报分管领导审定；{HELP}",
+        step=negative.step_id,
+    )
     run.emit(
         "negative.registered",
         id=negative.id,

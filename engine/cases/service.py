@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, col, select
 
 from engine.calendar import CalendarSet, WorkingCalendar
-from engine.cases import machine
+from engine.cases import automatic, machine
 from engine.cases.audit import GENESIS, Break, LoggedEvent, canonical, link_hash, verify_chain
 from engine.cases.case import APPLICANT, SYSTEM, Actor, Case
 from engine.cases.errors import Conflict
@@ -41,6 +41,7 @@ from engine.definitions.model import Workflow
 from engine.errors import InputError
 
 WorkflowSource = Callable[[str, int | None], Workflow]
+Core = Callable[[Case, machine.Context], tuple[Case, list[machine.Event]]]
 ATTEMPTS = 8
 
 
@@ -165,9 +166,41 @@ class CaseService:
         key: str | None = None,
     ) -> dict[str, Any]:
         """Run one action; retried on a concurrent change, replayed on a repeated key."""
+        return self._command(
+            case_id,
+            action,
+            actor,
+            dict(args or {}),
+            key,
+            lambda c, ctx: machine.act(c, action, ctx),
+        )
+
+    def record_incident(
+        self, case_id: str, step: str, message: str, *, key: str | None = None
+    ) -> dict[str, Any]:
+        """Put on the case's record that an automatic step's connector kept failing (an
+        incident for an operator); the step stays active and is tried again later."""
+        return self._command(
+            case_id,
+            "report-incident",
+            SYSTEM,
+            {"step": step},
+            key,
+            lambda c, ctx: (c, automatic.incident(c, step, message, now=ctx.now)),
+        )
+
+    def _command(
+        self,
+        case_id: str,
+        action: str,
+        actor: str,
+        args: dict[str, Any],
+        key: str | None,
+        core: Core,
+    ) -> dict[str, Any]:
         for _ in range(ATTEMPTS):
             try:
-                return self._act_once(case_id, action, actor, dict(args or {}), key)
+                return self._act_once(case_id, action, actor, args, key, core)
             except _Stale:
                 continue
             except OperationalError as exc:  # SQLite: a writer held the lock past the timeout
@@ -182,7 +215,13 @@ class CaseService:
         )
 
     def _act_once(
-        self, case_id: str, action: str, actor_name: str, args: dict[str, Any], key: str | None
+        self,
+        case_id: str,
+        action: str,
+        actor_name: str,
+        args: dict[str, Any],
+        key: str | None,
+        core: Core,
     ) -> dict[str, Any]:
         now = self.clock()
         with Session(self.engine) as session:
@@ -196,7 +235,7 @@ class CaseService:
             calendar = self.calendars.get(workflow.calendar)
             actor = self.actor(session, actor_name)
             context = machine.Context(workflow, calendar, actor, now, args)
-            new, events = machine.act(case, action, context)
+            new, events = core(case, context)
             self._record(
                 session, row, case, new, events, actor=actor.name, now=now, calendar=calendar
             )

@@ -46,11 +46,14 @@ CASE_MOVES: dict[CaseStatus, frozenset[CaseStatus]] = {
             CaseStatus.SUBMITTED,
             CaseStatus.IN_PROGRESS,
             CaseStatus.REFUSAL_PENDING,
+            CaseStatus.REJECTED,  # a leader confirms an end-case rejection meanwhile
             CaseStatus.WITHDRAWN,
             CaseStatus.TERMINATED,
         }
     ),
-    CaseStatus.REFUSAL_PENDING: frozenset({CaseStatus.REFUSED, CaseStatus.SUBMITTED}),
+    CaseStatus.REFUSAL_PENDING: frozenset(
+        {CaseStatus.REFUSED, CaseStatus.SUBMITTED, CaseStatus.WITHDRAWN, CaseStatus.TERMINATED}
+    ),
     CaseStatus.IN_PROGRESS: frozenset(
         {
             CaseStatus.COMPLETED,

@@ -62,6 +62,8 @@ def test_second_branch_joins_the_open_correction_notice(desk: Desk) -> None:
     assert case.correction is not None
     assert case.correction.items == ["site-plan", "补充施工说明", "id-card", "traffic-plan"]
     assert len([n for n in case.notices if n.kind == "correction"]) == 1
+    amended = [n for n in case.notices if n.kind == "correction-amended"]
+    assert len(amended) == 1 and "身份证明" in amended[0].text  # the applicant hears of them
 
 
 def test_supplement_resumes_the_branches_and_moves_the_deadlines(desk: Desk) -> None:

@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
-from engine.cases.case import Case
+from engine.cases.case import Case, NegativeStatus
 from engine.cases.machine import ACTIONS
 from engine.cases.state import CaseStatus, StepStatus
 from tests.unit.cases.conftest import (
     ALL_MATERIALS,
     APPLICANT,
     LEADER,
+    OWNER,
     SYSTEM,
     TREE_MATERIALS,
     TREES,
@@ -147,16 +148,48 @@ def test_refusal_on_a_closed_case_names_the_step_and_its_state(desk: Desk) -> No
     assert error.actor == "municipal-reviewer (reviewer@municipal)"
 
 
-def test_case_without_any_delivered_result_ends_rejected(make_desk: Any) -> None:
+def test_end_branch_lets_the_join_go_on_without_that_branch(make_desk: Any) -> None:
     desk = make_desk(with_step(road_works(), "greening", on_reject="end-branch"))
     case = desk.accepted(now=at(12, 1), fields=TREES, materials=TREE_MATERIALS)
     case = desk.act(case, "reject", officer("greening"), at(12, 2), step="greening", reason="古树")
     case = desk.act(case, "confirm-negative", LEADER, at(12, 2), negative="C-1-N1")
+    assert case.steps["greening"].status is StepStatus.REJECTED
     case = desk.approve_all(case, "municipal", at(12, 3))
+    assert case.steps["decision"].status is StepStatus.PENDING  # still waits for traffic
     case = desk.approve_all(case, "traffic", at(12, 3))
-    # The decision needs the rejected branch, so nothing can be delivered.
-    assert case.steps["decision"].status is StepStatus.CANCELLED
+    assert case.steps["decision"].status is StepStatus.ACTIVE
+    assert case.status is CaseStatus.IN_PROGRESS
+
+
+def test_case_without_any_delivered_result_ends_rejected(make_desk: Any) -> None:
+    desk = make_desk(with_step(road_works(), "decision", on_reject="end-branch"))
+    case = desk.accepted(now=at(12, 1))
+    case = desk.approve_all(case, "municipal", at(12, 2))
+    case = desk.approve_all(case, "traffic", at(12, 2))
+    case = desk.act(case, "reject", officer(OWNER), at(12, 3), step="decision", reason="不符合")
+    case = desk.act(case, "confirm-negative", LEADER, at(12, 3), negative="C-1-N1")
+    # Delivery needs only the rejected decision, so nothing can be delivered.
+    assert case.steps["delivery"].status is StepStatus.CANCELLED
     assert case.status is CaseStatus.REJECTED and case.outcome == "nothing to deliver"
+
+
+def test_pending_negative_lapses_when_the_applicant_withdraws(desk: Desk) -> None:
+    case = desk.accepted(now=at(12, 1))
+    case = desk.act(
+        case, "reject", officer("municipal"), at(12, 2), step="municipal", reason="占道过长"
+    )
+    case = desk.act(case, "withdraw", APPLICANT, at(12, 2))
+    assert case.negatives[0].status is NegativeStatus.LAPSED
+    assert case.status is CaseStatus.WITHDRAWN
+
+
+def test_refusal_pending_can_still_be_withdrawn(desk: Desk) -> None:
+    case, _ = desk.submit(now=at(12, 1))
+    case = desk.act(case, "refuse", WINDOW, at(12, 1), reason="不属于本机关职权范围")
+    assert case.status is CaseStatus.REFUSAL_PENDING
+    assert any(n.kind == "negative-registered" for n in case.notices)
+    case = desk.act(case, "withdraw", APPLICANT, at(12, 1, 11))
+    assert case.status is CaseStatus.WITHDRAWN
 
 
 # -- the snapshot -------------------------------------------------------------------------------
