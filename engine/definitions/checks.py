@@ -1,0 +1,250 @@
+"""Checks that look across a workflow and the catalogue: graph, conditions, references, limits.
+
+Each check yields `(path, message)`; the loader turns the path into `file:line:col`. A check
+sees only the parts that passed the shape validation, so one broken step hides nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from engine.definitions import graph
+from engine.definitions.catalogue import Catalogue
+from engine.definitions.escalation import Rung
+from engine.definitions.limits import exceeds, format_days, working_days
+from engine.definitions.model import (
+    ApplicationField,
+    Material,
+    RejectAction,
+    Step,
+    Workflow,
+)
+from engine.definitions.plan import worst_case_days
+from engine.definitions.problems import Path, suggest
+from engine.definitions.when import Condition
+from engine.definitions.whencheck import can_hold, when_problems
+
+Finding = tuple[Path, str]
+
+
+@dataclass(frozen=True)
+class Parts:
+    """What of a workflow file passed the shape validation, with each item's index in the file.
+
+    `header` is the whole workflow when the top level is valid too, else None.
+    """
+
+    steps: tuple[tuple[int, Step], ...]
+    fields: tuple[tuple[int, ApplicationField], ...]
+    materials: tuple[tuple[int, Material], ...]
+    header: Workflow | None
+
+
+def check_workflow(parts: Parts, catalogue: Catalogue) -> list[Finding]:
+    """Every cross-reference problem of the workflow, in file order within each kind."""
+    return [
+        *_duplicates(parts),
+        *_graph(parts),
+        *_conditions(parts),
+        *_references(parts, catalogue),
+        *_limits(parts, catalogue),
+    ]
+
+
+def _duplicates(parts: Parts) -> Iterator[Finding]:
+    for key, items in (
+        ("steps", parts.steps),
+        ("fields", parts.fields),
+        ("materials", parts.materials),
+    ):
+        seen: set[str] = set()
+        for index, item in items:
+            if item.id in seen:
+                yield (key, index, "id"), f"duplicate id {item.id!r} in {key}"
+            seen.add(item.id)
+
+
+def _needs(parts: Parts) -> dict[str, list[str]]:
+    known = {step.id for _, step in parts.steps}
+    return {step.id: [n for n in step.needs if n in known] for _, step in parts.steps}
+
+
+def _graph(parts: Parts) -> Iterator[Finding]:
+    known = [step.id for _, step in parts.steps]
+    index = {step.id: i for i, step in parts.steps}
+    for i, step in parts.steps:
+        for j, need in enumerate(step.needs):
+            if need == step.id:
+                yield ("steps", i, "needs", j), f"step {step.id!r} needs itself"
+            elif need not in known:
+                yield (
+                    ("steps", i, "needs", j),
+                    f"step {step.id!r} needs unknown step {need!r}"
+                    + (suggest(need, known, listing=False)),
+                )
+    needs = {k: [n for n in v if n != k] for k, v in _needs(parts).items()}
+    for cycle in graph.cycles(needs):
+        yield ("steps", index[cycle[0]], "needs"), "dependency cycle: " + " -> ".join(cycle)
+    for step_id, waits in graph.blocked(needs).items():
+        if step_id != waits:
+            yield (
+                ("steps", index[step_id], "id"),
+                f"step {step_id!r} can never run: it waits for {waits!r}, which is in a cycle",
+            )
+
+
+def _conditions(parts: Parts) -> Iterator[Finding]:
+    fields = {f.id: f for _, f in parts.fields}
+    for i, step in parts.steps:
+        places: list[tuple[Path, Condition]] = []
+        if step.when is not None:
+            places.append((("steps", i, "when"), step.when))
+        places += [
+            (("steps", i, "limit_rules", r, "when"), rule.when)
+            for r, rule in enumerate(step.limit_rules)
+        ]
+        for path, condition in places:
+            problems = when_problems(condition, fields)
+            yield from ((path, message) for message in problems)
+            if not problems and not can_hold(condition, fields):
+                what = (
+                    f"step {step.id!r} can never run"
+                    if path[-2:] == (i, "when")
+                    else "rule never applies"
+                )
+                yield path, f"{what}: {condition.source!r} is never true"
+    for m, material in parts.materials:
+        if material.when is not None:
+            for message in when_problems(material.when, fields):
+                yield ("materials", m, "when"), message
+
+
+def _references(parts: Parts, catalogue: Catalogue) -> Iterator[Finding]:
+    header = parts.header
+    if header is not None:
+        if header.owner not in catalogue.departments:
+            yield (
+                ("owner",),
+                f"unknown department {header.owner!r}"
+                + suggest(header.owner, catalogue.departments, listing=False),
+            )
+        if header.calendar not in catalogue.calendars:
+            yield (
+                ("calendar",),
+                f"unknown calendar {header.calendar!r}"
+                + suggest(header.calendar, catalogue.calendars),
+            )
+        yield from _ladder(("escalation",), header.escalation, header.owner, catalogue)
+    for m, material in parts.materials:
+        if material.shared_from and material.shared_from not in catalogue.departments:
+            yield ("materials", m, "shared_from"), f"unknown department {material.shared_from!r}"
+    needs = _needs(parts)
+    materials = {m.id for _, m in parts.materials}
+    produced = {step.id: set(step.produces) for _, step in parts.steps}
+    for i, step in parts.steps:
+        if step.department not in catalogue.departments:
+            yield (
+                ("steps", i, "department"),
+                f"unknown department {step.department!r}"
+                + suggest(step.department, catalogue.departments, listing=False),
+            )
+            continue
+        if step.matter is not None and step.matter not in catalogue.matters:
+            yield (
+                ("steps", i, "matter"),
+                f"unknown matter {step.matter!r}"
+                + suggest(step.matter, catalogue.matters, listing=False),
+            )
+        if step.signers is not None:
+            for r, ref in enumerate(step.signers.roles):
+                if problem := catalogue.role_problem(ref, department=step.department):
+                    yield ("steps", i, "signers", "roles", r), f"signer {ref!r}: {problem}"
+        if step.escalation:
+            yield from _ladder(
+                ("steps", i, "escalation"), step.escalation, step.department, catalogue
+            )
+        else:
+            inherited = (header.escalation if header else ()) or catalogue.escalation
+            for _, message in _ladder((), inherited, step.department, catalogue):
+                yield ("steps", i, "department"), f"{message} (in the default ladder)"
+        before = graph.ancestors(needs, step.id)
+        if step.on_reject.action is RejectAction.RETURN_TO and step.on_reject.step not in before:
+            yield (
+                ("steps", i, "on_reject"),
+                (
+                    f"on_reject returns to {step.on_reject.step!r}, "
+                    f"which is not a step before {step.id!r}"
+                ),
+            )
+        available = materials.union(*(produced[s] for s in before))
+        for u, used in enumerate(step.uses):
+            if used not in available:
+                yield (
+                    ("steps", i, "uses", u),
+                    f"{used!r} is neither a material nor made by an earlier step",
+                )
+
+
+def _ladder(
+    path: Path, ladder: Sequence[Rung], department: str, catalogue: Catalogue
+) -> Iterator[Finding]:
+    if department not in catalogue.departments:
+        return
+    for r, rung in enumerate(ladder):
+        for n, ref in enumerate(rung.notify):
+            if problem := catalogue.role_problem(ref, department=department):
+                yield (*path, r, "notify", n), f"escalation target {ref!r}: {problem}"
+
+
+def _limits(parts: Parts, catalogue: Catalogue) -> Iterator[Finding]:
+    for i, step in parts.steps:
+        matter = catalogue.matters.get(step.matter or "")
+        if matter is None:
+            continue
+        for path, limit in (
+            (("steps", i, "limit"), step.limit),
+            *(
+                (("steps", i, "limit_rules", r, "limit"), rule.limit)
+                for r, rule in enumerate(step.limit_rules)
+            ),
+        ):
+            if exceeds(limit, matter.statutory_limit):
+                yield (
+                    path,
+                    (
+                        f"step {step.id!r}: limit {limit} exceeds the statutory limit "
+                        f"{matter.statutory_limit} of matter {matter.code!r}"
+                    ),
+                )
+    header = parts.header
+    if header is None:
+        return
+    if exceeds(header.promised_limit, header.statutory_limit):
+        yield (
+            ("promised_limit",),
+            (
+                f"promised limit {header.promised_limit} exceeds "
+                f"the statutory limit {header.statutory_limit}"
+            ),
+        )
+    for m, material in parts.materials:
+        if material.deferrable and exceeds(
+            material.deferrable.supply_within, header.promised_limit
+        ):
+            yield (
+                ("materials", m, "deferrable", "supply_within"),
+                (
+                    f"deferred material {material.id!r} is due after the promised limit "
+                    f"{header.promised_limit} (容缺: no later than the promised limit)"
+                ),
+            )
+    days = worst_case_days(header)
+    if days > working_days(header.promised_limit):
+        yield (
+            ("promised_limit",),
+            (
+                f"the longest path through the steps takes {format_days(days)}, "
+                f"more than the promised limit {header.promised_limit}"
+            ),
+        )

@@ -1,0 +1,52 @@
+"""Limits inside definition files (`limit: 20 working-days`) and their working-day figures.
+
+Plans and checks compare limits in working days: `same-day` is 0, working hours count 8 to the
+day, and a natural-day limit counts as its own number — an upper bound, since N natural days
+never hold more than N working days. Natural days are only compared with natural days.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Annotated
+
+from engine.calendar.units import Limit, Unit
+from engine.definitions.textform import TextForm
+
+HOURS_PER_WORKING_DAY = 8
+
+LimitText = Annotated[
+    Limit,
+    TextForm(
+        Limit.parse,
+        Limit,
+        description="a time limit: a whole number and a unit, or same-day (当场办结)",
+        pattern=r"^(same-day|\d+ (working-days|natural-days|working-hours))$",
+        examples=("20 working-days", "same-day", "4 working-hours", "15 natural-days"),
+    ),
+]
+"""A `Limit` written as text in YAML and JSON."""
+
+
+def working_days(limit: Limit) -> Fraction:
+    """The limit as working days: 0 for same-day, hours / 8, natural days as an upper bound."""
+    if limit.unit is Unit.SAME_DAY:
+        return Fraction(0)
+    if limit.unit is Unit.WORKING_HOURS:
+        return Fraction(limit.value, HOURS_PER_WORKING_DAY)
+    return Fraction(limit.value)
+
+
+def exceeds(limit: Limit, bound: Limit) -> bool:
+    """Whether `limit` is surely longer than `bound` (natural days compare only with themselves)."""
+    if (limit.unit is Unit.NATURAL_DAYS) != (bound.unit is Unit.NATURAL_DAYS):
+        return False
+    return working_days(limit) > working_days(bound)
+
+
+def format_days(days: Fraction) -> str:
+    """`same-day`, `1 working day`, `2.5 working days`."""
+    if days == 0:
+        return "same-day"
+    number = str(days.numerator) if days.denominator == 1 else f"{float(days):g}"
+    return f"{number} working day" + ("" if days == 1 else "s")

@@ -1,0 +1,314 @@
+"""A combined workflow definition (一件事): frozen, versioned, and never a running case.
+
+The models are the one home of the file format: the loader validates YAML with them and the
+JSON Schema (`onething definitions schema`) is generated from them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StrictInt, WithJsonSchema, model_validator
+
+from engine.calendar.units import Limit
+from engine.definitions.base import DefinitionModel, Id
+from engine.definitions.escalation import RoleRef, Rung
+from engine.definitions.limits import LimitText, working_days
+from engine.definitions.textform import TextForm
+from engine.definitions.when import Condition, parse_when
+from engine.errors import InputError
+
+WhenText = Annotated[
+    Condition,
+    TextForm(
+        parse_when,
+        Condition,
+        description="a condition on application fields, e.g. `length_m > 200 and affects_trees`",
+        examples=("length_m > 200", 'permit_category in ["A", "B"] and not occupies_carriageway'),
+    ),
+]
+
+
+# --- application fields and materials ------------------------------------------------------
+
+
+class FieldType(StrEnum):
+    STRING = "string"
+    NUMBER = "number"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"
+    DATE = "date"  # ISO text, 2025-03-01
+    ENUM = "enum"
+
+
+class ApplicationField(DefinitionModel):
+    """A value the applicant fills in; `when` conditions read these."""
+
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    title: str = Field(min_length=1)
+    type: FieldType
+    values: tuple[str, ...] = Field(default=(), description="the choices of an enum field")
+    required: bool = True
+    default: bool | int | float | str | None = None
+
+    @model_validator(mode="after")
+    def _values_fit_type(self) -> ApplicationField:
+        if (self.type is FieldType.ENUM) != bool(self.values):
+            raise ValueError("an enum field lists its `values`, and only an enum field does")
+        return self
+
+
+class Deferral(DefinitionModel):
+    """容缺受理: the material may follow after acceptance, within `supply_within`."""
+
+    supply_within: LimitText
+
+
+class Material(DefinitionModel):
+    """A material (申请材料) of the intake."""
+
+    id: Id
+    title: str = Field(min_length=1)
+    required: bool = True
+    when: WhenText | None = Field(default=None, description="asked only when this holds")
+    deferrable: Deferral | None = Field(default=None, description="容缺: may be supplied later")
+    commitment: bool = Field(
+        default=False, description="告知承诺: a signed commitment may stand in for the proof"
+    )
+    shared_from: Id | None = Field(
+        default=None, description="the department that shares it, so the applicant is not asked"
+    )
+
+    @model_validator(mode="after")
+    def _one_kind_of_relief(self) -> Material:
+        if self.deferrable and self.commitment:
+            raise ValueError("a material is either deferrable (容缺) or by commitment (告知承诺)")
+        if (self.deferrable or self.commitment) and not self.required:
+            raise ValueError("only a required material can be deferred or committed to")
+        return self
+
+
+# --- steps ---------------------------------------------------------------------------------
+
+
+class StepKind(StrEnum):
+    INTAKE = "intake"  # 受理/登记 at the window
+    REVIEW = "review"  # 人工审核
+    CHECK = "check"  # 自动核验 by a connector
+    EXTERNAL = "external"  # 外部结果, e.g. an exam
+    INSPECTION = "inspection"  # 实地核查 (Art. 34: two officers at least)
+    FILING = "filing"  # 备案
+    DECISION = "decision"  # 决定
+    DELIVERY = "delivery"  # 送达/取证
+    PUBLICATION = "publication"  # 双公示 (within 7 working days of the decision)
+
+
+AUTOMATIC_KINDS = frozenset({StepKind.CHECK, StepKind.EXTERNAL})
+
+
+class SignMode(StrEnum):
+    ALL = "all"  # 会签
+    ANY = "any"  # 或签
+    QUORUM = "quorum"  # 票签
+    SEQUENTIAL = "sequential"  # 依次审批
+
+
+class Signers(DefinitionModel):
+    """Who signs a step, and how their signatures combine."""
+
+    mode: SignMode = SignMode.ANY
+    roles: tuple[RoleRef, ...] = Field(min_length=1)
+    quorum: int | None = Field(default=None, ge=1, description="votes needed (quorum mode)")
+
+    @model_validator(mode="after")
+    def _quorum_only_for_quorum(self) -> Signers:
+        if (self.mode is SignMode.QUORUM) != (self.quorum is not None):
+            raise ValueError("`quorum: N` goes with `mode: quorum`, and only with it")
+        return self
+
+
+class RejectAction(StrEnum):
+    END_CASE = "end-case"
+    END_BRANCH = "end-branch"
+    RETURN_TO = "return-to"
+
+
+class OnReject(DefinitionModel):
+    """What a rejection does: end the case, end this branch, or send it back to a step."""
+
+    action: RejectAction = RejectAction.END_CASE
+    step: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"action": value}
+        if isinstance(value, Mapping) and set(value) == {"return-to"}:
+            return {"action": RejectAction.RETURN_TO, "step": value["return-to"]}
+        return value
+
+    @model_validator(mode="after")
+    def _step_only_for_return(self) -> OnReject:
+        if (self.action is RejectAction.RETURN_TO) != (self.step is not None):
+            raise ValueError("write `on_reject: {return-to: STEP}`, or end-case / end-branch")
+        return self
+
+
+ON_REJECT_SCHEMA = {
+    "description": "end-case, end-branch, or {return-to: STEP}",
+    "anyOf": [
+        {"enum": ["end-case", "end-branch"]},
+        {
+            "type": "object",
+            "properties": {"return-to": {"type": "string"}},
+            "required": ["return-to"],
+            "additionalProperties": False,
+        },
+    ],
+}
+
+
+@dataclass(frozen=True)
+class Connector:
+    """How an automatic step gets its result: a Python callable or an HTTP endpoint."""
+
+    kind: Literal["python", "http"]
+    target: str
+
+    def __str__(self) -> str:
+        return self.target
+
+    @classmethod
+    def parse(cls, text: str) -> Connector:
+        """`engine.connectors.background:check` or `https://host/path`."""
+        text = text.strip()
+        if re.fullmatch(r"https?://[^\s/]+(/\S*)?", text):
+            return cls("http", text)
+        if re.fullmatch(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*", text):
+            return cls("python", text)
+        raise InputError(
+            f"a connector is 'package.module:function' or an http(s) URL, not {text!r}"
+        )
+
+
+ConnectorText = Annotated[
+    Connector,
+    TextForm(
+        Connector.parse,
+        Connector,
+        description="a Python callable `package.module:function` or an http(s) endpoint",
+        examples=("engine.connectors.background:check", "https://exam.example/api/results"),
+    ),
+]
+
+
+class LimitRule(DefinitionModel):
+    """A limit that applies when its condition holds (the first rule that holds wins)."""
+
+    when: WhenText
+    limit: LimitText
+    source: str | None = Field(default=None, description="the legal or local source")
+
+
+class Step(DefinitionModel):
+    """One step of the graph; steps whose `needs` are done run in parallel."""
+
+    id: Id
+    title: str = Field(min_length=1)
+    department: Id
+    matter: Id | None = Field(default=None, description="the catalogue matter this step decides")
+    kind: StepKind
+    needs: tuple[str, ...] = Field(default=(), description="steps that must finish first")
+    when: WhenText | None = Field(default=None, description="the step runs only if this holds")
+    limit: LimitText = Field(description="the time this step may take (its promised limit)")
+    limit_rules: tuple[LimitRule, ...] = Field(default=(), description="limits by condition")
+    counted: bool | None = Field(
+        default=None,
+        description="counts toward the case's limit; publication does not by default",
+    )
+    signers: Signers | None = None
+    inspectors: int | None = Field(default=None, description="officers on site (Art. 34: ≥ 2)")
+    on_reject: Annotated[OnReject, WithJsonSchema(ON_REJECT_SCHEMA)] = OnReject()
+    connector: ConnectorText | None = None
+    produces: tuple[Id, ...] = Field(default=(), description="documents later steps use")
+    uses: tuple[Id, ...] = Field(default=(), description="materials and earlier products it reads")
+    escalation: tuple[Rung, ...] = Field(default=(), description="overrides the default ladder")
+
+    @model_validator(mode="after")
+    def _kind_fits(self) -> Step:
+        if self.connector is not None and self.kind not in AUTOMATIC_KINDS:
+            raise ValueError("only a check or an external step has a connector")
+        if self.kind is StepKind.CHECK and self.connector is None:
+            raise ValueError("an automatic check names its `connector`")
+        if self.kind is StepKind.CHECK and self.signers is not None:
+            raise ValueError("an automatic check has no signers")
+        if self.kind is StepKind.INSPECTION and (self.inspectors or 0) < 2:
+            raise ValueError("an inspection needs `inspectors: 2` or more (行政许可法 Art. 34)")
+        return self
+
+    @property
+    def is_counted(self) -> bool:
+        """Whether the step's time counts toward the case's limit."""
+        return self.counted if self.counted is not None else self.kind is not StepKind.PUBLICATION
+
+    def applies(self, values: Mapping[str, Any]) -> bool:
+        """Whether the step runs for an application with these field values."""
+        return self.when is None or self.when.holds(values)
+
+    def limit_for(self, values: Mapping[str, Any]) -> Limit:
+        """The step's limit for these field values: the first rule that holds, else `limit`."""
+        for rule in self.limit_rules:
+            if rule.when.holds(values):
+                return rule.limit
+        return self.limit
+
+    @property
+    def longest_limit(self) -> Limit:
+        """The longest limit the step can have, whatever the application."""
+        return max((self.limit, *(r.limit for r in self.limit_rules)), key=working_days)
+
+
+# --- the workflow --------------------------------------------------------------------------
+
+
+class Workflow(DefinitionModel):
+    """A combined workflow (一件事), version `version`."""
+
+    id: Id
+    version: StrictInt = Field(ge=1, description="a whole number; a registered version is frozen")
+    title: str = Field(min_length=1)
+    description: str | None = None
+    owner: Id = Field(description="the department answerable for the combined service")
+    calendar: Id = Field(description="the working calendar the limits count on")
+    statutory_limit: LimitText = Field(description="法定时限 of the combined handling")
+    promised_limit: LimitText = Field(description="承诺时限, at most the statutory limit")
+    fields: tuple[ApplicationField, ...] = ()
+    materials: tuple[Material, ...] = ()
+    steps: tuple[Step, ...] = Field(min_length=1)
+    escalation: tuple[Rung, ...] = Field(default=(), description="overrides the catalogue's")
+
+    def step(self, step_id: str) -> Step:
+        for step in self.steps:
+            if step.id == step_id:
+                return step
+        raise InputError(f"workflow {self.id!r} has no step {step_id!r}")
+
+    def field_values(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """The application's field values with the declared defaults filled in."""
+        filled = {f.id: f.default for f in self.fields if f.default is not None}
+        filled.update(values)
+        return filled
+
+    def applicable_steps(self, values: Mapping[str, Any]) -> tuple[Step, ...]:
+        """The steps that run for these field values, in file order."""
+        filled = self.field_values(values)
+        return tuple(step for step in self.steps if step.applies(filled))
+
+    def ladder_for(self, step: Step) -> tuple[Rung, ...]:
+        """The step's escalation ladder: its own, else the workflow's (the loader fills that)."""
+        return step.escalation or self.escalation

@@ -1,0 +1,219 @@
+"""What a workflow promises: its critical path against the same matters handled one by one.
+
+Three figures, all in working days (`limits.working_days`):
+- critical path: the longest chain of counted steps, parallel branches overlapping;
+- steps in series: the same steps run one after another;
+- handled separately: each matter at its own promised limit, one after another — the applicant's
+  road before the combined service (the report's "11 working days").
+Steps that do not count toward the case's limit (publication after the decision; a clock stopped
+under Art. 45) add nothing to these figures and are listed on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from engine.calendar.units import Limit
+from engine.definitions import graph
+from engine.definitions.catalogue import Matter
+from engine.definitions.limits import format_days, working_days
+from engine.definitions.model import Workflow
+
+
+@dataclass(frozen=True)
+class StepPlan:
+    id: str
+    title: str
+    department: str
+    matter: str | None
+    kind: str
+    when: str | None
+    applies: bool | None  # None: no application given, so assumed to apply
+    counted: bool
+    limit: Limit
+    start: Fraction
+    finish: Fraction
+    critical: bool
+
+
+@dataclass(frozen=True)
+class DepartmentLoad:
+    department: str
+    steps: tuple[str, ...]
+    days: Fraction  # the sum of its counted steps' limits
+
+
+@dataclass(frozen=True)
+class Plan:
+    workflow: str
+    version: int
+    data_given: bool
+    statutory_limit: Limit
+    promised_limit: Limit
+    steps: tuple[StepPlan, ...]
+    critical_path: tuple[str, ...]
+    critical_days: Fraction
+    serial_days: Fraction
+    separate_days: Fraction
+    separate_matters: tuple[str, ...]
+    departments: tuple[DepartmentLoad, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; day figures as numbers, limits as text."""
+        return {
+            "workflow": self.workflow,
+            "version": self.version,
+            "data_given": self.data_given,
+            "statutory_limit": str(self.statutory_limit),
+            "promised_limit": str(self.promised_limit),
+            "critical_path": list(self.critical_path),
+            "critical_path_days": _number(self.critical_days),
+            "steps_in_series_days": _number(self.serial_days),
+            "handled_separately_days": _number(self.separate_days),
+            "handled_separately_matters": list(self.separate_matters),
+            "departments": [
+                {"department": d.department, "steps": list(d.steps), "days": _number(d.days)}
+                for d in self.departments
+            ],
+            "steps": [
+                {
+                    "id": s.id,
+                    "department": s.department,
+                    "matter": s.matter,
+                    "kind": s.kind,
+                    "when": s.when,
+                    "applies": s.applies,
+                    "counted": s.counted,
+                    "limit": str(s.limit),
+                    "start_day": _number(s.start),
+                    "finish_day": _number(s.finish),
+                    "critical": s.critical,
+                }
+                for s in self.steps
+            ],
+        }
+
+
+def _number(days: Fraction) -> int | float:
+    return days.numerator if days.denominator == 1 else float(days)
+
+
+def make_plan(
+    workflow: Workflow,
+    matters: Mapping[str, Matter],
+    *,
+    values: Mapping[str, Any] | None = None,
+) -> Plan:
+    """Plan `workflow` for an application's field `values`, or for the worst case without."""
+    filled = workflow.field_values(values) if values is not None else None
+    steps = {step.id: step for step in workflow.steps}
+    needs = {s.id: [n for n in s.needs if n in steps] for s in workflow.steps}
+    order = graph.running_order(needs)
+    applies = {s: filled is None or steps[s].applies(filled) for s in order}
+    limit = {
+        s: steps[s].limit_for(filled) if filled is not None else steps[s].longest_limit
+        for s in order
+    }
+    # finish and chain length of the longest counted chain ending at each step
+    start: dict[str, Fraction] = {}
+    finish: dict[str, Fraction] = {}
+    depth: dict[str, int] = {}
+    came_from: dict[str, str | None] = {}
+    for s in order:
+        best = max(needs[s], key=lambda n: (finish[n], depth[n]), default=None)
+        start[s] = finish[best] if best else Fraction(0)
+        counts = applies[s] and steps[s].is_counted
+        finish[s] = start[s] + (working_days(limit[s]) if counts else 0)
+        depth[s] = (depth[best] if best else 0) + (1 if counts else 0)
+        came_from[s] = best
+    path: list[str] = []
+    end = max(order, key=lambda s: (finish[s], depth[s]), default=None)
+    while end is not None:
+        if applies[end] and steps[end].is_counted:
+            path.append(end)
+        end = came_from[end]
+    path.reverse()
+    running = [s for s in order if applies[s]]
+    counted = [s for s in running if steps[s].is_counted]
+    matter_ids = list(dict.fromkeys(m for s in counted if (m := steps[s].matter or "") in matters))
+    loads: dict[str, list[str]] = {}
+    for s in running:
+        loads.setdefault(steps[s].department, []).append(s)
+    return Plan(
+        workflow=workflow.id,
+        version=workflow.version,
+        data_given=filled is not None,
+        statutory_limit=workflow.statutory_limit,
+        promised_limit=workflow.promised_limit,
+        steps=tuple(
+            StepPlan(
+                id=s,
+                title=steps[s].title,
+                department=steps[s].department,
+                matter=steps[s].matter,
+                kind=str(steps[s].kind),
+                when=str(steps[s].when) if steps[s].when else None,
+                applies=applies[s] if filled is not None else None,
+                counted=steps[s].is_counted,
+                limit=limit[s],
+                start=start[s],
+                finish=finish[s],
+                critical=s in path,
+            )
+            for s in order
+        ),
+        critical_path=tuple(path),
+        critical_days=max(finish.values(), default=Fraction(0)),
+        serial_days=sum((working_days(limit[s]) for s in counted), Fraction(0)),
+        separate_days=sum(
+            (working_days(matters[m].promised_limit) for m in matter_ids), Fraction(0)
+        ),
+        separate_matters=tuple(matter_ids),
+        departments=tuple(
+            DepartmentLoad(
+                d,
+                tuple(ids),
+                sum((working_days(limit[s]) for s in ids if steps[s].is_counted), Fraction(0)),
+            )
+            for d, ids in loads.items()
+        ),
+    )
+
+
+def worst_case_days(workflow: Workflow) -> Fraction:
+    """The longest the counted steps can take, whatever the application."""
+    return make_plan(workflow, {}).critical_days
+
+
+def render_plan(plan: Plan) -> str:
+    """The plan as text for people."""
+    lines = [
+        f"{plan.workflow} v{plan.version}"
+        + ("" if plan.data_given else "  (no application given: every conditional step counted)"),
+        f"  statutory limit {plan.statutory_limit}, promised limit {plan.promised_limit}",
+        f"  critical path        {format_days(plan.critical_days):>18}   "
+        + " -> ".join(plan.critical_path),
+        f"  steps in series      {format_days(plan.serial_days):>18}",
+        f"  handled separately   {format_days(plan.separate_days):>18}   "
+        + " + ".join(plan.separate_matters),
+        "  steps:",
+    ]
+    for s in plan.steps:
+        flag = "*" if s.critical else " "
+        state = "" if s.applies is None else ("" if s.applies else "  [skipped]")
+        extra = "" if s.counted else "  (not counted: own clock)"
+        cond = f"  when {s.when}" if s.when else ""
+        lines.append(
+            f"   {flag} {s.id:<30} {s.department:<18} {str(s.limit):<18}"
+            f" day {_number(s.start)}→{_number(s.finish)}{cond}{state}{extra}"
+        )
+    lines.append("  departments:")
+    for d in plan.departments:
+        lines.append(
+            f"    {d.department:<18} {len(d.steps)} step(s), {format_days(d.days)}: "
+            + ", ".join(d.steps)
+        )
+    return "\n".join(lines)
