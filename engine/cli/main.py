@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from engine.cli import calendar_cmd, notify_cmd
+from engine.cli import calendar_cmd, definitions_cmd, notify_cmd
 
 app = typer.Typer(
     name="onething",
@@ -14,6 +14,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(calendar_cmd.app, name="calendar")
+app.add_typer(definitions_cmd.app, name="definitions")
 app.add_typer(notify_cmd.app, name="notifications")
 
 

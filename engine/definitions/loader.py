@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from engine.definitions.application import application_problems
 from engine.definitions.catalogue import (
     Catalogue,
     Department,
@@ -37,6 +38,7 @@ DEPARTMENTS_FILE = "departments.yaml"
 MATTERS_FILE = "matters.yaml"
 WORKFLOWS_DIR = "workflows"
 CALENDARS_DIR = "calendars"
+SAMPLES_DIR = "samples"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -249,16 +251,51 @@ def load_workflow_text(text: str, *, file: str, catalogue: Catalogue) -> Workflo
 def load_workflow(path: Path, catalogue: Catalogue) -> Workflow:
     """A workflow from its file; raises `DefinitionError` listing every problem."""
     try:
-        text = _read_text(path)
+        text = read_source(path)
     except SourceError as error:
         raise DefinitionError([source_problem(error)]) from None
     return load_workflow_text(text, file=str(path), catalogue=catalogue)
 
 
-def _read_text(path: Path) -> str:
-    """The file's text through the same size and encoding guards as `load_file`."""
+def read_source(path: Path) -> str:
+    """A definition file's text, through the same size and encoding guards as `load_file`."""
     load_file(path)
     return path.read_text(encoding="utf-8")
+
+
+# --- applications --------------------------------------------------------------------------
+
+
+def application_problems_at(doc: Any, workflow: Workflow, *, file: str) -> list[Problem]:
+    """An application's problems at their places in its (JSON or YAML) file."""
+    return _findings(application_problems(workflow, doc), doc, file=file)
+
+
+def load_application(path: Path, workflow: Workflow) -> dict[str, Any]:
+    """A checked application from a JSON file; raises `DefinitionError` listing every problem."""
+    try:
+        doc = load_file(path)
+    except SourceError as error:
+        raise DefinitionError([source_problem(error)]) from None
+    if problems := application_problems_at(doc, workflow, file=str(path)):
+        raise DefinitionError(problems)
+    return dict(doc)
+
+
+def _sample_problems(doc: Located, *, file: str, root: Path, catalogue: Catalogue) -> list[Problem]:
+    name = doc.get("workflow")
+    source = root / WORKFLOWS_DIR / f"{name}.yaml"
+    if not isinstance(name, str) or not source.is_file():
+        return [
+            problem_at(
+                doc, ("workflow",), f"no workflow {name!r} in {root / WORKFLOWS_DIR}", file=file
+            )
+        ]
+    try:
+        workflow = load_workflow(source, catalogue)
+    except DefinitionError:
+        return []  # the workflow's own problems are reported with it
+    return application_problems_at(doc, workflow, file=file)
 
 
 # --- whole trees ---------------------------------------------------------------------------
@@ -279,6 +316,7 @@ def _expand(paths: Iterable[Path]) -> list[Path]:
         if (path / DEPARTMENTS_FILE).is_file():  # a definitions root: the catalogue and workflows
             files += [path / DEPARTMENTS_FILE, path / MATTERS_FILE]
             files += sorted((path / WORKFLOWS_DIR).rglob("*.y*ml"))
+            files += sorted((path / SAMPLES_DIR).glob("*.json"))
         elif path.is_dir():
             files += sorted(path.rglob("*.y*ml"))
         else:
@@ -302,6 +340,8 @@ def validate_paths(paths: Sequence[Path], *, root: Path) -> list[Problem]:
             problems += read_departments(path)[2]
         elif isinstance(doc, Located) and "matters" in doc and "steps" not in doc:
             problems += read_matters(path, departments=catalogue.departments)[1]
+        elif isinstance(doc, Located) and "applicant" in doc and "steps" not in doc:
+            problems += _sample_problems(doc, file=file, root=root, catalogue=catalogue)
         else:
             catalogue_used = True
             problems += read_workflow(doc, file=file, catalogue=catalogue)[1]

@@ -1,0 +1,90 @@
+"""Database URL, cached engines and automatic migrations (the store's adapter side)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlmodel import Session
+
+DATABASE_URL_ENV = "ONETHING_DATABASE_URL"
+DATA_DIR_ENV = "ONETHING_DATA_DIR"
+DEFAULT_DATA_DIR = ".onething"
+SQLITE_FILE = "onething.db"
+MIGRATIONS = Path(__file__).parent / "migrations"
+_PG_MIGRATION_LOCK = 0x0E7E_1A9  # any fixed number: one migrating process at a time
+
+_engines: dict[str, sa.Engine] = {}
+_lock = threading.Lock()
+
+
+def database_url(env: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> str:
+    """The configured URL: `ONETHING_DATABASE_URL`, else SQLite in the data directory."""
+    env = os.environ if env is None else env
+    if url := env.get(DATABASE_URL_ENV, "").strip():
+        return url
+    data_dir = Path(env.get(DATA_DIR_ENV) or (cwd or Path.cwd()) / DEFAULT_DATA_DIR)
+    return f"sqlite:///{(data_dir / SQLITE_FILE).resolve()}"
+
+
+def get_engine(url: str | None = None) -> sa.Engine:
+    """The engine for `url` (default: the configured one), created and migrated once."""
+    url = url or database_url()
+    with _lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = _create(url)
+            migrate(engine)
+            _engines[url] = engine
+        return engine
+
+
+def _create(url: str) -> sa.Engine:
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        return sa.create_engine(url, connect_args={"timeout": 30})
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: sa.Engine) -> None:
+    """Apply every pending migration (`engine/store/migrations/versions/`)."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_MIGRATION_LOCK}
+            )
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+@contextmanager
+def session(url: str | None = None) -> Iterator[Session]:
+    """A session on the configured store; the caller commits (one unit of work, one commit)."""
+    with Session(get_engine(url), expire_on_commit=False) as db:
+        yield db
+
+
+def dispose_engines() -> None:
+    """Close every cached engine (tests dropping their databases call this first)."""
+    with _lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
+
+
+def as_utc(moment: dt.datetime) -> dt.datetime:
+    """An aware UTC datetime; SQLite hands back naive UTC, PostgreSQL aware ones."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
