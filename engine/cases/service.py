@@ -39,6 +39,7 @@ from engine.cases.tables import (
 from engine.cases.view import case_view
 from engine.definitions.model import Workflow
 from engine.errors import InputError
+from engine.escalation import index as escalation_index
 
 WorkflowSource = Callable[[str, int | None], Workflow]
 Core = Callable[[Case, machine.Context], tuple[Case, list[machine.Event]]]
@@ -322,6 +323,33 @@ class CaseService:
                 raise _Stale()
         session.add_all(chained)
         self._sync_rows(session, old, new, calendar, now)
+        workflow = self.workflows(new.workflow_id, new.workflow_version)
+        escalation_index.refresh(session, row, new, workflow, calendar, now)
+
+    def record_events(
+        self,
+        session: Session,
+        row: CaseRow,
+        case: Case,
+        events: list[machine.Event],
+        *,
+        actor: str,
+        now: dt.datetime,
+    ) -> None:
+        """Append events that leave the run state as it is (escalations fired, acknowledged,
+        ordered) to the case's hash chain, version-checked like any write; the caller commits.
+        Raises `Conflict` if the case changed since `row` was read."""
+        calendar = self.calendars.get(case.calendar)
+        try:
+            self._record(session, row, case, case, events, actor=actor, now=now, calendar=calendar)
+        except _Stale:
+            raise Conflict(
+                "the case changed meanwhile; read it again",
+                case=case.id,
+                action="record",
+                actor=actor,
+                state="stale",
+            ) from None
 
     def _sync_rows(
         self,

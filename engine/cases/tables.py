@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
+
+
+def _when(*, index: bool = False) -> Any:
+    """An optional moment, stored with its time zone (UTC on SQLite, timestamptz elsewhere)."""
+    return Field(default=None, sa_column=Column(DateTime(timezone=True), index=index))
 
 
 class CaseRow(SQLModel, table=True):
@@ -24,6 +30,7 @@ class CaseRow(SQLModel, table=True):
     submitted_at: dt.datetime
     updated_at: dt.datetime
     promised_due_at: dt.datetime | None = Field(default=None, index=True)
+    next_escalation_at: dt.datetime | None = _when(index=True)  # the promised clock's ladder
 
 
 class StepRow(SQLModel, table=True):
@@ -43,6 +50,7 @@ class StepRow(SQLModel, table=True):
     attempt: int = 0
     due_at: dt.datetime | None = None
     suspended: bool = False
+    next_escalation_at: dt.datetime | None = _when(index=True)  # the sweep's index
 
 
 class MaterialRow(SQLModel, table=True):
@@ -109,6 +117,33 @@ class EventRow(SQLModel, table=True):
     data: str
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class EscalationRow(SQLModel, table=True):
+    """A level of a clock's ladder that fired (电子监察): once per clock and level."""
+
+    __tablename__ = "escalations"
+    __table_args__ = (UniqueConstraint("clock_key", "level", name="uq_escalations_clock_level"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    clock_key: str = Field(max_length=128)
+    case_id: str = Field(index=True, foreign_key="cases.id", max_length=40)
+    step_id: str | None = Field(default=None, max_length=64)
+    attempt: int = 0
+    level: str = Field(max_length=24)
+    department: str = Field(max_length=64)
+    scheduled_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    fired_at: dt.datetime = Field(
+        sa_column=Column(DateTime(timezone=True), nullable=False, index=True)
+    )
+    late_by_seconds: int | None = None
+    provisional: bool = False
+    notice_id: str = Field(max_length=200)
+    recipients: str = "[]"  # JSON: the (department, role) pairs told
+    acknowledged_by: str | None = Field(default=None, max_length=64)
+    acknowledged_at: dt.datetime | None = _when()
+    order_due: dt.datetime | None = _when()  # 督办: finish by this date
+    ordered_by: str | None = Field(default=None, max_length=64)
 
 
 class CommandRow(SQLModel, table=True):

@@ -35,16 +35,26 @@ def _offset_minutes(trigger: Trigger, calendar: WorkingCalendar) -> int:
     return -minutes if trigger.before else minutes
 
 
-def _position(
-    trigger: Trigger, clock: StatutoryClock, calendar: WorkingCalendar, now: dt.datetime
-) -> int:
+def positions(
+    clock: StatutoryClock, ladder: Sequence[Rung], calendar: WorkingCalendar, now: dt.datetime
+) -> dict[Level, tuple[int, tuple[str, ...]]]:
+    """Each level's earliest rung on the working-minute axis, with its recipients."""
     due_pos, _ = clock.due_position(calendar, now)
-    if trigger.percent is None:
-        return due_pos + _offset_minutes(trigger, calendar)
     start = calendar.position(clock.start)
     stopped = clock.stopped_minutes(calendar, now)
     countable = due_pos - start - stopped
-    return start + stopped + -(-countable * trigger.percent // 100)
+    earliest: dict[Level, tuple[int, tuple[str, ...]]] = {}
+    for rung in ladder:
+        trigger = rung.at
+        if trigger.percent is None:
+            position = due_pos + _offset_minutes(trigger, calendar)
+        else:  # the share of the countable time, after the time the clock stood still
+            position = start + stopped + -(-countable * trigger.percent // 100)
+        position = max(start, position)
+        known = earliest.get(rung.level)
+        if known is None or position < known[0]:
+            earliest[rung.level] = (position, tuple(rung.notify))
+    return earliest
 
 
 def marks(
@@ -53,12 +63,7 @@ def marks(
     """Each level's firing instant, in ladder order; none while the clock is stopped."""
     if clock.suspended:
         return []
-    earliest: dict[Level, tuple[int, tuple[str, ...]]] = {}
-    for rung in ladder:
-        position = max(calendar.position(clock.start), _position(rung.at, clock, calendar, now))
-        known = earliest.get(rung.level)
-        if known is None or position < known[0]:
-            earliest[rung.level] = (position, tuple(rung.notify))
+    earliest = positions(clock, ladder, calendar, now)
     return [
         Mark(level, calendar.instant(earliest[level][0]), earliest[level][1])
         for level in LEVEL_ORDER

@@ -20,6 +20,8 @@ class NoticeKind(StrEnum):
     YELLOW = "yellow"  # 黄牌预警: most of the promised time has passed
     RED = "red"  # 红牌: overdue
     SUPERVISION = "supervision"  # 督办: escalated to the supervision office
+    ORDER = "order"  # 限期办结令: an order to finish by a date
+    ACCOUNTABILITY = "accountability"  # 问责: the order's date passed too
     REMINDER = "reminder"  # 催办: a repeated reminder until the step moves
     PUBLICATION_OVERDUE = "publication-overdue"  # 公示逾期: 双公示 not done within 7 working days
 

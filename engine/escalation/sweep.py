@@ -1,0 +1,500 @@
+"""The supervision sweep (电子监察): fire what is due, once per clock and level, then notify.
+
+One sweep reads the due clocks through the `next_escalation_at` index, locks their cases
+(`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two sweepers share the work instead of repeating
+it; SQLite has a single writer), records each level as an `escalations` row (unique per clock
+and level) and as a case event in the hash chain, commits, and only then hands the notices to
+the dispatcher: a failed notification never blocks or rolls back an escalation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlmodel import Session, col, select
+
+from engine.calendar import WorkingCalendar
+from engine.cases.case import SYSTEM, Actor, Case
+from engine.cases.errors import Conflict, IllegalAction
+from engine.cases.machine import Event
+from engine.cases.service import CaseService, utc
+from engine.cases.tables import CaseRow, EscalationRow, StepRow, UserRow
+from engine.definitions.catalogue import Catalogue
+from engine.definitions.escalation import Level
+from engine.definitions.model import Workflow
+from engine.errors import InputError, OnethingError
+from engine.escalation import index, notices
+from engine.escalation.clocks import Firing, Past, Tracked, plan, tracked_clocks
+from engine.notify.channels import ChannelConfig
+from engine.notify.dispatch import DeliveryResult, Dispatcher
+from engine.notify.notice import Notice
+
+logger = logging.getLogger("onething.escalation")
+
+SUPERVISORS = ("supervisor", "leader")  # who may order a step finished by a date (督办)
+ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Fired:
+    """One level fired by a sweep (or, in a forecast, one that would fire)."""
+
+    case_id: str
+    step_id: str | None
+    level: str
+    scheduled_at: dt.datetime
+    department: str
+    recipients: tuple[notices.Role, ...]
+    notice: Notice
+    channels: tuple[ChannelConfig, ...]
+    escalation_id: int | None = None
+    deliveries: tuple[DeliveryResult, ...] = ()
+
+    @property
+    def late_by(self) -> dt.timedelta | None:
+        return self.notice.late_by
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.escalation_id,
+            "case": self.case_id,
+            "step": self.step_id,
+            "level": self.level,
+            "kind": self.notice.kind.value,
+            "scheduled_at": self.scheduled_at.isoformat(),
+            "due": self.notice.due_at.isoformat(),
+            "late_by_seconds": (
+                int(self.late_by.total_seconds()) if self.late_by is not None else None
+            ),
+            "provisional": self.notice.provisional,
+            "recipients": [f"{d}/{r}" for d, r in self.recipients],
+            "delivered": [
+                {"channel": d.channel.value, "target": d.target, "status": d.status}
+                for d in self.deliveries
+            ],
+        }
+
+
+@dataclass
+class SweepReport:
+    at: dt.datetime
+    dry_run: bool
+    fired: list[Fired] = field(default_factory=list)
+    cases: int = 0  # cases looked at
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "at": self.at.isoformat(),
+            "dry_run": self.dry_run,
+            "cases": self.cases,
+            "fired": [f.to_dict() for f in self.fired],
+        }
+
+
+class Supervision:
+    """The sweep, acknowledgements and orders, over the case service's database."""
+
+    def __init__(
+        self,
+        cases: CaseService,
+        *,
+        catalogue: Catalogue,
+        dispatcher: Dispatcher | None = None,
+        batch: int = 500,
+        late_after: dt.timedelta = dt.timedelta(minutes=5),
+    ):
+        self.cases, self.catalogue, self.dispatcher = cases, catalogue, dispatcher
+        self.batch, self.late_after = batch, late_after
+
+    @property
+    def engine(self) -> Engine:
+        return self.cases.engine
+
+    # -- the sweep --------------------------------------------------------------------------
+
+    def sweep(self, *, at: dt.datetime | None = None, dry_run: bool = False) -> SweepReport:
+        """Fire every level due by `at` (default: now); `dry_run` only says what would fire."""
+        now = at or self.cases.clock()
+        report = SweepReport(at=now, dry_run=dry_run)
+        seen: set[str] = set()
+        while True:
+            with Session(self.engine) as session:
+                ids = self._due_cases(session, now, exclude=seen)
+            if not ids:
+                break
+            seen.update(ids)
+            report.cases += len(ids)
+            fired = self._fire_batch(ids, now, dry_run=dry_run)
+            if not dry_run:
+                fired = [self._deliver(f) for f in fired]
+            report.fired += fired
+        return report
+
+    def _due_cases(self, session: Session, now: dt.datetime, *, exclude: set[str]) -> list[str]:
+        """Cases with a clock due by `now`, oldest first, read through the two indexes."""
+        moment = utc(now)
+        found: dict[str, None] = {}
+        for column, owner in (
+            (StepRow.next_escalation_at, StepRow.case_id),
+            (CaseRow.next_escalation_at, CaseRow.id),
+        ):
+            query = select(owner).where(col(column) <= moment).order_by(col(column))
+            if exclude:
+                query = query.where(col(owner).not_in(exclude))
+            for case_id in session.execute(query.limit(self.batch)).scalars():
+                found[case_id] = None
+        return list(found)[: self.batch]
+
+    def _fire_batch(self, ids: list[str], now: dt.datetime, *, dry_run: bool) -> list[Fired]:
+        for _ in range(ATTEMPTS):
+            try:
+                with Session(self.engine) as session:
+                    rows = session.execute(
+                        select(CaseRow)
+                        .where(col(CaseRow.id).in_(ids))
+                        .with_for_update(skip_locked=True)  # another sweeper has the rest
+                    ).scalars()
+                    fired = []
+                    for row in list(rows):
+                        fired += self._fire_case(session, row, now, dry_run=dry_run)
+                    if dry_run:
+                        session.rollback()
+                    else:
+                        session.commit()
+                    return fired
+            except (Conflict, IntegrityError):  # SQLite: another writer got there first
+                continue
+            except OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+        logger.error("sweep: cases %s kept changing; left for the next sweep", ids[:5])
+        return []
+
+    def _fire_case(
+        self, session: Session, row: CaseRow, now: dt.datetime, *, dry_run: bool
+    ) -> list[Fired]:
+        case = Case.from_dict(json.loads(row.snapshot))
+        try:
+            workflow = self.cases.workflows(case.workflow_id, case.workflow_version)
+            calendar = self.cases.calendars.get(case.calendar)
+            past = index.history(session, case.id)
+            due = [
+                (tracked, firing)
+                for tracked in tracked_clocks(case, workflow)
+                for firing in plan(tracked, calendar, now, past.get(tracked.key, Past())).due
+            ]
+        except OnethingError:
+            logger.exception("sweep: case %s cannot be planned", case.id)
+            return []
+        fired = [self._firing(case, workflow, calendar, t, f, now) for t, f in due]
+        if dry_run:
+            return fired
+        escalations = [_row(f, t, now) for f, (t, _) in zip(fired, due, strict=True)]
+        session.add_all(escalations)
+        if escalations:
+            events = [_fired_event(f, e) for f, e in zip(fired, escalations, strict=True)]
+            self.cases.record_events(session, row, case, events, actor=SYSTEM, now=now)
+            session.flush()
+            ids = [e.id for e in escalations]
+            fired = [replace(f, escalation_id=i) for f, i in zip(fired, ids, strict=True)]
+        else:  # the index was early: an extension or a recomputed calendar moved the ladder
+            index.refresh(session, row, case, workflow, calendar, now)
+        return fired
+
+    def _firing(
+        self,
+        case: Case,
+        workflow: Workflow,
+        calendar: WorkingCalendar,
+        tracked: Tracked,
+        firing: Firing,
+        now: dt.datetime,
+    ) -> Fired:
+        roles = notices.recipients(self.catalogue, tracked.department, firing.notify)
+        lateness = now - firing.scheduled_at
+        notice = notices.build(
+            _subject(case, workflow, tracked),
+            notice_id=f"{tracked.key}:{firing.level}",
+            kind=notices.notice_kind(firing.level, publication=tracked.publication),
+            reading=tracked.clock.read(calendar, now),
+            catalogue=self.catalogue,
+            told=notices.people(self.catalogue, roles, self._names),
+            late_by=lateness if lateness > self.late_after else None,
+        )
+        return Fired(
+            case_id=case.id,
+            step_id=tracked.step_id,
+            level=firing.level,
+            scheduled_at=firing.scheduled_at,
+            department=tracked.department,
+            recipients=roles,
+            notice=notice,
+            channels=tuple(notices.channels(self.catalogue, roles)),
+        )
+
+    def _names(self, department: str, role: str) -> Sequence[str]:
+        with Session(self.engine) as session:
+            return list(
+                session.execute(
+                    select(UserRow.name).where(
+                        UserRow.department == department, UserRow.role == role
+                    )
+                ).scalars()
+            )
+
+    def _deliver(self, fired: Fired) -> Fired:
+        """After the commit: send, and never let a failure reach the escalation."""
+        if self.dispatcher is None or not fired.channels:
+            return fired
+        try:
+            with Session(self.engine) as session:
+                results = self.dispatcher.dispatch(session, fired.notice, fired.channels)
+        except Exception:  # the dispatcher does not raise; a bug there must not stop the sweep
+            logger.exception("notice %s: not dispatched", fired.notice.notice_id)
+            return fired
+        return replace(fired, deliveries=tuple(results))
+
+    def reindex(self, *, at: dt.datetime | None = None) -> int:
+        """Recompute every open clock's next escalation (after a calendar was recomputed)."""
+        now = at or self.cases.clock()
+        with Session(self.engine) as session:
+            ids = list(
+                session.execute(
+                    select(StepRow.case_id).where(col(StepRow.is_open).is_(True)).distinct()
+                ).scalars()
+            )
+        for start in range(0, len(ids), self.batch):
+            with Session(self.engine) as session:
+                for row in session.execute(
+                    select(CaseRow).where(col(CaseRow.id).in_(ids[start : start + self.batch]))
+                ).scalars():
+                    case = Case.from_dict(json.loads(row.snapshot))
+                    workflow = self.cases.workflows(case.workflow_id, case.workflow_version)
+                    calendar = self.cases.calendars.get(case.calendar)
+                    index.refresh(session, row, case, workflow, calendar, now)
+                session.commit()
+        return len(ids)
+
+    # -- supervisors ------------------------------------------------------------------------
+
+    def escalations(
+        self, *, case_id: str | None = None, open_only: bool = False, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """Fired levels, newest first; `open_only`: not yet acknowledged."""
+        query = select(EscalationRow).order_by(col(EscalationRow.fired_at).desc())
+        if case_id:
+            query = query.where(EscalationRow.case_id == case_id)
+        if open_only:
+            query = query.where(col(EscalationRow.acknowledged_at).is_(None))
+        with Session(self.engine) as session:
+            return [_view(r) for r in session.execute(query.limit(limit)).scalars()]
+
+    def acknowledge(self, escalation_id: int, *, actor: str) -> dict[str, Any]:
+        """A recipient (or a supervisor) has seen the level: recorded on the case (签收)."""
+
+        def change(session: Session, esc: EscalationRow, who: Actor, now: dt.datetime) -> Event:
+            if (who.department, who.role) not in _told(esc) and who.role != "supervisor":
+                raise _refuse(esc, who, "ack", "only those told of it, or a supervisor, may")
+            esc.acknowledged_by, esc.acknowledged_at = who.name, utc(now)
+            return Event("escalation.acknowledged", {"escalation": esc.id, "level": esc.level})
+
+        done = self._supervise(escalation_id, actor, change, skip=lambda e: bool(e.acknowledged_at))
+        return done[0]
+
+    def order(
+        self, escalation_id: int, *, actor: str, due: dt.datetime | dt.date
+    ) -> dict[str, Any]:
+        """督办: order the clock's step finished by `due` (a date: its close of business);
+        accountability fires if that passes too. The order is told to the department."""
+        sent: list[Fired] = []
+
+        def change(session: Session, esc: EscalationRow, who: Actor, now: dt.datetime) -> Event:
+            if who.role not in SUPERVISORS:
+                raise _refuse(esc, who, "order", f"only the roles {', '.join(SUPERVISORS)} may")
+            case = self.cases.load(esc.case_id)
+            workflow = self.cases.workflows(case.workflow_id, case.workflow_version)
+            calendar = self.cases.calendars.get(case.calendar)
+            tracked = {t.key: t for t in tracked_clocks(case, workflow)}.get(esc.clock_key)
+            if tracked is None or tracked.clock.suspended:
+                raise _refuse(esc, who, "order", "its clock is no longer running")
+            moment = _close(calendar, due)
+            if moment <= now:
+                raise _refuse(esc, who, "order", f"the date {moment:%Y-%m-%d} has passed")
+            order = session.execute(
+                select(EscalationRow).where(
+                    EscalationRow.clock_key == esc.clock_key, EscalationRow.level == "order"
+                )
+            ).scalar_one_or_none()
+            notice_id = f"{esc.clock_key}:order@{moment.isoformat()}"
+            roles = _told(esc)
+            if order is None:
+                order = EscalationRow(
+                    clock_key=esc.clock_key,
+                    case_id=esc.case_id,
+                    step_id=esc.step_id,
+                    attempt=esc.attempt,
+                    level=Level.ORDER.value,
+                    department=esc.department,
+                    scheduled_at=utc(now),
+                    fired_at=utc(now),
+                    notice_id=notice_id,
+                    recipients=json.dumps(roles),
+                )
+                session.add(order)
+            order.order_due, order.ordered_by = utc(moment), who.name
+            firing = Firing(Level.ORDER.value, now, tuple(f"{d}/{r}" for d, r in roles))
+            fired = self._firing(case, workflow, calendar, tracked, firing, now)
+            notice = replace(
+                fired.notice,
+                notice_id=notice_id,
+                due_at=moment,
+                remaining=notices.until(calendar, now, moment),
+                overdue=None,
+                late_by=None,
+            )
+            sent.append(replace(fired, notice=notice))
+            return Event(
+                "escalation.ordered",
+                {"clock": esc.clock_key, "step": esc.step_id, "due": moment.isoformat()},
+            )
+
+        view, committed = self._supervise(escalation_id, actor, change)
+        if committed:
+            view["delivered"] = [self._deliver(f).to_dict()["delivered"] for f in sent]
+        return view
+
+    def _supervise(
+        self,
+        escalation_id: int,
+        actor: str,
+        change: Callable[[Session, EscalationRow, Actor, dt.datetime], Event],
+        skip: Callable[[EscalationRow], bool] = lambda _: False,
+    ) -> tuple[dict[str, Any], bool]:
+        for _ in range(ATTEMPTS):
+            now = self.cases.clock()
+            with Session(self.engine) as session:
+                esc = session.get(EscalationRow, escalation_id)
+                if esc is None:
+                    raise InputError(f"no escalation {escalation_id}")
+                if skip(esc):
+                    return _view(esc), False
+                who = self.cases.actor(session, actor)
+                row = session.get(CaseRow, esc.case_id)
+                assert row is not None
+                case = Case.from_dict(json.loads(row.snapshot))
+                event = change(session, esc, who, now)
+                try:
+                    self.cases.record_events(session, row, case, [event], actor=who.name, now=now)
+                    session.commit()
+                except (Conflict, IntegrityError):
+                    continue
+                session.refresh(esc)
+                return _view(esc), True
+        raise Conflict(
+            "the case kept changing; try again",
+            case=str(escalation_id),
+            action="supervise",
+            actor=actor,
+            state="busy",
+        )
+
+
+def _subject(case: Case, workflow: Workflow, tracked: Tracked) -> notices.Subject:
+    step = workflow.step(tracked.step_id) if tracked.step_id else None
+    return notices.Subject(
+        case_id=case.id,
+        workflow_title=workflow.title,
+        department=tracked.department,
+        step_id=tracked.step_id,
+        step_title=step.title if step else None,
+    )
+
+
+def _row(fired: Fired, tracked: Tracked, now: dt.datetime) -> EscalationRow:
+    late = fired.late_by
+    return EscalationRow(
+        clock_key=tracked.key,
+        case_id=fired.case_id,
+        step_id=fired.step_id,
+        attempt=tracked.attempt,
+        level=fired.level,
+        department=fired.department,
+        scheduled_at=utc(fired.scheduled_at),
+        fired_at=utc(now),
+        late_by_seconds=int(late.total_seconds()) if late is not None else None,
+        provisional=fired.notice.provisional,
+        notice_id=fired.notice.notice_id,
+        recipients=json.dumps(fired.recipients),
+    )
+
+
+def _fired_event(fired: Fired, row: EscalationRow) -> Event:
+    return Event(
+        "escalation.fired",
+        {
+            "clock": row.clock_key,
+            "step": fired.step_id,
+            "attempt": row.attempt,
+            "level": fired.level,
+            "kind": fired.notice.kind.value,
+            "scheduled_at": fired.scheduled_at.isoformat(),
+            "due": fired.notice.due_at.isoformat(),
+            "late_by_seconds": row.late_by_seconds,
+            "provisional": fired.notice.provisional,
+            "notice": fired.notice.notice_id,
+            "recipients": [f"{d}/{r}" for d, r in fired.recipients],
+        },
+    )
+
+
+def _told(esc: EscalationRow) -> list[notices.Role]:
+    return [(d, r) for d, r in json.loads(esc.recipients)]
+
+
+def _refuse(esc: EscalationRow, who: Actor, action: str, reason: str) -> IllegalAction:
+    return IllegalAction(
+        reason,
+        case=esc.case_id,
+        action=f"{action} escalation {esc.id}",
+        actor=str(who),
+        state=f"{esc.level}" + (" acknowledged" if esc.acknowledged_at else ""),
+        step=esc.step_id,
+    )
+
+
+def _close(calendar: WorkingCalendar, due: dt.datetime | dt.date) -> dt.datetime:
+    if isinstance(due, dt.datetime):
+        return calendar.local(due)
+    return calendar.close_of_business(calendar.next_working_day(due))
+
+
+def _view(row: EscalationRow) -> dict[str, Any]:
+    def moment(value: dt.datetime | None) -> str | None:
+        found = index.aware(value)
+        return found.isoformat() if found else None
+
+    return {
+        "id": row.id,
+        "case": row.case_id,
+        "step": row.step_id,
+        "attempt": row.attempt,
+        "level": row.level,
+        "department": row.department,
+        "scheduled_at": moment(row.scheduled_at),
+        "fired_at": moment(row.fired_at),
+        "late_by_seconds": row.late_by_seconds,
+        "provisional": row.provisional,
+        "notice": row.notice_id,
+        "recipients": [f"{d}/{r}" for d, r in _told(row)],
+        "acknowledged_by": row.acknowledged_by,
+        "acknowledged_at": moment(row.acknowledged_at),
+        "order_due": moment(row.order_due),
+        "ordered_by": row.ordered_by,
+    }
