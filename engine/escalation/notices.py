@@ -30,6 +30,9 @@ LEVEL_KINDS = {
 }
 
 
+_BEFORE_THE_DEADLINE = frozenset({NoticeKind.YELLOW})
+
+
 def notice_kind(level: str, *, publication: bool = False) -> NoticeKind:
     """The notice of a level: a reminder is 催办; a 双公示 step's red card is 公示逾期."""
     if reminder_number(level) is not None:
@@ -113,12 +116,13 @@ def build(
     told: tuple[Recipient, ...],
     late_by: dt.timedelta | None = None,
 ) -> Notice:
-    """A notice with the clock's own figures: remaining time, or time overdue once past due."""
-    span_days = reading.overdue_working_days if reading.overdue else reading.remaining_working_days
-    span = WorkingTime(
-        days=span_days,
-        minutes=reading.overdue_minutes if reading.overdue else reading.remaining_minutes,
-    )
+    """A notice with the clock's own figures: the time remaining, or overdue once past due;
+    neither for a level of the deadline itself (red at the close of the due day)."""
+    remaining = overdue = None
+    if reading.overdue:
+        overdue = WorkingTime(reading.overdue_working_days, reading.overdue_minutes)
+    elif reading.remaining_minutes or kind in _BEFORE_THE_DEADLINE:
+        remaining = WorkingTime(reading.remaining_working_days, reading.remaining_minutes)
     department = catalogue.departments.get(subject.department)
     return Notice(
         notice_id=notice_id,
@@ -129,8 +133,8 @@ def build(
         due_at=reading.due,
         step_id=subject.step_id,
         step_title=subject.step_title,
-        remaining=None if reading.overdue else span,
-        overdue=span if reading.overdue else None,
+        remaining=remaining,
+        overdue=overdue,
         provisional=reading.provisional,
         late_by=late_by,
         recipients=told,

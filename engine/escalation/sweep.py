@@ -40,6 +40,7 @@ logger = logging.getLogger("onething.escalation")
 
 SUPERVISORS = ("supervisor", "leader")  # who may order a step finished by a date (督办)
 ATTEMPTS = 5
+Change = tuple[EscalationRow, Event]  # the row a supervisor changed, and the case event
 
 
 @dataclass(frozen=True)
@@ -299,11 +300,11 @@ class Supervision:
     def acknowledge(self, escalation_id: int, *, actor: str) -> dict[str, Any]:
         """A recipient (or a supervisor) has seen the level: recorded on the case (签收)."""
 
-        def change(session: Session, esc: EscalationRow, who: Actor, now: dt.datetime) -> Event:
+        def change(session: Session, esc: EscalationRow, who: Actor, now: dt.datetime) -> Change:
             if (who.department, who.role) not in _told(esc) and who.role != "supervisor":
                 raise _refuse(esc, who, "ack", "only those told of it, or a supervisor, may")
             esc.acknowledged_by, esc.acknowledged_at = who.name, utc(now)
-            return Event("escalation.acknowledged", {"escalation": esc.id, "level": esc.level})
+            return esc, Event("escalation.acknowledged", {"escalation": esc.id, "level": esc.level})
 
         done = self._supervise(escalation_id, actor, change, skip=lambda e: bool(e.acknowledged_at))
         return done[0]
@@ -315,7 +316,7 @@ class Supervision:
         accountability fires if that passes too. The order is told to the department."""
         sent: list[Fired] = []
 
-        def change(session: Session, esc: EscalationRow, who: Actor, now: dt.datetime) -> Event:
+        def change(session: Session, esc: EscalationRow, who: Actor, now: dt.datetime) -> Change:
             if who.role not in SUPERVISORS:
                 raise _refuse(esc, who, "order", f"only the roles {', '.join(SUPERVISORS)} may")
             case = self.cases.load(esc.case_id)
@@ -360,21 +361,21 @@ class Supervision:
                 late_by=None,
             )
             sent.append(replace(fired, notice=notice))
-            return Event(
+            return order, Event(
                 "escalation.ordered",
                 {"clock": esc.clock_key, "step": esc.step_id, "due": moment.isoformat()},
             )
 
         view, committed = self._supervise(escalation_id, actor, change)
         if committed:
-            view["delivered"] = [self._deliver(f).to_dict()["delivered"] for f in sent]
+            view["delivered"] = [d for f in sent for d in self._deliver(f).to_dict()["delivered"]]
         return view
 
     def _supervise(
         self,
         escalation_id: int,
         actor: str,
-        change: Callable[[Session, EscalationRow, Actor, dt.datetime], Event],
+        change: Callable[[Session, EscalationRow, Actor, dt.datetime], Change],
         skip: Callable[[EscalationRow], bool] = lambda _: False,
     ) -> tuple[dict[str, Any], bool]:
         for _ in range(ATTEMPTS):
@@ -389,14 +390,14 @@ class Supervision:
                 row = session.get(CaseRow, esc.case_id)
                 assert row is not None
                 case = Case.from_dict(json.loads(row.snapshot))
-                event = change(session, esc, who, now)
+                target, event = change(session, esc, who, now)
                 try:
                     self.cases.record_events(session, row, case, [event], actor=who.name, now=now)
                     session.commit()
                 except (Conflict, IntegrityError):
                     continue
-                session.refresh(esc)
-                return _view(esc), True
+                session.refresh(target)
+                return _view(target), True
         raise Conflict(
             "the case kept changing; try again",
             case=str(escalation_id),

@@ -1,0 +1,200 @@
+"""The sweep on SQLite and PostgreSQL with real deliveries: a step climbs yellow → red →
+supervision across the National Day holiday, each notice arriving once, in Chinese, with the
+calendar's own figures; extensions and suspensions move the ladder; downtime fires late."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session, select
+
+from engine.calendar import CalendarSet
+from engine.cases.service import CaseService
+from engine.cases.tables import EscalationRow, StepRow
+from engine.escalation.index import aware
+from engine.escalation.sweep import Supervision
+from engine.notify.signature import verify
+
+from .conftest import MUNICIPAL_HEAD_MAIL, SECRET_ENV, Mailbox, Receiver, at
+
+
+def levels(supervision: Supervision, **moment: Any) -> list[tuple[str | None, str]]:
+    report = supervision.sweep(at=at(**moment)) if moment else supervision.sweep()
+    return [(f.step_id, f.level) for f in report.fired]
+
+
+def next_at(service: CaseService, case_id: str, step_id: str) -> Any:
+    with Session(service.engine) as session:
+        row = session.get(StepRow, (case_id, step_id))
+        assert row is not None
+        return aware(row.next_escalation_at)
+
+
+def body(mail: Any) -> str:
+    return str(mail.get_content())
+
+
+def test_yellow_red_supervision_across_national_day_each_delivered_once(
+    service: CaseService,
+    supervision: Supervision,
+    accepted: Callable[[], str],
+    calendars: CalendarSet,
+    smtp: Mailbox,
+    receiver: Receiver,
+    frozen: Any,
+    monkeypatch: Any,
+) -> None:
+    monkeypatch.setenv(SECRET_ENV, "s3cret-for-tests")
+    case_id = accepted()  # Tuesday 9-29 10:00: municipal has 3 working days, due 10-09
+    service.act(case_id, "approve", actor="zhao", args={"step": "traffic"})
+    assert supervision.sweep().fired == []
+    assert next_at(service, case_id, "municipal") == at(10, 8, 17, 30)
+
+    frozen.move_to(at(10, 8))  # the day after the holiday, past close: one day left
+    assert levels(supervision) == [("municipal", "yellow")]
+    assert levels(supervision) == []  # exactly once
+    [mail] = smtp.messages
+    assert mail["To"] == MUNICIPAL_HEAD_MAIL
+    assert mail["Subject"] == f"【黄牌预警】水电气外线工程 · 占用挖掘城市道路审批 · {case_id}"
+    reading = (
+        service.load(case_id)
+        .steps["municipal"]
+        .clock.read(  # type: ignore[union-attr]
+            calendars.get("cn"), at(10, 8)
+        )
+    )
+    assert (reading.remaining_working_days, reading.remaining_minutes) == (1, 420)
+    text = body(mail)
+    assert f"案件编号：{case_id}" in text
+    assert "环节：占用挖掘城市道路审批（municipal）" in text
+    assert "办理期限：2026年10月9日 17:30（北京时间）" in text
+    assert "剩余时间：1个工作日（工作时间7小时）" in text
+    assert "补发" not in text and "预计期限" not in text
+
+    frozen.move_to(at(10, 9))
+    assert levels(supervision) == [("municipal", "red")]
+    assert len(smtp.messages) == 2
+    assert "【红牌】" in smtp.messages[1]["Subject"]
+    assert "已超过办理期限" in body(smtp.messages[1]) and "剩余时间" not in body(smtp.messages[1])
+    assert receiver.requests == []
+
+    frozen.move_to(at(10, 10))  # Saturday, a make-up working day (调休上班)
+    assert levels(supervision) == [("municipal", "supervision")]
+    assert levels(supervision) == []
+    [request] = receiver.requests
+    timestamp = request.headers["X-Onething-Timestamp"]
+    assert verify(
+        "s3cret-for-tests",
+        request.body,
+        timestamp=int(timestamp),
+        signature=request.headers["X-Onething-Signature"],
+        now=int(timestamp),
+    )
+    payload = json.loads(request.body)
+    assert payload["subject"].startswith("【督办】")
+    assert payload["notice"]["case_id"] == case_id
+    assert payload["notice"]["overdue"] == {"days": 1, "minutes": 420}
+    assert "已超期：1个工作日（工作时间7小时）" in payload["text"]
+    assert len(smtp.messages) == 2
+
+    timeline = [e for e in service.timeline(case_id) if e["kind"] == "escalation.fired"]
+    assert [e["data"]["level"] for e in timeline] == ["yellow", "red", "supervision"]
+    assert service.verify(case_id) == []
+
+
+def test_downtime_fires_the_missed_levels_late_and_says_so(
+    service: CaseService,
+    supervision: Supervision,
+    accepted: Callable[[], str],
+    smtp: Mailbox,
+    frozen: Any,
+) -> None:
+    case_id = accepted()
+    frozen.move_to(at(10, 12, 9, 30))  # down from 9-29 to Monday 10-12
+    report = supervision.sweep()
+    fired = [(f.step_id, f.level) for f in report.fired if f.step_id == "municipal"]
+    assert fired == [("municipal", "yellow"), ("municipal", "red"), ("municipal", "supervision")]
+    late = {f.level: f.late_by for f in report.fired if f.step_id == "municipal"}
+    assert late["supervision"] is not None and late["supervision"].total_seconds() > 3600
+    head_mail = [m for m in smtp.messages if "占用挖掘城市道路审批" in m["Subject"]]
+    assert len(head_mail) == 2  # yellow and red to the municipal head
+    assert all("补发：系统停机后补发" in body(m) for m in head_mail)
+    with Session(service.engine) as session:
+        rows = session.exec(select(EscalationRow).where(EscalationRow.step_id == "municipal")).all()
+        assert {r.level: r.late_by_seconds is not None for r in rows} == {
+            "yellow": True,
+            "red": True,
+            "supervision": True,
+        }
+    assert case_id
+
+
+def test_an_extension_moves_the_pending_levels(
+    service: CaseService, supervision: Supervision, accepted: Callable[[], str], frozen: Any
+) -> None:
+    case_id = accepted()
+    service.act(case_id, "approve", actor="zhao", args={"step": "traffic"})
+    service.act(
+        case_id,
+        "extend",
+        actor="he",
+        args={"step": "municipal", "days": 2, "reason": "需要现场踏勘 (Art. 42)"},
+    )
+    assert next_at(service, case_id, "municipal") == at(10, 10, 17, 30)  # 10-08 + 2 days
+    frozen.move_to(at(10, 8))
+    assert levels(supervision) == []
+    frozen.move_to(at(10, 10))
+    assert levels(supervision) == [("municipal", "yellow")]
+    frozen.move_to(at(10, 12))  # due 10-09 + 2 working days (Saturday 10-10 is one)
+    assert levels(supervision) == [("municipal", "red")]
+
+
+def test_a_suspended_clock_does_not_escalate_and_resumes_with_the_ladder_moved(
+    service: CaseService, supervision: Supervision, accepted: Callable[[], str], frozen: Any
+) -> None:
+    case_id = accepted()
+    service.act(case_id, "approve", actor="zhao", args={"step": "traffic"})
+    frozen.move_to(at(9, 30, 10, 0))
+    service.act(case_id, "suspend", actor="liu", args={"step": "municipal", "reason": "专家评审"})
+    assert next_at(service, case_id, "municipal") is None
+    frozen.move_to(at(10, 20))
+    assert levels(supervision) == []
+    frozen.move_to(at(10, 20, 10, 0))
+    service.act(case_id, "resume", actor="liu", args={"step": "municipal"})
+    # stopped from 9-30 10:00 to 10-20 10:00: 10 working days (10-08..10-10, 10-12..10-16, 10-19,
+    # 10-20 morning rounds up), so yellow moves from 10-08 to the 10th working day after it
+    moved = next_at(service, case_id, "municipal")
+    assert moved is not None and moved > at(10, 20)
+    frozen.move_to(moved)
+    assert levels(supervision) == [("municipal", "yellow")]
+
+
+def test_ack_and_order_then_accountability_at_the_order_date(
+    service: CaseService,
+    supervision: Supervision,
+    accepted: Callable[[], str],
+    frozen: Any,
+    smtp: Mailbox,
+) -> None:
+    case_id = accepted()
+    service.act(case_id, "approve", actor="zhao", args={"step": "traffic"})
+    frozen.move_to(at(10, 10))
+    supervision.sweep()
+    [red] = [e for e in supervision.escalations(case_id=case_id) if e["level"] == "red"]
+    acked = supervision.acknowledge(red["id"], actor="he")
+    assert acked["acknowledged_by"] == "he"
+    order = supervision.order(red["id"], actor="qian", due=at(10, 21).date())
+    assert (order["level"], order["ordered_by"]) == ("order", "qian")
+    assert order["order_due"] == at(10, 21, 17, 30).astimezone(dt.UTC).isoformat()
+    assert sorted(d["channel"] for d in order["delivered"]) == ["email", "log"]
+    ordered = [m for m in smtp.messages if "【限期办结】" in m["Subject"]]
+    assert len(ordered) == 1 and "办理期限：2026年10月21日 17:30（北京时间）" in body(ordered[0])
+    kinds = [e["kind"] for e in service.timeline(case_id)]
+    assert "escalation.acknowledged" in kinds and "escalation.ordered" in kinds
+    frozen.move_to(at(10, 21, 17, 31))
+    fired = levels(supervision)
+    assert ("municipal", "accountability") in fired
+    assert service.verify(case_id) == []
