@@ -17,6 +17,7 @@ from typing import Any
 from engine.definitions.checks import Finding
 from engine.definitions.model import ApplicationField, FieldType, Workflow
 from engine.definitions.problems import suggest
+from engine.definitions.when import WhenError
 
 KEYS = ("workflow", "applicant", "fields", "materials")
 COMMITMENT = "commitment"
@@ -125,7 +126,10 @@ def _materials(
         elif reference == COMMITMENT and not material.commitment:
             yield ("materials", key), f"material {key!r} cannot be replaced by a commitment"
     for material in workflow.materials:
-        asked = material.required and (material.when is None or material.when.holds(values))
+        try:
+            asked = material.required and (material.when is None or material.when.holds(values))
+        except WhenError:  # the field it depends on is missing or wrong, reported above
+            continue
         left_out = material.id not in supplied and not material.shared_from
         if asked and left_out and material.deferrable is None:
             yield ("materials",), f"missing material {material.id!r} ({material.title})"

@@ -1,0 +1,114 @@
+"""Plan figures: the report's "11 working days in series → the same day in parallel"."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from engine.definitions import Catalogue, Plan, Workflow, make_plan, render_plan
+from engine.definitions.plan import worst_case_days
+
+SAMPLES = Path(__file__).resolve().parents[3] / "definitions" / "samples"
+
+
+PlanFor = Callable[[str], Plan]
+
+
+@pytest.fixture
+def plan_for(workflows: dict[str, Workflow], catalogue: Catalogue) -> PlanFor:
+    """The plan of a sample application (`definitions/samples/<name>.json`)."""
+
+    def plan(sample: str) -> Plan:
+        data = json.loads((SAMPLES / f"{sample}.json").read_text(encoding="utf-8"))
+        return make_plan(workflows[data["workflow"]], catalogue.matters, values=data["fields"])
+
+    return plan
+
+
+def test_long_utility_works_11_working_days_in_series_become_same_day(plan_for: PlanFor) -> None:
+    plan = plan_for("utility-external-works-long")
+    assert plan.separate_days == 11  # occupation 5 + digging 3 + traffic police 3
+    assert plan.separate_matters == (
+        "road-occupation-permit",
+        "road-digging-permit",
+        "traffic-police-road-works-consent",
+    )
+    assert plan.critical_days == 0  # same-day
+    assert plan.critical_path[-2:] == ("joint-decision", "delivery")
+    assert "same-day" in render_plan(plan) and "11 working days" in render_plan(plan)
+
+
+def test_trees_add_the_greening_matter_but_not_a_day(plan_for: PlanFor) -> None:
+    plan = plan_for("utility-external-works-long-trees")
+    assert (plan.separate_days, plan.critical_days) == (16, 0)
+
+
+def test_short_works_are_a_filing_on_the_spot(plan_for: PlanFor) -> None:
+    plan = plan_for("utility-external-works-short")
+    assert plan.critical_path == ("filing",)
+    assert [s.id for s in plan.steps if s.applies] == ["filing"]
+    assert plan.departments[0].department == "approval-bureau"
+
+
+def test_publication_runs_on_its_own_clock(plan_for: PlanFor) -> None:
+    plan = plan_for("utility-external-works-long")
+    publication = next(s for s in plan.steps if s.id == "publication")
+    assert not publication.counted and str(publication.limit) == "7 working-days"
+    assert plan.serial_days == 0
+
+
+@pytest.mark.parametrize(
+    ("sample", "critical", "separate"),
+    [
+        ("foreign-work-permit-exit-entry", 12, 17),  # 10 + 2 combined vs 10 + 7 alone
+        ("foreign-work-permit-exit-entry-category-a", 7, 17),  # A: 5-day permit, then 2
+        ("foreign-work-permit-exit-entry-short-term", 5, 5),  # ≤ 90 days: permit only
+        ("ride-hailing-dual-licence", 1, 6),  # the use-type change takes the one day
+        ("ride-hailing-dual-licence-registered-vehicle", 0, 5),
+    ],
+)
+def test_figures_of_the_other_services(
+    sample: str, critical: int, separate: int, plan_for: PlanFor
+) -> None:
+    plan = plan_for(sample)
+    assert (plan.critical_days, plan.separate_days) == (critical, separate)
+    assert plan.critical_days <= plan.serial_days <= plan.critical_days + plan.serial_days
+
+
+def test_parallel_branches_overlap(plan_for: PlanFor) -> None:
+    plan = plan_for("foreign-work-permit-exit-entry")
+    by_id = {s.id: s for s in plan.steps}
+    assert by_id["exit-entry-pre-review"].start == by_id["work-permit-long"].start == 0
+    assert by_id["residence-permit-decision"].start == 10
+    assert plan.serial_days == 14 > plan.critical_days == 12
+    load = {d.department: d.days for d in plan.departments}
+    assert load == {"approval-bureau": 0, "science": 10, "exit-entry": 4}
+
+
+def test_without_data_every_condition_counts(
+    workflows: dict[str, Workflow], catalogue: Catalogue
+) -> None:
+    plan = make_plan(workflows["foreign-work-permit-exit-entry"], catalogue.matters)
+    assert not plan.data_given and all(s.applies is None for s in plan.steps)
+    assert plan.critical_days == worst_case_days(workflows["foreign-work-permit-exit-entry"]) == 12
+
+
+def test_json_form(plan_for: PlanFor) -> None:
+    data = plan_for("utility-external-works-long").as_json()
+    assert data["handled_separately_days"] == 11 and data["critical_path_days"] == 0
+    assert json.loads(json.dumps(data)) == data
+
+
+def test_working_hours_count_eight_to_the_day() -> None:
+    from engine.calendar.units import Limit
+    from engine.definitions.limits import exceeds, format_days, working_days
+
+    assert working_days(Limit.parse("4 working-hours")) == Fraction(1, 2)
+    assert format_days(Fraction(1, 2)) == "0.5 working days"
+    assert exceeds(Limit.parse("9 working-hours"), Limit.parse("1 working-days"))
+    # natural days are compared only with natural days
+    assert not exceeds(Limit.parse("30 natural-days"), Limit.parse("20 working-days"))
