@@ -137,3 +137,11 @@ def test_identity_check_digits() -> None:
     assert not credit_code_ok("91450200MA5K8Q3L78")
     assert id_number_ok("45020519851120456X")
     assert not id_number_ok("450205198511204561")
+
+
+def test_the_documented_example_validates(tmp_path: Path, definitions_dir: Path) -> None:
+    doc = (definitions_dir.parent / "docs" / "definitions.md").read_text(encoding="utf-8")
+    example = doc.split("## A complete annotated example", 1)[1].split("```yaml\n", 1)[1]
+    path = tmp_path / "example.yaml"
+    path.write_text(example.split("```", 1)[0], encoding="utf-8")
+    assert validate_paths([path], root=definitions_dir) == []
