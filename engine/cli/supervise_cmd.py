@@ -1,0 +1,157 @@
+"""`onething sweep`, `onething escalations …`, `onething publications export`: supervision
+(电子监察) and the public listing (双公示) from the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from engine.cli.common import fail, print_json, user_errors
+
+if TYPE_CHECKING:
+    from engine.escalation.sweep import Supervision, SweepReport
+
+escalations_app = typer.Typer(
+    help="Escalations (监察记录): list, acknowledge (签收), order (督办).", no_args_is_help=True
+)
+publications_app = typer.Typer(
+    help="The public listing of decisions (双公示).", no_args_is_help=True
+)
+
+JSON = typer.Option(False, "--json", help="Print JSON.")
+SHANGHAI = "Asia/Shanghai"
+
+
+def _moment(text: str) -> dt.datetime:
+    """`2026-10-09`, `2026-10-09T17:30` or with an offset; naive means Shanghai time."""
+    from zoneinfo import ZoneInfo
+
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        fail(f"not a date or time: {text!r} (e.g. 2026-10-09 or 2026-10-09T17:30)")
+    if len(text) == 10:  # a date: the end of that day
+        moment = moment.replace(hour=23, minute=59)
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(SHANGHAI))
+
+
+def _supervision() -> Supervision:
+    from engine.escalation.runtime import supervision
+
+    return supervision()
+
+
+@user_errors
+def sweep(
+    at: str = typer.Option(None, "--at", help="Sweep as of this time (default: now)."),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Only list what would fire by then (a forecast); change nothing."
+    ),
+    as_json: bool = JSON,
+) -> None:
+    """Run one supervision sweep: fire every level due, then send the notices."""
+    report = _supervision().sweep(at=_moment(at) if at else None, dry_run=dry_run)
+    if as_json:
+        print_json(report.to_dict())
+        return
+    _print_report(report)
+
+
+def _print_report(report: SweepReport) -> None:
+    verb = "would fire" if report.dry_run else "fired"
+    typer.echo(f"{len(report.fired)} levels {verb} as of {report.at.isoformat()}")
+    for fired in report.fired:
+        late = f"\tlate by {fired.late_by}" if fired.late_by and not report.dry_run else ""
+        flag = "\tprovisional" if fired.notice.provisional else ""
+        typer.echo(
+            f"{fired.case_id}\t{fired.step_id or '(case)'}\t{fired.level}\t"
+            f"{fired.scheduled_at.isoformat()}\t"
+            + ",".join(f"{d}/{r}" for d, r in fired.recipients)
+            + late
+            + flag
+        )
+
+
+@escalations_app.command("list")
+@user_errors
+def list_escalations(
+    case: str = typer.Option(None, "--case", help="Only this case."),
+    open_only: bool = typer.Option(False, "--open", help="Only those not acknowledged."),
+    as_json: bool = JSON,
+) -> None:
+    """Levels fired, newest first."""
+    rows = _supervision().escalations(case_id=case, open_only=open_only)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        typer.echo("no escalations")
+    for row in rows:
+        _print_row(row)
+
+
+def _print_row(row: dict[str, Any]) -> None:
+    extra = []
+    if row["acknowledged_by"]:
+        extra.append(f"acknowledged by {row['acknowledged_by']}")
+    if row["order_due"]:
+        extra.append(f"ordered by {row['ordered_by']} to finish by {row['order_due']}")
+    if row["late_by_seconds"]:
+        extra.append(f"late by {row['late_by_seconds']} s")
+    typer.echo(
+        "\t".join(
+            [str(row["id"]), row["case"], row["step"] or "(case)", row["level"], row["fired_at"]]
+            + extra
+        )
+    )
+
+
+@escalations_app.command("ack")
+@user_errors
+def ack(
+    escalation_id: int = typer.Argument(..., metavar="ID"),
+    by: str = typer.Option(..., "--by", help="The officer acknowledging (签收)."),
+    as_json: bool = JSON,
+) -> None:
+    """Acknowledge escalation ID (recorded on the case)."""
+    row = _supervision().acknowledge(escalation_id, actor=by)
+    print_json(row) if as_json else _print_row(row)
+
+
+@escalations_app.command("order")
+@user_errors
+def order(
+    escalation_id: int = typer.Argument(..., metavar="ID"),
+    due: str = typer.Option(..., "--due", help="Finish by this date (its close of business)."),
+    by: str = typer.Option(..., "--by", help="The supervisor giving the order (督办)."),
+    as_json: bool = JSON,
+) -> None:
+    """Order the step of escalation ID finished by a date; accountability follows if missed."""
+    when: dt.date | dt.datetime = dt.date.fromisoformat(due) if len(due) == 10 else _moment(due)
+    row = _supervision().order(escalation_id, actor=by, due=when)
+    print_json(row) if as_json else _print_row(row)
+
+
+@publications_app.command("export")
+@user_errors
+def export(
+    fmt: str = typer.Option("csv", "--format", help="csv or json."),
+) -> None:
+    """Write the public listing of licensing decisions to stdout."""
+    import csv
+
+    from engine.escalation.publications import FIELDS, publications
+
+    if fmt not in ("csv", "json"):
+        fail(f"--format is csv or json, not {fmt!r}")
+    service = _supervision()
+    rows = [p.to_dict() for p in publications(service.cases, service.catalogue)]
+    if fmt == "json":
+        print_json(rows)
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=FIELDS)
+    writer.writeheader()
+    writer.writerows(rows)

@@ -1,0 +1,146 @@
+"""The public listing of licensing decisions (双公示, DOMAIN.md §6): each is due for
+publication within 7 working days of the decision. Decision and publication steps are found by
+their kind in the workflow; the sweep escalates an open publication step like any other."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from engine.calendar import Limit, Unit, WorkingCalendar
+from engine.cases.case import Case, StepRun
+from engine.cases.service import CaseService
+from engine.cases.state import StepStatus
+from engine.cases.tables import CaseRow, StepRow
+from engine.definitions.catalogue import Catalogue, MatterKind
+from engine.definitions.model import Step, StepKind, Workflow
+
+PUBLICATION_LIMIT = Limit(7, Unit.WORKING_DAYS)  # DOMAIN.md §6
+FIELDS = (
+    "decision_number",
+    "matter",
+    "holder",
+    "credit_code",
+    "content",
+    "agency",
+    "decided_at",
+    "publish_by",
+    "published_at",
+    "status",
+    "case",
+)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """One row of the public listing (行政许可信息公示)."""
+
+    decision_number: str
+    matter: str
+    holder: str
+    credit_code: str
+    content: str
+    agency: str
+    decided_at: str
+    publish_by: str
+    published_at: str | None
+    status: str  # published | due | overdue
+    case: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def publications(
+    cases: CaseService, catalogue: Catalogue, *, now: dt.datetime | None = None
+) -> list[Publication]:
+    """Every licensing decision taken, with its publication deadline and state."""
+    now = now or cases.clock()
+    found: list[Publication] = []
+    with Session(cases.engine) as session:
+        kinds = session.execute(
+            select(CaseRow.workflow_id, CaseRow.workflow_version).distinct()
+        ).all()
+        for workflow_id, version in kinds:
+            workflow = cases.workflows(workflow_id, version)
+            decisions = [s for s in workflow.steps if s.kind is StepKind.DECISION]
+            if not decisions:
+                continue
+            rows = session.execute(
+                select(CaseRow.snapshot)
+                .where(
+                    CaseRow.workflow_id == workflow_id,
+                    CaseRow.workflow_version == version,
+                    col(CaseRow.id).in_(
+                        select(StepRow.case_id).where(
+                            col(StepRow.step_id).in_([s.id for s in decisions]),
+                            StepRow.status == StepStatus.APPROVED.value,
+                        )
+                    ),
+                )
+                .order_by(col(CaseRow.submitted_at))
+            ).scalars()
+            for snapshot in rows:
+                case = Case.from_dict(json.loads(snapshot))
+                found += _listed(case, workflow, decisions, catalogue, cases, now)
+    return found
+
+
+def _listed(
+    case: Case,
+    workflow: Workflow,
+    decisions: list[Step],
+    catalogue: Catalogue,
+    cases: CaseService,
+    now: dt.datetime,
+) -> list[Publication]:
+    calendar = cases.calendars.get(case.calendar)
+    publication = next(
+        (case.steps[s.id] for s in workflow.steps if s.kind is StepKind.PUBLICATION), None
+    )
+    listed = []
+    for step in decisions:
+        run = case.steps[step.id]
+        matter = catalogue.matters.get(step.matter) if step.matter else None
+        if run.status is not StepStatus.APPROVED or run.finished_at is None:
+            continue
+        if matter is not None and matter.kind is not MatterKind.LICENCE:
+            continue
+        due = _publish_by(publication, run, calendar, now)
+        published = (
+            publication.finished_at
+            if publication and publication.status is StepStatus.APPROVED
+            else None
+        )
+        department = catalogue.departments.get(step.department)
+        status = "published" if published else ("overdue" if now > due else "due")
+        listed.append(
+            Publication(
+                decision_number=str(run.result.get("decision_number") or f"{case.id}-{step.id}"),
+                matter=matter.name if matter else step.title,
+                holder=str(case.applicant.get("name", "")),
+                credit_code=str(case.applicant.get("credit_code", "")),
+                content=str(run.result.get("content") or workflow.title),
+                agency=department.name if department else step.department,
+                decided_at=run.finished_at.isoformat(),
+                publish_by=due.isoformat(),
+                published_at=published.isoformat() if published else None,
+                status=status,
+                case=case.id,
+            )
+        )
+    return listed
+
+
+def _publish_by(
+    publication: StepRun | None, decision: StepRun, calendar: WorkingCalendar, now: dt.datetime
+) -> dt.datetime:
+    """The publication step's own deadline when it runs, else 7 working days after deciding."""
+    if publication is not None and publication.clock is not None:
+        return publication.clock.read(calendar, now).due
+    assert decision.finished_at is not None
+    return calendar.due(decision.finished_at, PUBLICATION_LIMIT).at

@@ -1,0 +1,69 @@
+"""The sweep as an APScheduler job in the serving process: every `ONETHING_SWEEP_SECONDS`
+(60 by default), the first run at start so levels missed during downtime fire at once."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+
+from engine.clock import system_now
+from engine.escalation.sweep import Supervision, SweepReport
+
+logger = logging.getLogger("onething.escalation")
+
+SWEEP_SECONDS_ENV = "ONETHING_SWEEP_SECONDS"
+DEFAULT_SWEEP_SECONDS = 60.0
+JOB_ID = "onething-supervision-sweep"
+
+
+def sweep_seconds(env: dict[str, str] | None = None) -> float:
+    value = (os.environ if env is None else env).get(SWEEP_SECONDS_ENV)
+    seconds = float(value) if value else DEFAULT_SWEEP_SECONDS
+    if seconds <= 0:
+        raise ValueError(f"{SWEEP_SECONDS_ENV} must be positive, not {value!r}")
+    return seconds
+
+
+def start_sweeper(
+    supervision: Supervision,
+    *,
+    seconds: float | None = None,
+    scheduler: BaseScheduler | None = None,
+    on_sweep: Callable[[SweepReport], None] | None = None,
+) -> BaseScheduler:
+    """Add the sweep job to `scheduler` (a new background one by default) and start it.
+
+    One sweep at a time per process (`max_instances=1`, missed runs coalesced); several
+    processes may sweep one PostgreSQL database, each level still fires once. Call
+    `.shutdown()` on the result when the service stops.
+    """
+    scheduler = scheduler or BackgroundScheduler(timezone="UTC")
+
+    def job() -> None:
+        try:
+            report = supervision.sweep()
+        except Exception:  # a bad sweep is logged; the next one tries again
+            logger.exception("supervision sweep failed")
+            return
+        if report.fired:
+            logger.info("supervision sweep: %d levels fired", len(report.fired))
+        if on_sweep is not None:
+            on_sweep(report)
+
+    scheduler.add_job(
+        job,
+        "interval",
+        seconds=seconds or sweep_seconds(),
+        id=JOB_ID,
+        replace_existing=True,
+        max_instances=1,
+        coalesce=True,
+        next_run_time=system_now(),
+    )
+    if not scheduler.running:
+        scheduler.start()
+    return scheduler
