@@ -268,6 +268,7 @@ def submit(
     run = _Run(case, "submit", Context(workflow, calendar, Actor("applicant", APPLICANT), now))
     run.emit("case.submitted", workflow=workflow.id, version=workflow.version, fields=fields)
     _take_materials(run, application.get("materials", {}))
+    _take_shared(run)
     missing = _missing(run)
     if missing:
         _request_correction(run, missing, by="intake")
@@ -288,6 +289,19 @@ def _take_materials(run: _Run, supplied: dict[str, Any]) -> None:
             raise run.refuse(f"material {material_id!r} does not allow a commitment (告知承诺)")
         case.materials[material_id] = MaterialState(status, run.ctx.now, reference=str(reference))
         run.emit("material.supplied", material=material_id, status=status.value)
+
+
+def _take_shared(run: _Run) -> None:
+    """Materials another department holds (e.g. the business licence from market regulation)
+    come from its shared data, not from the applicant again (the report's data-sharing gap)."""
+    case = run.case
+    for material in run.ctx.workflow.materials:
+        if material.shared_from and material.id not in case.materials:
+            reference = f"shared:{material.shared_from}:{material.id}"
+            case.materials[material.id] = MaterialState(
+                MaterialStatus.SUPPLIED, run.ctx.now, reference=reference
+            )
+            run.emit("material.shared", material=material.id, source=material.shared_from)
 
 
 def _asked(material: Material, fields: dict[str, Any]) -> bool:

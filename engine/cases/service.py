@@ -96,6 +96,10 @@ class CaseService:
             session.commit()
         return token
 
+    def user_names(self) -> set[str]:
+        with Session(self.engine) as session:
+            return set(session.exec(select(UserRow.name)).all())
+
     def actor(self, session: Session, name: str) -> Actor:
         if name in (APPLICANT, SYSTEM):
             return Actor(name, name)

@@ -1,0 +1,62 @@
+"""The composition root: the configured store, definitions, calendars and case service.
+
+Module-level imports stay light (the calendar CLI imports `definitions_root` from here);
+everything heavy is imported when first asked for, and built once per process.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from engine.calendar import CalendarSet
+    from engine.cases.service import CaseService
+    from engine.definitions.catalogue import Catalogue
+
+DEFINITIONS_ENV = "ONETHING_DEFINITIONS"
+
+
+def definitions_root() -> Path:
+    """The definitions folder: `ONETHING_DEFINITIONS`, else ./definitions."""
+    return Path(os.environ.get(DEFINITIONS_ENV, "definitions"))
+
+
+@cache
+def calendars() -> CalendarSet:
+    from engine.calendar import load_calendars
+
+    return load_calendars(definitions_root() / "calendars")
+
+
+@cache
+def catalogue() -> Catalogue:
+    from engine.definitions.loader import load_catalogue
+
+    return load_catalogue(definitions_root())
+
+
+@cache
+def case_service(url: str | None = None) -> CaseService:
+    """The case service on the configured database (migrated on first use)."""
+    from engine.cases.service import CaseService
+    from engine.clock import system_now
+    from engine.registry import workflow_source
+    from engine.store import get_engine
+
+    database = get_engine(url)
+    return CaseService(
+        database,
+        workflows=workflow_source(database, catalogue()),
+        calendars=calendars(),
+        clock=system_now,
+    )
+
+
+def flow_run_url(case_id: str) -> str | None:
+    """The Prefect UI page of the case's flow run, when it has one."""
+    from flows.urls import flow_run_url as url_of
+
+    return url_of(case_service().engine, case_id)

@@ -1,0 +1,249 @@
+"""`onething case …`, `users`, `negative`, `audit`: cases from the command line (scriptable)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from engine.cli.common import fail, print_json, user_errors
+
+app = typer.Typer(help="Cases (办件): submit, act, show, list, timeline.", no_args_is_help=True)
+users_app = typer.Typer(help="Officers and their roles.", no_args_is_help=True)
+negative_app = typer.Typer(
+    help="The register of negative decisions (否定事项报备).", no_args_is_help=True
+)
+audit_app = typer.Typer(help="The tamper-evident event log.", no_args_is_help=True)
+
+JSON = typer.Option(False, "--json", help="Print JSON.")
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+    except json.JSONDecodeError as exc:
+        fail(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}")
+    if not isinstance(data, dict):
+        fail(f"{path}: an application is a JSON object")
+    return data
+
+
+@app.command()
+@user_errors
+def submit(
+    workflow: str = typer.Argument(..., help="Workflow id, e.g. utility-external-works."),
+    data: Path = typer.Option(..., "--data", help="The application as JSON."),
+    key: str = typer.Option(None, "--key", help="Idempotency key: a retry returns the first."),
+    as_json: bool = JSON,
+) -> None:
+    """Submit an application; prints the case id."""
+    from engine.app import case_service
+
+    view = case_service().submit(workflow, _read_json(data), key=key)
+    if as_json:
+        print_json(view)
+    else:
+        typer.echo(view["id"])
+        if view["correction"]:
+            typer.echo("一次告知 correction needed: " + ", ".join(view["correction"]), err=True)
+
+
+@app.command()
+@user_errors
+def show(case_id: str, as_json: bool = JSON) -> None:
+    """A case with its steps, clocks (due, remaining working days) and its flow run."""
+    from engine.app import case_service, flow_run_url
+
+    view = case_service().show(case_id)
+    view["flow_run_url"] = flow_run_url(case_id)
+    if as_json:
+        print_json(view)
+        return
+    typer.echo(render_case(view))
+
+
+def render_case(view: dict[str, Any]) -> str:
+    lines = [f"case {view['id']}  {view['workflow']} v{view['version']}  [{view['status']}]"]
+    for name in ("promised", "statutory"):
+        clock = view[name]
+        if clock:
+            lines.append(f"  {name:9s} {_clock_text(clock)}")
+    if view["correction"]:
+        lines.append("  补正 awaiting: " + ", ".join(view["correction"]))
+    for step in view["steps"]:
+        clock = f"  {_clock_text(step['clock'])}" if step["clock"] else ""
+        lines.append(f"  - {step['id']:28s} {step['department']:18s} {step['status']:18s}{clock}")
+    if view.get("flow_run_url"):
+        lines.append(f"  flow run: {view['flow_run_url']}")
+    return "\n".join(lines)
+
+
+def _clock_text(clock: dict[str, Any]) -> str:
+    text = f"due {clock['due'][:16].replace('T', ' ')}"
+    if clock["overdue"]:
+        text += f", overdue by {clock['overdue_working_days']} working days"
+    else:
+        text += f", {clock['remaining_working_days']} working days left"
+    if clock["suspended"]:
+        text += " (clock stopped)"
+    if clock["provisional"]:
+        text += " (provisional)"
+    return text
+
+
+@app.command("list")
+@user_errors
+def list_cases(
+    status: str = typer.Option(None, "--status"),
+    department: str = typer.Option(None, "--department", help="With an open step there."),
+    overdue: bool = typer.Option(False, "--overdue", help="With an open step past due."),
+    as_json: bool = JSON,
+) -> None:
+    """List cases."""
+    from engine.app import case_service
+
+    rows = case_service().list_cases(status=status, department=department, overdue=overdue)
+    if as_json:
+        print_json(rows)
+        return
+    for row in rows:
+        typer.echo(f"{row['id']}  {row['workflow']:34s} {row['status']}")
+
+
+@app.command(context_settings={"ignore_unknown_options": True})
+@user_errors
+def act(
+    case_id: str,
+    step: str = typer.Argument(..., help="The step id, or - for a case-level action."),
+    action: str = typer.Argument(..., help="approve, reject, accept, extend, …"),
+    actor: str = typer.Option(..., "--actor", help="The acting user (or applicant/system)."),
+    reason: str = typer.Option(None, "--reason"),
+    days: int = typer.Option(None, "--days", help="Working days, for extend."),
+    items: str = typer.Option(None, "--items", help="Comma-separated, for return-for-correction."),
+    negative: str = typer.Option(None, "--negative", help="Negative matter id, to decide."),
+    to: str = typer.Option(None, "--to", help="Officer, for transfer."),
+    materials: str = typer.Option(None, "--materials", help='JSON, e.g. \'{"id-card":"doc"}\''),
+    legal_basis: str = typer.Option(None, "--legal-basis"),
+    key: str = typer.Option(None, "--key", help="Idempotency key."),
+    as_json: bool = JSON,
+) -> None:
+    """Act on a case: `onething case act ID STEP ACTION --actor NAME`."""
+    from engine.app import case_service
+
+    args: dict[str, Any] = {"step": None if step == "-" else step}
+    for name, value in (
+        ("reason", reason),
+        ("days", days),
+        ("items", items),
+        ("negative", negative),
+        ("to", to),
+        ("legal_basis", legal_basis),
+    ):
+        if value is not None:
+            args[name] = value
+    if materials:
+        try:
+            args["materials"] = json.loads(materials)
+        except json.JSONDecodeError as exc:
+            fail(f"--materials is not valid JSON: {exc.msg}")
+    view = case_service().act(case_id, action, actor=actor, args=args, key=key)
+    if as_json:
+        print_json(view)
+    else:
+        typer.echo(render_case(view))
+
+
+@app.command()
+@user_errors
+def timeline(case_id: str, as_json: bool = JSON) -> None:
+    """Who did what when, and each step's due and remaining working time."""
+    from engine.app import case_service
+
+    service = case_service()
+    events = service.timeline(case_id)
+    view = service.show(case_id)
+    if as_json:
+        print_json({"events": events, "case": view})
+        return
+    for event in events:
+        detail = {k: v for k, v in event["data"].items() if k != "text"}
+        text = event["data"].get("text", "")
+        typer.echo(
+            f"{event['at'][:16].replace('T', ' ')}  {event['actor']:14s} "
+            f"{event['kind']:20s} {json.dumps(detail, ensure_ascii=False)} {text}".rstrip()
+        )
+    typer.echo("")
+    typer.echo(render_case(view))
+
+
+@users_app.command("add")
+@user_errors
+def add_user(
+    name: str,
+    role: str = typer.Option(..., "--role", help="window, reviewer, head, leader, supervisor"),
+    department: str = typer.Option(None, "--department"),
+) -> None:
+    """Add an officer; prints an API token once (only its hash is stored)."""
+    from engine.app import case_service, catalogue
+
+    known = catalogue()
+    if role not in known.roles:
+        fail(f"unknown role {role!r} (known: {', '.join(known.roles)})")
+    if department is not None and department not in known.departments:
+        fail(f"unknown department {department!r} (known: {', '.join(known.departments)})")
+    if department and role not in known.departments[department].roles:
+        fail(f"department {department!r} has no role {role!r}")
+    token = case_service().add_user(name, role=role, department=department)
+    typer.echo(f"added {name} ({role}{'@' + department if department else ''}); token: {token}")
+
+
+@negative_app.command("list")
+@user_errors
+def list_negatives(status: str = typer.Option(None, "--status"), as_json: bool = JSON) -> None:
+    """The register: every refusal, rejection and cannot-handle, with its leader's decision."""
+    from engine.app import case_service
+
+    rows = case_service().negatives(status=status)
+    if as_json:
+        print_json(rows)
+        return
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+        typer.echo(
+            f"{row['id']:28s} {row['kind']:18s} {row['status']:10s} "
+            f"{row['department']:16s} {row['reason']}"
+        )
+    typer.echo(f"{len(rows)} entries: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+
+
+@audit_app.command("verify")
+@user_errors
+def verify(case_id: str = typer.Argument(None)) -> None:
+    """Check the hash chain; report the first broken link of each broken case."""
+    from engine.app import case_service
+
+    breaks = case_service().verify(case_id)
+    if breaks:
+        for found in breaks:
+            typer.echo(f"BROKEN {found}")
+        raise typer.Exit(1)
+    typer.echo("audit chain intact" + (f" for case {case_id}" if case_id else ""))
+
+
+@user_errors
+def demo(
+    prefect: bool = typer.Option(
+        False, "--prefect", help="Leave automatic steps to the case flows of `onething serve`."
+    ),
+) -> None:
+    """Run every sample application in definitions/samples/ to its end."""
+    from engine.demo import run
+
+    views = run(prefect=prefect, echo=typer.echo)
+    done = sum(1 for v in views if v["status"] in ("completed", "rejected", "refused"))
+    typer.echo(f"\n{done} of {len(views)} cases ran to their end.")

@@ -1,0 +1,101 @@
+"""`onething demo`: every sample application of `definitions/samples/` run to its end.
+
+It registers the workflows, seeds its own officers and the sample registries, then drives each
+case through the real service, printing which steps ran side by side and their deadlines on
+the working-day calendar. Automatic steps run their connectors inline, or — with `--prefect`
+while `onething serve` runs — are left to the case flows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from engine.app import case_service, catalogue, definitions_root
+from engine.cases import automatic
+from engine.cases.service import CaseService
+from engine.clock import system_now
+from engine.definitions.model import Step, Workflow
+from engine.driver import Driver, seed_officers
+
+Echo = Callable[[str], None]
+
+
+def register_workflows(service: CaseService, echo: Echo) -> None:
+    from engine.registry import register
+
+    for path in sorted((definitions_root() / "workflows").glob("*.yaml")):
+        done = register(
+            service.engine,
+            path.read_text(encoding="utf-8"),
+            file=str(path),
+            catalogue=catalogue(),
+            now=system_now(),
+        )
+        note = "" if done.created else " (already registered)"
+        echo(f"registered {done.version.workflow_id} v{done.version.version}{note}")
+
+
+def run_inline(service: CaseService) -> Callable[[dict[str, Any], Step], None]:
+    """Complete an automatic step by calling its connector here (no Prefect)."""
+    from engine.connectors.runner import call
+
+    def complete(view: dict[str, Any], step: Step) -> None:
+        case = service.load(view["id"])
+        workflow = service.workflows(case.workflow_id, case.workflow_version)
+        for job in automatic.ready_jobs(case, workflow):
+            if job.step_id == step.id:
+                answer = asyncio.run(
+                    call(job.connector, automatic.request_for(case, job), database=service.engine)
+                )
+                action, args = automatic.completion(job, answer)
+                service.act(case.id, action, actor="system", args=args, key=job.key)
+
+    return complete
+
+
+def report_round(view: dict[str, Any], echo: Echo) -> None:
+    active = [s for s in view["steps"] if s["status"] == "active"]
+    if not active:
+        return
+    label = "parallel" if len(active) > 1 else "step"
+    echo(
+        f"  {label}: "
+        + ", ".join(
+            f"{s['id']} (due {s['clock']['due_date']}, {s['clock']['remaining_working_days']} WD)"
+            for s in active
+        )
+    )
+
+
+def run_sample(path: Path, service: CaseService, driver: Driver, echo: Echo) -> dict[str, Any]:
+    application = json.loads(path.read_text(encoding="utf-8"))
+    workflow: Workflow = service.workflows(application["workflow"], None)
+    view = service.submit(workflow.id, application)
+    echo(f"\n{workflow.title} — {path.stem}  case {view['id']}")
+    view = driver.accept(view, workflow)
+    promised = view["promised"]
+    echo(
+        f"  accepted; promised by {promised['due_date']} ({promised['limit']}), statutory by "
+        f"{view['statutory']['due_date']}"
+    )
+    view = driver.run(view, workflow, on_round=lambda v: report_round(v, echo))
+    steps = {s["status"] for s in view["steps"]}
+    echo(f"  -> {view['status']} ({view['outcome'] or 'open'}); steps: " + ", ".join(sorted(steps)))
+    return view
+
+
+def run(*, prefect: bool, echo: Echo) -> list[dict[str, Any]]:
+    service = case_service()
+    register_workflows(service, echo)
+    added = seed_officers(service, catalogue())
+    echo(f"officers seeded: {added} new")
+    from engine.connectors.registry import seed
+
+    seed(service.engine)
+    driver = Driver(service, automatic=None if prefect else run_inline(service))
+    samples = sorted((definitions_root() / "samples").glob("*.json"))
+    return [run_sample(path, service, driver, echo) for path in samples]
