@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from engine.cli import calendar_cmd, definitions_cmd, notify_cmd
+from engine.cli import calendar_cmd, case_cmd, definitions_cmd, notify_cmd
 
 app = typer.Typer(
     name="onething",
@@ -15,6 +15,11 @@ app = typer.Typer(
 )
 app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(definitions_cmd.app, name="definitions")
+app.add_typer(case_cmd.app, name="case")
+app.add_typer(case_cmd.users_app, name="users")
+app.add_typer(case_cmd.negative_app, name="negative")
+app.add_typer(case_cmd.audit_app, name="audit")
+app.command("demo")(case_cmd.demo)
 app.add_typer(notify_cmd.app, name="notifications")
 
 
