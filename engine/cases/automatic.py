@@ -60,6 +60,7 @@ def request_for(case: Case, job: AutomaticJob) -> dict[str, Any]:
         "workflow": case.workflow_id,
         "step": job.step_id,
         "attempt": job.attempt,
+        "submitted_at": case.submitted_at.isoformat(),
         "applicant": dict(case.applicant),
         "fields": dict(case.fields),
         "materials": {
@@ -84,7 +85,12 @@ def completion(job: AutomaticJob, result: dict[str, Any]) -> tuple[str, dict[str
 
 def fingerprint(case: Case) -> str:
     """A short digest of the case's state: it changes whenever a command changes the case."""
-    return hashlib.sha256(canonical(case.to_dict()).encode()).hexdigest()[:16]
+    return fingerprint_of(canonical(case.to_dict()))
+
+
+def fingerprint_of(snapshot: str) -> str:
+    """The same digest from the stored snapshot (the canonical JSON of the case)."""
+    return hashlib.sha256(snapshot.encode()).hexdigest()[:16]
 
 
 def incident(case: Case, step_id: str, message: str, *, now: dt.datetime) -> list[Event]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from engine.cli import calendar_cmd, case_cmd, definitions_cmd, notify_cmd
+from engine.cli import calendar_cmd, case_cmd, definitions_cmd, notify_cmd, serve_cmd
 
 app = typer.Typer(
     name="onething",
@@ -20,6 +20,7 @@ app.add_typer(case_cmd.users_app, name="users")
 app.add_typer(case_cmd.negative_app, name="negative")
 app.add_typer(case_cmd.audit_app, name="audit")
 app.command("demo")(case_cmd.demo)
+app.command("serve")(serve_cmd.serve)
 app.add_typer(notify_cmd.app, name="notifications")
 
 

@@ -1,0 +1,33 @@
+"""`onething serve`: run every case as a Prefect flow, on a local server or `PREFECT_API_URL`."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+PORT = typer.Option(4200, help="Port of the embedded Prefect server (without PREFECT_API_URL).")
+LIMIT = typer.Option(50, help="Most case flow runs awake at once (waiting ones do not count).")
+POLL = typer.Option(1.0, help="Seconds between looks for flow runs to start or resume.")
+SWEEP = typer.Option(5.0, help="Seconds between reconciliations of cases and flow runs.")
+RECLAIM = typer.Option(
+    None,
+    "--reclaim/--no-reclaim",
+    help="At start, reschedule case runs left running by a killed process "
+    "(default: on with the embedded server, off with PREFECT_API_URL).",
+)
+
+
+def serve(
+    port: int = PORT,
+    limit: int = LIMIT,
+    poll: float = POLL,
+    sweep: float = SWEEP,
+    reclaim: bool | None = RECLAIM,
+) -> None:
+    """Serve the case flow (`case/cases`): a local Prefect server on 127.0.0.1 unless
+    PREFECT_API_URL names one; the data directory keeps its database."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from flows.serving import serve as run
+
+    run(port=port, limit=limit, poll_seconds=poll, sweep_seconds=sweep, reclaim=reclaim)

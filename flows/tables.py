@@ -1,0 +1,33 @@
+"""Which Prefect flow run carries which case (one run per case, for the case's whole life)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlmodel import Field, Session, SQLModel
+
+
+class CaseFlowRun(SQLModel, table=True):
+    __tablename__ = "case_flow_runs"
+
+    case_id: str = Field(primary_key=True)
+    flow_run_id: str
+    created_at: dt.datetime
+
+
+def ensure_tables(database: sa.Engine) -> None:
+    SQLModel.metadata.create_all(database, tables=[CaseFlowRun.__table__])  # type: ignore[attr-defined]
+
+
+def flow_run_of(database: sa.Engine, case_id: str) -> str | None:
+    with Session(database) as session:
+        row = session.get(CaseFlowRun, case_id)
+        return row.flow_run_id if row else None
+
+
+def remember(database: sa.Engine, case_id: str, flow_run_id: str, *, at: dt.datetime) -> None:
+    """Store the case's run (the same id again is harmless: runs are created idempotently)."""
+    with Session(database) as session:
+        session.merge(CaseFlowRun(case_id=case_id, flow_run_id=flow_run_id, created_at=at))
+        session.commit()

@@ -1,0 +1,130 @@
+"""The case service the served flows run on in these tests (`ONETHING_SERVICE_FACTORY`).
+
+A ride-hailing-like workflow whose two background checks are the shipped connectors, slowed
+down to take `ONETHING_TEST_CHECK_SECONDS` each, and a workflow whose check cannot connect.
+Every connector call is counted in `test_connector_calls`; the side effects (the registry's
+query log) are counted by the tests.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, Session, SQLModel
+
+from engine.calendar import load_calendars
+from engine.cases.service import CaseService
+from engine.clock import system_now
+from engine.connectors import background, traffic_record
+from engine.definitions.model import Workflow
+
+ROOT = Path(__file__).resolve().parents[3]
+OWNER = "approval-bureau"
+
+
+class ConnectorCall(SQLModel, table=True):
+    __tablename__ = "test_connector_calls"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(index=True)
+    started: dt.datetime
+    finished: dt.datetime | None = None
+
+
+def _step(step_id: str, department: str, connector: str) -> dict[str, Any]:
+    return {
+        "id": step_id,
+        "title": step_id,
+        "department": department,
+        "kind": "check",
+        "limit": "same-day",
+        "connector": connector,
+    }
+
+
+def _workflow(workflow_id: str, checks: list[dict[str, Any]]) -> Workflow:
+    return Workflow.model_validate(
+        {
+            "id": workflow_id,
+            "version": 1,
+            "title": "网约车驾驶员证（测试）",
+            "owner": OWNER,
+            "calendar": "cn",
+            "statutory_limit": "20 working-days",
+            "promised_limit": "2 working-days",
+            "materials": [
+                {"id": "application-form", "title": "申请表"},
+                {"id": "id-card", "title": "居民身份证"},
+            ],
+            "steps": [
+                *checks,
+                {
+                    "id": "decision",
+                    "title": "驾驶员证核发决定",
+                    "department": OWNER,
+                    "kind": "decision",
+                    "needs": [c["id"] for c in checks],
+                    "limit": "1 working-days",
+                },
+                {
+                    "id": "delivery",
+                    "title": "送达",
+                    "department": OWNER,
+                    "kind": "delivery",
+                    "needs": ["decision"],
+                    "limit": "same-day",
+                },
+            ],
+        }
+    )
+
+
+WORKFLOWS = {
+    "ride-hailing-test": _workflow(
+        "ride-hailing-test",
+        [
+            _step("background-check", "public-security", "tests.e2e.prefect.app:slow_background"),
+            _step("traffic-record-check", "traffic-police", "tests.e2e.prefect.app:slow_traffic"),
+        ],
+    ),
+    "broken-check-test": _workflow(
+        "broken-check-test", [_step("background-check", "public-security", "http://127.0.0.1:9/")]
+    ),
+}
+
+
+def service() -> CaseService:
+    engine = sa.create_engine(os.environ["ONETHING_DATABASE_URL"], pool_pre_ping=True)
+    return CaseService(
+        engine,
+        workflows=lambda workflow_id, _version: WORKFLOWS[workflow_id],
+        calendars=load_calendars(ROOT / "definitions" / "calendars"),
+        clock=system_now,
+    )
+
+
+def _slow(connector: Any, request: dict[str, Any], database: sa.Engine) -> dict[str, Any]:
+    """The real check (its side effect first), then the wait of a slow registry."""
+    with Session(database) as session:
+        call = ConnectorCall(key=request["key"], started=system_now())
+        session.add(call)
+        session.commit()
+        answer: dict[str, Any] = connector(request, database=database)
+        time.sleep(float(os.environ.get("ONETHING_TEST_CHECK_SECONDS", "1")))
+        call.finished = system_now()
+        session.add(call)
+        session.commit()
+    return answer
+
+
+def slow_background(request: dict[str, Any], *, database: sa.Engine) -> dict[str, Any]:
+    return _slow(background.check, request, database)
+
+
+def slow_traffic(request: dict[str, Any], *, database: sa.Engine) -> dict[str, Any]:
+    return _slow(traffic_record.check, request, database)

@@ -1,0 +1,170 @@
+"""Every case runs as a Prefect flow: parallel automatic checks, waits without a process,
+resumes on a decision recorded through the service, visible in Prefect with tags and artifact."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from uuid import UUID
+
+import pytest
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterKey,
+    FlowRunFilter,
+    FlowRunFilterId,
+)
+from prefect.client.schemas.objects import FlowRun
+from sqlmodel import Session, col, select
+
+from engine.cases.service import CaseService
+from engine.connectors.registry import RegistryQuery
+from flows.case_flow import artifact_key
+from flows.tables import flow_run_of
+from flows.urls import flow_run_url
+from flows.wake import prefect_client
+from tests.e2e.prefect.app import ConnectorCall
+from tests.e2e.prefect.conftest import Served, wait_for
+
+pytestmark = [pytest.mark.prefect, pytest.mark.postgres, pytest.mark.timeout(240)]
+
+CLEAN_DRIVER = {"name": "覃志明", "id_number": "450202199001010011"}
+DRINK_DRIVER = {"name": "黄建国", "id_number": "450203199203030033"}
+
+
+def application(driver: dict[str, str]) -> dict[str, Any]:
+    return {
+        "applicant": driver,
+        "fields": {},
+        "materials": {"application-form": "doc-1", "id-card": "doc-2"},
+    }
+
+
+def flow_run(service: CaseService, case_id: str) -> FlowRun:
+    run_id = wait_for("the case's flow run", lambda: flow_run_of(service.engine, case_id))
+    with prefect_client() as client:
+        return client.read_flow_run(UUID(run_id))
+
+
+def paused(service: CaseService, case_id: str) -> FlowRun | None:
+    run = flow_run(service, case_id)
+    return run if run.state and run.state.is_paused() else None
+
+
+def step_status(service: CaseService, case_id: str, step: str) -> str:
+    return str(service.load(case_id).steps[step].status.value)
+
+
+def calls(service: CaseService, case_id: str) -> list[ConnectorCall]:
+    with Session(service.engine) as session:
+        return list(
+            session.exec(select(ConnectorCall).where(col(ConnectorCall.key).startswith(case_id)))
+        )
+
+
+def effects(service: CaseService, case_id: str) -> dict[str, int]:
+    """Registry queries per idempotency key (the connectors' side effects)."""
+    with Session(service.engine) as session:
+        rows = session.exec(select(RegistryQuery).where(col(RegistryQuery.key).startswith(case_id)))
+        counted: dict[str, int] = {}
+        for row in rows:
+            counted[row.key] = counted.get(row.key, 0) + 1
+        return counted
+
+
+def test_a_case_runs_its_checks_in_parallel_waits_without_a_process_and_resumes(
+    service: CaseService, served: Served
+) -> None:
+    case_id = service.submit("ride-hailing-test", application(CLEAN_DRIVER))["id"]
+    wait_for("the run to wait for acceptance", lambda: paused(service, case_id))
+
+    service.act(case_id, "accept", actor="wang")
+    wait_for(
+        "both checks to pass",
+        lambda: all(
+            step_status(service, case_id, s) == "approved"
+            for s in ("background-check", "traffic-record-check")
+        ),
+    )
+    done = [c for c in calls(service, case_id) if c.finished]
+    assert len(done) == 2
+    span = max(c.finished for c in done if c.finished) - min(c.started for c in done)
+    assert span.total_seconds() < 1.8, f"the 1 s checks took {span} together: not parallel"
+
+    wait_for("the run to wait for the decision", lambda: paused(service, case_id))
+    try:
+        wait_for("its process to end", lambda: not served.descendants(), seconds=15)
+    except AssertionError:
+        raise AssertionError(f"still running while waiting: {served.descendants()}") from None
+
+    decided = time.monotonic()
+    service.act(case_id, "approve", actor="chen", args={"step": "decision"})
+    wait_for("the run to wait for delivery", lambda: paused(service, case_id))
+    resumed_in = time.monotonic() - decided
+    assert resumed_in < 15
+    service.act(case_id, "approve", actor="wang", args={"step": "delivery"})
+
+    run = wait_for(
+        "the flow run to complete",
+        lambda: (r := flow_run(service, case_id)).state and r.state.is_completed() and r,
+    )
+    assert service.show(case_id)["status"] == "completed"
+    assert run.name == f"case-{case_id}"
+    assert {f"case:{case_id}", "workflow:ride-hailing-test"} <= set(run.tags)
+    assert {"dept:public-security", "dept:traffic-police", "dept:approval-bureau"} <= set(run.tags)
+    assert set(effects(service, case_id).values()) == {1}
+    with prefect_client() as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[artifact_key(case_id)]))
+        )
+        tasks = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
+        )
+    assert artifacts and all(a.flow_run_id == run.id for a in artifacts)
+    latest = max(artifacts, key=lambda a: a.created or 0)
+    assert "delivery" in str(latest.data) and "approved" in str(latest.data)
+    assert any(t.flow_run_id == run.id and t.name.startswith("background-check") for t in tasks)
+    url = flow_run_url(service.engine, case_id)
+    assert url is not None and url.endswith(f"/runs/flow-run/{run.id}")
+
+
+def test_a_failed_check_is_a_rejection_for_the_leader(service: CaseService) -> None:
+    case_id = service.submit("ride-hailing-test", application(DRINK_DRIVER))["id"]
+    service.act(case_id, "accept", actor="wang")
+    wait_for(
+        "the background check to be rejected",
+        lambda: step_status(service, case_id, "background-check") == "rejection-pending",
+    )
+    negative = service.show(case_id)["negatives"][0]
+    assert "饮酒后驾驶" in negative["reason"]
+    service.act(case_id, "confirm-negative", actor="li", args={"negative": negative["id"]})
+    wait_for(
+        "the flow run to finish",
+        lambda: (r := flow_run(service, case_id)).state and r.state.is_completed(),
+    )
+    assert service.show(case_id)["status"] == "rejected"
+
+
+def test_an_unreachable_connector_is_an_incident_on_the_case_and_in_prefect(
+    service: CaseService,
+) -> None:
+    case_id = service.submit("broken-check-test", application(CLEAN_DRIVER))["id"]
+    service.act(case_id, "accept", actor="wang")
+    incidents = wait_for(
+        "an incident on the case",
+        lambda: [e for e in service.timeline(case_id) if e["kind"] == "step.incident"],
+    )
+    assert incidents[0]["data"]["step"] == "background-check"
+    assert "127.0.0.1:9" in incidents[0]["data"]["message"]
+    run = wait_for("the run to wait", lambda: paused(service, case_id))
+    with prefect_client() as client:
+        tasks = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[run.id]))
+        )
+    assert any(t.state and t.state.is_failed() for t in tasks), "the failed connector task"
+    assert step_status(service, case_id, "background-check") == "active"
+    service.act(case_id, "withdraw", actor="applicant")
+    wait_for(
+        "the withdrawn case's run to finish",
+        lambda: (r := flow_run(service, case_id)).state and r.state.is_completed(),
+    )
