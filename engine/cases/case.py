@@ -7,7 +7,7 @@ case as one snapshot row beside the indexed rows it queries.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -157,7 +157,7 @@ class Case:
         return next((n for n in self.negatives if n.id == negative_id), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return _encode(asdict(self))
+        return dict(_encode(self))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Case:
@@ -183,15 +183,28 @@ class Case:
 
 
 def _encode(value: Any) -> Any:
+    """Plain JSON data of a case, walked once (dataclasses.asdict deep-copies as it goes)."""
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    if isinstance(value, StrEnum):
+        return value.value
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
     if isinstance(value, dict):
         return {k: _encode(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_encode(v) for v in value]
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    if isinstance(value, StrEnum):
-        return value.value
-    return value
+    return {name: _encode(getattr(value, name)) for name in _field_names(type(value))}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
 
 
 def _time(text: str | None) -> dt.datetime | None:

@@ -7,7 +7,6 @@ state, applies the move and returns the events it caused. An illegal action rais
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -779,7 +778,7 @@ ACTIONS: dict[str, Callable[[_Run], None]] = {
 
 def act(case: Case, action: str, ctx: Context) -> tuple[Case, list[Event]]:
     """Apply `action` to a copy of `case`; the original is untouched if it is illegal."""
-    work = copy.deepcopy(case)
+    work = Case.from_dict(case.to_dict())  # a copy, several times faster than deepcopy
     run = _Run(work, action, ctx)
     handler = ACTIONS.get(action)
     if handler is None:

@@ -202,6 +202,8 @@ def workflow_source(
     cache: dict[tuple[str, int], Workflow] = {}
 
     def get(workflow_id: str, version: int | None) -> Workflow:
+        if version is not None and (workflow_id, version) in cache:
+            return cache[(workflow_id, version)]
         row = (
             current_version(engine, workflow_id)
             if version is None
