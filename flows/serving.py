@@ -26,7 +26,6 @@ STARTUP_SECONDS = 90
 
 def server_env(home: Path) -> dict[str, str]:
     """The environment of an embedded Prefect server whose state lives under `home`."""
-    home.mkdir(parents=True, exist_ok=True)
     return {
         **os.environ,
         "PREFECT_HOME": str(home),
@@ -53,6 +52,7 @@ def wait_healthy(api_url: str, *, process: subprocess.Popen[bytes], seconds: flo
 def prefect_server(home: Path, *, port: int, log_file: Path | None = None) -> Iterator[str]:
     """A Prefect server on 127.0.0.1:`port` for the duration; yields its API URL."""
     api_url = f"http://127.0.0.1:{port}/api"
+    home.mkdir(parents=True, exist_ok=True)
     out = open(log_file or home / "server.log", "ab")  # noqa: SIM115  (closed below)
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1"]
@@ -74,24 +74,38 @@ def prefect_server(home: Path, *, port: int, log_file: Path | None = None) -> It
 
 
 def serve(
-    *, port: int, limit: int, poll_seconds: float, sweep_seconds: float, reclaim: bool | None
+    *,
+    port: int,
+    limit: int,
+    poll_seconds: float,
+    sweep_seconds: float,
+    reclaim: bool | None,
+    work_pool: str | None = None,
 ) -> None:
-    """Serve the case deployment until interrupted (blocks)."""
+    """Serve the case deployment until interrupted (blocks); with `work_pool`, that pool's
+    workers run the flows (`deploy/prefect.yaml`) and this process only reconciles."""
     from flows.runtime import data_dir
 
     external = bool(os.environ.get("PREFECT_API_URL"))
     if external:
-        _serve(limit, poll_seconds, sweep_seconds, reclaim=bool(reclaim))
+        _serve(limit, poll_seconds, sweep_seconds, reclaim=bool(reclaim), work_pool=work_pool)
         return
     home = data_dir().resolve() / "prefect"
     with prefect_server(home, port=port) as api_url:
         os.environ["PREFECT_API_URL"] = api_url  # before Prefect is imported: children inherit it
         os.environ.setdefault("PREFECT_HOME", str(home))
         log.info("Prefect server at %s (UI %s)", api_url, api_url.removesuffix("/api"))
-        _serve(limit, poll_seconds, sweep_seconds, reclaim=reclaim is not False)
+        _serve(limit, poll_seconds, sweep_seconds, reclaim=reclaim is not False, work_pool=None)
 
 
-def _serve(limit: int, poll_seconds: float, sweep_seconds: float, *, reclaim: bool) -> None:
+def _serve(
+    limit: int,
+    poll_seconds: float,
+    sweep_seconds: float,
+    *,
+    reclaim: bool,
+    work_pool: str | None,
+) -> None:
     from flows.case_flow import DEPLOYMENT, DEPLOYMENT_NAME, case_flow
 
     async def main() -> None:
@@ -104,12 +118,13 @@ def _serve(limit: int, poll_seconds: float, sweep_seconds: float, *, reclaim: bo
         runner = Runner(
             name="onething", query_seconds=poll_seconds, limit=limit, pause_on_shutdown=False
         )
-        await runner.aadd_flow(
-            case_flow,
-            name=DEPLOYMENT_NAME,
-            tags=["onething"],
-            entrypoint_type=EntrypointType.MODULE_PATH,
-        )
+        if work_pool is None:
+            await runner.aadd_flow(
+                case_flow,
+                name=DEPLOYMENT_NAME,
+                tags=["onething"],
+                entrypoint_type=EntrypointType.MODULE_PATH,
+            )
         waker = Waker(case_service().engine)
         # Before the runner starts: a RUNNING run now is one a killed process left behind.
         log.info("reconciled: %s", await asyncio.to_thread(reconcile, waker, reclaim=reclaim))
@@ -125,6 +140,9 @@ def _serve(limit: int, poll_seconds: float, sweep_seconds: float, *, reclaim: bo
                 if any(done.values()):
                     log.info("reconciled: %s", done)
 
+        if work_pool is not None:
+            log.info("reconciling %s; the workers of %s run the flows", DEPLOYMENT, work_pool)
+            await sweep()
         sweeper = asyncio.create_task(sweep())
         log.info("serving %s (at most %d awake runs)", DEPLOYMENT, limit)
         try:

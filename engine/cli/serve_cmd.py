@@ -10,6 +10,11 @@ PORT = typer.Option(4200, help="Port of the embedded Prefect server (without PRE
 LIMIT = typer.Option(50, help="Most case flow runs awake at once (waiting ones do not count).")
 POLL = typer.Option(1.0, help="Seconds between looks for flow runs to start or resume.")
 SWEEP = typer.Option(5.0, help="Seconds between reconciliations of cases and flow runs.")
+WORK_POOL = typer.Option(
+    None,
+    help="Leave the flows to this work pool's workers (deploy/prefect.yaml; needs "
+    "PREFECT_API_URL); only start and wake runs here.",
+)
 RECLAIM = typer.Option(
     None,
     "--reclaim/--no-reclaim",
@@ -24,10 +29,18 @@ def serve(
     poll: float = POLL,
     sweep: float = SWEEP,
     reclaim: bool | None = RECLAIM,
+    work_pool: str | None = WORK_POOL,
 ) -> None:
     """Serve the case flow (`case/cases`): a local Prefect server on 127.0.0.1 unless
     PREFECT_API_URL names one; the data directory keeps its database."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     from flows.serving import serve as run
 
-    run(port=port, limit=limit, poll_seconds=poll, sweep_seconds=sweep, reclaim=reclaim)
+    run(
+        port=port,
+        limit=limit,
+        poll_seconds=poll,
+        sweep_seconds=sweep,
+        reclaim=reclaim,
+        work_pool=work_pool,
+    )

@@ -1,0 +1,256 @@
+"""Cases as Prefect flows under load: N open cases waiting, then decisions one after another.
+
+Measures the decision-to-next-step latency (a reviewer approves; the case's suspended flow run
+is resumed, runs the automatic check that follows and records its result) and how many
+processes are alive while the cases wait. A real Prefect server and `onething serve` run in
+child processes; the cases live in a SQLite file (or `--database URL`).
+
+    .venv/bin/python benchmarks/bench_flows.py [--cases 200] [--decisions 40] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from engine.calendar import load_calendars  # noqa: E402
+from engine.cases.service import CaseService  # noqa: E402
+from engine.clock import system_now  # noqa: E402
+from engine.definitions.model import Workflow  # noqa: E402
+
+OWNER = "bureau"
+WORKFLOW = Workflow.model_validate(
+    {
+        "id": "bench",
+        "version": 1,
+        "title": "benchmark",
+        "owner": OWNER,
+        "calendar": "cn",
+        "statutory_limit": "20 working-days",
+        "promised_limit": "5 working-days",
+        "steps": [
+            {
+                "id": "review",
+                "title": "审查",
+                "department": OWNER,
+                "kind": "review",
+                "limit": "1 working-days",
+            },
+            {
+                "id": "background-check",
+                "title": "背景核查",
+                "department": "public-security",
+                "kind": "check",
+                "needs": ["review"],
+                "limit": "same-day",
+                "connector": "engine.connectors.background:check",
+            },
+            {
+                "id": "delivery",
+                "title": "送达",
+                "department": OWNER,
+                "kind": "delivery",
+                "needs": ["background-check"],
+                "limit": "same-day",
+            },
+        ],
+    }
+)
+
+
+def service() -> CaseService:
+    """The factory `onething serve` runs the flows on (`ONETHING_SERVICE_FACTORY`)."""
+    url = os.environ["ONETHING_DATABASE_URL"]
+    args: dict[str, Any] = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
+    return CaseService(
+        sa.create_engine(url, **args),
+        workflows=lambda _id, _version: WORKFLOW,
+        calendars=load_calendars(ROOT / "definitions" / "calendars"),
+        clock=system_now,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                cmdline = (entry / "cmdline").read_bytes()
+            except (OSError, IndexError):
+                continue
+            if b"resource_tracker" not in cmdline:
+                children.setdefault(int(stat[1]), []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def wait(what: str, check: Any, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out after {seconds:g} s waiting for {what}")
+        time.sleep(0.2)
+
+
+def step_statuses(svc: CaseService, step: str) -> dict[str, str]:
+    from sqlmodel import Session, select
+
+    from engine.cases.tables import StepRow
+
+    with Session(svc.engine) as session:
+        rows = session.exec(select(StepRow.case_id, StepRow.status).where(StepRow.step_id == step))
+        return {case_id: status for case_id, status in rows}
+
+
+def paused_runs(api_url: str) -> int:
+    import httpx
+
+    body = {"flow_runs": {"state": {"type": {"any_": ["PAUSED"]}}}}
+    return int(httpx.post(f"{api_url}/flow_runs/count", json=body, timeout=10).json())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--decisions", type=int, default=40)
+    parser.add_argument("--gap", type=float, default=0.5, help="seconds between decisions")
+    parser.add_argument("--limit", type=int, default=25, help="awake runs at once")
+    parser.add_argument("--database", help="a database URL (default: a new SQLite file)")
+    parser.add_argument("--json", action="store_true")
+    options = parser.parse_args()
+
+    from flows.serving import prefect_server
+
+    work = Path(tempfile.mkdtemp(prefix="bench-flows-"))
+    url = options.database or f"sqlite:///{work / 'cases.db'}"
+    os.environ.update(
+        ONETHING_DATABASE_URL=url,
+        ONETHING_SERVICE_FACTORY="bench_flows:service",
+        PYTHONPATH=os.pathsep.join([str(ROOT / "benchmarks"), str(ROOT)]),
+    )
+    from sqlmodel import SQLModel
+
+    import engine.cases.tables  # noqa: F401
+    from engine.connectors import registry
+
+    engine = service().engine
+    SQLModel.metadata.create_all(engine)
+    registry.seed(engine)
+    with prefect_server(work / "prefect", port=free_port()) as api_url:
+        os.environ["PREFECT_API_URL"] = api_url
+        log = open(work / "serve.log", "wb")  # noqa: SIM115
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "engine.cli.main", "serve", "--limit", str(options.limit)],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            wait("serve", lambda: b"serving case/cases" in (work / "serve.log").read_bytes(), 90)
+            report = run(options, api_url, serve.pid)
+        finally:
+            os.killpg(serve.pid, signal.SIGTERM)
+            serve.wait(timeout=30)
+            log.close()
+    report["database"] = url.split(":")[0]
+    if options.json:
+        print(json.dumps(report, indent=2))
+        return
+    print(
+        f"{report['cases']} open cases waiting: {report['paused_runs']} suspended flow runs, "
+        f"{report['flow_processes_while_waiting']} flow-run processes alive "
+        f"(+ the serving process and the Prefect server); all waiting after "
+        f"{report['seconds_to_all_waiting']:.1f} s"
+    )
+    print(
+        f"decision → next step done ({report['decisions']} decisions, one every "
+        f"{options.gap:g} s): p50 {report['latency_p50_s']:.2f} s, "
+        f"p95 {report['latency_p95_s']:.2f} s, max {report['latency_max_s']:.2f} s; "
+        f"at most {report['flow_processes_peak']} flow-run processes at once"
+    )
+
+
+def run(options: argparse.Namespace, api_url: str, serve_pid: int) -> dict[str, Any]:
+    from flows.runtime import case_service
+
+    svc = case_service(wake=True)
+    svc.add_user("wang", role="window", department=OWNER)
+    svc.add_user("chen", role="reviewer", department=OWNER)
+    started = time.monotonic()
+    ids = []
+    for n in range(options.cases):
+        case_id = svc.submit("bench", {"applicant": {"id_number": "450202199001010011"}})["id"]
+        svc.act(case_id, "accept", actor="wang")
+        ids.append(case_id)
+        if n % 50 == 49:
+            print(f"  {n + 1} cases submitted", file=sys.stderr)
+    wait("every case to wait", lambda: paused_runs(api_url) >= options.cases, 900)
+    all_waiting = time.monotonic() - started
+    time.sleep(3)
+    waiting_processes = len(descendants(serve_pid))
+    paused = paused_runs(api_url)
+
+    waiting: dict[str, float] = {}  # decided, next step not yet done: case -> when decided
+    latencies: list[float] = []
+    peak = 0
+    pending = ids[: options.decisions]
+    next_at = time.monotonic()
+    while pending or waiting:
+        now = time.monotonic()
+        if pending and now >= next_at:
+            case_id = pending.pop(0)
+            waiting[case_id] = time.monotonic()
+            svc.act(case_id, "approve", actor="chen", args={"step": "review"})
+            next_at = now + options.gap
+        statuses = step_statuses(svc, "background-check")
+        for case_id, at in list(waiting.items()):
+            if statuses.get(case_id) == "approved":
+                latencies.append(time.monotonic() - at)
+                del waiting[case_id]
+        peak = max(peak, len(descendants(serve_pid)))
+        if waiting and now - min(waiting.values()) > 120:
+            raise SystemExit("a decision was not acted on within 120 s")
+        time.sleep(0.05)
+    quantiles = statistics.quantiles(latencies, n=20, method="inclusive")
+    return {
+        "cases": options.cases,
+        "paused_runs": paused,
+        "seconds_to_all_waiting": all_waiting,
+        "flow_processes_while_waiting": waiting_processes,
+        "decisions": len(latencies),
+        "latency_p50_s": statistics.median(latencies),
+        "latency_p95_s": quantiles[18],
+        "latency_max_s": max(latencies),
+        "flow_processes_peak": peak,
+    }
+
+
+if __name__ == "__main__":
+    main()
