@@ -16,9 +16,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from engine.calendar import CalendarSet, WorkingCalendar
 from engine.cases import automatic, machine
@@ -280,28 +280,8 @@ class CaseService:
         calendar: WorkingCalendar,
     ) -> None:
         """Write the snapshot (version-checked), the query rows and the chained events."""
-        at = now.isoformat()
-        seq, prev = row.event_count, row.last_hash
-        chained = []
-        for event in events:
-            seq += 1
-            data = canonical(event.data)
-            digest = link_hash(
-                prev, case_id=new.id, seq=seq, kind=event.kind, actor=actor, at=at, data=data
-            )
-            chained.append(
-                EventRow(
-                    case_id=new.id,
-                    seq=seq,
-                    kind=event.kind,
-                    actor=actor,
-                    at=at,
-                    data=data,
-                    prev_hash=prev,
-                    hash=digest,
-                )
-            )
-            prev = digest
+        links, seq, prev = _chain(row, new.id, events, actor=actor, now=now)
+        chained = [EventRow(**link) for link in links]
         promised = new.promised.read(calendar, now).due if new.promised else None
         values = {
             "status": new.status.value,
@@ -354,6 +334,67 @@ class CaseService:
                 actor=actor,
                 state="stale",
             ) from None
+
+    def append_events(
+        self,
+        session: Session,
+        entries: list[tuple[CaseRow, list[machine.Event], dict[str, Any]]],
+        *,
+        actor: str,
+        now: dt.datetime,
+    ) -> None:
+        """Append events that leave the run state as it is to many cases at once (the sweep's
+        batch), with `values` for each case row; version-checked: raises `Conflict` if any
+        case changed since its row was read. The caller holds the rows' locks and commits."""
+        chained, expected, params = [], {}, []
+        names = sorted(entries[0][2]) if entries else []
+        for row, events, values in entries:
+            rows, seq, prev = _chain(row, row.id, events, actor=actor, now=now)
+            chained += rows
+            expected[row.id] = row.version + 1
+            params.append(
+                {
+                    "b_id": row.id,
+                    "b_version": row.version,
+                    "b_new_version": row.version + 1,
+                    "b_count": seq,
+                    "b_hash": prev,
+                    **{f"b_{name}": values[name] for name in names},
+                }
+            )
+        if not entries:
+            return
+        table = SQLModel.metadata.tables[CaseRow.__tablename__]
+        session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+            .values(
+                version=bindparam("b_new_version"),
+                event_count=bindparam("b_count"),
+                last_hash=bindparam("b_hash"),
+                updated_at=utc(now),
+                **{name: bindparam(f"b_{name}") for name in names},
+            ),
+            params,
+        )
+        session.execute(insert(SQLModel.metadata.tables[EventRow.__tablename__]), chained)
+        found = dict(
+            session.execute(
+                select(CaseRow.id, CaseRow.version).where(
+                    escalation_index.among(session, col(CaseRow.id), list(expected))
+                )
+            ).all()
+        )
+        if found != expected:
+            session.rollback()
+            stale = sorted(k for k in expected if found.get(k) != expected[k])
+            raise Conflict(
+                "cases changed meanwhile; read them again",
+                case=", ".join(stale[:3]),
+                action="record",
+                actor=actor,
+                state="stale",
+            )
 
     def _sync_rows(
         self,
@@ -528,6 +569,36 @@ class CaseService:
                 if found:
                     breaks.append(found)
             return breaks
+
+
+def _chain(
+    row: CaseRow, case_id: str, events: list[machine.Event], *, actor: str, now: dt.datetime
+) -> tuple[list[dict[str, Any]], int, str]:
+    """The events as event-row values linked onto the case's hash chain; with the new count
+    and head of the chain."""
+    at = now.isoformat()
+    seq, prev = row.event_count, row.last_hash
+    chained = []
+    for event in events:
+        seq += 1
+        data = canonical(event.data)
+        digest = link_hash(
+            prev, case_id=case_id, seq=seq, kind=event.kind, actor=actor, at=at, data=data
+        )
+        chained.append(
+            {
+                "case_id": case_id,
+                "seq": seq,
+                "kind": event.kind,
+                "actor": actor,
+                "at": at,
+                "data": data,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    return chained, seq, prev
 
 
 class _Stale(Exception):

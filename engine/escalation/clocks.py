@@ -74,9 +74,12 @@ class Firing:
 
 @dataclass(frozen=True)
 class Plan:
+    """What fires now; `next_at` is the earliest level not yet fired (due now or later)."""
+
     due: tuple[Firing, ...] = ()
     next_at: dt.datetime | None = None
     pending: tuple[Firing, ...] = field(default=())  # the ladder levels still to come
+    after: dt.datetime | None = None  # the next once `due` has fired
 
 
 def tracked_clocks(case: Case, workflow: Workflow) -> list[Tracked]:
@@ -134,7 +137,7 @@ def plan(
         position, notify = levels[level]
         firing = Firing(level.value, calendar.instant(position), notify)
         (due if firing.scheduled_at <= now else pending).append(firing)
-    upcoming = [f.scheduled_at for f in pending]
+    later = [f.scheduled_at for f in pending]
     red = levels.get(Level.RED)
     reached = red is not None and (
         Level.RED.value in past.fired or any(f.level == Level.RED.value for f in due)
@@ -143,8 +146,10 @@ def plan(
         reminder, following = _reminders(levels, red[0], calendar, now, past)
         if reminder is not None:
             due.append(reminder)
-        upcoming.append(following)
-    return Plan(tuple(due), min(upcoming) if upcoming else None, tuple(pending))
+        later.append(following)
+    after = min(later) if later else None
+    soonest = min((f.scheduled_at for f in due), default=after)  # not yet fired, due or not
+    return Plan(tuple(due), soonest, tuple(pending), after)
 
 
 def _reminders(

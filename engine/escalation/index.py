@@ -8,15 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+import sqlalchemy as sa
+from sqlalchemy import bindparam, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import Session, SQLModel, col, select
 
 from engine.calendar import WorkingCalendar
 from engine.cases.case import Case
 from engine.cases.tables import CaseRow, EscalationRow, StepRow
 from engine.definitions.model import Workflow
 from engine.escalation.clocks import Past, Tracked, clock_key, plan, tracked_clocks
+
+
+def among(session: Session, column: Any, values: list[str]) -> Any:
+    """`column IN values`; on PostgreSQL `= ANY(array)`, one parameter however many values."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def aware(moment: dt.datetime | None) -> dt.datetime | None:
@@ -28,18 +38,72 @@ def aware(moment: dt.datetime | None) -> dt.datetime | None:
 
 def history(session: Session, case_id: str) -> dict[str, Past]:
     """What has fired on each clock of the case (and any order's date)."""
-    fired: dict[str, set[str]] = defaultdict(set)
+    return histories(session, [case_id]).get(case_id, {})
+
+
+def histories(session: Session, case_ids: list[str]) -> dict[str, dict[str, Past]]:
+    """`history` of many cases in one query: case id → clock key → what fired."""
+    fired: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     orders: dict[str, dt.datetime] = {}
     rows = session.execute(
-        select(EscalationRow.clock_key, EscalationRow.level, EscalationRow.order_due).where(
-            EscalationRow.case_id == case_id
-        )
+        select(
+            EscalationRow.case_id,
+            EscalationRow.clock_key,
+            EscalationRow.level,
+            EscalationRow.order_due,
+        ).where(among(session, col(EscalationRow.case_id), case_ids))
     )
-    for key, level, order_due in rows:
-        fired[key].add(level)
+    for case_id, key, level, order_due in rows:
+        fired[case_id][key].add(level)
         if order_due is not None:
             orders[key] = aware(order_due)  # type: ignore[assignment]
-    return {k: Past(frozenset(fired.get(k, ())), orders.get(k)) for k in {*fired, *orders}}
+    return {
+        case_id: {k: Past(frozenset(levels), orders.get(k)) for k, levels in clocks.items()}
+        for case_id, clocks in fired.items()
+    }
+
+
+def stored_steps(
+    session: Session, case_ids: list[str]
+) -> dict[tuple[str, str], dt.datetime | None]:
+    """The index as stored: (case, step) → next escalation time (UTC)."""
+    rows = session.execute(
+        select(StepRow.case_id, StepRow.step_id, StepRow.next_escalation_at).where(
+            among(session, col(StepRow.case_id), case_ids)
+        )
+    )
+    return {(c, s): aware(n) for c, s, n in rows}
+
+
+def step_updates(
+    case: Case,
+    nexts: dict[str, dt.datetime | None],
+    stored: dict[tuple[str, str], dt.datetime | None],
+) -> list[tuple[str, str, dt.datetime | None]]:
+    """The step rows whose index value changes: (case, step, new value in UTC); steps whose
+    clock is not in `nexts` are left alone."""
+    changed = []
+    for step_id, run in case.steps.items():
+        key = clock_key(case.id, step_id, run.attempt)
+        if key not in nexts:  # not looked at: left as it is
+            continue
+        wanted = utc_or_none(nexts[key])
+        if (case.id, step_id) in stored and stored[(case.id, step_id)] != wanted:
+            changed.append((case.id, step_id, wanted))
+    return changed
+
+
+def write_steps(session: Session, changes: list[tuple[str, str, dt.datetime | None]]) -> None:
+    """Store many index values in one statement."""
+    if not changes:
+        return
+    table = SQLModel.metadata.tables[StepRow.__tablename__]
+    session.connection().execute(
+        update(table)
+        .where(table.c.case_id == bindparam("b_case"), table.c.step_id == bindparam("b_step"))
+        .values(next_escalation_at=bindparam("b_next")),
+        [{"b_case": c, "b_step": s, "b_next": n} for c, s, n in changes],
+    )
 
 
 def next_times(
@@ -57,21 +121,14 @@ def refresh(
     now: dt.datetime,
 ) -> None:
     """Write each clock's next escalation time where it changed (after the case is written)."""
-    nexts = next_times(tracked_clocks(case, workflow), history(session, case.id), calendar, now)
-    stored = dict(
-        session.execute(
-            select(StepRow.step_id, StepRow.next_escalation_at).where(StepRow.case_id == case.id)
-        ).all()
+    nexts: dict[str, dt.datetime | None] = {
+        clock_key(case.id, step_id, run.attempt): None for step_id, run in case.steps.items()
+    }
+    nexts.update(
+        next_times(tracked_clocks(case, workflow), history(session, case.id), calendar, now)
     )
-    for step_id, run in case.steps.items():
-        wanted = _utc(nexts.get(clock_key(case.id, step_id, run.attempt)))
-        if step_id in stored and aware(stored[step_id]) != wanted:
-            session.execute(
-                update(StepRow)
-                .where(col(StepRow.case_id) == case.id, col(StepRow.step_id) == step_id)
-                .values(next_escalation_at=wanted)
-            )
-    wanted = _utc(nexts.get(clock_key(case.id, None)))
+    write_steps(session, step_updates(case, nexts, stored_steps(session, [case.id])))
+    wanted = utc_or_none(nexts.get(clock_key(case.id, None)))
     if aware(row.next_escalation_at) != wanted:
         session.execute(
             update(CaseRow)
@@ -81,5 +138,18 @@ def refresh(
         )
 
 
-def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+def utc_or_none(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(dt.UTC) if moment is not None else None
+
+
+def write_cases(session: Session, changes: list[tuple[str, dt.datetime | None]]) -> None:
+    """Store many case clocks' index values in one statement."""
+    if not changes:
+        return
+    table = SQLModel.metadata.tables[CaseRow.__tablename__]
+    session.connection().execute(
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(next_escalation_at=bindparam("b_next")),
+        [{"b_id": c, "b_next": utc_or_none(n)} for c, n in changes],
+    )

@@ -16,9 +16,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import Engine
+import sqlalchemy as sa
+from sqlalchemy import Engine, insert, update
 from sqlalchemy.exc import IntegrityError, OperationalError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from engine.calendar import WorkingCalendar
 from engine.cases.case import SYSTEM, Actor, Case
@@ -31,7 +32,8 @@ from engine.definitions.escalation import Level
 from engine.definitions.model import Workflow
 from engine.errors import InputError, OnethingError
 from engine.escalation import index, notices
-from engine.escalation.clocks import Firing, Past, Tracked, plan, tracked_clocks
+from engine.escalation.clocks import Firing, Past, Tracked, clock_key, plan, tracked_clocks
+from engine.escalation.index import utc_or_none
 from engine.notify.channels import ChannelConfig
 from engine.notify.dispatch import DeliveryResult, Dispatcher
 from engine.notify.notice import Notice
@@ -157,20 +159,21 @@ class Supervision:
         for _ in range(ATTEMPTS):
             try:
                 with Session(self.engine) as session:
+                    if not dry_run and session.get_bind().dialect.name == "sqlite":
+                        # SQLite's one writer: take the write lock before reading the cases
+                        session.execute(update(CaseRow).where(sa.false()).values(version=0))
                     rows = session.execute(
                         select(CaseRow)
-                        .where(col(CaseRow.id).in_(ids))
+                        .where(index.among(session, col(CaseRow.id), ids))
                         .with_for_update(skip_locked=True)  # another sweeper has the rest
                     ).scalars()
-                    fired = []
-                    for row in list(rows):
-                        fired += self._fire_case(session, row, now, dry_run=dry_run)
+                    fired = self._fire_rows(session, list(rows), now, dry_run=dry_run)
                     if dry_run:
                         session.rollback()
                     else:
                         session.commit()
                     return fired
-            except (Conflict, IntegrityError):  # SQLite: another writer got there first
+            except (Conflict, IntegrityError):  # another writer got there first: read again
                 continue
             except OperationalError as exc:
                 if "locked" not in str(exc):
@@ -178,36 +181,63 @@ class Supervision:
         logger.error("sweep: cases %s kept changing; left for the next sweep", ids[:5])
         return []
 
-    def _fire_case(
-        self, session: Session, row: CaseRow, now: dt.datetime, *, dry_run: bool
+    def _fire_rows(
+        self, session: Session, rows: list[CaseRow], now: dt.datetime, *, dry_run: bool
     ) -> list[Fired]:
-        case = Case.from_dict(json.loads(row.snapshot))
-        try:
-            workflow = self.cases.workflows(case.workflow_id, case.workflow_version)
-            calendar = self.cases.calendars.get(case.calendar)
-            past = index.history(session, case.id)
-            due = [
-                (tracked, firing)
-                for tracked in tracked_clocks(case, workflow)
-                for firing in plan(tracked, calendar, now, past.get(tracked.key, Past())).due
-            ]
-        except OnethingError:
-            logger.exception("sweep: case %s cannot be planned", case.id)
-            return []
-        fired = [self._firing(case, workflow, calendar, t, f, now) for t, f in due]
+        """Plan every clock of the locked cases, then write the batch in a few statements."""
+        ids = [row.id for row in rows]
+        histories = index.histories(session, ids)
+        stored = index.stored_steps(session, ids)
+        names = _Names(session)
+        fired_all: list[Fired] = []
+        escalations: list[dict[str, Any]] = []
+        entries: list[tuple[CaseRow, list[Event], dict[str, Any]]] = []
+        steps: list[tuple[str, str, dt.datetime | None]] = []
+        cases: list[tuple[str, dt.datetime | None]] = []
+        for row in rows:
+            case = Case.from_dict(json.loads(row.snapshot))
+            try:
+                workflow = self.cases.workflows(case.workflow_id, case.workflow_version)
+                calendar = self.cases.calendars.get(case.calendar)
+                past = histories.get(case.id, {})
+                plans = {
+                    t.key: (t, plan(t, calendar, now, past.get(t.key, Past())))
+                    for t in tracked_clocks(case, workflow)
+                    if _indexed_due(t, row, stored, now)
+                }
+                due = [(t, firing) for t, found in plans.values() for firing in found.due]
+                fired = [self._firing(case, workflow, calendar, t, f, now, names) for t, f in due]
+            except OnethingError:
+                logger.exception("sweep: case %s cannot be planned", case.id)
+                continue
+            fired_all += fired
+            if dry_run:
+                continue
+            nexts = {key: found.after for key, (_, found) in plans.items()}
+            steps += index.step_updates(case, nexts, stored)
+            case_key = clock_key(case.id, None)
+            case_next = (
+                nexts[case_key] if case_key in nexts else index.aware(row.next_escalation_at)
+            )
+            made = [_row(f, t, now) for f, (t, _) in zip(fired, due, strict=True)]
+            escalations += made
+            if made:
+                events = [_fired_event(f, e) for f, e in zip(fired, made, strict=True)]
+                entries.append((row, events, {"next_escalation_at": utc_or_none(case_next)}))
+            elif index.aware(row.next_escalation_at) != utc_or_none(case_next):
+                cases.append((row.id, case_next))  # the index was early: the ladder moved
         if dry_run:
-            return fired
-        escalations = [_row(f, t, now) for f, (t, _) in zip(fired, due, strict=True)]
-        session.add_all(escalations)
-        if escalations:
-            events = [_fired_event(f, e) for f, e in zip(fired, escalations, strict=True)]
-            self.cases.record_events(session, row, case, events, actor=SYSTEM, now=now)
-            session.flush()
-            ids = [e.id for e in escalations]
-            fired = [replace(f, escalation_id=i) for f, i in zip(fired, ids, strict=True)]
-        else:  # the index was early: an extension or a recomputed calendar moved the ladder
-            index.refresh(session, row, case, workflow, calendar, now)
-        return fired
+            return fired_all
+        made_ids: list[int] = []
+        if escalations:  # the unique (clock, level) constraint speaks here
+            table = SQLModel.metadata.tables[EscalationRow.__tablename__]
+            query = insert(table).returning(table.c.id, table.c.clock_key, table.c.level)
+            got = {(k, lv): i for i, k, lv in session.execute(query, escalations)}
+            made_ids = [got[(e["clock_key"], e["level"])] for e in escalations]
+        self.cases.append_events(session, entries, actor=SYSTEM, now=now)
+        index.write_steps(session, steps)
+        index.write_cases(session, cases)
+        return [replace(f, escalation_id=i) for f, i in zip(fired_all, made_ids, strict=True)]
 
     def _firing(
         self,
@@ -217,6 +247,7 @@ class Supervision:
         tracked: Tracked,
         firing: Firing,
         now: dt.datetime,
+        names: _Names,
     ) -> Fired:
         roles = notices.recipients(self.catalogue, tracked.department, firing.notify)
         lateness = now - firing.scheduled_at
@@ -226,7 +257,7 @@ class Supervision:
             kind=notices.notice_kind(firing.level, publication=tracked.publication),
             reading=tracked.clock.read(calendar, now),
             catalogue=self.catalogue,
-            told=notices.people(self.catalogue, roles, self._names),
+            told=notices.people(self.catalogue, roles, names),
             late_by=lateness if lateness > self.late_after else None,
         )
         return Fired(
@@ -239,16 +270,6 @@ class Supervision:
             notice=notice,
             channels=tuple(notices.channels(self.catalogue, roles)),
         )
-
-    def _names(self, department: str, role: str) -> Sequence[str]:
-        with Session(self.engine) as session:
-            return list(
-                session.execute(
-                    select(UserRow.name).where(
-                        UserRow.department == department, UserRow.role == role
-                    )
-                ).scalars()
-            )
 
     def _deliver(self, fired: Fired) -> Fired:
         """After the commit: send, and never let a failure reach the escalation."""
@@ -351,7 +372,7 @@ class Supervision:
                 session.add(order)
             order.order_due, order.ordered_by = utc(moment), who.name
             firing = Firing(Level.ORDER.value, now, tuple(f"{d}/{r}" for d, r in roles))
-            fired = self._firing(case, workflow, calendar, tracked, firing, now)
+            fired = self._firing(case, workflow, calendar, tracked, firing, now, _Names(session))
             notice = replace(
                 fired.notice,
                 notice_id=notice_id,
@@ -407,6 +428,37 @@ class Supervision:
         )
 
 
+class _Names:
+    """The officers holding a role, read once per role within one transaction."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.known: dict[tuple[str, str], list[str]] = {}
+
+    def __call__(self, department: str, role: str) -> Sequence[str]:
+        key = (department, role)
+        if key not in self.known:
+            query = select(UserRow.name).where(
+                UserRow.department == department, UserRow.role == role
+            )
+            self.known[key] = list(self.session.execute(query.order_by(UserRow.name)).scalars())
+        return self.known[key]
+
+
+def _indexed_due(
+    tracked: Tracked,
+    row: CaseRow,
+    stored: dict[tuple[str, str], dt.datetime | None],
+    now: dt.datetime,
+) -> bool:
+    """Whether the index says this clock is due by `now` (only those are looked at)."""
+    if tracked.step_id is None:
+        value = index.aware(row.next_escalation_at)
+    else:
+        value = stored.get((tracked.case_id, tracked.step_id))
+    return value is not None and value <= now
+
+
 def _subject(case: Case, workflow: Workflow, tracked: Tracked) -> notices.Subject:
     step = workflow.step(tracked.step_id) if tracked.step_id else None
     return notices.Subject(
@@ -418,36 +470,36 @@ def _subject(case: Case, workflow: Workflow, tracked: Tracked) -> notices.Subjec
     )
 
 
-def _row(fired: Fired, tracked: Tracked, now: dt.datetime) -> EscalationRow:
+def _row(fired: Fired, tracked: Tracked, now: dt.datetime) -> dict[str, Any]:
     late = fired.late_by
-    return EscalationRow(
-        clock_key=tracked.key,
-        case_id=fired.case_id,
-        step_id=fired.step_id,
-        attempt=tracked.attempt,
-        level=fired.level,
-        department=fired.department,
-        scheduled_at=utc(fired.scheduled_at),
-        fired_at=utc(now),
-        late_by_seconds=int(late.total_seconds()) if late is not None else None,
-        provisional=fired.notice.provisional,
-        notice_id=fired.notice.notice_id,
-        recipients=json.dumps(fired.recipients),
-    )
+    return {
+        "clock_key": tracked.key,
+        "case_id": fired.case_id,
+        "step_id": fired.step_id,
+        "attempt": tracked.attempt,
+        "level": fired.level,
+        "department": fired.department,
+        "scheduled_at": utc(fired.scheduled_at),
+        "fired_at": utc(now),
+        "late_by_seconds": int(late.total_seconds()) if late is not None else None,
+        "provisional": fired.notice.provisional,
+        "notice_id": fired.notice.notice_id,
+        "recipients": json.dumps(fired.recipients),
+    }
 
 
-def _fired_event(fired: Fired, row: EscalationRow) -> Event:
+def _fired_event(fired: Fired, row: dict[str, Any]) -> Event:
     return Event(
         "escalation.fired",
         {
-            "clock": row.clock_key,
+            "clock": row["clock_key"],
             "step": fired.step_id,
-            "attempt": row.attempt,
+            "attempt": row["attempt"],
             "level": fired.level,
             "kind": fired.notice.kind.value,
             "scheduled_at": fired.scheduled_at.isoformat(),
             "due": fired.notice.due_at.isoformat(),
-            "late_by_seconds": row.late_by_seconds,
+            "late_by_seconds": row["late_by_seconds"],
             "provisional": fired.notice.provisional,
             "notice": fired.notice.notice_id,
             "recipients": [f"{d}/{r}" for d, r in fired.recipients],

@@ -198,3 +198,14 @@ def test_ack_and_order_then_accountability_at_the_order_date(
     fired = levels(supervision)
     assert ("municipal", "accountability") in fired
     assert service.verify(case_id) == []
+
+
+def test_a_level_due_before_the_next_sweep_survives_a_write_to_the_case(
+    service: CaseService, supervision: Supervision, accepted: Callable[[], str], frozen: Any
+) -> None:
+    case_id = accepted()
+    frozen.move_to(at(10, 8))  # municipal's yellow is due; no sweep has run yet
+    service.act(case_id, "approve", actor="zhao", args={"step": "traffic"})
+    assert next_at(service, case_id, "municipal") == at(10, 8, 17, 30)
+    assert levels(supervision) == [("municipal", "yellow")]
+    assert next_at(service, case_id, "municipal") == at(10, 9, 17, 30)
