@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from engine.cli import calendar_cmd, case_cmd, definitions_cmd, notify_cmd, serve_cmd
+from engine.cli import (
+    calendar_cmd,
+    case_cmd,
+    definitions_cmd,
+    notify_cmd,
+    serve_cmd,
+    supervise_cmd,
+)
 
 app = typer.Typer(
     name="onething",
@@ -22,6 +29,9 @@ app.add_typer(case_cmd.audit_app, name="audit")
 app.command("demo")(case_cmd.demo)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(notify_cmd.app, name="notifications")
+app.command("sweep")(supervise_cmd.sweep)
+app.add_typer(supervise_cmd.escalations_app, name="escalations")
+app.add_typer(supervise_cmd.publications_app, name="publications")
 
 
 def run() -> None:
