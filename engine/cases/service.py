@@ -40,6 +40,7 @@ from engine.cases.view import case_view
 from engine.definitions.model import Workflow
 from engine.errors import InputError
 from engine.escalation import index as escalation_index
+from engine.escalation.clocks import clock_key
 
 WorkflowSource = Callable[[str, int | None], Workflow]
 Core = Callable[[Case, machine.Context], tuple[Case, list[machine.Event]]]
@@ -283,6 +284,8 @@ class CaseService:
         links, seq, prev = _chain(row, new.id, events, actor=actor, now=now)
         chained = [EventRow(**link) for link in links]
         promised = new.promised.read(calendar, now).due if new.promised else None
+        workflow = self.workflows(new.workflow_id, new.workflow_version)
+        nexts = escalation_index.planned(session, new, workflow, calendar, now)
         values = {
             "status": new.status.value,
             "snapshot": canonical(new.to_dict()),
@@ -291,6 +294,7 @@ class CaseService:
             "last_hash": prev,
             "updated_at": utc(now),
             "promised_due_at": utc(promised) if promised else None,
+            "next_escalation_at": nexts.get(clock_key(new.id, None)),
         }
         if old is None:
             for name, value in values.items():
@@ -306,9 +310,7 @@ class CaseService:
                 session.rollback()
                 raise _Stale()
         session.add_all(chained)
-        self._sync_rows(session, old, new, calendar, now)
-        workflow = self.workflows(new.workflow_id, new.workflow_version)
-        escalation_index.refresh(session, row, new, workflow, calendar, now)
+        self._sync_rows(session, old, new, calendar, now, nexts)
 
     def record_events(
         self,
@@ -403,77 +405,93 @@ class CaseService:
         new: Case,
         calendar: WorkingCalendar,
         now: dt.datetime,
+        nexts: dict[str, dt.datetime | None],
     ) -> None:
+        """Bring the query rows in line with the snapshot: every step row (one bulk update by
+        primary key, with its next escalation time), new signatures, changed materials and
+        negative matters."""
+        inserts: list[SQLModel] = []
+        step_updates = []
         for step_id, run in new.steps.items():
             before = old.steps.get(step_id) if old else None
-            if before == run:
-                continue
             due = None
             if run.clock is not None and run.status in OPEN_STEP:
                 due = utc(run.clock.read(calendar, now).due)
             values: dict[str, Any] = {
+                "case_id": new.id,
+                "step_id": step_id,
                 "department": run.department,
                 "status": run.status.value,
                 "is_open": run.status in OPEN_STEP,
                 "attempt": run.attempt,
                 "due_at": due,
                 "suspended": run.clock.suspended if run.clock else False,
+                "next_escalation_at": nexts.get(clock_key(new.id, step_id, run.attempt)),
             }
-            if before is None:
-                session.add(StepRow(case_id=new.id, step_id=step_id, **values))
+            if old is None or before is None:
+                inserts.append(StepRow(**values))
             else:
-                session.execute(
-                    update(StepRow)
-                    .where(col(StepRow.case_id) == new.id, col(StepRow.step_id) == step_id)
-                    .values(**values)
-                )
+                step_updates.append(values)
             known = len(before.signatures) if before and before.attempt == run.attempt else 0
-            for signature in run.signatures[known:]:
-                session.add(
-                    DecisionRow(
-                        case_id=new.id,
-                        step_id=step_id,
-                        attempt=run.attempt,
-                        actor=signature.actor,
-                        role=signature.role,
-                        decision=signature.decision,
-                        at=utc(signature.at),
-                        comment=signature.comment,
-                    )
+            inserts.extend(
+                DecisionRow(
+                    case_id=new.id,
+                    step_id=step_id,
+                    attempt=run.attempt,
+                    actor=signature.actor,
+                    role=signature.role,
+                    decision=signature.decision,
+                    at=utc(signature.at),
+                    comment=signature.comment,
                 )
-        for material_id, state in new.materials.items():
-            if old and old.materials.get(material_id) == state:
-                continue
-            material = MaterialRow(
-                case_id=new.id,
-                material_id=material_id,
-                status=state.status.value,
-                reference=state.reference,
-                deadline=utc(state.deadline) if state.deadline else None,
+                for signature in run.signatures[known:]
             )
-            session.merge(material)
+        if step_updates:
+            session.execute(update(StepRow), step_updates)
+        material_updates = []
+        for material_id, state in new.materials.items():
+            earlier = old.materials.get(material_id) if old else None
+            if earlier == state:
+                continue
+            material: dict[str, Any] = {
+                "case_id": new.id,
+                "material_id": material_id,
+                "status": state.status.value,
+                "reference": state.reference,
+                "deadline": utc(state.deadline) if state.deadline else None,
+            }
+            if earlier is None:
+                inserts.append(MaterialRow(**material))
+            else:
+                material_updates.append(material)
+        if material_updates:
+            session.execute(update(MaterialRow), material_updates)
         old_negatives = {n.id: n for n in old.negatives} if old else {}
         for negative in new.negatives:
-            if old_negatives.get(negative.id) == negative:
+            earlier_negative = old_negatives.get(negative.id)
+            if earlier_negative == negative:
                 continue
-            session.merge(
-                NegativeRow(
-                    id=negative.id,
-                    case_id=new.id,
-                    step_id=negative.step_id,
-                    kind=negative.kind.value,
-                    status=negative.status.value,
-                    matter=negative.matter,
-                    facts=negative.facts,
-                    reason=negative.reason,
-                    legal_basis=negative.legal_basis,
-                    officer=negative.officer,
-                    department=negative.department,
-                    registered_at=utc(negative.registered_at),
-                    decided_by=negative.decided_by,
-                    decided_at=utc(negative.decided_at) if negative.decided_at else None,
-                )
+            entry = NegativeRow(
+                id=negative.id,
+                case_id=new.id,
+                step_id=negative.step_id,
+                kind=negative.kind.value,
+                status=negative.status.value,
+                matter=negative.matter,
+                facts=negative.facts,
+                reason=negative.reason,
+                legal_basis=negative.legal_basis,
+                officer=negative.officer,
+                department=negative.department,
+                registered_at=utc(negative.registered_at),
+                decided_by=negative.decided_by,
+                decided_at=utc(negative.decided_at) if negative.decided_at else None,
             )
+            if earlier_negative is None:
+                inserts.append(entry)
+            else:
+                session.merge(entry)
+        session.add_all(inserts)
 
     # -- queries ----------------------------------------------------------------------------
 

@@ -112,6 +112,19 @@ def next_times(
     return {t.key: plan(t, calendar, now, past.get(t.key, Past())).next_at for t in clocks}
 
 
+def planned(
+    session: Session, case: Case, workflow: Workflow, calendar: WorkingCalendar, now: dt.datetime
+) -> dict[str, dt.datetime | None]:
+    """Each clock's next escalation time (UTC), by clock key; None where nothing is pending."""
+    nexts: dict[str, dt.datetime | None] = {
+        clock_key(case.id, step_id, run.attempt): None for step_id, run in case.steps.items()
+    }
+    nexts.update(
+        next_times(tracked_clocks(case, workflow), history(session, case.id), calendar, now)
+    )
+    return {key: utc_or_none(moment) for key, moment in nexts.items()}
+
+
 def refresh(
     session: Session,
     row: CaseRow,
@@ -121,12 +134,7 @@ def refresh(
     now: dt.datetime,
 ) -> None:
     """Write each clock's next escalation time where it changed (after the case is written)."""
-    nexts: dict[str, dt.datetime | None] = {
-        clock_key(case.id, step_id, run.attempt): None for step_id, run in case.steps.items()
-    }
-    nexts.update(
-        next_times(tracked_clocks(case, workflow), history(session, case.id), calendar, now)
-    )
+    nexts = planned(session, case, workflow, calendar, now)
     write_steps(session, step_updates(case, nexts, stored_steps(session, [case.id])))
     wanted = utc_or_none(nexts.get(clock_key(case.id, None)))
     if aware(row.next_escalation_at) != wanted:

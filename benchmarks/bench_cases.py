@@ -1,0 +1,242 @@
+"""Ride-hailing cases from intake to delivery through the service layer (no Prefect).
+
+Reports cases/s, actions/s and memory (RSS after each tenth: flat means finished cases are not
+kept), on SQLite and on PostgreSQL; then the cost of listing overdue steps among 100,000 open
+cases, with the query plan to show it reads the index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import secrets
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+
+from engine.app import calendars, catalogue, definitions_root
+from engine.cases.service import CaseService
+from engine.cases.tables import CaseRow, StepRow
+from engine.clock import system_now
+from engine.definitions.model import Step
+from engine.driver import Driver, seed_officers
+from engine.registry import register, workflow_source
+from engine.store import get_engine
+
+PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
+WORKFLOW = "ride-hailing-dual-licence"
+
+
+@contextmanager
+def database(kind: str) -> Iterator[str]:
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            yield f"sqlite:///{Path(folder) / 'bench.db'}"
+        return
+    name = f"onething_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+    finally:
+        from engine.store import dispose_engines
+
+        dispose_engines()
+        with psycopg.connect(PG_SERVER, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class Counting(CaseService):
+    """The service, counting the commands it runs."""
+
+    actions = 0
+    _lock = threading.Lock()
+
+    def act(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        with self._lock:
+            Counting.actions += 1
+        return super().act(*args, **kwargs)
+
+
+def service_on(url: str) -> Counting:
+    engine = get_engine(url)
+    path = definitions_root() / "workflows" / f"{WORKFLOW}.yaml"
+    register(
+        engine,
+        path.read_text(encoding="utf-8"),
+        file=str(path),
+        catalogue=catalogue(),
+        now=system_now(),
+    )
+    service = Counting(
+        engine,
+        workflows=workflow_source(engine, catalogue()),
+        calendars=calendars(),
+        clock=system_now,
+    )
+    seed_officers(service, catalogue())
+    return service
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def drive(service: Counting, count: int, threads: int) -> dict[str, Any]:
+    application = json.loads((definitions_root() / "samples" / f"{WORKFLOW}.json").read_text())
+
+    def automatic(view: dict[str, Any], step: Step) -> None:  # the connector's answer
+        service.act(
+            view["id"],
+            "approve",
+            actor="system",
+            args={"step": step.id, "result": {"ok": True, "findings": []}},
+        )
+
+    driver = Driver(service, automatic=automatic)
+    workflow = service.workflows(WORKFLOW, None)
+    done, memory = [0], []
+    lock = threading.Lock()
+
+    def worker(share: int) -> None:
+        for _ in range(share):
+            view = driver.run(service.submit(WORKFLOW, application), workflow)
+            assert view["status"] == "completed", view["status"]
+            with lock:
+                done[0] += 1
+                if done[0] % max(1, count // 10) == 0:
+                    memory.append(round(rss_mb(), 1))
+
+    Counting.actions = 0
+    began = time.perf_counter()
+    pool = [
+        threading.Thread(target=worker, args=(count // threads + (i < count % threads),))
+        for i in range(threads)
+    ]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    seconds = time.perf_counter() - began
+    return {
+        "cases": count,
+        "seconds": round(seconds, 1),
+        "cases_per_s": round(count / seconds, 1),
+        "actions": Counting.actions + count,  # + the submits
+        "actions_per_s": round((Counting.actions + count) / seconds),
+        "rss_mb_each_tenth": memory,
+    }
+
+
+def overdue_listing(service: Counting, open_cases: int) -> dict[str, Any]:
+    """Bulk-load open cases with open steps, some overdue; time the overdue query."""
+    engine = service.engine
+    now = dt.datetime.now(dt.UTC)
+    cases, steps = [], []
+    for i in range(open_cases):
+        case_id = f"bench-{i:06d}"
+        cases.append(
+            {
+                "id": case_id,
+                "workflow_id": WORKFLOW,
+                "workflow_version": 1,
+                "status": "in-progress",
+                "snapshot": "{}",
+                "version": 1,
+                "event_count": 0,
+                "last_hash": "0" * 64,
+                "submitted_at": now,
+                "updated_at": now,
+            }
+        )
+        due = now + dt.timedelta(hours=(i % 200) - 1)  # test data spread around now
+        steps.append(
+            {
+                "case_id": case_id,
+                "step_id": "vehicle-review",
+                "department": "transport",
+                "status": "active",
+                "is_open": True,
+                "attempt": 1,
+                "due_at": due,
+                "suspended": False,
+            }
+        )
+    with engine.begin() as connection:
+        for start in range(0, open_cases, 5000):
+            connection.execute(sa.insert(CaseRow), cases[start : start + 5000])
+            connection.execute(sa.insert(StepRow), steps[start : start + 5000])
+        if engine.dialect.name == "postgresql":
+            connection.execute(sa.text("ANALYZE"))
+    service.overdue_steps(limit=1000)  # warm
+    began = time.perf_counter()
+    rounds = 20
+    for _ in range(rounds):
+        found = service.overdue_steps(limit=1000)
+    per_query_ms = (time.perf_counter() - began) / rounds * 1000
+    explain = "EXPLAIN QUERY PLAN" if engine.dialect.name == "sqlite" else "EXPLAIN"
+    with engine.connect() as connection:
+        plan = [
+            " ".join(str(c) for c in row)
+            for row in connection.execute(
+                sa.text(
+                    f"{explain} SELECT case_id, step_id, due_at FROM step_runs "
+                    "WHERE is_open AND due_at < :now ORDER BY due_at LIMIT 1000"
+                ),
+                {"now": now},
+            )
+        ]
+    return {
+        "open_cases": open_cases,
+        "overdue_found": len(found),
+        "ms_per_query": round(per_query_ms, 2),
+        "plan": plan,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cases", type=int, default=10_000)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--open-cases", type=int, default=100_000)
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    results = {}
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    for kind in kinds:
+        with database(kind) as url:
+            service = service_on(url)
+            threads = 1 if kind == "sqlite" else args.threads
+            results[kind] = {
+                "drive": drive(service, args.cases, threads),
+                "overdue": overdue_listing(service, args.open_cases),
+            }
+    results["peak_rss_mb"] = round(rss_mb(), 1)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False))
+        return
+    for kind in kinds:
+        d, o = results[kind]["drive"], results[kind]["overdue"]
+        print(
+            f"{kind}: {d['cases']} cases in {d['seconds']} s = {d['cases_per_s']} cases/s, "
+            f"{d['actions_per_s']} actions/s; RSS MB each tenth {d['rss_mb_each_tenth']}"
+        )
+        print(
+            f"{kind}: overdue among {o['open_cases']:,} open cases: {o['ms_per_query']} ms "
+            f"({o['overdue_found']} found); plan: {' | '.join(o['plan'])}"
+        )
+    print(f"peak RSS {results['peak_rss_mb']} MB")
+
+
+if __name__ == "__main__":
+    main()
