@@ -184,16 +184,13 @@ def overdue_listing(service: Counting, open_cases: int) -> dict[str, Any]:
         found = service.overdue_steps(limit=1000)
     per_query_ms = (time.perf_counter() - began) / rounds * 1000
     explain = "EXPLAIN QUERY PLAN" if engine.dialect.name == "sqlite" else "EXPLAIN"
+    query = service.overdue_query(limit=1000).compile(
+        engine, compile_kwargs={"literal_binds": True}
+    )
     with engine.connect() as connection:
         plan = [
             " ".join(str(c) for c in row)
-            for row in connection.execute(
-                sa.text(
-                    f"{explain} SELECT case_id, step_id, due_at FROM step_runs "
-                    "WHERE is_open AND due_at < :now ORDER BY due_at LIMIT 1000"
-                ),
-                {"now": now},
-            )
+            for row in connection.execute(sa.text(f"{explain} {query}"))
         ]
     return {
         "open_cases": open_cases,

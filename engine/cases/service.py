@@ -521,7 +521,7 @@ class CaseService:
         if status:
             query = query.where(CaseRow.status == status)
         if department or overdue:
-            steps = select(StepRow.case_id).where(col(StepRow.is_open).is_(True))
+            steps = select(StepRow.case_id).where(col(StepRow.is_open) == True)  # noqa: E712
             if department:
                 steps = steps.where(StepRow.department == department)
             if overdue:
@@ -534,16 +534,19 @@ class CaseService:
                 for r in session.execute(query)
             ]
 
-    def overdue_steps(self, *, limit: int = 1000) -> list[tuple[str, str, dt.datetime]]:
-        """Open steps past due, oldest first: (case, step, due in UTC)."""
-        query = (
+    def overdue_query(self, *, limit: int = 1000) -> Any:
+        """Open steps past due, oldest first — a range scan of the (is_open, due_at) index."""
+        return (
             select(StepRow.case_id, StepRow.step_id, StepRow.due_at)
-            .where(col(StepRow.is_open).is_(True), col(StepRow.due_at) < utc(self.clock()))
+            .where(col(StepRow.is_open) == True, col(StepRow.due_at) < utc(self.clock()))  # noqa: E712
             .order_by(col(StepRow.due_at))
             .limit(limit)
         )
+
+    def overdue_steps(self, *, limit: int = 1000) -> list[tuple[str, str, dt.datetime]]:
+        """Open steps past due, oldest first: (case, step, due in UTC)."""
         with Session(self.engine) as session:
-            return [(r[0], r[1], r[2]) for r in session.execute(query)]
+            return [(r[0], r[1], r[2]) for r in session.execute(self.overdue_query(limit=limit))]
 
     def timeline(self, case_id: str) -> list[dict[str, Any]]:
         self.load(case_id)
