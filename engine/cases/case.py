@@ -157,7 +157,9 @@ class Case:
         return next((n for n in self.negatives if n.id == negative_id), None)
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(_encode(self))
+        data = dict(_encode(self))
+        data["steps"] = list(data["steps"].values())  # a list keeps the definition's order
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Case:
@@ -166,7 +168,7 @@ class Case:
         for key in ("submitted_at", "accepted_at", "closed_at"):
             d[key] = _time(d.get(key))
         d["materials"] = {k: _material(v) for k, v in d["materials"].items()}
-        d["steps"] = {k: _step(v) for k, v in d["steps"].items()}
+        d["steps"] = {s["step_id"]: _step(s) for s in d["steps"]}
         d["promised"] = _clock(d.get("promised"))
         d["statutory"] = _clock(d.get("statutory"))
         c = d.get("correction")
