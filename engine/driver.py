@@ -8,7 +8,7 @@ service: every move is a real command with its checks, events and clocks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from engine.cases.service import CaseService
@@ -118,8 +118,3 @@ class Driver:
                 return after  # waiting for something the driver does not do (a flow run)
             view = after
         return view
-
-
-def active_together(views: Iterable[dict[str, Any]]) -> list[list[str]]:
-    """For each round, the steps that were active at the same time."""
-    return [[s["id"] for s in v["steps"] if s["status"] == "active"] for v in views]
