@@ -144,7 +144,7 @@ def schema(
 @app.command()
 @user_errors
 def register(
-    paths: list[Path] = typer.Argument(..., help="Workflow files to register."),
+    paths: list[Path] = typer.Argument(..., help="Workflow files, or folders of them."),
     definitions: Path | None = DEFINITIONS_OPTION,
 ) -> None:
     """Validate and store definitions; a registered version never changes."""
@@ -156,7 +156,8 @@ def register(
 
     root = definitions or definitions_dir(None)
     catalogue, engine = _catalogue(root), _engine()
-    for path in paths:
+    files = [f for p in paths for f in (sorted(p.glob("*.y*ml")) if p.is_dir() else [p])]
+    for path in files:
         try:
             source = read_source(path)
         except SourceError as error:

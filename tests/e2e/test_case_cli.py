@@ -1,0 +1,110 @@
+"""The case commands as a user runs them: real processes on a fresh SQLite store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "definitions" / "samples" / "utility-external-works-long.json"
+
+
+@pytest.fixture
+def onething(tmp_path: Path):  # type: ignore[no-untyped-def]
+    env = {
+        **os.environ,
+        "ONETHING_DATA_DIR": str(tmp_path / "data"),
+        "ONETHING_DEFINITIONS": str(ROOT / "definitions"),
+    }
+    env.pop("ONETHING_DATABASE_URL", None)
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "engine.cli.main", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+        )
+
+    return run
+
+
+def ok(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_submit_accept_act_show_timeline_and_audit(onething) -> None:  # type: ignore[no-untyped-def]
+    ok(onething("definitions", "register", *map(str, (ROOT / "definitions/workflows").glob("*"))))
+    ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))
+    ok(onething("users", "add", "liu", "--role", "reviewer", "--department", "municipal"))
+    case_id = ok(onething("case", "submit", "utility-external-works", "--data", str(SAMPLE)))
+    case_id = case_id.strip()
+    ok(onething("case", "act", case_id, "-", "accept", "--actor", "wang"))
+    view = json.loads(ok(onething("case", "show", case_id, "--json")))
+    active = {s["id"] for s in view["steps"] if s["status"] == "active"}
+    assert {"road-occupation", "road-digging"} <= active  # in parallel
+    ok(onething("case", "act", case_id, "road-occupation", "approve", "--actor", "liu"))
+    shown = ok(onething("case", "show", case_id))
+    assert "road-occupation" in shown and "approved" in shown
+    due = next(s for s in view["steps"] if s["id"] == "road-digging")["clock"]["due_date"]
+    start = view["accepted_at"][:10]
+    between = ok(onething("calendar", "between", start, due)).strip()
+    assert (
+        int(between)
+        == next(s for s in view["steps"] if s["id"] == "road-digging")["clock"][
+            "remaining_working_days"
+        ]
+    )
+    timeline = ok(onething("case", "timeline", case_id))
+    assert "case.submitted" in timeline and "step.signed" in timeline
+    listed = json.loads(ok(onething("case", "list", "--department", "municipal", "--json")))
+    assert [c["id"] for c in listed] == [case_id]
+    assert "intact" in ok(onething("audit", "verify"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["case", "show", "no-such-case"], "no case 'no-such-case'"),
+        (["case", "submit", "no-such-workflow", "--data", str(SAMPLE)], "no-such-workflow"),
+        (["case", "act", "x", "-", "accept", "--actor", "nobody"], "no case 'x'"),
+        (["users", "add", "z", "--role", "wizard"], "unknown role 'wizard'"),
+        (
+            ["users", "add", "z", "--role", "head", "--department", "moon"],
+            "unknown department 'moon'",
+        ),
+    ],
+)
+def test_a_users_mistake_gets_one_line_and_exit_2(
+    onething,
+    args: list[str],  # type: ignore[no-untyped-def]
+    message: str,
+) -> None:
+    result = onething(*args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_illegal_action_names_case_step_state_and_actor(onething) -> None:  # type: ignore[no-untyped-def]
+    ok(onething("definitions", "register", str(ROOT / "definitions/workflows")))
+    ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))
+    case_id = ok(
+        onething("case", "submit", "utility-external-works", "--data", str(SAMPLE))
+    ).strip()
+    ok(onething("case", "act", case_id, "-", "accept", "--actor", "wang"))
+    result = onething("case", "act", case_id, "road-occupation", "approve", "--actor", "wang")
+    assert result.returncode == 2
+    for part in (case_id, "'road-occupation'", "active", "wang (window@approval-bureau)"):
+        assert part in result.stderr
+    bad_json = ROOT / "pyproject.toml"
+    result = onething("case", "submit", "utility-external-works", "--data", str(bad_json))
+    assert result.returncode == 2 and "not valid JSON" in result.stderr
