@@ -1,7 +1,7 @@
 """Fixtures every test tree may use: the repository's definitions and fresh stores.
 
 `store_url` runs a test on a fresh SQLite file and on a fresh PostgreSQL database (one per
-test session, created on the local server and dropped at the end; skipped if unreachable).
+test session, created on the local server and dropped at the end; a failure if unreachable).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def postgres_server_url() -> Iterator[str]:
     try:
         admin = psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
+        pytest.fail(f"PostgreSQL not reachable (.ci/run starts it): {exc}")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:

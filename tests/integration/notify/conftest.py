@@ -55,7 +55,7 @@ def pg_url() -> Iterator[str]:
     try:
         admin = psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
-        pytest.skip(f"PostgreSQL not reachable: {exc}")
+        pytest.fail(f"PostgreSQL not reachable (.ci/run starts it): {exc}")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:

@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from sqlmodel import Session
 
 from engine.notify.channels import ChannelConfig, ChannelKind
@@ -23,10 +26,6 @@ from engine.notify.tables import DeliveryStatus
 from .conftest import FAST, Mailbox, free_port
 
 pytestmark = pytest.mark.timeout(30)
-
-x509 = pytest.importorskip("cryptography.x509")
-from cryptography.hazmat.primitives import hashes, serialization  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
 MAIL = ChannelConfig(ChannelKind.EMAIL, "duban@example.gov.cn")
 
