@@ -220,8 +220,15 @@ class _Run:
                 for s in workflow.steps
                 if s.kind is StepKind.DELIVERY
             )
-            case.outcome = "delivered" if delivered else "nothing to deliver"
-            self.move_case(CaseStatus.COMPLETED if delivered else CaseStatus.REJECTED)
+            # A delivery that can no longer happen (its branch ended) means a refusal; a path
+            # with no delivery at all (a filing 备案) completes without one.
+            lost = any(
+                case.steps[s.id].status is StepStatus.CANCELLED
+                for s in workflow.steps
+                if s.kind is StepKind.DELIVERY
+            )
+            case.outcome = "delivered" if delivered else ("nothing to deliver" if lost else "done")
+            self.move_case(CaseStatus.REJECTED if lost and not delivered else CaseStatus.COMPLETED)
 
     def finish_step(self, run: StepRun, step: Step) -> None:
         if step.kind is StepKind.DELIVERY:
@@ -401,7 +408,7 @@ def _register_negative(run: _Run, kind: NegativeKind, *, step: Step | None) -> N
         reason=run.arg("reason"),
         legal_basis=run.arg("legal_basis", required=False) or "",
         officer=actor.name,
-        department=actor.department or "",
+        department=step.department if step else (actor.department or run.ctx.workflow.owner),
         registered_at=run.ctx.now,
     )
     case.negatives.append(negative)
