@@ -108,3 +108,20 @@ def test_an_illegal_action_names_case_step_state_and_actor(onething) -> None:  #
     bad_json = ROOT / "pyproject.toml"
     result = onething("case", "submit", "utility-external-works", "--data", str(bad_json))
     assert result.returncode == 2 and "not valid JSON" in result.stderr
+
+
+def test_demo_runs_every_sample_to_its_end_with_parallel_steps(onething) -> None:  # type: ignore[no-untyped-def]
+    from engine.calendar import Limit, load_calendars
+    from engine.clock import system_now
+
+    gx = load_calendars(ROOT / "definitions" / "calendars").get("gx")
+    before = gx.due(system_now(), Limit(2)).at.date()
+    out = ok(onething("demo"))
+    after = gx.due(system_now(), Limit(2)).at.date()
+    samples = len(list((ROOT / "definitions" / "samples").glob("*.json")))
+    assert f"{samples} of {samples} cases ran to their end." in out
+    assert out.count("-> completed") == samples
+    assert "parallel: road-occupation" in out  # the report's road approvals side by side
+    assert "parallel: background-check" in out  # both background checks at once
+    if before == after:  # the utility works promise 2 working days on the Guangxi calendar
+        assert f"promised by {before.isoformat()} (2 working-days)" in out
