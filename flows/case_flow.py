@@ -112,7 +112,10 @@ async def run_job(service: CaseService, case: Case, job: AutomaticJob, settings:
         error = await state.aresult(raise_on_failure=False)
         message = f"connector {job.connector} failed after {settings.retries} retries: {error}"
         get_run_logger().error("case %s step %s: %s", case.id, job.step_id, message)
-        await asyncio.to_thread(service.record_incident, case.id, job.step_id, message)
+        try:
+            await asyncio.to_thread(service.record_incident, case.id, job.step_id, message)
+        except IllegalAction as exc:  # the step ended meanwhile: nothing left to report on
+            get_run_logger().warning("incident not recorded: %s", exc)
         return
     result = await state.aresult()
     await complete_step.with_options(task_run_name=f"complete {job.step_id} #{job.attempt}")(
