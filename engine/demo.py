@@ -19,7 +19,8 @@ from engine.cases import automatic
 from engine.cases.service import CaseService
 from engine.clock import system_now
 from engine.definitions.model import Step, Workflow
-from engine.driver import Driver, seed_officers
+from engine.driver import Automatic, Driver, seed_officers
+from engine.errors import OnethingError
 
 Echo = Callable[[str], None]
 
@@ -57,6 +58,26 @@ def run_inline(service: CaseService) -> Callable[[dict[str, Any], Step], None]:
     return complete
 
 
+def wait_for_flows(service: CaseService, *, seconds: float = 120.0) -> Automatic:
+    """Leave an automatic step to the case's flow run and wait until it has moved."""
+    import time
+
+    def wait(view: dict[str, Any], step: Step) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            current = service.show(view["id"])
+            state = next(s["status"] for s in current["steps"] if s["id"] == step.id)
+            if state != "active":
+                return
+            time.sleep(0.5)
+        raise OnethingError(
+            f"case {view['id']}: step {step.id!r} still waits for its flow run after "
+            f"{seconds:g} s — is `onething serve` running?"
+        )
+
+    return wait
+
+
 def report_round(view: dict[str, Any], echo: Echo) -> None:
     active = [s for s in view["steps"] if s["status"] == "active"]
     if not active:
@@ -89,13 +110,18 @@ def run_sample(path: Path, service: CaseService, driver: Driver, echo: Echo) -> 
 
 
 def run(*, prefect: bool, echo: Echo) -> list[dict[str, Any]]:
-    service = case_service()
+    if prefect:
+        from flows.runtime import case_service as flow_service
+
+        service = flow_service(wake=True)  # every commit starts or resumes the case's run
+    else:
+        service = case_service()
     register_workflows(service, echo)
     added = seed_officers(service, catalogue())
     echo(f"officers seeded: {added} new")
     from engine.connectors.registry import seed
 
     seed(service.engine)
-    driver = Driver(service, automatic=None if prefect else run_inline(service))
+    driver = Driver(service, automatic=wait_for_flows(service) if prefect else run_inline(service))
     samples = sorted((definitions_root() / "samples").glob("*.json"))
     return [run_sample(path, service, driver, echo) for path in samples]

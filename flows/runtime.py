@@ -68,12 +68,6 @@ def case_service(*, wake: bool = False) -> CaseService:
 
 def default_service() -> CaseService:
     """The store's service on the configured database, with the registered workflows."""
-    try:
-        from engine.store import case_service as store_service  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise RuntimeError(
-            f"no case store to run on yet ({exc}); set {FACTORY_ENV}=package.module:function"
-        ) from exc
-    service = store_service()
-    assert isinstance(service, CaseService)
-    return service
+    from engine.app import case_service as store_service
+
+    return store_service()
