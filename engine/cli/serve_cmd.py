@@ -34,13 +34,20 @@ def serve(
     """Serve the case flow (`case/cases`): a local Prefect server on 127.0.0.1 unless
     PREFECT_API_URL names one; the data directory keeps its database."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Prefect API call
+    from engine.escalation.runtime import supervision
+    from engine.escalation.scheduler import start_sweeper
     from flows.serving import serve as run
 
-    run(
-        port=port,
-        limit=limit,
-        poll_seconds=poll,
-        sweep_seconds=sweep,
-        reclaim=reclaim,
-        work_pool=work_pool,
-    )
+    sweeper = start_sweeper(supervision())  # electronic supervision, every ONETHING_SWEEP_SECONDS
+    try:
+        run(
+            port=port,
+            limit=limit,
+            poll_seconds=poll,
+            sweep_seconds=sweep,
+            reclaim=reclaim,
+            work_pool=work_pool,
+        )
+    finally:
+        sweeper.shutdown(wait=False)
