@@ -110,6 +110,29 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+PG = "postgresql://postgres@127.0.0.1:5432/postgres"
+_created: list[str] = []
+
+
+def fresh_database(prefix: str) -> str:
+    import psycopg
+
+    name = f"{prefix}_{os.getpid()}"
+    with psycopg.connect(PG, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    _created.append(name)
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_databases() -> None:
+    import psycopg
+
+    with psycopg.connect(PG, autocommit=True) as admin:
+        for name in _created:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def wait(what: str, check: Any, seconds: float) -> None:
     deadline = time.monotonic() + seconds
     while not check():
@@ -142,14 +165,24 @@ def main() -> None:
     parser.add_argument("--gap", type=float, default=2.0, help="seconds between decisions")
     parser.add_argument("--limit", type=int, default=6, help="awake runs at once")
     parser.add_argument("--give-up", type=float, default=120, help="seconds per decision")
-    parser.add_argument("--database", help="a database URL (default: a new SQLite file)")
+    parser.add_argument(
+        "--postgres",
+        action="store_true",
+        help="cases and the Prefect server on fresh PostgreSQL databases (default: SQLite files)",
+    )
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
 
     from flows.serving import prefect_server
 
     work = Path(tempfile.mkdtemp(prefix="bench-flows-"))
-    url = options.database or f"sqlite:///{work / 'cases.db'}"
+    url = f"sqlite:///{work / 'cases.db'}"
+    if options.postgres:
+        url = fresh_database("onething_bench_cases")
+        prefect_url = fresh_database("onething_bench_prefect")
+        os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = prefect_url.replace(
+            "+psycopg", "+asyncpg"
+        )
     os.environ.update(
         ONETHING_DATABASE_URL=url,
         ONETHING_SERVICE_FACTORY="bench_flows:service",
@@ -177,9 +210,11 @@ def main() -> None:
             wait("serve", lambda: b"serving case/cases" in (work / "serve.log").read_bytes(), 90)
             report = run(options, api_url, serve.pid)
         finally:
-            os.killpg(serve.pid, signal.SIGTERM)
+            os.killpg(serve.pid, signal.SIGKILL)
             serve.wait(timeout=30)
             log.close()
+            if options.postgres:
+                drop_databases()
     report["database"] = url.split(":")[0]
     if options.json:
         print(json.dumps(report, indent=2))

@@ -26,10 +26,15 @@ STARTUP_SECONDS = 90
 
 def server_env(home: Path) -> dict[str, str]:
     """The environment of an embedded Prefect server whose state lives under `home`."""
+    sqlite = f"sqlite+aiosqlite:///{home / 'prefect.db'}"
     return {
         **os.environ,
         "PREFECT_HOME": str(home),
-        "PREFECT_SERVER_DATABASE_CONNECTION_URL": f"sqlite+aiosqlite:///{home / 'prefect.db'}",
+        # SQLite by default; set PREFECT_SERVER_DATABASE_CONNECTION_URL (postgresql+asyncpg://…)
+        # for many cases at once: on SQLite the server locks up under hundreds of runs.
+        "PREFECT_SERVER_DATABASE_CONNECTION_URL": os.environ.get(
+            "PREFECT_SERVER_DATABASE_CONNECTION_URL", sqlite
+        ),
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",  # else "database is locked" on a new file
     }
 
