@@ -11,9 +11,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The service (Prefect server, case flows, supervision sweep) with the demo cases through it;
+# Ctrl-C stops it. The Prefect UI is at http://127.0.0.1:4200.
 run: $(STAMP)
-	$(VENV)/bin/onething calendar add 2026-09-30 5
-	$(VENV)/bin/onething calendar show 2026 --calendar gx
+	$(VENV)/bin/onething serve & serve=$$!; trap 'kill $$serve 2>/dev/null' INT TERM EXIT; \
+	$(VENV)/bin/onething demo --prefect && \
+	echo "onething serve is running; the Prefect UI is at http://127.0.0.1:4200 (Ctrl-C stops)" && \
+	wait $$serve
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check engine flows tests benchmarks

@@ -109,9 +109,33 @@ def run_sample(path: Path, service: CaseService, driver: Driver, echo: Echo) -> 
     return view
 
 
+def wait_for_server(echo: Echo, *, seconds: float = 180.0) -> None:
+    """Wait until the Prefect API of `onething serve` answers and the case deployment exists."""
+    import time
+
+    import httpx
+
+    from flows.case_flow import DEPLOYMENT
+    from flows.runtime import api_url
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            answer = httpx.get(f"{api_url()}/deployments/name/{DEPLOYMENT}", timeout=2)
+            if answer.status_code == 200:
+                echo(f"Prefect at {api_url()} serves {DEPLOYMENT}")
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    raise OnethingError(f"no Prefect server with {DEPLOYMENT} at {api_url()}: run `onething serve`")
+
+
 def run(*, prefect: bool, echo: Echo) -> list[dict[str, Any]]:
     if prefect:
         from flows.runtime import case_service as flow_service
+
+        wait_for_server(echo)
 
         service = flow_service(wake=True)  # every commit starts or resumes the case's run
     else:
