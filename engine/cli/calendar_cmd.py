@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import calendar as month_grid
 import datetime as dt
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -20,15 +18,11 @@ app = typer.Typer(help="The statutory working-day calendar (工作日历).", no_
 CALENDAR_OPTION = typer.Option("cn", "--calendar", "-c", help="Calendar id, e.g. cn or gx.")
 
 
-def calendars_dir() -> Path:
-    """Where calendar files live: `ONETHING_DEFINITIONS`/calendars, else ./definitions."""
-    return Path(os.environ.get("ONETHING_DEFINITIONS", "definitions")) / "calendars"
-
-
 def get_calendar(calendar_id: str) -> WorkingCalendar:
+    from engine.app import definitions_root
     from engine.calendar import load_calendars
 
-    folder = calendars_dir()
+    folder = definitions_root() / "calendars"
     if not folder.is_dir():
         fail(f"no calendar folder at {folder} (set ONETHING_DEFINITIONS)")
     return load_calendars(folder).get(calendar_id)

@@ -5,7 +5,6 @@ Module-level imports stay light: the definitions core and the store load inside 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -36,7 +35,9 @@ WORKFLOW_ARGUMENT = typer.Argument(
 
 
 def definitions_dir(option: Path | None) -> Path:
-    return option or Path(os.environ.get("ONETHING_DEFINITIONS", "definitions"))
+    from engine.app import definitions_root
+
+    return option or definitions_root()
 
 
 def _catalogue(root: Path) -> Catalogue:

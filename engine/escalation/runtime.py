@@ -13,7 +13,6 @@ from engine.escalation.sweep import Supervision
 from engine.notify.dispatch import Dispatcher
 
 FACTORY_ENV = "ONETHING_SERVICE_FACTORY"  # `package.module:function` returning a CaseService
-DEFINITIONS_ENV = "ONETHING_DEFINITIONS"
 
 
 def case_service() -> CaseService:
@@ -37,7 +36,9 @@ def supervision(
     definitions: Path | None = None,
     dispatcher: Dispatcher | None = None,
 ) -> Supervision:
-    root = definitions or Path(os.environ.get(DEFINITIONS_ENV, "definitions"))
+    from engine.app import definitions_root
+
+    root = definitions or definitions_root()
     return Supervision(
         cases or case_service(),
         catalogue=load_catalogue(root),
