@@ -38,15 +38,35 @@ def catalogue() -> Catalogue:
     return load_catalogue(definitions_root())
 
 
+SERVICE_FACTORY_ENV = "ONETHING_SERVICE_FACTORY"  # `package.module:function` → CaseService
+
+
+def case_service() -> CaseService:
+    """The configured case service: `ONETHING_SERVICE_FACTORY`'s (embedding, tests), else the
+    store's on the configured database."""
+    import importlib
+
+    from engine.cases.service import CaseService
+
+    target = os.environ.get(SERVICE_FACTORY_ENV)
+    if not target:
+        return _store_service()
+    module, _, name = target.partition(":")
+    service = getattr(importlib.import_module(module), name)()
+    if not isinstance(service, CaseService):
+        kind = type(service).__name__
+        raise TypeError(f"{SERVICE_FACTORY_ENV} must return a CaseService, not {kind}")
+    return service
+
+
 @cache
-def case_service(url: str | None = None) -> CaseService:
-    """The case service on the configured database (migrated on first use)."""
+def _store_service() -> CaseService:
     from engine.cases.service import CaseService
     from engine.clock import system_now
     from engine.registry import workflow_source
     from engine.store import get_engine
 
-    database = get_engine(url)
+    database = get_engine()
     return CaseService(
         database,
         workflows=workflow_source(database, catalogue()),

@@ -89,7 +89,7 @@ def serve(
 ) -> None:
     """Serve the case deployment until interrupted (blocks); with `work_pool`, that pool's
     workers run the flows (`deploy/prefect.yaml`) and this process only reconciles."""
-    from flows.runtime import data_dir
+    from engine.store import data_dir
 
     external = bool(os.environ.get("PREFECT_API_URL"))
     if external:

@@ -16,10 +16,6 @@ class CaseFlowRun(SQLModel, table=True):
     created_at: dt.datetime
 
 
-def ensure_tables(database: sa.Engine) -> None:
-    SQLModel.metadata.create_all(database, tables=[CaseFlowRun.__table__])  # type: ignore[attr-defined]
-
-
 def flow_run_of(database: sa.Engine, case_id: str) -> str | None:
     with Session(database) as session:
         row = session.get(CaseFlowRun, case_id)

@@ -556,6 +556,9 @@ def _decide_negative(run: _Run, *, confirm: bool) -> None:
     if not confirm:
         run.move_step(run_step, StepStatus.ACTIVE)
         run_step.signatures = [s for s in run_step.signatures if s.decision != "reject"]
+        if run.ctx.workflow.step(run_step.step_id).kind in AUTOMATIC_KINDS:
+            run_step.attempt += 1  # a new attempt: its connector runs again under a new key
+            run.emit("step.retried", step=run_step.step_id, attempt=run_step.attempt)
         return
     _apply_rejection(run, run_step, negative)
 

@@ -52,16 +52,8 @@ class RegistryQuery(SQLModel, table=True):
     answer: str
 
 
-TABLES = [DriverRecord.__table__, RegistryQuery.__table__]  # type: ignore[attr-defined]
-
-
-def ensure_tables(database: sa.Engine) -> None:
-    SQLModel.metadata.create_all(database, tables=TABLES)
-
-
 def seed(database: sa.Engine, path: Path = SAMPLES) -> int:
     """Load the sample records (again: existing ones are replaced); returns how many."""
-    ensure_tables(database)
     drivers = yaml.safe_load(path.read_text(encoding="utf-8"))["drivers"]
     with Session(database) as session:
         for entry in drivers:

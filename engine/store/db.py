@@ -26,13 +26,18 @@ _engines: dict[str, sa.Engine] = {}
 _lock = threading.Lock()
 
 
+def data_dir(env: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Path:
+    """The data directory: `ONETHING_DATA_DIR`, else `.onething/` in the working directory."""
+    env = os.environ if env is None else env
+    return Path(env.get(DATA_DIR_ENV) or (cwd or Path.cwd()) / DEFAULT_DATA_DIR)
+
+
 def database_url(env: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> str:
     """The configured URL: `ONETHING_DATABASE_URL`, else SQLite in the data directory."""
     env = os.environ if env is None else env
     if url := env.get(DATABASE_URL_ENV, "").strip():
         return url
-    data_dir = Path(env.get(DATA_DIR_ENV) or (cwd or Path.cwd()) / DEFAULT_DATA_DIR)
-    return f"sqlite:///{(data_dir / SQLITE_FILE).resolve()}"
+    return f"sqlite:///{(data_dir(env, cwd=cwd) / SQLITE_FILE).resolve()}"
 
 
 def get_engine(url: str | None = None) -> sa.Engine:

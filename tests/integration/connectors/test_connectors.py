@@ -19,6 +19,7 @@ from sqlmodel import Session, select
 from engine.connectors import registry
 from engine.connectors.runner import ConnectorError, call
 from engine.definitions.model import Connector
+from engine.store import dispose_engines, get_engine
 
 BACKGROUND = Connector.parse("engine.connectors.background:check")
 TRAFFIC = Connector.parse("engine.connectors.traffic_record:check")
@@ -39,10 +40,10 @@ def request(id_number: str, key: str = "C-1:background-check:1") -> dict[str, An
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[sa.Engine]:
-    engine = sa.create_engine(f"sqlite:///{tmp_path / 'registry.db'}")
+    engine = get_engine(f"sqlite:///{tmp_path / 'registry.db'}")  # migrated like the service's
     registry.seed(engine)
     yield engine
-    engine.dispose()
+    dispose_engines()
 
 
 def queries(database: sa.Engine) -> list[registry.RegistryQuery]:

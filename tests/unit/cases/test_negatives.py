@@ -250,3 +250,17 @@ def test_failed_automatic_check_is_reported_not_refused_alone(make_desk: Any) ->
     assert case.negatives[0].officer == "connector"
     case = desk.act(case, "confirm-negative", LEADER, at(12, 2), negative="C-1-N1")
     assert case.status is CaseStatus.REJECTED
+
+
+def test_overturned_failed_check_runs_again_under_a_new_attempt(make_desk: Any) -> None:
+    desk = make_desk(with_background_check(road_works()))
+    case = desk.accepted(now=at(12, 1))
+    first = case.steps["background"].attempt
+    case = desk.act(case, "reject", SYSTEM, at(12, 1), step="background", reason="疑似重名")
+    assert case.negatives[0].department == case.steps["background"].department
+    case = desk.act(case, "overturn-negative", LEADER, at(12, 2), negative="C-1-N1")
+    run = case.steps["background"]
+    assert run.status is StepStatus.ACTIVE
+    assert run.attempt == first + 1  # the connector's idempotency key changes with it
+    case = desk.act(case, "approve", SYSTEM, at(12, 2), step="background", result={"ok": True})
+    assert case.steps["background"].status is StepStatus.APPROVED
