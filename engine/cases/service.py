@@ -312,6 +312,52 @@ class CaseService:
         session.add_all(chained)
         self._sync_rows(session, old, new, calendar, now, nexts)
 
+    def recompute_deadlines(self) -> list[dict[str, Any]]:
+        """Re-read every open case's clocks on the calendars as loaded now (a provisional year
+        became official, a regional day was added) and record each deadline that moved as a
+        case event; the step rows and the escalation index follow. Returns what moved."""
+        from engine.store import as_utc
+
+        now = self.clock()
+        moved: list[dict[str, Any]] = []
+        with Session(self.engine) as session:
+            stored = {
+                (c, s): as_utc(d)
+                for c, s, d in session.execute(
+                    select(StepRow.case_id, StepRow.step_id, StepRow.due_at).where(
+                        col(StepRow.is_open) == True  # noqa: E712
+                    )
+                )
+                if d is not None
+            }
+            open_ids = sorted({case_id for case_id, _ in stored})
+            for row in session.exec(select(CaseRow).where(col(CaseRow.id).in_(open_ids))):
+                case = Case.from_dict(json.loads(row.snapshot))
+                calendar = self.calendars.get(case.calendar)
+                changes = []
+                for step_id, run in case.steps.items():
+                    if run.clock is None or run.status not in OPEN_STEP:
+                        continue
+                    reading = run.clock.read(calendar, now)
+                    before = stored.get((case.id, step_id))
+                    if before is not None and before != utc(reading.due):
+                        changes.append(
+                            {
+                                "step": step_id,
+                                "old_due": before.isoformat(),
+                                "new_due": reading.due.isoformat(),
+                                "provisional": reading.provisional,
+                            }
+                        )
+                if changes:
+                    event = machine.Event("deadlines.recomputed", {"changes": changes})
+                    self._record(
+                        session, row, case, case, [event], actor=SYSTEM, now=now, calendar=calendar
+                    )
+                    moved += [{"case": case.id, **change} for change in changes]
+            session.commit()
+        return moved
+
     def record_events(
         self,
         session: Session,

@@ -159,6 +159,24 @@ def act(
 
 @app.command()
 @user_errors
+def recompute(as_json: bool = JSON) -> None:
+    """Recompute open deadlines after a calendar file changed (e.g. 2027 published)."""
+    from engine.app import case_service
+
+    moved = case_service().recompute_deadlines()
+    if as_json:
+        print_json(moved)
+        return
+    for change in moved:
+        typer.echo(
+            f"{change['case']}  {change['step']:28s} {change['old_due'][:16]} -> "
+            f"{change['new_due'][:16]}" + ("  (provisional)" if change["provisional"] else "")
+        )
+    typer.echo(f"{len(moved)} deadlines moved")
+
+
+@app.command()
+@user_errors
 def timeline(case_id: str, as_json: bool = JSON) -> None:
     """Who did what when, and each step's due and remaining working time."""
     from engine.app import case_service
