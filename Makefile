@@ -29,8 +29,12 @@ typecheck: $(STAMP)
 test: lint typecheck
 	$(VENV)/bin/pytest
 
+# Speed targets (figures, not assertions): see README "Measured".
 bench: $(STAMP)
 	$(PY) benchmarks/bench_calendar.py
+	$(PY) benchmarks/bench_cases.py --cases 1000
+	$(PY) benchmarks/bench_sweep.py
+	$(PY) benchmarks/bench_flows.py --postgres --gap 3
 
 clean:
 	rm -rf $(VENV) .onething .pytest_cache .mypy_cache .ruff_cache
