@@ -123,5 +123,7 @@ def test_demo_runs_every_sample_to_its_end_with_parallel_steps(onething) -> None
     assert out.count("-> completed") == samples
     assert "parallel: road-occupation" in out  # the report's road approvals side by side
     assert "parallel: background-check" in out  # both background checks at once
+    # the supervision scene: a late step's notices, over the demo's own SMTP server and webhook
+    assert "yellow: 1 email, 1 webhook; red: 1 email, 1 webhook (nothing fired twice)" in out
     if before == after:  # the utility works promise 2 working days on the Guangxi calendar
         assert f"promised by {before.isoformat()} (2 working-days)" in out

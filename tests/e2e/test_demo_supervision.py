@@ -1,0 +1,109 @@
+"""The demo's supervision scene on a fresh SQLite store: a late step's yellow and red notices
+arrive over a real SMTP server and a real HTTP receiver, once each, with the figures that
+`onething calendar between` gives."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from engine.cases.service import CaseService
+from engine.cases.tables import EscalationRow
+from engine.demo_supervision import LATE_STEP, SECRET_ENV, run_scene
+
+ROOT = Path(__file__).resolve().parents[2]
+SCENE_ENV = ("ONETHING_SMTP_HOST", "ONETHING_SMTP_PORT", "ONETHING_SMTP_FROM", SECRET_ENV)
+
+
+def _clear_caches() -> None:
+    from engine import app
+
+    for cached in (app._store_service, app.catalogue, app.calendars):
+        cached.cache_clear()
+
+
+@pytest.fixture
+def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CaseService]:
+    """The demo's service on a fresh store, with its workflows and officers."""
+    from engine.app import case_service, catalogue
+    from engine.demo import register_workflows
+    from engine.driver import seed_officers
+    from engine.store import dispose_engines
+
+    monkeypatch.setenv("ONETHING_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("ONETHING_DEFINITIONS", str(ROOT / "definitions"))
+    for name in ("ONETHING_DATABASE_URL", "ONETHING_SERVICE_FACTORY", *SCENE_ENV):
+        monkeypatch.delenv(name, raising=False)
+    _clear_caches()
+    found = case_service()
+    register_workflows(found, lambda _: None)
+    seed_officers(found, catalogue())
+    yield found
+    _clear_caches()
+    dispose_engines()
+
+
+def calendar_between(command: str) -> int:
+    """Run the `onething calendar between …` command the scene printed."""
+    args = command.split()[1:]
+    done = subprocess.run(
+        [sys.executable, "-m", "engine.cli.main", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return int(done.stdout.split()[0])
+
+
+def test_a_late_step_is_told_yellow_then_red_once_each_over_smtp_and_webhook(
+    service: CaseService,
+) -> None:
+    lines: list[str] = []
+    result = run_scene(service, echo=lines.append)
+    out = "\n".join(lines)
+
+    assert result.counts == {
+        ("yellow", "email"): 1,
+        ("yellow", "webhook"): 1,
+        ("red", "email"): 1,
+        ("red", "webhook"): 1,
+    }
+    assert result.repeated == 0 and "(again, the same moment): nothing fired" in out
+    assert "yellow: 1 email, 1 webhook; red: 1 email, 1 webhook" in out
+    assert "its own local mailbox" in out and result.problems == []
+    assert all(a.signed for a in result.arrivals if a.channel == "webhook")
+    assert {a.case_id for a in result.arrivals} == {result.case_id}
+
+    # the figures: what the notices say is what the calendar command prints
+    yellow = [a for a in result.arrivals if a.level == "yellow"]
+    red = [a for a in result.arrivals if a.level == "red"]
+    assert len({(a.remaining, a.overdue) for a in yellow}) == 1  # mail and webhook agree
+    assert yellow[0].remaining is not None and yellow[0].overdue is None
+    assert all(a.remaining is None and a.overdue is None for a in red)  # red at the deadline
+    printed = re.findall(r"`(onething calendar between [^`]+)` prints (-?\d+)", out)
+    assert len(printed) == 4  # one check per notice
+    command, days = printed[0]  # the first arrival: the yellow mail
+    assert calendar_between(command) == int(days) == yellow[0].remaining.days
+    assert yellow[0].figure.startswith("剩余时间：")
+
+    # in the store: one yellow and one red for the step's clock, and the case ran to its end
+    with Session(service.engine) as session:
+        rows = session.exec(
+            select(EscalationRow).where(
+                EscalationRow.case_id == result.case_id, EscalationRow.step_id == LATE_STEP
+            )
+        ).all()
+    assert sorted(r.level for r in rows) == ["red", "yellow"]
+    assert service.show(result.case_id)["status"] == "completed"
+    assert service.verify(result.case_id) == []
+    for name in SCENE_ENV:  # the scene's settings are gone again
+        assert name not in os.environ
