@@ -126,7 +126,8 @@ def build(engine: sa.Engine, *, cases: int, due: int) -> None:
                 "next_escalation_at": None,
             }
         )
-        for step_id, run in snapshot["steps"].items():
+        for run in snapshot["steps"]:
+            step_id = run["step_id"]
             if run["status"] != "active":
                 continue
             at = nexts.get(clock_key("TEMPLATE", step_id, run["attempt"]))
