@@ -484,21 +484,23 @@ def _satisfied(step: Step, run_step: StepRun) -> bool:
     return len(approvals) >= len(step.signers.roles)  # all / sequential
 
 
-def _approve(run: _Run) -> None:
+def _sign(run: _Run, decision: str, *, note: str, required: bool) -> tuple[StepRun, Step]:
+    """Record the actor's signature on the active step named in the action, with the text of
+    argument `note` (a rejection must state its reasons, Art. 38)."""
     run.need_case(CaseStatus.IN_PROGRESS)
     run_step = run.step_run()
     step = run.ctx.workflow.step(run_step.step_id)
     _check_signer(run, step, run_step)
+    comment = run.arg(note, required=required) or ""
+    actor = run.ctx.actor
     run_step.signatures.append(
-        Signature(
-            run.ctx.actor.name,
-            run.ctx.actor.role,
-            "approve",
-            run.ctx.now,
-            run.ctx.args.get("comment") or "",
-            run.ctx.actor.department,
-        )
+        Signature(actor.name, actor.role, decision, run.ctx.now, comment, actor.department)
     )
+    return run_step, step
+
+
+def _approve(run: _Run) -> None:
+    run_step, step = _sign(run, "approve", note="comment", required=False)
     if isinstance(run.ctx.args.get("result"), dict):
         run_step.result.update(run.ctx.args["result"])
     run.emit("step.signed", step=step.id, decision="approve", by=run.ctx.actor.name)
@@ -507,20 +509,7 @@ def _approve(run: _Run) -> None:
 
 
 def _reject(run: _Run) -> None:
-    run.need_case(CaseStatus.IN_PROGRESS)
-    run_step = run.step_run()
-    step = run.ctx.workflow.step(run_step.step_id)
-    _check_signer(run, step, run_step)
-    run_step.signatures.append(
-        Signature(
-            run.ctx.actor.name,
-            run.ctx.actor.role,
-            "reject",
-            run.ctx.now,
-            run.arg("reason"),
-            run.ctx.actor.department,
-        )
-    )
+    run_step, step = _sign(run, "reject", note="reason", required=True)
     if run.ctx.actor.role == SYSTEM:  # an automatic check failed: no officer refuses alone
         run_step.result.update(run.ctx.args.get("result") or {})
     _register_negative(run, NegativeKind.REFUSE_LICENCE, step=step)

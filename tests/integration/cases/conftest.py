@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlmodel import SQLModel
@@ -19,7 +17,6 @@ from engine.definitions.model import Workflow
 from tests.unit.cases.conftest import road_works
 
 ROOT = Path(__file__).resolve().parents[3]
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 TZ = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -33,16 +30,6 @@ class Clock:
         return self.now
 
 
-@pytest.fixture(scope="session")
-def pg_server_url() -> Iterator[str]:
-    name = f"onething_cases_{secrets.token_hex(4)}"
-    with psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=5) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    with psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=5) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
     if request.param == "sqlite":
@@ -50,7 +37,7 @@ def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
             f"sqlite:///{tmp_path / 'cases.db'}", connect_args={"timeout": 30}
         )
     else:
-        engine = sa.create_engine(request.getfixturevalue("pg_server_url"), pool_size=10)
+        engine = sa.create_engine(request.getfixturevalue("postgres_server_url"), pool_size=10)
     SQLModel.metadata.drop_all(engine)
     SQLModel.metadata.create_all(engine)
     yield engine

@@ -19,7 +19,7 @@ from engine.definitions.catalogue import Catalogue, Channel, Department
 from engine.definitions.model import Workflow
 from engine.escalation.sweep import Supervision
 from engine.notify.dispatch import Dispatcher
-from tests.integration.cases.conftest import APPLICATION, ROOT, db, pg_server_url  # noqa: F401
+from tests.integration.cases.conftest import APPLICATION, ROOT, db  # noqa: F401
 from tests.integration.notify.conftest import (  # noqa: F401  (shared receivers)
     FAST,
     SECRET_ENV,
