@@ -21,7 +21,8 @@ def onething(tmp_path: Path):  # type: ignore[no-untyped-def]
         "ONETHING_DATA_DIR": str(tmp_path / "data"),
         "ONETHING_DEFINITIONS": str(ROOT / "definitions"),
     }
-    env.pop("ONETHING_DATABASE_URL", None)
+    for name in ("ONETHING_DATABASE_URL", "ONETHING_SERVICE_FACTORY"):  # the real store only
+        env.pop(name, None)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(

@@ -170,16 +170,19 @@ def served(
 
 
 @pytest.fixture(scope="session")
-def service(served: Served) -> CaseService:
+def service(served: Served) -> Iterator[CaseService]:
     """The API's side: a case service whose commits start and resume the flow runs."""
-    os.environ["ONETHING_SERVICE_FACTORY"] = "tests.e2e.prefect.app:service"
     from flows.runtime import case_service
 
-    svc = case_service(wake=True)
+    os.environ["ONETHING_SERVICE_FACTORY"] = "tests.e2e.prefect.app:service"
+    try:
+        svc = case_service(wake=True)
+    finally:  # later tests of the session get the real store again
+        del os.environ["ONETHING_SERVICE_FACTORY"]
     for name, role, department in [
         ("wang", "window", app.OWNER),
         ("chen", "reviewer", app.OWNER),
         ("li", "leader", app.OWNER),
     ]:
         svc.add_user(name, role=role, department=department)
-    return svc
+    yield svc
