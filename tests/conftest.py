@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,14 +24,14 @@ def definitions_dir() -> Path:
     return DEFINITIONS
 
 
-@pytest.fixture(scope="session")
-def postgres_server_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for the session (SQLAlchemy URL), dropped at its end."""
+@contextmanager
+def fresh_postgres(prefix: str) -> Iterator[str]:
+    """A new PostgreSQL database (SQLAlchemy URL) for as long as the block runs, then dropped."""
     import psycopg
 
     from engine.store import dispose_engines
 
-    name = f"onething_test_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     try:
         admin = psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
@@ -43,6 +44,13 @@ def postgres_server_url() -> Iterator[str]:
         dispose_engines()
         with psycopg.connect(PG_SERVER, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for the session (SQLAlchemy URL), dropped at its end."""
+    with fresh_postgres("onething_test") as url:
+        yield url
 
 
 def _empty_postgres(url: str) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import secrets
 import socket
 import threading
 from collections import deque
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import psycopg
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
@@ -32,6 +30,7 @@ from engine.notify.retry import RetryPolicy
 from engine.notify.tables import NOTIFY_TABLES
 from engine.notify.transports import LogTransport, Transport
 from engine.notify.webhook import WebhookTransport
+from tests.conftest import fresh_postgres
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET = "s3cret-for-tests"
@@ -50,19 +49,9 @@ def free_port() -> int:
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test session, dropped at its end."""
-    name = f"onething_notify_{secrets.token_hex(4)}"
-    try:
-        admin = psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL not reachable (.ci/run starts it): {exc}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        with psycopg.connect(PG_SERVER, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """A PostgreSQL database of the notify tests' own (its migration test drops and rebuilds)."""
+    with fresh_postgres("onething_notify") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
