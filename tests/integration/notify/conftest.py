@@ -32,7 +32,6 @@ from engine.notify.transports import LogTransport, Transport
 from engine.notify.webhook import WebhookTransport
 from tests.conftest import fresh_postgres
 
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 SECRET = "s3cret-for-tests"
 SECRET_ENV = "ONETHING_WEBHOOK_SECRET"
 FAST = RetryPolicy(max_attempts=4, base_delay=0.001, max_delay=0.01, total_seconds=5)
