@@ -1,8 +1,9 @@
 """Limits inside definition files (`limit: 20 working-days`) and their working-day figures.
 
-Plans and checks compare limits in working days: `same-day` is 0, working hours count 8 to the
-day, and a natural-day limit counts as its own number — an upper bound, since N natural days
-never hold more than N working days. Natural days are only compared with natural days.
+Plans and checks compare limits in working days: `same-day` is 0, working hours count as many to
+the day as the calendars' default business hours hold (7: 09:00–12:00 and 13:30–17:30), and a
+natural-day limit counts as its own number — an upper bound, since N natural days never hold
+more than N working days. Natural days are only compared with natural days.
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from fractions import Fraction
 from typing import Annotated
 
 from engine.calendar.units import Limit, Unit
+from engine.calendar.working import DEFAULT_HOURS
 from engine.definitions.textform import TextForm
 
-HOURS_PER_WORKING_DAY = 8
+HOURS_PER_WORKING_DAY = Fraction(sum(end - start for start, end in DEFAULT_HOURS), 60)
 
 LimitText = Annotated[
     Limit,
@@ -29,11 +31,12 @@ LimitText = Annotated[
 
 
 def working_days(limit: Limit) -> Fraction:
-    """The limit as working days: 0 for same-day, hours / 8, natural days as an upper bound."""
+    """The limit as working days: 0 for same-day, hours by the business day, natural days as an
+    upper bound."""
     if limit.unit is Unit.SAME_DAY:
         return Fraction(0)
     if limit.unit is Unit.WORKING_HOURS:
-        return Fraction(limit.value, HOURS_PER_WORKING_DAY)
+        return limit.value / HOURS_PER_WORKING_DAY
     return Fraction(limit.value)
 
 

@@ -103,12 +103,16 @@ def test_json_form(plan_for: PlanFor) -> None:
     assert json.loads(json.dumps(data)) == data
 
 
-def test_working_hours_count_eight_to_the_day() -> None:
-    from engine.calendar.units import Limit
+def test_working_hours_count_as_the_calendars_business_day() -> None:
+    from engine.calendar import Limit, load_calendars
     from engine.definitions.limits import exceeds, format_days, working_days
 
-    assert working_days(Limit.parse("4 working-hours")) == Fraction(1, 2)
+    cn = load_calendars(Path(__file__).resolve().parents[3] / "definitions" / "calendars").get("cn")
+    assert cn.day_minutes == 7 * 60  # 09:00-12:00 and 13:30-17:30
+    assert working_days(Limit.parse("7 working-hours")) == 1
+    assert working_days(Limit.parse("14 working-hours")) == 2
     assert format_days(Fraction(1, 2)) == "0.5 working days"
-    assert exceeds(Limit.parse("9 working-hours"), Limit.parse("1 working-days"))
+    assert exceeds(Limit.parse("8 working-hours"), Limit.parse("1 working-days"))
+    assert not exceeds(Limit.parse("7 working-hours"), Limit.parse("1 working-days"))
     # natural days are compared only with natural days
     assert not exceeds(Limit.parse("30 natural-days"), Limit.parse("20 working-days"))
