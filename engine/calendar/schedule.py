@@ -19,9 +19,6 @@ class Schedule:
     workdays: dict[dt.date, str] = field(default_factory=dict)
     published: set[int] = field(default_factory=set)
 
-    def copy(self) -> Schedule:
-        return Schedule(dict(self.off), dict(self.workdays), set(self.published))
-
     def is_working_day(self, day: dt.date) -> bool:
         if day in self.workdays:
             return True

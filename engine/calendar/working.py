@@ -63,7 +63,6 @@ class WorkingCalendar:
             self._cum[i + 1] = self._cum[i] + working
             if working:
                 self._work.append(day)
-        self._opening = hours[0][0]
         self._close = hours[-1][1]
 
     # -- days -------------------------------------------------------------------------------

@@ -67,10 +67,6 @@ class Firing:
     scheduled_at: dt.datetime
     notify: tuple[str, ...]
 
-    @property
-    def rank(self) -> Level | None:
-        return None if reminder_number(self.level) is not None else Level(self.level)
-
 
 @dataclass(frozen=True)
 class Plan:

@@ -125,27 +125,6 @@ def planned(
     return {key: utc_or_none(moment) for key, moment in nexts.items()}
 
 
-def refresh(
-    session: Session,
-    row: CaseRow,
-    case: Case,
-    workflow: Workflow,
-    calendar: WorkingCalendar,
-    now: dt.datetime,
-) -> None:
-    """Write each clock's next escalation time where it changed (after the case is written)."""
-    nexts = planned(session, case, workflow, calendar, now)
-    write_steps(session, step_updates(case, nexts, stored_steps(session, [case.id])))
-    wanted = utc_or_none(nexts.get(clock_key(case.id, None)))
-    if aware(row.next_escalation_at) != wanted:
-        session.execute(
-            update(CaseRow)
-            .where(col(CaseRow.id) == case.id)
-            .values(next_escalation_at=wanted)
-            .execution_options(synchronize_session=False)
-        )
-
-
 def utc_or_none(moment: dt.datetime | None) -> dt.datetime | None:
     return moment.astimezone(dt.UTC) if moment is not None else None
 

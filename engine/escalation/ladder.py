@@ -71,11 +71,6 @@ def marks(
     ]
 
 
-def due_marks(all_marks: Iterable[Mark], fired: set[Level], now: dt.datetime) -> list[Mark]:
-    """The levels that should have fired by `now` and have not."""
-    return [m for m in all_marks if m.at <= now and m.level not in fired]
-
-
 def next_at(all_marks: Iterable[Mark], fired: set[Level]) -> dt.datetime | None:
     """When the next level not yet fired fires (the indexed `next escalation at`)."""
     pending = [m.at for m in all_marks if m.level not in fired]

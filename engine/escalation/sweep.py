@@ -283,27 +283,6 @@ class Supervision:
             return fired
         return replace(fired, deliveries=tuple(results))
 
-    def reindex(self, *, at: dt.datetime | None = None) -> int:
-        """Recompute every open clock's next escalation (after a calendar was recomputed)."""
-        now = at or self.cases.clock()
-        with Session(self.engine) as session:
-            ids = list(
-                session.execute(
-                    select(StepRow.case_id).where(col(StepRow.is_open).is_(True)).distinct()
-                ).scalars()
-            )
-        for start in range(0, len(ids), self.batch):
-            with Session(self.engine) as session:
-                for row in session.execute(
-                    select(CaseRow).where(col(CaseRow.id).in_(ids[start : start + self.batch]))
-                ).scalars():
-                    case = Case.from_dict(json.loads(row.snapshot))
-                    workflow = self.cases.workflows(case.workflow_id, case.workflow_version)
-                    calendar = self.cases.calendars.get(case.calendar)
-                    index.refresh(session, row, case, workflow, calendar, now)
-                session.commit()
-        return len(ids)
-
     # -- supervisors ------------------------------------------------------------------------
 
     def escalations(

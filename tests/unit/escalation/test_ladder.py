@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from engine.calendar import Limit, StatutoryClock, Unit, WorkingCalendar
 from engine.definitions.escalation import Level, Rung, Trigger
-from engine.escalation.ladder import Mark, due_marks, marks, next_at
+from engine.escalation.ladder import Mark, marks, next_at
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -114,11 +114,8 @@ def test_a_rung_before_the_start_fires_at_the_start(cn: WorkingCalendar) -> None
     assert marks(StatutoryClock(start, days(1)), ladder, cn, start)[0].at == start
 
 
-def test_due_and_next_leave_out_what_fired(cn: WorkingCalendar, ladder: tuple[Rung, ...]) -> None:
+def test_next_leaves_out_what_fired(cn: WorkingCalendar, ladder: tuple[Rung, ...]) -> None:
     start = at(2026, 12, 1, 10, 0)
     found = marks(StatutoryClock(start, days(3)), ladder, cn, start)
-    friday = at(2026, 12, 4, 18, 0)
-    assert [m.level for m in due_marks(found, set(), friday)] == [Level.YELLOW, Level.RED]
-    assert [m.level for m in due_marks(found, {Level.YELLOW}, friday)] == [Level.RED]
     assert next_at(found, {Level.YELLOW, Level.RED}) == at(2026, 12, 7)
     assert next_at(found, set(Level)) is None
