@@ -145,22 +145,7 @@ class CaseService:
                 session, row, None, case, events, actor=APPLICANT, now=now, calendar=calendar
             )
             view = case_view(case, calendar, now)
-            if key:
-                session.add(
-                    CommandRow(
-                        key=key,
-                        case_id=case.id,
-                        action="submit",
-                        result=canonical(view),
-                        at=utc(now),
-                    )
-                )
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                return self._replay(key)
-            return self._committed(view)
+            return self._finish(session, view, key=key, action="submit", now=now)
 
     def act(
         self,
@@ -246,20 +231,33 @@ class CaseService:
                 session, row, case, new, events, actor=actor.name, now=now, calendar=calendar
             )
             view = case_view(new, calendar, now)
-            if key:
-                session.add(
-                    CommandRow(
-                        key=key, case_id=case_id, action=action, result=canonical(view), at=utc(now)
-                    )
+            return self._finish(session, view, key=key, action=action, now=now)
+
+    def _finish(
+        self,
+        session: Session,
+        view: dict[str, Any],
+        *,
+        key: str | None,
+        action: str,
+        now: dt.datetime,
+    ) -> dict[str, Any]:
+        """Commit the unit of work, with the command's first result under its key; a racing
+        retry with the same key gets that result, any other race is stale (retried)."""
+        if key:
+            session.add(
+                CommandRow(
+                    key=key, case_id=view["id"], action=action, result=canonical(view), at=utc(now)
                 )
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                if key and session.get(CommandRow, key):
-                    return self._replay(key)
-                raise _Stale() from None
-            return self._committed(view)
+            )
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            if key and session.get(CommandRow, key):
+                return self._replay(key)
+            raise _Stale() from None
+        return self._committed(view)
 
     def _replay(self, key: str | None) -> dict[str, Any]:
         with Session(self.engine) as session:
