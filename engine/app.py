@@ -27,8 +27,12 @@ def definitions_root() -> Path:
 @cache
 def calendars() -> CalendarSet:
     from engine.calendar import load_calendars
+    from engine.errors import CalendarError
 
-    return load_calendars(definitions_root() / "calendars")
+    folder = definitions_root() / "calendars"
+    if not folder.is_dir():
+        raise CalendarError(f"no calendar folder at {folder} (set {DEFINITIONS_ENV})")
+    return load_calendars(folder)
 
 
 @cache

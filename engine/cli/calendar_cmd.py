@@ -19,13 +19,9 @@ CALENDAR_OPTION = typer.Option("cn", "--calendar", "-c", help="Calendar id, e.g.
 
 
 def get_calendar(calendar_id: str) -> WorkingCalendar:
-    from engine.app import definitions_root
-    from engine.calendar import load_calendars
+    from engine.app import calendars
 
-    folder = definitions_root() / "calendars"
-    if not folder.is_dir():
-        fail(f"no calendar folder at {folder} (set ONETHING_DEFINITIONS)")
-    return load_calendars(folder).get(calendar_id)
+    return calendars().get(calendar_id)
 
 
 def parse_moment(text: str, calendar: WorkingCalendar) -> dt.datetime:
