@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cache
 
 
 @dataclass
@@ -48,6 +49,13 @@ def _is_estimate(name: str) -> bool:
 
 
 def national_schedule(*, first_year: int, last_year: int, official: range) -> Schedule:
+    """A fresh copy of `_national` (the calendars that extend it change their own copy)."""
+    base = _national(first_year, last_year, official)
+    return Schedule(dict(base.off), dict(base.workdays), set(base.published))
+
+
+@cache
+def _national(first_year: int, last_year: int, official: range) -> Schedule:
     """China's national schedule from `holidays.China`.
 
     Years in `official` take the library's full published schedule (holidays, days off moved
