@@ -40,11 +40,12 @@ def register_workflows(service: CaseService, echo: Echo) -> None:
         echo(f"registered {done.version.workflow_id} v{done.version.version}{note}")
 
 
-def run_inline(service: CaseService) -> Callable[[dict[str, Any], Step], None]:
+def run_inline(service: CaseService) -> Automatic:
     """Complete an automatic step by calling its connector here (no Prefect)."""
     from engine.connectors.runner import call
 
-    def complete(view: dict[str, Any], step: Step) -> None:
+    def complete(view: dict[str, Any], step: Step) -> dict[str, Any] | None:
+        after = None
         case = service.load(view["id"])
         workflow = service.workflows(case.workflow_id, case.workflow_version)
         for job in automatic.ready_jobs(case, workflow):
@@ -53,7 +54,8 @@ def run_inline(service: CaseService) -> Callable[[dict[str, Any], Step], None]:
                     call(job.connector, automatic.request_for(case, job), database=service.engine)
                 )
                 action, args = automatic.completion(job, answer)
-                service.act(case.id, action, actor="system", args=args, key=job.key)
+                after = service.act(case.id, action, actor="system", args=args, key=job.key)
+        return after
 
     return complete
 
@@ -62,13 +64,13 @@ def wait_for_flows(service: CaseService, *, seconds: float = 120.0) -> Automatic
     """Leave an automatic step to the case's flow run and wait until it has moved."""
     import time
 
-    def wait(view: dict[str, Any], step: Step) -> None:
+    def wait(view: dict[str, Any], step: Step) -> dict[str, Any]:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             current = service.show(view["id"])
             state = next(s["status"] for s in current["steps"] if s["id"] == step.id)
             if state != "active":
-                return
+                return current
             time.sleep(0.5)
         raise OnethingError(
             f"case {view['id']}: step {step.id!r} still waits for its flow run after "

@@ -16,7 +16,7 @@ from engine.definitions.catalogue import Catalogue
 from engine.definitions.model import AUTOMATIC_KINDS, SignMode, Step, StepKind, Workflow
 
 SIGNERS_PER_ROLE = 3  # enough distinct officers for a quorum (票签) of three
-Automatic = Callable[[dict[str, Any], Step], None]
+Automatic = Callable[[dict[str, Any], Step], dict[str, Any] | None]  # the case after, if known
 
 
 def officer_name(department: str, role: str, index: int = 1) -> str:
@@ -72,30 +72,35 @@ class Driver:
         return [s["id"] for s in view["steps"] if s["status"] == "active"]
 
     def step_once(self, view: dict[str, Any], workflow: Workflow) -> dict[str, Any]:
-        """Complete every step open now; returns the case after."""
-        case_id = view["id"]
+        """Complete every step open now; returns the case after (the view the last command
+        returned, or read again when an automatic step was left to someone else)."""
+        case_id, latest = view["id"], view
+        unseen = False  # a move the driver did not see the result of
         for step_id in self.open_steps(view):
             step = workflow.step(step_id)
             if step.kind in AUTOMATIC_KINDS and step.signers is None:
                 if self.automatic is not None:
-                    self.automatic(view, step)
+                    after = self.automatic(latest, step)
+                    latest, unseen = (after, unseen) if after is not None else (latest, True)
                 continue
             if step.kind is StepKind.DELIVERY:
-                self._supply_deferred(case_id)
+                latest = self._supply_deferred(latest)
             for name in signers_for(step):
-                view = self.service.act(case_id, "approve", actor=name, args={"step": step_id})
-                current = next(s for s in view["steps"] if s["id"] == step_id)
+                latest = self.service.act(case_id, "approve", actor=name, args={"step": step_id})
+                current = next(s for s in latest["steps"] if s["id"] == step_id)
                 if current["status"] != "active":
                     break
-        return self.service.show(case_id)
+        return self.service.show(case_id) if unseen or latest is view else latest
 
-    def _supply_deferred(self, case_id: str) -> None:
-        view = self.service.show(case_id)
+    def _supply_deferred(self, view: dict[str, Any]) -> dict[str, Any]:
         deferred = {
             m: f"supplied-{m}" for m, s in view["materials"].items() if s["status"] == "deferred"
         }
-        if deferred:
-            self.service.act(case_id, "supplement", actor="applicant", args={"materials": deferred})
+        if not deferred:
+            return view
+        return self.service.act(
+            view["id"], "supplement", actor="applicant", args={"materials": deferred}
+        )
 
     def run(
         self,

@@ -9,7 +9,6 @@ paused runs whose case has changed since they paused, and reschedules crashed on
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -173,7 +172,7 @@ def reconcile(waker: Waker, *, reclaim: bool = False) -> dict[str, int]:
             return done
         for case_id, snapshot in open_cases.items():
             if case_id not in known:
-                case = Case.from_dict(json.loads(snapshot))
+                case = Case.from_json(snapshot)
                 departments = {run.department for run in case.steps.values()}
                 waker.start(client, case_id, case.workflow_id, departments)
                 done["started"] += 1

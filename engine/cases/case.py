@@ -7,9 +7,12 @@ case as one snapshot row beside the indexed rows it queries.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, fields
+import json
+from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
 from typing import Any
+
+import orjson
 
 from engine.calendar import Limit, StatutoryClock, Unit
 from engine.calendar.clock import Extension, Suspension
@@ -156,10 +159,26 @@ class Case:
     def open_negative(self, negative_id: str) -> NegativeMatter | None:
         return next((n for n in self.negatives if n.id == negative_id), None)
 
+    def to_json(self) -> bytes:
+        """The snapshot: compact JSON, steps as a list in the definition's order."""
+        payload = {name: getattr(self, name) for name in _field_names(Case)}
+        payload["steps"] = list(self.steps.values())
+        try:
+            return orjson.dumps(payload, option=orjson.OPT_NON_STR_KEYS, default=str)
+        except orjson.JSONEncodeError:  # an integer beyond 64 bits in the applicant's data
+            text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=_plain)
+            return text.encode()
+
+    @classmethod
+    def from_json(cls, snapshot: str | bytes) -> Case:
+        return cls.from_dict(orjson.loads(snapshot))
+
+    def copy(self) -> Case:
+        """A deep copy (through the snapshot: several times faster than deepcopy)."""
+        return Case.from_json(self.to_json())
+
     def to_dict(self) -> dict[str, Any]:
-        data = dict(_encode(self))
-        data["steps"] = list(data["steps"].values())  # a list keeps the definition's order
-        return data
+        return dict(orjson.loads(self.to_json()))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Case:
@@ -184,19 +203,13 @@ class Case:
         return cls(**d)
 
 
-def _encode(value: Any) -> Any:
-    """Plain JSON data of a case, walked once (dataclasses.asdict deep-copies as it goes)."""
-    if value is None or type(value) in (str, int, float, bool):
-        return value
-    if isinstance(value, StrEnum):
-        return value.value
+def _plain(value: Any) -> Any:
+    """What the standard encoder cannot write itself: dataclasses and moments."""
     if isinstance(value, dt.datetime):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _encode(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_encode(v) for v in value]
-    return {name: _encode(getattr(value, name)) for name in _field_names(type(value))}
+    if is_dataclass(value):
+        return {name: getattr(value, name) for name in _field_names(type(value))}
+    return str(value)
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}

@@ -777,7 +777,7 @@ ACTIONS: dict[str, Callable[[_Run], None]] = {
 
 def act(case: Case, action: str, ctx: Context) -> tuple[Case, list[Event]]:
     """Apply `action` to a copy of `case`; the original is untouched if it is illegal."""
-    work = Case.from_dict(case.to_dict())  # a copy, several times faster than deepcopy
+    work = case.copy()
     run = _Run(work, action, ctx)
     handler = ACTIONS.get(action)
     if handler is None:

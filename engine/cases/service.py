@@ -14,8 +14,10 @@ import json
 import secrets
 import uuid
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+import sqlalchemy as sa
 from sqlalchemy import Engine, bindparam, insert, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, col, select
@@ -42,6 +44,7 @@ from engine.errors import InputError
 from engine.escalation import index as escalation_index
 from engine.escalation.clocks import clock_key
 
+_TABLES = SQLModel.metadata.tables
 WorkflowSource = Callable[[str, int | None], Workflow]
 Core = Callable[[Case, machine.Context], tuple[Case, list[machine.Event]]]
 ATTEMPTS = 8
@@ -71,6 +74,7 @@ class CaseService:
             clock,
         )
         self.after_commit = after_commit  # side effects (wake a flow run): after, never inside
+        self._actors: dict[str, Actor] = {}  # users are only ever added: a found one stays
 
     def _committed(self, view: dict[str, Any]) -> dict[str, Any]:
         if self.after_commit is not None:
@@ -104,10 +108,22 @@ class CaseService:
     def actor(self, session: Session, name: str) -> Actor:
         if name in (APPLICANT, SYSTEM):
             return Actor(name, name)
-        row = session.get(UserRow, name)
+        if (known := self._actors.get(name)) is not None:
+            return known
+        users = _TABLES[UserRow.__tablename__]
+        row = (
+            session.connection()
+            .execute(
+                sa.select(users.c.name, users.c.role, users.c.department).where(
+                    users.c.name == name
+                )
+            )
+            .one_or_none()
+        )
         if row is None:
             raise InputError(f"unknown user {name!r} (add one with `onething users add`)")
-        return Actor(row.name, row.role, row.department)
+        self._actors[name] = Actor(row.name, row.role, row.department)
+        return self._actors[name]
 
     # -- commands ---------------------------------------------------------------------------
 
@@ -117,8 +133,8 @@ class CaseService:
         """Take in an application; returns the new case's view."""
         now = self.clock()
         with Session(self.engine) as session:
-            if key and (done := session.get(CommandRow, key)):
-                return dict(json.loads(done.result))
+            if key and (done := _done(session, key)):
+                return done
             workflow = self.workflows(workflow_id, None)
             calendar = self.calendars.get(workflow.calendar)
             case_id = f"{now:%Y%m%d}-{uuid.uuid4().hex[:10]}"
@@ -129,23 +145,16 @@ class CaseService:
                 application=application,
                 now=now,
             )
-            row = CaseRow(
-                id=case.id,
-                workflow_id=workflow.id,
-                workflow_version=workflow.version,
-                status=case.status.value,
-                snapshot="",
-                last_hash=GENESIS,
-                submitted_at=utc(now),
-                updated_at=utc(now),
-            )
-            session.add(row)
-            session.flush()
-            self._record(
-                session, row, None, case, events, actor=APPLICANT, now=now, calendar=calendar
-            )
-            view = case_view(case, calendar, now)
-            return self._finish(session, view, key=key, action="submit", now=now)
+            head = _Head(case.id, version=0, event_count=0, last_hash=GENESIS)
+            try:
+                self._record(
+                    session, head, None, case, events, actor=APPLICANT, now=now, calendar=calendar
+                )
+                view = case_view(case, calendar, now)
+                return self._finish(session, view, key=key, action="submit", now=now)
+            except IntegrityError:  # only a racing retry with the same key collides here
+                session.rollback()
+                return self._replay(key)
 
     def act(
         self,
@@ -216,22 +225,50 @@ class CaseService:
     ) -> dict[str, Any]:
         now = self.clock()
         with Session(self.engine) as session:
-            if key and (done := session.get(CommandRow, key)):
-                return dict(json.loads(done.result))
-            row = session.get(CaseRow, case_id)
+            if key and (done := _done(session, key)):
+                return done
+            cases = _TABLES[CaseRow.__tablename__]
+            row = (
+                session.connection()
+                .execute(
+                    sa.select(
+                        cases.c.id,
+                        cases.c.snapshot,
+                        cases.c.version,
+                        cases.c.event_count,
+                        cases.c.last_hash,
+                        cases.c.escalated,
+                    ).where(cases.c.id == case_id)
+                )
+                .one_or_none()
+            )
             if row is None:
                 raise InputError(f"no case {case_id!r}")
-            case = Case.from_dict(json.loads(row.snapshot))
+            case = Case.from_json(row.snapshot)
             workflow = self.workflows(case.workflow_id, case.workflow_version)
             calendar = self.calendars.get(workflow.calendar)
             actor = self.actor(session, actor_name)
             context = machine.Context(workflow, calendar, actor, now, args)
             new, events = core(case, context)
-            self._record(
-                session, row, case, new, events, actor=actor.name, now=now, calendar=calendar
-            )
-            view = case_view(new, calendar, now)
-            return self._finish(session, view, key=key, action=action, now=now)
+            try:
+                self._record(
+                    session,
+                    row,
+                    case,
+                    new,
+                    events,
+                    actor=actor.name,
+                    now=now,
+                    calendar=calendar,
+                    moved_only=True,
+                )
+                view = case_view(new, calendar, now)
+                return self._finish(session, view, key=key, action=action, now=now)
+            except IntegrityError:  # a racing command took the key, or the case moved on
+                session.rollback()
+                if key and _done(session, key):
+                    return self._replay(key)
+                raise _Stale() from None
 
     def _finish(
         self,
@@ -242,34 +279,33 @@ class CaseService:
         action: str,
         now: dt.datetime,
     ) -> dict[str, Any]:
-        """Commit the unit of work, with the command's first result under its key; a racing
-        retry with the same key gets that result, any other race is stale (retried)."""
+        """Commit the unit of work, with the command's first result under its key (a racing
+        retry with the same key collides on it: `IntegrityError`, for the caller to replay)."""
         if key:
-            session.add(
-                CommandRow(
-                    key=key, case_id=view["id"], action=action, result=canonical(view), at=utc(now)
-                )
+            session.connection().execute(
+                sa.insert(_TABLES[CommandRow.__tablename__]),
+                {
+                    "key": key,
+                    "case_id": view["id"],
+                    "action": action,
+                    "result": canonical(view),
+                    "at": utc(now),
+                },
             )
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
-            if key and session.get(CommandRow, key):
-                return self._replay(key)
-            raise _Stale() from None
+        session.commit()
         return self._committed(view)
 
     def _replay(self, key: str | None) -> dict[str, Any]:
         with Session(self.engine) as session:
-            done = session.get(CommandRow, key) if key else None
+            done = _done(session, key) if key else None
             if done is None:
                 raise _Stale()
-            return dict(json.loads(done.result))
+            return done
 
     def _record(
         self,
         session: Session,
-        row: CaseRow,
+        row: CaseHead,
         old: Case | None,
         new: Case,
         events: list[machine.Event],
@@ -277,16 +313,20 @@ class CaseService:
         actor: str,
         now: dt.datetime,
         calendar: WorkingCalendar,
+        moved_only: bool = False,
     ) -> None:
-        """Write the snapshot (version-checked), the query rows and the chained events."""
+        """Write the snapshot (version-checked), the query rows and the chained events, in
+        a few statements on the session's connection (no ORM unit of work on this path).
+        `moved_only`: the command changed the run state, so only the step rows of steps it
+        moved need writing (else every row is refreshed: the calendar or the ladder moved)."""
         links, seq, prev = _chain(row, new.id, events, actor=actor, now=now)
-        chained = [EventRow(**link) for link in links]
         promised = new.promised.read(calendar, now).due if new.promised else None
         workflow = self.workflows(new.workflow_id, new.workflow_version)
-        nexts = escalation_index.planned(session, new, workflow, calendar, now)
+        past = escalation_index.history(session, new.id) if row.escalated else {}
+        nexts = escalation_index.planned(new, workflow, calendar, now, past)
         values = {
             "status": new.status.value,
-            "snapshot": canonical(new.to_dict()),
+            "snapshot": new.to_json().decode(),
             "version": row.version + 1,
             "event_count": seq,
             "last_hash": prev,
@@ -294,21 +334,32 @@ class CaseService:
             "promised_due_at": utc(promised) if promised else None,
             "next_escalation_at": nexts.get(clock_key(new.id, None)),
         }
+        connection = session.connection()
+        cases = _TABLES[CaseRow.__tablename__]
         if old is None:
-            for name, value in values.items():
-                setattr(row, name, value)
-        else:  # the version check comes first: a stale command writes nothing at all
-            result = session.execute(
-                update(CaseRow)
-                .where(col(CaseRow.id) == new.id, col(CaseRow.version) == row.version)
-                .values(**values)
-                .execution_options(synchronize_session=False)
+            connection.execute(
+                sa.insert(cases),
+                {
+                    **values,
+                    "id": new.id,
+                    "workflow_id": new.workflow_id,
+                    "workflow_version": new.workflow_version,
+                    "submitted_at": utc(new.submitted_at),
+                    "escalated": False,
+                },
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+        else:  # the version check comes first: a stale command writes nothing at all
+            result = connection.execute(
+                sa.update(cases)
+                .where(cases.c.id == new.id, cases.c.version == row.version)
+                .values(**values)
+            )
+            if result.rowcount != 1:
                 session.rollback()
                 raise _Stale()
-        session.add_all(chained)
-        self._sync_rows(session, old, new, calendar, now, nexts)
+        if links:
+            connection.execute(sa.insert(_TABLES[EventRow.__tablename__]), links)
+        self._sync_rows(connection, old, new, calendar, now, nexts, moved_only=moved_only)
 
     def recompute_deadlines(self) -> list[dict[str, Any]]:
         """Re-read every open case's clocks on the calendars as loaded now (a provisional year
@@ -330,7 +381,7 @@ class CaseService:
             }
             open_ids = sorted({case_id for case_id, _ in stored})
             for row in session.exec(select(CaseRow).where(col(CaseRow.id).in_(open_ids))):
-                case = Case.from_dict(json.loads(row.snapshot))
+                case = Case.from_json(row.snapshot)
                 calendar = self.calendars.get(case.calendar)
                 changes = []
                 for step_id, run in case.steps.items():
@@ -444,26 +495,28 @@ class CaseService:
 
     def _sync_rows(
         self,
-        session: Session,
+        connection: sa.Connection,
         old: Case | None,
         new: Case,
         calendar: WorkingCalendar,
         now: dt.datetime,
         nexts: dict[str, dt.datetime | None],
+        *,
+        moved_only: bool,
     ) -> None:
-        """Bring the query rows in line with the snapshot: every step row (one bulk update by
-        primary key, with its next escalation time), new signatures, changed materials and
-        negative matters."""
-        inserts: list[SQLModel] = []
-        step_updates = []
+        """Bring the query rows in line with the snapshot: the step rows (one bulk update by
+        primary key, with their next escalation times), new signatures, changed materials and
+        negative matters. A suspended step's due time runs on with the calendar: its row is
+        always written."""
+        step_inserts, step_updates, decisions = [], [], []
         for step_id, run in new.steps.items():
             before = old.steps.get(step_id) if old else None
+            if moved_only and before == run and not (run.clock and run.clock.suspended):
+                continue
             due = None
             if run.clock is not None and run.status in OPEN_STEP:
                 due = utc(run.clock.read(calendar, now).due)
             values: dict[str, Any] = {
-                "case_id": new.id,
-                "step_id": step_id,
                 "department": run.department,
                 "status": run.status.value,
                 "is_open": run.status in OPEN_STEP,
@@ -472,70 +525,72 @@ class CaseService:
                 "suspended": run.clock.suspended if run.clock else False,
                 "next_escalation_at": nexts.get(clock_key(new.id, step_id, run.attempt)),
             }
-            if old is None or before is None:
-                inserts.append(StepRow(**values))
+            if before is None:
+                step_inserts.append({"case_id": new.id, "step_id": step_id, **values})
             else:
-                step_updates.append(values)
+                step_updates.append({"b_case_id": new.id, "b_step_id": step_id, **values})
             known = len(before.signatures) if before and before.attempt == run.attempt else 0
-            inserts.extend(
-                DecisionRow(
-                    case_id=new.id,
-                    step_id=step_id,
-                    attempt=run.attempt,
-                    actor=signature.actor,
-                    role=signature.role,
-                    decision=signature.decision,
-                    at=utc(signature.at),
-                    comment=signature.comment,
-                )
+            decisions += [
+                {
+                    "case_id": new.id,
+                    "step_id": step_id,
+                    "attempt": run.attempt,
+                    "actor": signature.actor,
+                    "role": signature.role,
+                    "decision": signature.decision,
+                    "at": utc(signature.at),
+                    "comment": signature.comment,
+                }
                 for signature in run.signatures[known:]
-            )
-        if step_updates:
-            session.execute(update(StepRow), step_updates)
-        material_updates = []
+            ]
+        _upsert(connection, StepRow, ("case_id", "step_id"), step_inserts, step_updates)
+        if decisions:
+            connection.execute(sa.insert(_TABLES[DecisionRow.__tablename__]), decisions)
+        material_inserts, material_updates = [], []
         for material_id, state in new.materials.items():
             earlier = old.materials.get(material_id) if old else None
             if earlier == state:
                 continue
             material: dict[str, Any] = {
-                "case_id": new.id,
-                "material_id": material_id,
                 "status": state.status.value,
                 "reference": state.reference,
                 "deadline": utc(state.deadline) if state.deadline else None,
             }
             if earlier is None:
-                inserts.append(MaterialRow(**material))
+                material_inserts.append({"case_id": new.id, "material_id": material_id, **material})
             else:
-                material_updates.append(material)
-        if material_updates:
-            session.execute(update(MaterialRow), material_updates)
+                material_updates.append(
+                    {"b_case_id": new.id, "b_material_id": material_id, **material}
+                )
+        _upsert(
+            connection, MaterialRow, ("case_id", "material_id"), material_inserts, material_updates
+        )
         old_negatives = {n.id: n for n in old.negatives} if old else {}
+        negative_inserts, negative_updates = [], []
         for negative in new.negatives:
             earlier_negative = old_negatives.get(negative.id)
             if earlier_negative == negative:
                 continue
-            entry = NegativeRow(
-                id=negative.id,
-                case_id=new.id,
-                step_id=negative.step_id,
-                kind=negative.kind.value,
-                status=negative.status.value,
-                matter=negative.matter,
-                facts=negative.facts,
-                reason=negative.reason,
-                legal_basis=negative.legal_basis,
-                officer=negative.officer,
-                department=negative.department,
-                registered_at=utc(negative.registered_at),
-                decided_by=negative.decided_by,
-                decided_at=utc(negative.decided_at) if negative.decided_at else None,
-            )
+            entry = {
+                "case_id": new.id,
+                "step_id": negative.step_id,
+                "kind": negative.kind.value,
+                "status": negative.status.value,
+                "matter": negative.matter,
+                "facts": negative.facts,
+                "reason": negative.reason,
+                "legal_basis": negative.legal_basis,
+                "officer": negative.officer,
+                "department": negative.department,
+                "registered_at": utc(negative.registered_at),
+                "decided_by": negative.decided_by,
+                "decided_at": utc(negative.decided_at) if negative.decided_at else None,
+            }
             if earlier_negative is None:
-                inserts.append(entry)
+                negative_inserts.append({"id": negative.id, **entry})
             else:
-                session.merge(entry)
-        session.add_all(inserts)
+                negative_updates.append({"b_id": negative.id, **entry})
+        _upsert(connection, NegativeRow, ("id",), negative_inserts, negative_updates)
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -544,7 +599,7 @@ class CaseService:
             row = session.get(CaseRow, case_id)
             if row is None:
                 raise InputError(f"no case {case_id!r}")
-            return Case.from_dict(json.loads(row.snapshot))
+            return Case.from_json(row.snapshot)
 
     def show(self, case_id: str) -> dict[str, Any]:
         case = self.load(case_id)
@@ -637,7 +692,7 @@ class CaseService:
 
 
 def _chain(
-    row: CaseRow, case_id: str, events: list[machine.Event], *, actor: str, now: dt.datetime
+    row: CaseHead, case_id: str, events: list[machine.Event], *, actor: str, now: dt.datetime
 ) -> tuple[list[dict[str, Any]], int, str]:
     """The events as event-row values linked onto the case's hash chain; with the new count
     and head of the chain."""
@@ -664,6 +719,60 @@ def _chain(
         )
         prev = digest
     return chained, seq, prev
+
+
+def _upsert(
+    connection: sa.Connection,
+    model: type[SQLModel],
+    key: tuple[str, ...],
+    inserts: list[dict[str, Any]],
+    updates: list[dict[str, Any]],
+) -> None:
+    """Insert the new rows and update the known ones (by primary key, parameters `b_<key>`),
+    each kind in one statement."""
+    table = _TABLES[str(model.__tablename__)]
+    if inserts:
+        connection.execute(sa.insert(table), inserts)
+    if updates:
+        where = [table.c[name] == sa.bindparam(f"b_{name}") for name in key]
+        connection.execute(sa.update(table).where(*where), updates)
+
+
+def _done(session: Session, key: str) -> dict[str, Any] | None:
+    """The first result of the command under `key`, if it ran."""
+    commands = _TABLES[CommandRow.__tablename__]
+    result = (
+        session.connection()
+        .execute(sa.select(commands.c.result).where(commands.c.key == key))
+        .scalar_one_or_none()
+    )
+    return dict(json.loads(result)) if result is not None else None
+
+
+class CaseHead(Protocol):
+    """What a write needs of the case row it replaces: the version and the chain's head."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def event_count(self) -> int: ...
+    @property
+    def last_hash(self) -> str: ...
+    @property
+    def escalated(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class _Head:
+    """The head of a case not yet stored."""
+
+    id: str
+    version: int
+    event_count: int
+    last_hash: str
+    escalated: bool = False
 
 
 class _Stale(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import Column, DateTime, Index, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -31,6 +31,8 @@ class CaseRow(SQLModel, table=True):
     updated_at: dt.datetime
     promised_due_at: dt.datetime | None = Field(default=None, index=True)
     next_escalation_at: dt.datetime | None = _when(index=True)  # the promised clock's ladder
+    # a level has fired on one of its clocks: its history is worth reading
+    escalated: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class StepRow(SQLModel, table=True):

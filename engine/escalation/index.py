@@ -113,15 +113,18 @@ def next_times(
 
 
 def planned(
-    session: Session, case: Case, workflow: Workflow, calendar: WorkingCalendar, now: dt.datetime
+    case: Case,
+    workflow: Workflow,
+    calendar: WorkingCalendar,
+    now: dt.datetime,
+    past: dict[str, Past],
 ) -> dict[str, dt.datetime | None]:
-    """Each clock's next escalation time (UTC), by clock key; None where nothing is pending."""
+    """Each clock's next escalation time (UTC), by clock key, given what has fired (`past`,
+    from `history`); None where nothing is pending."""
     nexts: dict[str, dt.datetime | None] = {
         clock_key(case.id, step_id, run.attempt): None for step_id, run in case.steps.items()
     }
-    nexts.update(
-        next_times(tracked_clocks(case, workflow), history(session, case.id), calendar, now)
-    )
+    nexts.update(next_times(tracked_clocks(case, workflow), past, calendar, now))
     return {key: utc_or_none(moment) for key, moment in nexts.items()}
 
 

@@ -5,7 +5,6 @@ their kind in the workflow; the sweep escalates an open publication step like an
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -85,7 +84,7 @@ def publications(
                 .order_by(col(CaseRow.submitted_at))
             ).scalars()
             for snapshot in rows:
-                case = Case.from_dict(json.loads(snapshot))
+                case = Case.from_json(snapshot)
                 found += _listed(case, workflow, decisions, catalogue, cases, now)
     return found
 

@@ -195,7 +195,7 @@ class Supervision:
         steps: list[tuple[str, str, dt.datetime | None]] = []
         cases: list[tuple[str, dt.datetime | None]] = []
         for row in rows:
-            case = Case.from_dict(json.loads(row.snapshot))
+            case = Case.from_json(row.snapshot)
             try:
                 workflow = self.cases.workflows(case.workflow_id, case.workflow_version)
                 calendar = self.cases.calendars.get(case.calendar)
@@ -223,7 +223,9 @@ class Supervision:
             escalations += made
             if made:
                 events = [_fired_event(f, e) for f, e in zip(fired, made, strict=True)]
-                entries.append((row, events, {"next_escalation_at": utc_or_none(case_next)}))
+                entries.append(
+                    (row, events, {"next_escalation_at": utc_or_none(case_next), "escalated": True})
+                )
             elif index.aware(row.next_escalation_at) != utc_or_none(case_next):
                 cases.append((row.id, case_next))  # the index was early: the ladder moved
         if dry_run:
@@ -389,7 +391,7 @@ class Supervision:
                 who = self.cases.actor(session, actor)
                 row = session.get(CaseRow, esc.case_id)
                 assert row is not None
-                case = Case.from_dict(json.loads(row.snapshot))
+                case = Case.from_json(row.snapshot)
                 target, event = change(session, esc, who, now)
                 try:
                     self.cases.record_events(session, row, case, [event], actor=who.name, now=now)
