@@ -13,34 +13,26 @@ import hashlib
 import json
 import secrets
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Engine, bindparam, insert, update
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import Session, SQLModel, col, select
 
-from engine.calendar import CalendarSet, WorkingCalendar
+from engine.calendar import CalendarSet
 from engine.cases import automatic, machine
-from engine.cases.audit import GENESIS, Break, LoggedEvent, canonical, link_hash, verify_chain
+from engine.cases.audit import GENESIS, Break, LoggedEvent, canonical, verify_chain
 from engine.cases.case import APPLICANT, SYSTEM, Actor, Case
 from engine.cases.errors import Conflict
 from engine.cases.state import OPEN_STEP
-from engine.cases.tables import (
-    CaseRow,
-    CommandRow,
-    DecisionRow,
-    EventRow,
-    MaterialRow,
-    NegativeRow,
-    StepRow,
-    UserRow,
-)
+from engine.cases.tables import CaseRow, CommandRow, EventRow, NegativeRow, StepRow, UserRow
 from engine.cases.view import case_view
+from engine.cases.writes import CaseHead, Head, Stale, Writes, utc
 from engine.definitions.model import Workflow
-from engine.errors import InputError
+from engine.errors import InputError, OnethingError
 from engine.escalation import index as escalation_index
 from engine.escalation.clocks import clock_key
 
@@ -48,11 +40,6 @@ _TABLES = SQLModel.metadata.tables
 WorkflowSource = Callable[[str, int | None], Workflow]
 Core = Callable[[Case, machine.Context], tuple[Case, list[machine.Event]]]
 ATTEMPTS = 8
-
-
-def utc(moment: dt.datetime) -> dt.datetime:
-    """UTC, the form the store keeps (SQLModel stores aware datetimes as UTC)."""
-    return moment.astimezone(dt.UTC)
 
 
 class CaseService:
@@ -133,8 +120,8 @@ class CaseService:
         """Take in an application; returns the new case's view."""
         now = self.clock()
         with Session(self.engine) as session:
-            if key and (done := _done(session, key)):
-                return done
+            if key and (done := _done(session, [key])):
+                return done[key]
             workflow = self.workflows(workflow_id, None)
             calendar = self.calendars.get(workflow.calendar)
             case_id = f"{now:%Y%m%d}-{uuid.uuid4().hex[:10]}"
@@ -145,16 +132,19 @@ class CaseService:
                 application=application,
                 now=now,
             )
-            head = _Head(case.id, version=0, event_count=0, last_hash=GENESIS)
+            writes = Writes()
+            head = Head(case.id, version=0, event_count=0, last_hash=GENESIS)
+            self._record(session, writes, head, None, case, events, actor=APPLICANT, now=now)
+            view = case_view(case, calendar, now)
+            if key:
+                writes.commands.append(_command_row(key, view, "submit", now))
             try:
-                self._record(
-                    session, head, None, case, events, actor=APPLICANT, now=now, calendar=calendar
-                )
-                view = case_view(case, calendar, now)
-                return self._finish(session, view, key=key, action="submit", now=now)
+                writes.flush(session.connection())
+                session.commit()
             except IntegrityError:  # only a racing retry with the same key collides here
                 session.rollback()
                 return self._replay(key)
+        return self._committed(view)
 
     def act(
         self,
@@ -166,200 +156,198 @@ class CaseService:
         key: str | None = None,
     ) -> dict[str, Any]:
         """Run one action; retried on a concurrent change, replayed on a repeated key."""
-        return self._command(
-            case_id,
-            action,
-            actor,
-            dict(args or {}),
-            key,
-            lambda c, ctx: machine.act(c, action, ctx),
-        )
+        return self._one(Command(case_id, action, actor, dict(args or {}), key))
+
+    def act_many(self, commands: Sequence[Command]) -> list[dict[str, Any] | OnethingError]:
+        """Many commands in one transaction (批量办理: a window's batch, the flows' results):
+        each is judged on its own, in order, exactly as `act` would judge it, and answered
+        with the case's view or the error that refused it (a refused command changes
+        nothing). If a case changed under the batch, the batch is undone and its commands
+        run one by one, each with `act`'s retries."""
+        try:
+            return self._apply(list(commands))
+        except (Stale, IntegrityError):
+            pass
+        except OperationalError as exc:  # SQLite: a writer held the lock past the timeout
+            if "locked" not in str(exc):
+                raise
+        outcomes: list[dict[str, Any] | OnethingError] = []
+        for command in commands:
+            try:
+                outcomes.append(self._one(command))
+            except OnethingError as exc:
+                outcomes.append(exc)
+        return outcomes
 
     def record_incident(
         self, case_id: str, step: str, message: str, *, key: str | None = None
     ) -> dict[str, Any]:
         """Put on the case's record that an automatic step's connector kept failing (an
         incident for an operator); the step stays active and is tried again later."""
-        return self._command(
-            case_id,
-            "report-incident",
-            SYSTEM,
-            {"step": step},
-            key,
-            lambda c, ctx: (c, automatic.incident(c, step, message, now=ctx.now)),
+        return self._one(
+            Command(
+                case_id,
+                "report-incident",
+                SYSTEM,
+                {"step": step},
+                key,
+                core=lambda c, ctx: (c, automatic.incident(c, step, message, now=ctx.now)),
+            )
         )
 
-    def _command(
-        self,
-        case_id: str,
-        action: str,
-        actor: str,
-        args: dict[str, Any],
-        key: str | None,
-        core: Core,
-    ) -> dict[str, Any]:
+    def _one(self, command: Command) -> dict[str, Any]:
+        """One command in its own transaction, run again on a concurrent change."""
         for _ in range(ATTEMPTS):
             try:
-                return self._act_once(case_id, action, actor, args, key, core)
-            except _Stale:
+                outcome = self._apply([command])[0]
+            except Stale:
+                continue
+            except IntegrityError:  # a racing command took the key, or the case moved on
+                if command.key and (done := _replay_or_none(self.engine, command.key)):
+                    return done
                 continue
             except OperationalError as exc:  # SQLite: a writer held the lock past the timeout
                 if "locked" not in str(exc):
                     raise
+                continue
+            if isinstance(outcome, OnethingError):
+                raise outcome
+            return outcome
         raise Conflict(
             "the case kept changing; try again",
-            case=case_id,
-            action=action,
-            actor=actor,
+            case=command.case_id,
+            action=command.action,
+            actor=command.actor,
             state="busy",
         )
 
-    def _act_once(
-        self,
-        case_id: str,
-        action: str,
-        actor_name: str,
-        args: dict[str, Any],
-        key: str | None,
-        core: Core,
-    ) -> dict[str, Any]:
+    def _apply(self, commands: list[Command]) -> list[dict[str, Any] | OnethingError]:
+        """Run the commands in one unit of work: load their cases in one query, call the
+        core for each (several on one case follow each other), write and commit once."""
         now = self.clock()
+        outcomes: list[dict[str, Any] | OnethingError] = []
         with Session(self.engine) as session:
-            if key and (done := _done(session, key)):
-                return done
+            done = _done(session, [c.key for c in commands if c.key])
             cases = _TABLES[CaseRow.__tablename__]
-            row = (
-                session.connection()
-                .execute(
-                    sa.select(
-                        cases.c.id,
-                        cases.c.snapshot,
-                        cases.c.version,
-                        cases.c.event_count,
-                        cases.c.last_hash,
-                        cases.c.escalated,
-                    ).where(cases.c.id == case_id)
-                )
-                .one_or_none()
-            )
-            if row is None:
-                raise InputError(f"no case {case_id!r}")
-            case = Case.from_json(row.snapshot)
-            workflow = self.workflows(case.workflow_id, case.workflow_version)
-            calendar = self.calendars.get(workflow.calendar)
-            actor = self.actor(session, actor_name)
-            context = machine.Context(workflow, calendar, actor, now, args)
-            new, events = core(case, context)
-            try:
-                self._record(
-                    session,
-                    row,
-                    case,
-                    new,
-                    events,
-                    actor=actor.name,
-                    now=now,
-                    calendar=calendar,
-                    moved_only=True,
-                )
-                view = case_view(new, calendar, now)
-                return self._finish(session, view, key=key, action=action, now=now)
-            except IntegrityError:  # a racing command took the key, or the case moved on
-                session.rollback()
-                if key and _done(session, key):
-                    return self._replay(key)
-                raise _Stale() from None
+            ids = sorted({c.case_id for c in commands})
+            heads: dict[str, CaseHead] = {}
+            loaded: dict[str, Case] = {}
+            for row in session.connection().execute(
+                sa.select(
+                    cases.c.id,
+                    cases.c.snapshot,
+                    cases.c.version,
+                    cases.c.event_count,
+                    cases.c.last_hash,
+                    cases.c.escalated,
+                ).where(escalation_index.among(session, cases.c.id, ids))
+            ):
+                heads[row.id], loaded[row.id] = row, Case.from_json(row.snapshot)
+            writes, views = Writes(), []
+            for command in commands:
+                if command.key and command.key in done:
+                    outcomes.append(done[command.key])
+                    continue
+                try:
+                    outcome = self._run(session, writes, command, heads, loaded, now)
+                except OnethingError as exc:
+                    outcomes.append(exc)
+                    continue
+                outcomes.append(outcome)
+                views.append(outcome)
+                if command.key:
+                    writes.commands.append(_command_row(command.key, outcome, command.action, now))
+                    done[command.key] = outcome
+            if views:
+                try:
+                    writes.flush(session.connection())
+                except (Stale, IntegrityError):
+                    session.rollback()
+                    raise
+                session.commit()
+        for view in views:
+            self._committed(view)
+        return outcomes
 
-    def _finish(
+    def _run(
         self,
         session: Session,
-        view: dict[str, Any],
-        *,
-        key: str | None,
-        action: str,
+        writes: Writes,
+        command: Command,
+        heads: dict[str, CaseHead],
+        loaded: dict[str, Case],
         now: dt.datetime,
     ) -> dict[str, Any]:
-        """Commit the unit of work, with the command's first result under its key (a racing
-        retry with the same key collides on it: `IntegrityError`, for the caller to replay)."""
-        if key:
-            session.connection().execute(
-                sa.insert(_TABLES[CommandRow.__tablename__]),
-                {
-                    "key": key,
-                    "case_id": view["id"],
-                    "action": action,
-                    "result": canonical(view),
-                    "at": utc(now),
-                },
-            )
-        session.commit()
-        return self._committed(view)
+        """One command on the unit of work's state of its case; returns the view after."""
+        case = loaded.get(command.case_id)
+        if case is None:
+            raise InputError(f"no case {command.case_id!r}")
+        workflow = self.workflows(case.workflow_id, case.workflow_version)
+        calendar = self.calendars.get(workflow.calendar)
+        actor = self.actor(session, command.actor)
+        context = machine.Context(workflow, calendar, actor, now, command.args)
+        core = command.core or (lambda c, ctx: machine.act(c, command.action, ctx))
+        new, events = core(case, context)
+        heads[case.id] = self._record(
+            session,
+            writes,
+            heads[case.id],
+            case,
+            new,
+            events,
+            actor=actor.name,
+            now=now,
+            moved_only=True,
+        )
+        loaded[case.id] = new
+        return case_view(new, calendar, now)
 
     def _replay(self, key: str | None) -> dict[str, Any]:
-        with Session(self.engine) as session:
-            done = _done(session, key) if key else None
-            if done is None:
-                raise _Stale()
-            return done
+        done = _replay_or_none(self.engine, key) if key else None
+        if done is None:
+            raise Stale()
+        return done
 
     def _record(
         self,
         session: Session,
-        row: CaseHead,
+        writes: Writes,
+        head: CaseHead,
         old: Case | None,
         new: Case,
         events: list[machine.Event],
         *,
         actor: str,
         now: dt.datetime,
-        calendar: WorkingCalendar,
         moved_only: bool = False,
-    ) -> None:
-        """Write the snapshot (version-checked), the query rows and the chained events, in
-        a few statements on the session's connection (no ORM unit of work on this path).
-        `moved_only`: the command changed the run state, so only the step rows of steps it
-        moved need writing (else every row is refreshed: the calendar or the ladder moved)."""
-        links, seq, prev = _chain(row, new.id, events, actor=actor, now=now)
+        values: dict[str, Any] | None = None,
+    ) -> Head:
+        """Add to `writes` the snapshot (version-checked), the query rows and the chained
+        events; returns the case row's head after. `moved_only`: the command changed the run
+        state, so only the step rows of the steps it moved are written (else every row is
+        refreshed: the calendar or the ladder moved)."""
+        calendar = self.calendars.get(new.calendar)
         promised = new.promised.read(calendar, now).due if new.promised else None
         workflow = self.workflows(new.workflow_id, new.workflow_version)
-        past = escalation_index.history(session, new.id) if row.escalated else {}
+        past = escalation_index.history(session, new.id) if head.escalated else {}
         nexts = escalation_index.planned(new, workflow, calendar, now, past)
-        values = {
+        row = {
             "status": new.status.value,
             "snapshot": new.to_json().decode(),
-            "version": row.version + 1,
-            "event_count": seq,
-            "last_hash": prev,
-            "updated_at": utc(now),
             "promised_due_at": utc(promised) if promised else None,
             "next_escalation_at": nexts.get(clock_key(new.id, None)),
+            **(values or {}),
         }
-        connection = session.connection()
-        cases = _TABLES[CaseRow.__tablename__]
         if old is None:
-            connection.execute(
-                sa.insert(cases),
-                {
-                    **values,
-                    "id": new.id,
-                    "workflow_id": new.workflow_id,
-                    "workflow_version": new.workflow_version,
-                    "submitted_at": utc(new.submitted_at),
-                    "escalated": False,
-                },
-            )
-        else:  # the version check comes first: a stale command writes nothing at all
-            result = connection.execute(
-                sa.update(cases)
-                .where(cases.c.id == new.id, cases.c.version == row.version)
-                .values(**values)
-            )
-            if result.rowcount != 1:
-                session.rollback()
-                raise _Stale()
-        if links:
-            connection.execute(sa.insert(_TABLES[EventRow.__tablename__]), links)
-        self._sync_rows(connection, old, new, calendar, now, nexts, moved_only=moved_only)
+            row |= {
+                "workflow_id": new.workflow_id,
+                "workflow_version": new.workflow_version,
+                "submitted_at": utc(new.submitted_at),
+                "escalated": False,
+            }
+        after = writes.case(head, events, row, actor=actor, now=now, new=old is None)
+        writes.query_rows(old, new, calendar, now, nexts, moved_only=moved_only)
+        return after
 
     def recompute_deadlines(self) -> list[dict[str, Any]]:
         """Re-read every open case's clocks on the calendars as loaded now (a provisional year
@@ -369,6 +357,7 @@ class CaseService:
 
         now = self.clock()
         moved: list[dict[str, Any]] = []
+        writes = Writes()
         with Session(self.engine) as session:
             stored = {
                 (c, s): as_utc(d)
@@ -400,10 +389,9 @@ class CaseService:
                         )
                 if changes:
                     event = machine.Event("deadlines.recomputed", {"changes": changes})
-                    self._record(
-                        session, row, case, case, [event], actor=SYSTEM, now=now, calendar=calendar
-                    )
+                    self._record(session, writes, row, case, case, [event], actor=SYSTEM, now=now)
                     moved += [{"case": case.id, **change} for change in changes]
+            writes.flush(session.connection())
             session.commit()
         return moved
 
@@ -417,13 +405,16 @@ class CaseService:
         actor: str,
         now: dt.datetime,
     ) -> None:
-        """Append events that leave the run state as it is (escalations fired, acknowledged,
-        ordered) to the case's hash chain, version-checked like any write; the caller commits.
-        Raises `Conflict` if the case changed since `row` was read."""
-        calendar = self.calendars.get(case.calendar)
+        """Append events that leave the run state as it is (escalations acknowledged,
+        ordered) to the case's hash chain, version-checked like any write, with the step rows
+        and the escalation index refreshed; the caller commits. Raises `Conflict` if the case
+        changed since `row` was read."""
+        writes = Writes()
+        self._record(session, writes, row, case, case, events, actor=actor, now=now)
         try:
-            self._record(session, row, case, case, events, actor=actor, now=now, calendar=calendar)
-        except _Stale:
+            writes.flush(session.connection())
+        except Stale:
+            session.rollback()
             raise Conflict(
                 "the case changed meanwhile; read it again",
                 case=case.id,
@@ -443,154 +434,20 @@ class CaseService:
         """Append events that leave the run state as it is to many cases at once (the sweep's
         batch), with `values` for each case row; version-checked: raises `Conflict` if any
         case changed since its row was read. The caller holds the rows' locks and commits."""
-        chained, expected, params = [], {}, []
-        names = sorted(entries[0][2]) if entries else []
+        writes = Writes()
         for row, events, values in entries:
-            rows, seq, prev = _chain(row, row.id, events, actor=actor, now=now)
-            chained += rows
-            expected[row.id] = row.version + 1
-            params.append(
-                {
-                    "b_id": row.id,
-                    "b_version": row.version,
-                    "b_new_version": row.version + 1,
-                    "b_count": seq,
-                    "b_hash": prev,
-                    **{f"b_{name}": values[name] for name in names},
-                }
-            )
-        if not entries:
-            return
-        table = SQLModel.metadata.tables[CaseRow.__tablename__]
-        session.connection().execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
-            .values(
-                version=bindparam("b_new_version"),
-                event_count=bindparam("b_count"),
-                last_hash=bindparam("b_hash"),
-                updated_at=utc(now),
-                **{name: bindparam(f"b_{name}") for name in names},
-            ),
-            params,
-        )
-        session.execute(insert(SQLModel.metadata.tables[EventRow.__tablename__]), chained)
-        found = dict(
-            session.execute(
-                select(CaseRow.id, CaseRow.version).where(
-                    escalation_index.among(session, col(CaseRow.id), list(expected))
-                )
-            ).all()
-        )
-        if found != expected:
+            writes.case(row, events, values, actor=actor, now=now)
+        try:
+            writes.flush(session.connection())
+        except Stale:
             session.rollback()
-            stale = sorted(k for k in expected if found.get(k) != expected[k])
             raise Conflict(
                 "cases changed meanwhile; read them again",
-                case=", ".join(stale[:3]),
+                case=", ".join(sorted(row.id for row, _, _ in entries)[:3]),
                 action="record",
                 actor=actor,
                 state="stale",
-            )
-
-    def _sync_rows(
-        self,
-        connection: sa.Connection,
-        old: Case | None,
-        new: Case,
-        calendar: WorkingCalendar,
-        now: dt.datetime,
-        nexts: dict[str, dt.datetime | None],
-        *,
-        moved_only: bool,
-    ) -> None:
-        """Bring the query rows in line with the snapshot: the step rows (one bulk update by
-        primary key, with their next escalation times), new signatures, changed materials and
-        negative matters. A suspended step's due time runs on with the calendar: its row is
-        always written."""
-        step_inserts, step_updates, decisions = [], [], []
-        for step_id, run in new.steps.items():
-            before = old.steps.get(step_id) if old else None
-            if moved_only and before == run and not (run.clock and run.clock.suspended):
-                continue
-            due = None
-            if run.clock is not None and run.status in OPEN_STEP:
-                due = utc(run.clock.read(calendar, now).due)
-            values: dict[str, Any] = {
-                "department": run.department,
-                "status": run.status.value,
-                "is_open": run.status in OPEN_STEP,
-                "attempt": run.attempt,
-                "due_at": due,
-                "suspended": run.clock.suspended if run.clock else False,
-                "next_escalation_at": nexts.get(clock_key(new.id, step_id, run.attempt)),
-            }
-            if before is None:
-                step_inserts.append({"case_id": new.id, "step_id": step_id, **values})
-            else:
-                step_updates.append({"b_case_id": new.id, "b_step_id": step_id, **values})
-            known = len(before.signatures) if before and before.attempt == run.attempt else 0
-            decisions += [
-                {
-                    "case_id": new.id,
-                    "step_id": step_id,
-                    "attempt": run.attempt,
-                    "actor": signature.actor,
-                    "role": signature.role,
-                    "decision": signature.decision,
-                    "at": utc(signature.at),
-                    "comment": signature.comment,
-                }
-                for signature in run.signatures[known:]
-            ]
-        _upsert(connection, StepRow, ("case_id", "step_id"), step_inserts, step_updates)
-        if decisions:
-            connection.execute(sa.insert(_TABLES[DecisionRow.__tablename__]), decisions)
-        material_inserts, material_updates = [], []
-        for material_id, state in new.materials.items():
-            earlier = old.materials.get(material_id) if old else None
-            if earlier == state:
-                continue
-            material: dict[str, Any] = {
-                "status": state.status.value,
-                "reference": state.reference,
-                "deadline": utc(state.deadline) if state.deadline else None,
-            }
-            if earlier is None:
-                material_inserts.append({"case_id": new.id, "material_id": material_id, **material})
-            else:
-                material_updates.append(
-                    {"b_case_id": new.id, "b_material_id": material_id, **material}
-                )
-        _upsert(
-            connection, MaterialRow, ("case_id", "material_id"), material_inserts, material_updates
-        )
-        old_negatives = {n.id: n for n in old.negatives} if old else {}
-        negative_inserts, negative_updates = [], []
-        for negative in new.negatives:
-            earlier_negative = old_negatives.get(negative.id)
-            if earlier_negative == negative:
-                continue
-            entry = {
-                "case_id": new.id,
-                "step_id": negative.step_id,
-                "kind": negative.kind.value,
-                "status": negative.status.value,
-                "matter": negative.matter,
-                "facts": negative.facts,
-                "reason": negative.reason,
-                "legal_basis": negative.legal_basis,
-                "officer": negative.officer,
-                "department": negative.department,
-                "registered_at": utc(negative.registered_at),
-                "decided_by": negative.decided_by,
-                "decided_at": utc(negative.decided_at) if negative.decided_at else None,
-            }
-            if earlier_negative is None:
-                negative_inserts.append({"id": negative.id, **entry})
-            else:
-                negative_updates.append({"b_id": negative.id, **entry})
-        _upsert(connection, NegativeRow, ("id",), negative_inserts, negative_updates)
+            ) from None
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -691,89 +548,42 @@ class CaseService:
             return breaks
 
 
-def _chain(
-    row: CaseHead, case_id: str, events: list[machine.Event], *, actor: str, now: dt.datetime
-) -> tuple[list[dict[str, Any]], int, str]:
-    """The events as event-row values linked onto the case's hash chain; with the new count
-    and head of the chain."""
-    at = now.isoformat()
-    seq, prev = row.event_count, row.last_hash
-    chained = []
-    for event in events:
-        seq += 1
-        data = canonical(event.data)
-        digest = link_hash(
-            prev, case_id=case_id, seq=seq, kind=event.kind, actor=actor, at=at, data=data
-        )
-        chained.append(
-            {
-                "case_id": case_id,
-                "seq": seq,
-                "kind": event.kind,
-                "actor": actor,
-                "at": at,
-                "data": data,
-                "prev_hash": prev,
-                "hash": digest,
-            }
-        )
-        prev = digest
-    return chained, seq, prev
-
-
-def _upsert(
-    connection: sa.Connection,
-    model: type[SQLModel],
-    key: tuple[str, ...],
-    inserts: list[dict[str, Any]],
-    updates: list[dict[str, Any]],
-) -> None:
-    """Insert the new rows and update the known ones (by primary key, parameters `b_<key>`),
-    each kind in one statement."""
-    table = _TABLES[str(model.__tablename__)]
-    if inserts:
-        connection.execute(sa.insert(table), inserts)
-    if updates:
-        where = [table.c[name] == sa.bindparam(f"b_{name}") for name in key]
-        connection.execute(sa.update(table).where(*where), updates)
-
-
-def _done(session: Session, key: str) -> dict[str, Any] | None:
-    """The first result of the command under `key`, if it ran."""
+def _done(session: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
+    """The first results of the commands under `keys` that ran."""
+    if not keys:
+        return {}
     commands = _TABLES[CommandRow.__tablename__]
-    result = (
-        session.connection()
-        .execute(sa.select(commands.c.result).where(commands.c.key == key))
-        .scalar_one_or_none()
+    rows = session.connection().execute(
+        sa.select(commands.c.key, commands.c.result).where(
+            escalation_index.among(session, commands.c.key, keys)
+        )
     )
-    return dict(json.loads(result)) if result is not None else None
-
-
-class CaseHead(Protocol):
-    """What a write needs of the case row it replaces: the version and the chain's head."""
-
-    @property
-    def id(self) -> str: ...
-    @property
-    def version(self) -> int: ...
-    @property
-    def event_count(self) -> int: ...
-    @property
-    def last_hash(self) -> str: ...
-    @property
-    def escalated(self) -> bool: ...
+    return {key: dict(json.loads(result)) for key, result in rows}
 
 
 @dataclass(frozen=True)
-class _Head:
-    """The head of a case not yet stored."""
+class Command:
+    """One command for `act_many`: an action on a case by an actor (`core` replaces the
+    machine's action, for the service's own records)."""
 
-    id: str
-    version: int
-    event_count: int
-    last_hash: str
-    escalated: bool = False
+    case_id: str
+    action: str
+    actor: str
+    args: dict[str, Any] = field(default_factory=dict)
+    key: str | None = None
+    core: Core | None = None
 
 
-class _Stale(Exception):
-    """The case changed under a command: load it again and retry."""
+def _command_row(key: str, view: dict[str, Any], action: str, now: dt.datetime) -> dict[str, Any]:
+    return {
+        "key": key,
+        "case_id": view["id"],
+        "action": action,
+        "result": canonical(view),
+        "at": utc(now),
+    }
+
+
+def _replay_or_none(engine: Engine, key: str) -> dict[str, Any] | None:
+    with Session(engine) as session:
+        return _done(session, [key]).get(key)

@@ -1,0 +1,266 @@
+"""One unit of work's writes: gathered while its commands run, sent in a few statements.
+
+Whether a transaction carries one command or a batch of them (`CaseService.act_many`), each
+table gets at most one statement per kind of write (a multi-row insert, an executemany update
+by primary key), so the number of round trips does not grow with the number of commands. The
+case rows are written first, version-checked: if any case changed under the unit of work,
+`Stale` is raised before anything else is sent, and the caller rolls back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import sqlalchemy as sa
+from sqlmodel import SQLModel
+
+from engine.calendar import WorkingCalendar
+from engine.cases import machine
+from engine.cases.audit import canonical, link_hash
+from engine.cases.case import Case
+from engine.cases.state import OPEN_STEP
+from engine.cases.tables import (
+    CaseRow,
+    CommandRow,
+    DecisionRow,
+    EventRow,
+    MaterialRow,
+    NegativeRow,
+    StepRow,
+)
+from engine.escalation.clocks import clock_key
+
+_TABLES = SQLModel.metadata.tables
+EVENTS, DECISIONS = str(EventRow.__tablename__), str(DecisionRow.__tablename__)
+STEPS, MATERIALS = str(StepRow.__tablename__), str(MaterialRow.__tablename__)
+NEGATIVES = str(NegativeRow.__tablename__)
+
+
+def utc(moment: dt.datetime) -> dt.datetime:
+    """UTC, the form the store keeps (SQLModel stores aware datetimes as UTC)."""
+    return moment.astimezone(dt.UTC)
+
+
+class Stale(Exception):
+    """A case changed under the unit of work: load it again and retry."""
+
+
+class CaseHead(Protocol):
+    """What a write needs of the case row it replaces: the version and the chain's head."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def event_count(self) -> int: ...
+    @property
+    def last_hash(self) -> str: ...
+    @property
+    def escalated(self) -> bool: ...
+
+
+@dataclass(frozen=True)
+class Head:
+    """The head of a case row as a unit of work leaves it (or of one not yet stored)."""
+
+    id: str
+    version: int
+    event_count: int
+    last_hash: str
+    escalated: bool = False
+
+
+@dataclass
+class _Rows:
+    inserts: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)  # keys `b_<column>` select
+
+
+@dataclass
+class Writes:
+    """Everything a unit of work writes, by table."""
+
+    new_cases: list[dict[str, Any]] = field(default_factory=list)
+    case_updates: list[dict[str, Any]] = field(default_factory=list)  # b_id, b_version
+    events: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
+    commands: list[dict[str, Any]] = field(default_factory=list)
+    steps: _Rows = field(default_factory=_Rows)
+    materials: _Rows = field(default_factory=_Rows)
+    negatives: _Rows = field(default_factory=_Rows)
+
+    def case(
+        self,
+        head: CaseHead,
+        events: list[machine.Event],
+        values: dict[str, Any],
+        *,
+        actor: str,
+        now: dt.datetime,
+        new: bool = False,
+    ) -> Head:
+        """The case row (inserted when `new`, else updated if still at `head`'s version) and
+        its events linked onto the hash chain; returns the head after."""
+        links, seq, prev = chain(head, events, actor=actor, now=now)
+        self.events += links
+        row = {**values, "version": head.version + 1, "event_count": seq, "last_hash": prev}
+        row["updated_at"] = utc(now)
+        if new:
+            self.new_cases.append({**row, "id": head.id})
+        else:
+            self.case_updates.append({**row, "b_id": head.id, "b_version": head.version})
+        escalated = bool(values.get("escalated", head.escalated))
+        return Head(head.id, head.version + 1, seq, prev, escalated)
+
+    def flush(self, connection: sa.Connection) -> None:
+        """Send the writes: the version-checked case rows first (`Stale` if one moved)."""
+        cases = _TABLES[CaseRow.__tablename__]
+        if self.new_cases:
+            connection.execute(sa.insert(cases), self.new_cases)
+        if self.case_updates:
+            where = (
+                cases.c.id == sa.bindparam("b_id"),
+                cases.c.version == sa.bindparam("b_version"),
+            )
+            result = connection.execute(sa.update(cases).where(*where), self.case_updates)
+            if result.rowcount != len(self.case_updates):
+                raise Stale()
+        for name, rows in ((EVENTS, self.events), (DECISIONS, self.decisions)):
+            if rows:
+                connection.execute(sa.insert(_TABLES[name]), rows)
+        for name, key, kept in (
+            (STEPS, ("case_id", "step_id"), self.steps),
+            (MATERIALS, ("case_id", "material_id"), self.materials),
+            (NEGATIVES, ("id",), self.negatives),
+        ):
+            table = _TABLES[name]
+            if kept.inserts:
+                connection.execute(sa.insert(table), kept.inserts)
+            if kept.updates:
+                by_key = [table.c[column] == sa.bindparam(f"b_{column}") for column in key]
+                connection.execute(sa.update(table).where(*by_key), kept.updates)
+        if self.commands:  # a racing retry with the same key collides here: IntegrityError
+            connection.execute(sa.insert(_TABLES[CommandRow.__tablename__]), self.commands)
+
+    def query_rows(
+        self,
+        old: Case | None,
+        new: Case,
+        calendar: WorkingCalendar,
+        now: dt.datetime,
+        nexts: dict[str, dt.datetime | None],
+        *,
+        moved_only: bool,
+    ) -> None:
+        """The query rows in line with the snapshot: step rows (with their due and next
+        escalation times), new signatures, changed materials and negative matters.
+        `moved_only`: only the steps the command moved (a suspended step's due time runs on
+        with the calendar: its row is always written); else every step row is refreshed."""
+        for step_id, run in new.steps.items():
+            before = old.steps.get(step_id) if old else None
+            if moved_only and before == run and not (run.clock and run.clock.suspended):
+                continue
+            due = None
+            if run.clock is not None and run.status in OPEN_STEP:
+                due = utc(run.clock.read(calendar, now).due)
+            values: dict[str, Any] = {
+                "department": run.department,
+                "status": run.status.value,
+                "is_open": run.status in OPEN_STEP,
+                "attempt": run.attempt,
+                "due_at": due,
+                "suspended": run.clock.suspended if run.clock else False,
+                "next_escalation_at": nexts.get(clock_key(new.id, step_id, run.attempt)),
+            }
+            if before is None:
+                self.steps.inserts.append({"case_id": new.id, "step_id": step_id, **values})
+            else:
+                self.steps.updates.append({"b_case_id": new.id, "b_step_id": step_id, **values})
+            known = len(before.signatures) if before and before.attempt == run.attempt else 0
+            self.decisions += [
+                {
+                    "case_id": new.id,
+                    "step_id": step_id,
+                    "attempt": run.attempt,
+                    "actor": signature.actor,
+                    "role": signature.role,
+                    "decision": signature.decision,
+                    "at": utc(signature.at),
+                    "comment": signature.comment,
+                }
+                for signature in run.signatures[known:]
+            ]
+        for material_id, state in new.materials.items():
+            earlier = old.materials.get(material_id) if old else None
+            if earlier == state:
+                continue
+            material: dict[str, Any] = {
+                "status": state.status.value,
+                "reference": state.reference,
+                "deadline": utc(state.deadline) if state.deadline else None,
+            }
+            if earlier is None:
+                self.materials.inserts.append(
+                    {"case_id": new.id, "material_id": material_id, **material}
+                )
+            else:
+                self.materials.updates.append(
+                    {"b_case_id": new.id, "b_material_id": material_id, **material}
+                )
+        old_negatives = {n.id: n for n in old.negatives} if old else {}
+        for negative in new.negatives:
+            earlier_negative = old_negatives.get(negative.id)
+            if earlier_negative == negative:
+                continue
+            entry = {
+                "case_id": new.id,
+                "step_id": negative.step_id,
+                "kind": negative.kind.value,
+                "status": negative.status.value,
+                "matter": negative.matter,
+                "facts": negative.facts,
+                "reason": negative.reason,
+                "legal_basis": negative.legal_basis,
+                "officer": negative.officer,
+                "department": negative.department,
+                "registered_at": utc(negative.registered_at),
+                "decided_by": negative.decided_by,
+                "decided_at": utc(negative.decided_at) if negative.decided_at else None,
+            }
+            if earlier_negative is None:
+                self.negatives.inserts.append({"id": negative.id, **entry})
+            else:
+                self.negatives.updates.append({"b_id": negative.id, **entry})
+
+
+def chain(
+    head: CaseHead, events: list[machine.Event], *, actor: str, now: dt.datetime
+) -> tuple[list[dict[str, Any]], int, str]:
+    """The events as event-row values linked onto the case's hash chain; with the new count
+    and head of the chain."""
+    at = now.isoformat()
+    seq, prev = head.event_count, head.last_hash
+    chained = []
+    for event in events:
+        seq += 1
+        data = canonical(event.data)
+        digest = link_hash(
+            prev, case_id=head.id, seq=seq, kind=event.kind, actor=actor, at=at, data=data
+        )
+        chained.append(
+            {
+                "case_id": head.id,
+                "seq": seq,
+                "kind": event.kind,
+                "actor": actor,
+                "at": at,
+                "data": data,
+                "prev_hash": prev,
+                "hash": digest,
+            }
+        )
+        prev = digest
+    return chained, seq, prev
