@@ -10,12 +10,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import multiprocessing
 import resource
 import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -24,11 +25,12 @@ import psycopg
 import sqlalchemy as sa
 
 from engine.app import calendars, catalogue, definitions_root
-from engine.cases.service import CaseService
+from engine.cases.service import CaseService, Command
 from engine.cases.tables import CaseRow, StepRow
 from engine.clock import system_now
-from engine.definitions.model import Step
-from engine.driver import Driver, seed_officers
+from engine.definitions.model import AUTOMATIC_KINDS, Step, StepKind, Workflow
+from engine.driver import Driver, officer_name, seed_officers, signers_for
+from engine.errors import OnethingError
 from engine.registry import register, workflow_source
 from engine.store import get_engine
 
@@ -56,7 +58,7 @@ def database(kind: str) -> Iterator[str]:
 
 
 class Counting(CaseService):
-    """The service, counting the commands it runs."""
+    """The service, counting the commands it runs (one `act_many` counts its commands)."""
 
     actions = 0
     _lock = threading.Lock()
@@ -66,8 +68,13 @@ class Counting(CaseService):
             Counting.actions += 1
         return super().act(*args, **kwargs)
 
+    def act_many(self, commands: Sequence[Command]) -> list[dict[str, Any] | OnethingError]:
+        Counting.actions += len(commands)
+        return super().act_many(commands)
 
-def service_on(url: str) -> Counting:
+
+def prepare(url: str) -> None:
+    """The workflow registered and the officers seeded, once, before the drivers start."""
     engine = get_engine(url)
     path = definitions_root() / "workflows" / f"{WORKFLOW}.yaml"
     register(
@@ -77,47 +84,78 @@ def service_on(url: str) -> Counting:
         catalogue=catalogue(),
         now=system_now(),
     )
-    service = Counting(
+    seed_officers(service_on(url), catalogue())
+
+
+def service_on(url: str) -> Counting:
+    engine = get_engine(url)
+    return Counting(
         engine,
         workflows=workflow_source(engine, catalogue()),
         calendars=calendars(),
         clock=system_now,
     )
-    seed_officers(service, catalogue())
-    return service
 
 
 def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def drive(service: Counting, count: int, threads: int) -> dict[str, Any]:
-    application = json.loads((definitions_root() / "samples" / f"{WORKFLOW}.json").read_text())
+def application() -> dict[str, Any]:
+    return dict(json.loads((definitions_root() / "samples" / f"{WORKFLOW}.json").read_text()))
+
+
+CHECKED = {"ok": True, "findings": []}  # the background checks' answer (no Prefect here)
+
+
+def next_commands(view: dict[str, Any], workflow: Workflow) -> list[Command]:
+    """What the officers do next on a case: one command for each step open now (the next
+    signer; the check's result; the deferred materials before delivery)."""
+    if view["status"] == "submitted":
+        return [Command(view["id"], "accept", officer_name(workflow.owner, "window"))]
+    deferred = {
+        m: f"supplied-{m}" for m, s in view["materials"].items() if s["status"] == "deferred"
+    }
+    commands = []
+    for shown in view["steps"]:
+        if shown["status"] != "active":
+            continue
+        step = workflow.step(shown["id"])
+        if step.kind in AUTOMATIC_KINDS and step.signers is None:
+            args = {"step": step.id, "result": CHECKED}
+            commands.append(Command(view["id"], "approve", "system", args))
+        elif step.kind is StepKind.DELIVERY and deferred:
+            args = {"materials": deferred}
+            commands.append(Command(view["id"], "supplement", "applicant", args))
+        else:
+            signed = {s.split(":")[0] for s in shown["signatures"]}
+            name = next(n for n in signers_for(step) if n not in signed)
+            commands.append(Command(view["id"], "approve", name, {"step": step.id}))
+    return commands
+
+
+def drive_one_by_one(service: Counting, count: int, threads: int, memory: list[float]) -> None:
+    """`threads` drivers, each taking its cases to the end one command at a time."""
 
     def automatic(view: dict[str, Any], step: Step) -> dict[str, Any]:  # the connector's answer
         return service.act(
-            view["id"],
-            "approve",
-            actor="system",
-            args={"step": step.id, "result": {"ok": True, "findings": []}},
+            view["id"], "approve", actor="system", args={"step": step.id, "result": CHECKED}
         )
 
     driver = Driver(service, automatic=automatic)
     workflow = service.workflows(WORKFLOW, None)
-    done, memory = [0], []
+    done = [0]
     lock = threading.Lock()
 
     def worker(share: int) -> None:
         for _ in range(share):
-            view = driver.run(service.submit(WORKFLOW, application), workflow)
+            view = driver.run(service.submit(WORKFLOW, application()), workflow)
             assert view["status"] == "completed", view["status"]
             with lock:
                 done[0] += 1
                 if done[0] % max(1, count // 10) == 0:
                     memory.append(round(rss_mb(), 1))
 
-    Counting.actions = 0
-    began = time.perf_counter()
     pool = [
         threading.Thread(target=worker, args=(count // threads + (i < count % threads),))
         for i in range(threads)
@@ -126,14 +164,68 @@ def drive(service: Counting, count: int, threads: int) -> dict[str, Any]:
         t.start()
     for t in pool:
         t.join()
+
+
+def drive_batched(service: Counting, count: int, batch: int, memory: list[float]) -> None:
+    """`batch` cases in flight at once, their next commands sent together (`act_many`); a
+    finished case makes room for the next application."""
+    workflow = service.workflows(WORKFLOW, None)
+    flight: dict[str, dict[str, Any]] = {}
+    submitted = done = 0
+    while flight or submitted < count:
+        while len(flight) < batch and submitted < count:
+            view = service.submit(WORKFLOW, application())
+            flight[view["id"]], submitted = view, submitted + 1
+        commands = [c for view in flight.values() for c in next_commands(view, workflow)]
+        for command, outcome in zip(commands, service.act_many(commands), strict=True):
+            if not isinstance(outcome, dict):
+                raise outcome
+            flight[command.case_id] = outcome  # in order: the last is the case after
+        for case_id in [i for i, v in flight.items() if v["status"] != "in-progress"]:
+            assert flight.pop(case_id)["status"] == "completed"
+            done += 1
+            if done % max(1, count // 10) == 0:
+                memory.append(round(rss_mb(), 1))
+
+
+def drive_share(url: str, count: int, threads: int, batch: int) -> dict[str, Any]:
+    """One process's share of the cases; returns its figures."""
+    service = service_on(url)
+    memory: list[float] = []
+    Counting.actions = 0
+    began = time.perf_counter()
+    if batch > 1:
+        drive_batched(service, count, batch, memory)
+    else:
+        drive_one_by_one(service, count, threads, memory)
     seconds = time.perf_counter() - began
+    return {"seconds": seconds, "actions": Counting.actions + count, "rss_mb": memory}
+
+
+def drive(url: str, count: int, *, processes: int, threads: int, batch: int) -> dict[str, Any]:
+    """The cases from intake to delivery, shared among `processes` service processes."""
+    began = time.perf_counter()
+    if processes == 1:
+        shares = [drive_share(url, count, threads, batch)]
+    else:
+        from engine.store import dispose_engines
+
+        dispose_engines()  # each process opens its own connections
+        with multiprocessing.get_context("spawn").Pool(processes) as pool:
+            counts = [count // processes + (i < count % processes) for i in range(processes)]
+            shares = pool.starmap(drive_share, [(url, n, threads, batch) for n in counts])
+    seconds = time.perf_counter() - began
+    actions = sum(s["actions"] for s in shares)
     return {
         "cases": count,
+        "processes": processes,
+        "threads": threads if batch == 1 else 1,
+        "batch": batch,
         "seconds": round(seconds, 1),
         "cases_per_s": round(count / seconds, 1),
-        "actions": Counting.actions + count,  # + the submits
-        "actions_per_s": round((Counting.actions + count) / seconds),
-        "rss_mb_each_tenth": memory,
+        "actions": actions,
+        "actions_per_s": round(actions / seconds),
+        "rss_mb_each_tenth": [m for s in shares for m in s["rss_mb"]],
     }
 
 
@@ -203,7 +295,11 @@ def overdue_listing(service: Counting, open_cases: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cases", type=int, default=10_000)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=4, help="drivers per process")
+    parser.add_argument("--processes", type=int, default=1, help="service processes")
+    parser.add_argument(
+        "--batch", type=int, default=1, help="cases in flight per process, sent with act_many"
+    )
     parser.add_argument("--open-cases", type=int, default=100_000)
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--json", action="store_true")
@@ -212,11 +308,13 @@ def main() -> None:
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     for kind in kinds:
         with database(kind) as url:
-            service = service_on(url)
+            prepare(url)
             threads = 1 if kind == "sqlite" else args.threads
             results[kind] = {
-                "drive": drive(service, args.cases, threads),
-                "overdue": overdue_listing(service, args.open_cases),
+                "drive": drive(
+                    url, args.cases, processes=args.processes, threads=threads, batch=args.batch
+                ),
+                "overdue": overdue_listing(service_on(url), args.open_cases),
             }
     results["peak_rss_mb"] = round(rss_mb(), 1)
     if args.json:
@@ -224,9 +322,14 @@ def main() -> None:
         return
     for kind in kinds:
         d, o = results[kind]["drive"], results[kind]["overdue"]
+        how = f"{d['processes']} process(es) × " + (
+            f"{d['batch']} cases in flight (act_many)"
+            if d["batch"] > 1
+            else f"{d['threads']} thread(s)"
+        )
         print(
-            f"{kind}: {d['cases']} cases in {d['seconds']} s = {d['cases_per_s']} cases/s, "
-            f"{d['actions_per_s']} actions/s; RSS MB each tenth {d['rss_mb_each_tenth']}"
+            f"{kind} ({how}): {d['cases']} cases in {d['seconds']} s = {d['cases_per_s']} "
+            f"cases/s, {d['actions_per_s']} actions/s; RSS MB each tenth {d['rss_mb_each_tenth']}"
         )
         print(
             f"{kind}: overdue among {o['open_cases']:,} open cases: {o['ms_per_query']} ms "

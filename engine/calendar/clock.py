@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from engine.calendar.units import Limit, Unit
 from engine.calendar.working import WorkingCalendar
@@ -110,7 +111,11 @@ class StatutoryClock:
         return calendar.position(base.at) + moved, base.provisional
 
     def read(self, calendar: WorkingCalendar, now: dt.datetime) -> ClockReading:
-        """The clock's figures at `now`."""
+        """The clock's figures at `now` (a clock and a calendar never change, so a reading
+        repeated at the same moment — the view, the step rows, the ladder — is remembered)."""
+        return _reading(self, calendar, now)
+
+    def _read(self, calendar: WorkingCalendar, now: dt.datetime) -> ClockReading:
         due_pos, provisional = self.due_position(calendar, now)
         due = calendar.instant(due_pos)
         now_pos = calendar.position(max(now, self.start))
@@ -132,3 +137,8 @@ class StatutoryClock:
             ),
             fraction_elapsed=counted / countable,
         )
+
+
+@lru_cache(maxsize=4096)
+def _reading(clock: StatutoryClock, calendar: WorkingCalendar, now: dt.datetime) -> ClockReading:
+    return clock._read(calendar, now)

@@ -53,6 +53,8 @@ class WorkingCalendar:
         self.first, self.last = first, last
         self.schedule = schedule
         self.day_minutes = sum(end - start for start, end in hours)
+        # business minutes before each minute of the day (0..1440): O(1) positions
+        self._into = [sum(max(0, min(m, end) - start) for start, end in hours) for m in range(1441)]
         self._base = first.toordinal()
         self._days = last.toordinal() - self._base + 1
         self._cum = [0] * (self._days + 1)  # working days strictly before day index i
@@ -127,9 +129,6 @@ class WorkingCalendar:
             return moment.replace(tzinfo=self.tz)
         return moment.astimezone(self.tz)
 
-    def _minutes_into_business(self, minute: int) -> int:
-        return sum(max(0, min(minute, end) - start) for start, end in self.hours)
-
     def position(self, moment: dt.datetime) -> int:
         """Working minutes from the start of the range up to `moment`."""
         moment = self.local(moment)
@@ -137,7 +136,7 @@ class WorkingCalendar:
         before = self._cum[i] * self.day_minutes
         if self._cum[i + 1] == self._cum[i]:  # a rest day: the clock stands still
             return before
-        return before + self._minutes_into_business(moment.hour * 60 + moment.minute)
+        return before + self._into[moment.hour * 60 + moment.minute]
 
     def instant(self, position: int) -> dt.datetime:
         """The moment at working-minute `position`; a whole day's end maps to its close."""

@@ -30,7 +30,7 @@ from engine.cases.errors import Conflict
 from engine.cases.state import OPEN_STEP
 from engine.cases.tables import CaseRow, CommandRow, EventRow, NegativeRow, StepRow, UserRow
 from engine.cases.view import case_view
-from engine.cases.writes import CaseHead, Head, Stale, Writes, utc
+from engine.cases.writes import CaseHead, Head, Stale, Writes, steps_to_write, utc
 from engine.definitions.model import Workflow
 from engine.errors import InputError, OnethingError
 from engine.escalation import index as escalation_index
@@ -330,7 +330,8 @@ class CaseService:
         promised = new.promised.read(calendar, now).due if new.promised else None
         workflow = self.workflows(new.workflow_id, new.workflow_version)
         past = escalation_index.history(session, new.id) if head.escalated else {}
-        nexts = escalation_index.planned(new, workflow, calendar, now, past)
+        steps = steps_to_write(old, new, moved_only=moved_only)
+        nexts = escalation_index.planned(new, workflow, calendar, now, past, steps=steps)
         row = {
             "status": new.status.value,
             "snapshot": new.to_json().decode(),
@@ -346,7 +347,7 @@ class CaseService:
                 "escalated": False,
             }
         after = writes.case(head, events, row, actor=actor, now=now, new=old is None)
-        writes.query_rows(old, new, calendar, now, nexts, moved_only=moved_only)
+        writes.query_rows(old, new, calendar, now, nexts, steps=steps)
         return after
 
     def recompute_deadlines(self) -> list[dict[str, Any]]:

@@ -153,16 +153,13 @@ class Writes:
         now: dt.datetime,
         nexts: dict[str, dt.datetime | None],
         *,
-        moved_only: bool,
+        steps: list[str],
     ) -> None:
-        """The query rows in line with the snapshot: step rows (with their due and next
-        escalation times), new signatures, changed materials and negative matters.
-        `moved_only`: only the steps the command moved (a suspended step's due time runs on
-        with the calendar: its row is always written); else every step row is refreshed."""
-        for step_id, run in new.steps.items():
+        """The query rows in line with the snapshot: the rows of `steps` (with their due and
+        next escalation times), new signatures, changed materials and negative matters."""
+        for step_id in steps:
+            run = new.steps[step_id]
             before = old.steps.get(step_id) if old else None
-            if moved_only and before == run and not (run.clock and run.clock.suspended):
-                continue
             due = None
             if run.clock is not None and run.status in OPEN_STEP:
                 due = utc(run.clock.read(calendar, now).due)
@@ -234,6 +231,19 @@ class Writes:
                 self.negatives.inserts.append({"id": negative.id, **entry})
             else:
                 self.negatives.updates.append({"b_id": negative.id, **entry})
+
+
+def steps_to_write(old: Case | None, new: Case, *, moved_only: bool) -> list[str]:
+    """The step rows a write must bring in line: with `moved_only` (a command changed the
+    run state), those of the steps it moved and of suspended steps, whose due time runs on
+    with the calendar; else every one (the calendar or the ladder moved)."""
+    if not moved_only or old is None:
+        return list(new.steps)
+    return [
+        step_id
+        for step_id, run in new.steps.items()
+        if old.steps.get(step_id) != run or (run.clock is not None and run.clock.suspended)
+    ]
 
 
 def chain(

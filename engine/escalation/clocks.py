@@ -10,7 +10,7 @@ clock. After downtime, every missed ladder level fires, but only the latest miss
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from engine.calendar import StatutoryClock, WorkingCalendar
@@ -78,11 +78,16 @@ class Plan:
     after: dt.datetime | None = None  # the next once `due` has fired
 
 
-def tracked_clocks(case: Case, workflow: Workflow) -> list[Tracked]:
-    """The clocks of `case` that escalate: open steps with a ladder, and the promised clock."""
+def tracked_clocks(
+    case: Case, workflow: Workflow, *, steps: Collection[str] | None = None
+) -> list[Tracked]:
+    """The clocks of `case` that escalate: open steps with a ladder (of `steps` only, if
+    given), and the promised clock."""
     found = []
     for run in case.steps.values():
         if not run.status.open or run.clock is None:
+            continue
+        if steps is not None and run.step_id not in steps:
             continue
         step = workflow.step(run.step_id)
         ladder = workflow.ladder_for(step)

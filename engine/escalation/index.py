@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Collection
 from typing import Any
 
 import sqlalchemy as sa
@@ -118,13 +119,16 @@ def planned(
     calendar: WorkingCalendar,
     now: dt.datetime,
     past: dict[str, Past],
+    *,
+    steps: Collection[str],
 ) -> dict[str, dt.datetime | None]:
-    """Each clock's next escalation time (UTC), by clock key, given what has fired (`past`,
-    from `history`); None where nothing is pending."""
+    """The next escalation time (UTC) of the case clock and of the clocks of `steps`, by
+    clock key, given what has fired (`past`, from `history`); None where nothing is pending."""
     nexts: dict[str, dt.datetime | None] = {
-        clock_key(case.id, step_id, run.attempt): None for step_id, run in case.steps.items()
+        clock_key(case.id, step_id, case.steps[step_id].attempt): None for step_id in steps
     }
-    nexts.update(next_times(tracked_clocks(case, workflow), past, calendar, now))
+    tracked = tracked_clocks(case, workflow, steps=steps)
+    nexts.update(next_times(tracked, past, calendar, now))
     return {key: utc_or_none(moment) for key, moment in nexts.items()}
 
 
