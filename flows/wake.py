@@ -30,7 +30,7 @@ from prefect.settings import PREFECT_API_URL, PREFECT_CLIENT_MAX_RETRIES, tempor
 from prefect.states import Scheduled
 from sqlmodel import Session, col, select
 
-from engine.cases.automatic import fingerprint_of
+from engine.cases.automatic import fingerprint
 from engine.cases.case import Case
 from engine.cases.state import CLOSED_CASE
 from engine.cases.tables import CaseRow
@@ -182,7 +182,9 @@ def reconcile(waker: Waker, *, reclaim: bool = False) -> dict[str, int]:
             if case_id is None:
                 continue
             waits_on = waiting_on(run.state.state_details.pause_key if run.state else None)
-            current = fingerprint_of(open_cases[case_id]) if case_id in open_cases else "closed"
+            # The flow's own digest, of the decoded case: the snapshot's bytes are not canonical.
+            snapshot = open_cases.get(case_id)
+            current = fingerprint(Case.from_json(snapshot)) if snapshot else "closed"
             if waits_on != current and waker.resume(client, run, reason="reconcile"):
                 done["resumed"] += 1
         stuck = [StateType.CRASHED]
