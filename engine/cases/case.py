@@ -6,9 +6,10 @@ case as one snapshot row beside the indexed rows it queries.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from enum import StrEnum
 from typing import Any
 
@@ -174,8 +175,30 @@ class Case:
         return cls.from_dict(orjson.loads(snapshot))
 
     def copy(self) -> Case:
-        """A deep copy (through the snapshot: several times faster than deepcopy)."""
-        return Case.from_json(self.to_json())
+        """A deep copy: every mutable part rebuilt, the immutable ones (clocks, moments,
+        enums) shared — several times faster than through the snapshot or deepcopy."""
+        c = self.correction
+        return Case(
+            id=self.id,
+            workflow_id=self.workflow_id,
+            workflow_version=self.workflow_version,
+            calendar=self.calendar,
+            applicant=_data_copy(self.applicant),
+            fields=_data_copy(self.fields),
+            submitted_at=self.submitted_at,
+            status=self.status,
+            materials={k: replace(m) for k, m in self.materials.items()},
+            steps={k: _step_copy(run) for k, run in self.steps.items()},
+            accepted_at=self.accepted_at,
+            closed_at=self.closed_at,
+            promised=self.promised,
+            statutory=self.statutory,
+            holds=list(self.holds),
+            correction=replace(c, items=list(c.items), steps=list(c.steps)) if c else None,
+            negatives=[replace(n) for n in self.negatives],
+            notices=[replace(n) for n in self.notices],
+            outcome=self.outcome,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return dict(orjson.loads(self.to_json()))
@@ -201,6 +224,24 @@ class Case:
             Notice(n["kind"], _req_time(n["at"]), n["text"], n.get("step_id")) for n in d["notices"]
         ]
         return cls(**d)
+
+
+def _step_copy(run: StepRun) -> StepRun:
+    return replace(
+        run,
+        signatures=[replace(signature) for signature in run.signatures],
+        result=_data_copy(run.result),
+    )
+
+
+def _data_copy(data: dict[str, Any]) -> dict[str, Any]:
+    """A deep copy of plain JSON data (the applicant's, a connector's result)."""
+    if not data:
+        return {}
+    try:
+        return dict(orjson.loads(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)))
+    except orjson.JSONEncodeError:  # an integer beyond 64 bits
+        return copy.deepcopy(data)
 
 
 def _plain(value: Any) -> Any:

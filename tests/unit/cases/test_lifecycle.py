@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 import pytest
@@ -199,6 +200,33 @@ def round_trips(case: Case) -> None:
     data = case.to_dict()
     assert Case.from_dict(json.loads(json.dumps(data, ensure_ascii=False))) == case
     assert Case.from_dict(data).to_dict() == data
+    assert Case.from_json(case.to_json()) == case
+    twin = case.copy()
+    assert twin == case and shared_mutables(case, twin) == []
+
+
+def shared_mutables(one: Any, two: Any, path: str = "case") -> list[str]:
+    """Where `one` and `two` hold the same mutable object (a copy that is not deep)."""
+    mutable = isinstance(one, list | dict | set) or (
+        is_dataclass(one) and not type(one).__dataclass_params__.frozen  # type: ignore[attr-defined]
+    )
+    if mutable and one is two:
+        return [path]
+    if isinstance(one, dict):
+        return [p for k in one for p in shared_mutables(one[k], two[k], f"{path}[{k!r}]")]
+    if isinstance(one, list | tuple):
+        return [
+            p
+            for i, (a, b) in enumerate(zip(one, two, strict=True))
+            for p in shared_mutables(a, b, f"{path}[{i}]")
+        ]
+    if is_dataclass(one):
+        return [
+            p
+            for f in fields(one)
+            for p in shared_mutables(getattr(one, f.name), getattr(two, f.name), f"{path}.{f.name}")
+        ]
+    return []
 
 
 def test_snapshot_round_trips_after_a_complex_history(make_desk: Any) -> None:
