@@ -25,7 +25,7 @@ import psycopg
 import sqlalchemy as sa
 
 from engine.app import calendars, catalogue, definitions_root
-from engine.cases.service import CaseService, Command
+from engine.cases.service import CaseService, Command, Intake
 from engine.cases.tables import CaseRow, StepRow
 from engine.clock import system_now
 from engine.definitions.model import AUTOMATIC_KINDS, Step, StepKind, Workflow
@@ -167,15 +167,18 @@ def drive_one_by_one(service: Counting, count: int, threads: int, memory: list[f
 
 
 def drive_batched(service: Counting, count: int, batch: int, memory: list[float]) -> None:
-    """`batch` cases in flight at once, their next commands sent together (`act_many`); a
-    finished case makes room for the next application."""
+    """`batch` cases in flight at once, their next commands sent together (`act_many`);
+    finished cases make room for the next applications (`submit_many`)."""
     workflow = service.workflows(WORKFLOW, None)
     flight: dict[str, dict[str, Any]] = {}
     submitted = done = 0
     while flight or submitted < count:
-        while len(flight) < batch and submitted < count:
-            view = service.submit(WORKFLOW, application())
-            flight[view["id"]], submitted = view, submitted + 1
+        room = min(batch - len(flight), count - submitted)
+        if room:
+            for view in service.submit_many([Intake(WORKFLOW, application())] * room):
+                assert isinstance(view, dict), view
+                flight[view["id"]] = view
+            submitted += room
         commands = [c for view in flight.values() for c in next_commands(view, workflow)]
         for command, outcome in zip(commands, service.act_many(commands), strict=True):
             if not isinstance(outcome, dict):

@@ -118,33 +118,64 @@ class CaseService:
         self, workflow_id: str, application: dict[str, Any], *, key: str | None = None
     ) -> dict[str, Any]:
         """Take in an application; returns the new case's view."""
+        outcome = self.submit_many([Intake(workflow_id, application, key)])[0]
+        if isinstance(outcome, OnethingError):
+            raise outcome
+        return outcome
+
+    def submit_many(self, intakes: Sequence[Intake]) -> list[dict[str, Any] | OnethingError]:
+        """Take in many applications in one transaction (the portal's queue): each is
+        answered with its new case's view, or the error that turned it away (nothing kept of
+        it). A repeated key returns the first result."""
         now = self.clock()
+        outcomes: list[dict[str, Any] | OnethingError] = []
+        views: list[dict[str, Any]] = []
         with Session(self.engine) as session:
-            if key and (done := _done(session, [key])):
-                return done[key]
-            workflow = self.workflows(workflow_id, None)
-            calendar = self.calendars.get(workflow.calendar)
-            case_id = f"{now:%Y%m%d}-{uuid.uuid4().hex[:10]}"
-            case, events = machine.submit(
-                case_id=case_id,
-                workflow=workflow,
-                calendar=calendar,
-                application=application,
-                now=now,
-            )
+            done = _done(session, [i.key for i in intakes if i.key])
             writes = Writes()
-            head = Head(case.id, version=0, event_count=0, last_hash=GENESIS)
-            self._record(session, writes, head, None, case, events, actor=APPLICANT, now=now)
-            view = case_view(case, calendar, now)
-            if key:
-                writes.commands.append(_command_row(key, view, "submit", now))
-            try:
-                writes.flush(session.connection())
-                session.commit()
-            except IntegrityError:  # only a racing retry with the same key collides here
-                session.rollback()
-                return self._replay(key)
-        return self._committed(view)
+            current: dict[str, Workflow] = {}  # each workflow's current version, read once
+            for intake in intakes:
+                if intake.key and intake.key in done:
+                    outcomes.append(done[intake.key])
+                    continue
+                try:
+                    if intake.workflow_id not in current:
+                        current[intake.workflow_id] = self.workflows(intake.workflow_id, None)
+                    workflow = current[intake.workflow_id]
+                    calendar = self.calendars.get(workflow.calendar)
+                    case, events = machine.submit(
+                        case_id=f"{now:%Y%m%d}-{uuid.uuid4().hex[:10]}",
+                        workflow=workflow,
+                        calendar=calendar,
+                        application=intake.application,
+                        now=now,
+                    )
+                except OnethingError as exc:
+                    outcomes.append(exc)
+                    continue
+                head = Head(case.id, version=0, event_count=0, last_hash=GENESIS)
+                self._record(session, writes, head, None, case, events, actor=APPLICANT, now=now)
+                view = case_view(case, calendar, now)
+                outcomes.append(view)
+                views.append(view)
+                if intake.key:
+                    writes.commands.append(_command_row(intake.key, view, "submit", now))
+                    done[intake.key] = view
+            if views:
+                try:
+                    writes.flush(session.connection())
+                    session.commit()
+                except IntegrityError:  # a racing retry took a key: answer from the record
+                    session.rollback()
+                    if len(intakes) > 1:
+                        return [self._submit_one(i) for i in intakes]
+                    return [self._replay(intakes[0].key)]
+        for view in views:
+            self._committed(view)
+        return outcomes
+
+    def _submit_one(self, intake: Intake) -> dict[str, Any] | OnethingError:
+        return self.submit_many([intake])[0]
 
     def act(
         self,
@@ -560,6 +591,15 @@ def _done(session: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
         )
     )
     return {key: dict(json.loads(result)) for key, result in rows}
+
+
+@dataclass(frozen=True)
+class Intake:
+    """One application for `submit_many`."""
+
+    workflow_id: str
+    application: dict[str, Any]
+    key: str | None = None
 
 
 @dataclass(frozen=True)

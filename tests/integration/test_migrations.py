@@ -43,3 +43,55 @@ def test_migrations_match_every_model(store_url: str) -> None:
     assert differences == []
     names = set(sa.inspect(database).get_table_names())
     assert {"cases", "step_runs", "case_events", "escalations", "case_flow_runs"} <= names
+    if database.dialect.name == "postgresql":  # snapshots compressed with lz4, not pglz
+        with database.connect() as connection:
+            method = connection.execute(
+                sa.text(
+                    "SELECT attcompression FROM pg_attribute "
+                    "WHERE attrelid = 'cases'::regclass AND attname = 'snapshot'"
+                )
+            ).scalar_one()
+        assert method == "l"
+
+
+def test_upgrading_marks_the_cases_that_have_escalations(store_url: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from engine.store.db import MIGRATIONS
+
+    database = sa.create_engine(store_url)
+
+    def upgrade(to: str) -> None:
+        with database.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, to)
+
+    upgrade("0005_flows")
+    now = "2026-12-01 10:00:00+00:00"
+    with database.begin() as connection:
+        for case_id in ("c-escalated", "c-quiet"):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO cases (id, workflow_id, workflow_version, status, snapshot, "
+                    "version, event_count, last_hash, submitted_at, updated_at) VALUES "
+                    "(:id, 'w', 1, 'in-progress', '{}', 1, 0, '0', :now, :now)"
+                ),
+                {"id": case_id, "now": now},
+            )
+        connection.execute(
+            sa.text(
+                "INSERT INTO escalations (clock_key, case_id, attempt, level, department, "
+                "scheduled_at, fired_at, provisional, notice_id, recipients) VALUES "
+                "('c-escalated:case', 'c-escalated', 0, 'yellow', 'bureau', :now, :now, "
+                "false, 'n1', '[]')"
+            ),
+            {"now": now},
+        )
+    upgrade("head")
+    with database.connect() as connection:
+        marked = dict(connection.execute(sa.text("SELECT id, escalated FROM cases")).all())
+    assert marked == {"c-escalated": True, "c-quiet": False}
+    database.dispose()

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from engine.cases.errors import IllegalAction
-from engine.cases.service import CaseService, Command
+from engine.cases.service import CaseService, Command, Intake
 from engine.cases.tables import CaseRow, DecisionRow
 from engine.errors import InputError
 
@@ -100,4 +100,26 @@ def test_racing_batches_on_the_same_cases_apply_each_approval_once(
         assert status["decision"] == "active"
         signed = [e for e in service.timeline(case_id) if e["kind"] == "step.signed"]
         assert len(signed) == 2
+    assert service.verify() == []
+
+
+def test_submit_many_takes_in_each_application_on_its_own(service: CaseService) -> None:
+    wrong = {**APPLICATION, "materials": {**APPLICATION["materials"], "no-such-paper": "d9"}}
+    first, refused, keyed, again = service.submit_many(
+        [
+            Intake("road-works", APPLICATION),
+            Intake("road-works", wrong),
+            Intake("road-works", APPLICATION, key="intake-1"),
+            Intake("road-works", APPLICATION, key="intake-1"),
+        ]
+    )
+    assert isinstance(first, dict) and isinstance(keyed, dict) and again == keyed
+    assert isinstance(refused, IllegalAction) and "no-such-paper" in str(refused)
+    assert first["id"] != keyed["id"] and first["status"] == "submitted"
+    assert service.submit("road-works", APPLICATION, key="intake-1") == keyed
+    with Session(service.engine) as session:
+        assert len(session.exec(select(CaseRow.id)).all()) == 2  # nothing kept of the refused
+    for view in (first, keyed):
+        assert service.show(view["id"])["status"] == "submitted"
+        assert [e["kind"] for e in service.timeline(view["id"])][0] == "case.submitted"
     assert service.verify() == []
