@@ -75,8 +75,15 @@ class Head:
 
 @dataclass
 class _Rows:
+    """New rows, and updates by primary key (`b_<column>` parameters): several updates of
+    one row in a unit of work are sent as its last."""
+
+    key: tuple[str, ...]
     inserts: list[dict[str, Any]] = field(default_factory=list)
-    updates: list[dict[str, Any]] = field(default_factory=list)  # keys `b_<column>` select
+    updates: dict[tuple[Any, ...], dict[str, Any]] = field(default_factory=dict)
+
+    def update(self, row: dict[str, Any]) -> None:
+        self.updates[tuple(row[f"b_{column}"] for column in self.key)] = row
 
 
 @dataclass
@@ -84,13 +91,14 @@ class Writes:
     """Everything a unit of work writes, by table."""
 
     new_cases: list[dict[str, Any]] = field(default_factory=list)
-    case_updates: list[dict[str, Any]] = field(default_factory=list)  # b_id, b_version
+    # by case: the last values, checked against the version the unit of work first read
+    case_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
-    steps: _Rows = field(default_factory=_Rows)
-    materials: _Rows = field(default_factory=_Rows)
-    negatives: _Rows = field(default_factory=_Rows)
+    steps: _Rows = field(default_factory=lambda: _Rows(("case_id", "step_id")))
+    materials: _Rows = field(default_factory=lambda: _Rows(("case_id", "material_id")))
+    negatives: _Rows = field(default_factory=lambda: _Rows(("id",)))
 
     def case(
         self,
@@ -111,7 +119,8 @@ class Writes:
         if new:
             self.new_cases.append({**row, "id": head.id})
         else:
-            self.case_updates.append({**row, "b_id": head.id, "b_version": head.version})
+            first = self.case_updates.get(head.id, {"b_version": head.version})
+            self.case_updates[head.id] = {**row, "b_id": head.id, "b_version": first["b_version"]}
         escalated = bool(values.get("escalated", head.escalated))
         return Head(head.id, head.version + 1, seq, prev, escalated)
 
@@ -125,23 +134,24 @@ class Writes:
                 cases.c.id == sa.bindparam("b_id"),
                 cases.c.version == sa.bindparam("b_version"),
             )
-            result = connection.execute(sa.update(cases).where(*where), self.case_updates)
+            rows = list(self.case_updates.values())
+            result = connection.execute(sa.update(cases).where(*where), rows)
             if result.rowcount != len(self.case_updates):
                 raise Stale()
         for name, rows in ((EVENTS, self.events), (DECISIONS, self.decisions)):
             if rows:
                 connection.execute(sa.insert(_TABLES[name]), rows)
-        for name, key, kept in (
-            (STEPS, ("case_id", "step_id"), self.steps),
-            (MATERIALS, ("case_id", "material_id"), self.materials),
-            (NEGATIVES, ("id",), self.negatives),
+        for name, kept in (
+            (STEPS, self.steps),
+            (MATERIALS, self.materials),
+            (NEGATIVES, self.negatives),
         ):
             table = _TABLES[name]
             if kept.inserts:
                 connection.execute(sa.insert(table), kept.inserts)
             if kept.updates:
-                by_key = [table.c[column] == sa.bindparam(f"b_{column}") for column in key]
-                connection.execute(sa.update(table).where(*by_key), kept.updates)
+                by_key = [table.c[column] == sa.bindparam(f"b_{column}") for column in kept.key]
+                connection.execute(sa.update(table).where(*by_key), list(kept.updates.values()))
         if self.commands:  # a racing retry with the same key collides here: IntegrityError
             connection.execute(sa.insert(_TABLES[CommandRow.__tablename__]), self.commands)
 
@@ -175,7 +185,7 @@ class Writes:
             if before is None:
                 self.steps.inserts.append({"case_id": new.id, "step_id": step_id, **values})
             else:
-                self.steps.updates.append({"b_case_id": new.id, "b_step_id": step_id, **values})
+                self.steps.update({"b_case_id": new.id, "b_step_id": step_id, **values})
             known = len(before.signatures) if before and before.attempt == run.attempt else 0
             self.decisions += [
                 {
@@ -204,7 +214,7 @@ class Writes:
                     {"case_id": new.id, "material_id": material_id, **material}
                 )
             else:
-                self.materials.updates.append(
+                self.materials.update(
                     {"b_case_id": new.id, "b_material_id": material_id, **material}
                 )
         old_negatives = {n.id: n for n in old.negatives} if old else {}
@@ -230,7 +240,7 @@ class Writes:
             if earlier_negative is None:
                 self.negatives.inserts.append({"id": negative.id, **entry})
             else:
-                self.negatives.updates.append({"b_id": negative.id, **entry})
+                self.negatives.update({"b_id": negative.id, **entry})
 
 
 def steps_to_write(old: Case | None, new: Case, *, moved_only: bool) -> list[str]:
