@@ -92,7 +92,10 @@ def free_port() -> int:
 
 
 def descendants(pid: int) -> list[int]:
+    """The flow-run processes below `pid`: not its helpers, which hold no run (Python's
+    resource tracker; the forkserver the runs are forked from, whose children do count)."""
     children: dict[int, list[int]] = {}
+    commands: dict[int, bytes] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
@@ -102,10 +105,13 @@ def descendants(pid: int) -> list[int]:
                 continue
             if b"resource_tracker" not in cmdline:
                 children.setdefault(int(stat[1]), []).append(int(entry.name))
+                commands[int(entry.name)] = cmdline
     found, todo = [], [pid]
     while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
+        parent = todo.pop()
+        for child in children.get(parent, []):
+            if parent != pid or b"multiprocessing.forkserver" not in commands[child]:
+                found.append(child)
             todo.append(child)
     return found
 
@@ -191,11 +197,12 @@ def main() -> None:
     from sqlmodel import SQLModel
 
     import engine.cases.tables  # noqa: F401
+    import flows.tables  # noqa: F401  (the flow-run table: migrations make it elsewhere)
     from engine.connectors import registry
 
-    engine = service().engine
-    SQLModel.metadata.create_all(engine)
-    registry.seed(engine)
+    database = service().engine
+    SQLModel.metadata.create_all(database)
+    registry.seed(database)
     with prefect_server(work / "prefect", port=free_port()) as api_url:
         os.environ["PREFECT_API_URL"] = api_url
         log = open(work / "serve.log", "wb")  # noqa: SIM115

@@ -3,13 +3,18 @@
 Without `PREFECT_API_URL`, a Prefect server is started on 127.0.0.1 with its SQLite database in
 the data directory; with it, that server is used. The process serves the `case/cases`
 deployment (each flow run in a child process while it is awake, none while it waits) and
-reconciles every few seconds (`flows.wake.reconcile`).
+reconciles every few seconds (`flows.wake.reconcile`). The children are forked from a
+forkserver that has already imported Prefect and the engine (`start_runs_from_forkserver`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import logging
+import multiprocessing
+import multiprocessing.context
+import multiprocessing.forkserver
 import os
 import subprocess
 import sys
@@ -17,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -78,6 +84,69 @@ def prefect_server(home: Path, *, port: int, log_file: Path | None = None) -> It
         out.close()
 
 
+# What a case flow run imports (a missing one is skipped); the forkserver imports it once.
+FORKSERVER_PRELOAD = [
+    "prefect.flow_engine",
+    "prefect.task_engine",
+    "prefect.utilities.visualization",
+    "anyio._backends._asyncio",
+    "flows.case_flow",
+    "engine.app",
+    "engine.connectors.background",
+    "engine.connectors.traffic_record",
+    "holidays.countries.china",  # on the first working-day calendar built (0.1 s)
+    "psycopg",  # the store's driver on PostgreSQL
+]
+
+
+class _ForkserverForSpawn:
+    """The `multiprocessing` that `prefect.flow_engine` sees in the serving process: the real
+    module, except that `get_context("spawn")` is the forkserver context."""
+
+    def __init__(self, context: multiprocessing.context.ForkServerContext):
+        self._context = context
+
+    def get_context(self, method: str | None = None) -> Any:
+        return self._context if method == "spawn" else multiprocessing.get_context(method)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(multiprocessing, name)
+
+
+def start_runs_from_forkserver() -> None:
+    """Start this process's flow runs from a forkserver with Prefect and the engine imported.
+
+    Why: a resumed case must go on within seconds (issue 5: p95 <= 5 s with 200 cases waiting).
+    `Runner.aadd_flow` starts each run with `prefect.flow_engine.run_flow_in_subprocess`, which
+    hard-codes `multiprocessing.get_context("spawn")`: a new interpreter that imports Prefect,
+    sqlmodel and the engine again, 2-3 s of CPU per resumed run on a 2-core machine. Forked
+    from a server that already has them, a run starts in milliseconds.
+
+    How: the one module-global Prefect reads, `prefect.flow_engine.multiprocessing`, is replaced
+    in this process only, so `get_context("spawn")` returns the forkserver context; everything
+    else of that function stays Prefect's. Checked against Prefect 3.9.1 (pyproject pins
+    >=3.9,<3.10): the function pickles its call (flow, run, context, the child's environment:
+    settings, `PREFECT__CONTROL_PORT`/`_TOKEN`, deployment name) into the process's arguments
+    and sets the environment in the child before anything runs, so it reaches a forked child as
+    it reaches a spawned one; the runner only uses the process's pid, exitcode and join().
+    A later Prefect that stops calling `multiprocessing.get_context` there just spawns again.
+
+    The server is a new interpreter (exec'd, not forked from this threaded process), started
+    here, after `PREFECT_API_URL` is set and before the runner starts: it imports the modules
+    under this environment. It is one standing process holding no run; it ends with this one.
+    """
+    import prefect.flow_engine
+
+    preload = list(FORKSERVER_PRELOAD)
+    factory = os.environ.get("ONETHING_SERVICE_FACTORY", "").partition(":")[0]
+    if factory and importlib.util.find_spec(factory) is not None:
+        preload.append(factory)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(preload)
+    multiprocessing.forkserver.ensure_running()
+    prefect.flow_engine.multiprocessing = _ForkserverForSpawn(context)  # type: ignore[assignment]
+
+
 def serve(
     *,
     port: int,
@@ -112,6 +181,9 @@ def _serve(
     work_pool: str | None,
 ) -> None:
     from flows.case_flow import DEPLOYMENT, DEPLOYMENT_NAME, case_flow
+
+    if work_pool is None:
+        start_runs_from_forkserver()
 
     async def main() -> None:
         from prefect.runner import Runner

@@ -116,8 +116,9 @@ class Served:
             out.write("\n=== start ===\n")
 
     def descendants(self) -> list[str]:
-        """Processes below the serving process (awake flow runs; not Python's resource
-        tracker, a helper of the runner), by command line."""
+        """Processes below the serving process (awake flow runs), by command line; not its
+        helpers, which hold no run: Python's resource tracker, and the forkserver the runs
+        are forked from (`flows.serving`) — whose children, the runs, do count."""
         assert self.process is not None
         children: dict[int, list[int]] = {}
         for entry in Path("/proc").iterdir():
@@ -130,9 +131,14 @@ class Served:
         found: list[int] = []
         todo = [self.process.pid]
         while todo:
-            for child in children.get(todo.pop(), []):
-                found.append(child)
+            parent = todo.pop()
+            for child in children.get(parent, []):
                 todo.append(child)
+                forkserver = parent == self.process.pid and (
+                    "multiprocessing.forkserver" in _command_line(child)
+                )
+                if not forkserver:
+                    found.append(child)
         lines = [_command_line(pid) for pid in found]
         return [line for line in lines if "multiprocessing.resource_tracker" not in line]
 

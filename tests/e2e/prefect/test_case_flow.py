@@ -79,6 +79,8 @@ def test_a_case_runs_its_checks_in_parallel_waits_without_a_process_and_resumes(
     wait_for("the run to wait for acceptance", lambda: paused(service, case_id))
 
     service.act(case_id, "accept", actor="wang")
+    awake = wait_for("the run to be awake", served.descendants)
+    assert all("multiprocessing.forkserver" in line for line in awake), f"spawned: {awake}"
     wait_for(
         "both checks to pass",
         lambda: all(
