@@ -157,6 +157,88 @@ def act(
         typer.echo(render_case(view))
 
 
+BATCH_FIELDS = {"case", "action", "actor", "step", "key"}
+
+
+def _read_batch(path: Path) -> list[Any]:
+    """The commands of a JSON Lines file, each checked before any runs."""
+    from engine.cases.service import Command
+
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+    commands = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as exc:
+            fail(f"{path}:{number}:{exc.colno}: not valid JSON: {exc.msg}")
+        if not isinstance(entry, dict):
+            fail(f"{path}:{number}: a command is a JSON object")
+        missing = [name for name in ("case", "action", "actor") if not entry.get(name)]
+        if missing:
+            fail(f"{path}:{number}: missing {', '.join(repr(m) for m in missing)}")
+        args = {k: v for k, v in entry.items() if k not in BATCH_FIELDS}
+        step = entry.get("step")
+        args["step"] = None if step in (None, "-") else step
+        commands.append(
+            Command(
+                str(entry["case"]),
+                str(entry["action"]),
+                str(entry["actor"]),
+                args,
+                entry.get("key"),
+            )
+        )
+    if not commands:
+        fail(f"{path}: no commands")
+    return commands
+
+
+@app.command("act-batch")
+@user_errors
+def act_batch(
+    file: Path = typer.Argument(..., help="JSON Lines: one command a line."),
+    as_json: bool = JSON,
+) -> None:
+    """Many actions in one transaction (批量办理), each judged on its own.
+
+    Each line is an object with `case`, `action`, `actor`, optionally `step` and `key`, and
+    the action's arguments (`reason`, `days`, `items`, `materials`, …), e.g.
+    {"case": "20261201-ab12", "step": "vehicle-review", "action": "approve", "actor": "li"}.
+    Exits 1 if any command was refused (the others still apply)."""
+    from engine.app import case_service
+
+    commands = _read_batch(file)
+    outcomes = case_service().act_many(commands)
+    refused = 0
+    report = []
+    for command, outcome in zip(commands, outcomes, strict=True):
+        done = isinstance(outcome, dict)
+        refused += not done
+        report.append(
+            {
+                "case": command.case_id,
+                "action": command.action,
+                "ok": done,
+                **({"case_after": outcome} if done else {"error": str(outcome)}),
+            }
+        )
+    if as_json:
+        print_json(report)
+    else:
+        for entry in report:
+            after = entry["case_after"]["status"] if entry["ok"] else entry["error"]
+            mark = "ok" if entry["ok"] else "refused"
+            typer.echo(f"{entry['case']}  {entry['action']:12s} {mark}: {after}")
+        typer.echo(f"{len(report) - refused} applied, {refused} refused")
+    if refused:
+        raise typer.Exit(1)
+
+
 @app.command()
 @user_errors
 def recompute(as_json: bool = JSON) -> None:

@@ -111,6 +111,41 @@ def test_an_illegal_action_names_case_step_state_and_actor(onething) -> None:  #
     assert result.returncode == 2 and "not valid JSON" in result.stderr
 
 
+def test_act_batch_applies_each_line_on_its_own(onething, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ok(onething("definitions", "register", str(ROOT / "definitions/workflows")))
+    ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))
+    ok(onething("users", "add", "liu", "--role", "reviewer", "--department", "municipal"))
+    ids = [
+        ok(onething("case", "submit", "utility-external-works", "--data", str(SAMPLE))).strip()
+        for _ in range(2)
+    ]
+    batch = tmp_path / "batch.jsonl"
+    lines = [{"case": i, "action": "accept", "actor": "wang"} for i in ids]
+    lines += [
+        {"case": ids[0], "step": "road-occupation", "action": "approve", "actor": "liu"},
+        {"case": ids[1], "step": "road-occupation", "action": "approve", "actor": "wang"},
+    ]
+    batch.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
+    result = onething("case", "act-batch", str(batch), "--json")
+    assert result.returncode == 1, result.stderr  # one refused, the rest applied
+    report = json.loads(result.stdout)
+    assert [entry["ok"] for entry in report] == [True, True, True, False]
+    assert ids[1] in report[3]["error"] and "wang" in report[3]["error"]
+    first = json.loads(ok(onething("case", "show", ids[0], "--json")))
+    occupation = next(s for s in first["steps"] if s["id"] == "road-occupation")
+    assert occupation["status"] == "approved"
+    assert "intact" in ok(onething("audit", "verify"))
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(json.dumps(lines[0]) + "\n{not json\n", encoding="utf-8")
+    result = onething("case", "act-batch", str(broken))
+    assert result.returncode == 2 and f"{broken}:2:2: not valid JSON" in result.stderr
+    assert "Traceback" not in result.stderr
+    missing = tmp_path / "missing.jsonl"
+    missing.write_text(json.dumps({"case": ids[0], "action": "approve"}) + "\n", encoding="utf-8")
+    result = onething("case", "act-batch", str(missing))
+    assert result.returncode == 2 and "missing.jsonl:1: missing 'actor'" in result.stderr
+
+
 def test_demo_runs_every_sample_to_its_end_with_parallel_steps(onething) -> None:  # type: ignore[no-untyped-def]
     from engine.calendar import Limit, load_calendars
     from engine.clock import system_now
