@@ -28,8 +28,8 @@ from engine.app import calendars, catalogue, definitions_root
 from engine.cases.service import CaseService, Command, Intake
 from engine.cases.tables import CaseRow, StepRow
 from engine.clock import system_now
-from engine.definitions.model import AUTOMATIC_KINDS, Step, StepKind, Workflow
-from engine.driver import Driver, officer_name, seed_officers, signers_for
+from engine.definitions.model import Step
+from engine.driver import Driver, next_commands, seed_officers
 from engine.errors import OnethingError
 from engine.registry import register, workflow_source
 from engine.store import get_engine
@@ -108,32 +108,6 @@ def application() -> dict[str, Any]:
 CHECKED = {"ok": True, "findings": []}  # the background checks' answer (no Prefect here)
 
 
-def next_commands(view: dict[str, Any], workflow: Workflow) -> list[Command]:
-    """What the officers do next on a case: one command for each step open now (the next
-    signer; the check's result; the deferred materials before delivery)."""
-    if view["status"] == "submitted":
-        return [Command(view["id"], "accept", officer_name(workflow.owner, "window"))]
-    deferred = {
-        m: f"supplied-{m}" for m, s in view["materials"].items() if s["status"] == "deferred"
-    }
-    commands = []
-    for shown in view["steps"]:
-        if shown["status"] != "active":
-            continue
-        step = workflow.step(shown["id"])
-        if step.kind in AUTOMATIC_KINDS and step.signers is None:
-            args = {"step": step.id, "result": CHECKED}
-            commands.append(Command(view["id"], "approve", "system", args))
-        elif step.kind is StepKind.DELIVERY and deferred:
-            args = {"materials": deferred}
-            commands.append(Command(view["id"], "supplement", "applicant", args))
-        else:
-            signed = {s.split(":")[0] for s in shown["signatures"]}
-            name = next(n for n in signers_for(step) if n not in signed)
-            commands.append(Command(view["id"], "approve", name, {"step": step.id}))
-    return commands
-
-
 def drive_one_by_one(service: Counting, count: int, threads: int, memory: list[float]) -> None:
     """`threads` drivers, each taking its cases to the end one command at a time."""
 
@@ -179,7 +153,11 @@ def drive_batched(service: Counting, count: int, batch: int, memory: list[float]
                 assert isinstance(view, dict), view
                 flight[view["id"]] = view
             submitted += room
-        commands = [c for view in flight.values() for c in next_commands(view, workflow)]
+        commands = [
+            c
+            for view in flight.values()
+            for c in next_commands(view, workflow, check_result=CHECKED)
+        ]
         for command, outcome in zip(commands, service.act_many(commands), strict=True):
             if not isinstance(outcome, dict):
                 raise outcome

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from engine.cases.service import CaseService
+from engine.cases.case import APPLICANT, SYSTEM
+from engine.cases.service import CaseService, Command
 from engine.definitions.catalogue import Catalogue
 from engine.definitions.model import AUTOMATIC_KINDS, SignMode, Step, StepKind, Workflow
 
@@ -57,6 +58,34 @@ def signers_for(step: Step) -> list[str]:
         seen[pair] = seen.get(pair, 0) + 1
         names.append(officer_name(*pair, seen[pair]))
     return names
+
+
+def next_commands(
+    view: dict[str, Any], workflow: Workflow, *, check_result: dict[str, Any]
+) -> list[Command]:
+    """What happens next on a case, one command for each step open now: the next signer's
+    approval, an automatic step's `check_result` (as its connector would answer), the
+    deferred materials before delivery — for driving many cases in step with `act_many`."""
+    if view["status"] == "submitted":
+        return [Command(view["id"], "accept", officer_name(workflow.owner, "window"))]
+    deferred = {
+        m: f"supplied-{m}" for m, s in view["materials"].items() if s["status"] == "deferred"
+    }
+    commands = []
+    for shown in view["steps"]:
+        if shown["status"] != "active":
+            continue
+        step = workflow.step(shown["id"])
+        if step.kind in AUTOMATIC_KINDS and step.signers is None:
+            args = {"step": step.id, "result": check_result}
+            commands.append(Command(view["id"], "approve", SYSTEM, args))
+        elif step.kind is StepKind.DELIVERY and deferred:
+            commands.append(Command(view["id"], "supplement", APPLICANT, {"materials": deferred}))
+        else:
+            signed = {s.split(":")[0] for s in shown["signatures"]}
+            name = next(n for n in signers_for(step) if n not in signed)
+            commands.append(Command(view["id"], "approve", name, {"step": step.id}))
+    return commands
 
 
 class Driver:

@@ -271,6 +271,7 @@ class CaseService:
                     cases.c.event_count,
                     cases.c.last_hash,
                     cases.c.escalated,
+                    cases.c.next_escalation_at,
                 ).where(escalation_index.among(session, cases.c.id, ids))
             ):
                 heads[row.id], loaded[row.id] = row, Case.from_json(row.snapshot)
@@ -362,12 +363,21 @@ class CaseService:
         workflow = self.workflows(new.workflow_id, new.workflow_version)
         past = escalation_index.history(session, new.id) if head.escalated else {}
         steps = steps_to_write(old, new, moved_only=moved_only)
-        nexts = escalation_index.planned(new, workflow, calendar, now, past, steps=steps)
+        # the case clock's ladder moves only with the promised clock or the case's status
+        case_clock = not (
+            moved_only and old and old.promised == new.promised and old.status is new.status
+        )
+        nexts = escalation_index.planned(
+            new, workflow, calendar, now, past, steps=steps, case_clock=case_clock
+        )
+        case_key = clock_key(new.id, None)
         row = {
             "status": new.status.value,
             "snapshot": new.to_json().decode(),
             "promised_due_at": utc(promised) if promised else None,
-            "next_escalation_at": nexts.get(clock_key(new.id, None)),
+            "next_escalation_at": (
+                nexts[case_key] if case_clock else escalation_index.aware(head.next_escalation_at)
+            ),
             **(values or {}),
         }
         if old is None:

@@ -60,6 +60,8 @@ class CaseHead(Protocol):
     def last_hash(self) -> str: ...
     @property
     def escalated(self) -> bool: ...
+    @property
+    def next_escalation_at(self) -> dt.datetime | None: ...
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class Head:
     event_count: int
     last_hash: str
     escalated: bool = False
+    next_escalation_at: dt.datetime | None = None
 
 
 @dataclass
@@ -122,7 +125,8 @@ class Writes:
             first = self.case_updates.get(head.id, {"b_version": head.version})
             self.case_updates[head.id] = {**row, "b_id": head.id, "b_version": first["b_version"]}
         escalated = bool(values.get("escalated", head.escalated))
-        return Head(head.id, head.version + 1, seq, prev, escalated)
+        nxt = values.get("next_escalation_at", head.next_escalation_at)
+        return Head(head.id, head.version + 1, seq, prev, escalated, nxt)
 
     def flush(self, connection: sa.Connection) -> None:
         """Send the writes: the version-checked case rows first (`Stale` if one moved)."""

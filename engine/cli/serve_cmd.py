@@ -8,7 +8,7 @@ import typer
 
 PORT = typer.Option(4200, help="Port of the embedded Prefect server (without PREFECT_API_URL).")
 LIMIT = typer.Option(50, help="Most case flow runs awake at once (waiting ones do not count).")
-POLL = typer.Option(1.0, help="Seconds between looks for flow runs to start or resume.")
+POLL = typer.Option(0.5, help="Seconds between looks for flow runs to start or resume.")
 SWEEP = typer.Option(5.0, help="Seconds between reconciliations of cases and flow runs.")
 WORK_POOL = typer.Option(
     None,

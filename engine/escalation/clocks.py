@@ -79,10 +79,14 @@ class Plan:
 
 
 def tracked_clocks(
-    case: Case, workflow: Workflow, *, steps: Collection[str] | None = None
+    case: Case,
+    workflow: Workflow,
+    *,
+    steps: Collection[str] | None = None,
+    case_clock: bool = True,
 ) -> list[Tracked]:
     """The clocks of `case` that escalate: open steps with a ladder (of `steps` only, if
-    given), and the promised clock."""
+    given), and the promised clock (unless not `case_clock`)."""
     found = []
     for run in case.steps.values():
         if not run.status.open or run.clock is None:
@@ -104,7 +108,7 @@ def tracked_clocks(
                     publication=step.kind is StepKind.PUBLICATION,
                 )
             )
-    if not case.status.closed and case.promised is not None and workflow.escalation:
+    if case_clock and not case.status.closed and case.promised and workflow.escalation:
         found.append(
             Tracked(
                 key=clock_key(case.id, None),

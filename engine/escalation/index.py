@@ -121,13 +121,17 @@ def planned(
     past: dict[str, Past],
     *,
     steps: Collection[str],
+    case_clock: bool = True,
 ) -> dict[str, dt.datetime | None]:
-    """The next escalation time (UTC) of the case clock and of the clocks of `steps`, by
-    clock key, given what has fired (`past`, from `history`); None where nothing is pending."""
+    """The next escalation time (UTC) of the clocks of `steps` and (if `case_clock`) of the
+    case clock, by clock key, given what has fired (`past`, from `history`); None where
+    nothing is pending."""
     nexts: dict[str, dt.datetime | None] = {
         clock_key(case.id, step_id, case.steps[step_id].attempt): None for step_id in steps
     }
-    tracked = tracked_clocks(case, workflow, steps=steps)
+    if case_clock:
+        nexts[clock_key(case.id, None)] = None
+    tracked = tracked_clocks(case, workflow, steps=steps, case_clock=case_clock)
     nexts.update(next_times(tracked, past, calendar, now))
     return {key: utc_or_none(moment) for key, moment in nexts.items()}
 
