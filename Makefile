@@ -32,7 +32,8 @@ test: lint typecheck
 # Speed targets (figures, not assertions): see README "Measured".
 bench: $(STAMP)
 	$(PY) benchmarks/bench_calendar.py
-	$(PY) benchmarks/bench_cases.py --cases 1000
+	$(PY) benchmarks/bench_cases.py --cases 1000 --open-cases 1000
+	$(PY) benchmarks/bench_cases.py --cases 10000 --batch 50 --processes 3
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_flows.py --postgres --gap 3
 

@@ -1,8 +1,14 @@
 """Ride-hailing cases from intake to delivery through the service layer (no Prefect).
 
-Reports cases/s, actions/s and memory (RSS after each tenth: flat means finished cases are not
+Two ways to drive them: one command per transaction (`act`, `--threads` drivers a process), or
+`--batch N` cases in flight a process, the next command of each sent together (`act_many`,
+`submit_many`: one transaction a batch, each command judged on its own); `--processes P`
+service processes share the cases (Python runs one core a process). Reports cases/s,
+actions/s and memory (RSS after each tenth, per process: flat means finished cases are not
 kept), on SQLite and on PostgreSQL; then the cost of listing overdue steps among 100,000 open
 cases, with the query plan to show it reads the index.
+
+    .venv/bin/python benchmarks/bench_cases.py --db postgresql --batch 50 --processes 3
 """
 
 from __future__ import annotations
