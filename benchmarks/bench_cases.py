@@ -296,10 +296,11 @@ def main() -> None:
     for kind in kinds:
         with database(kind) as url:
             prepare(url)
-            threads = 1 if kind == "sqlite" else args.threads
+            # SQLite has one writer at a time: one process, one driver thread
+            threads, processes = (1, 1) if kind == "sqlite" else (args.threads, args.processes)
             results[kind] = {
                 "drive": drive(
-                    url, args.cases, processes=args.processes, threads=threads, batch=args.batch
+                    url, args.cases, processes=processes, threads=threads, batch=args.batch
                 ),
                 "overdue": overdue_listing(service_on(url), args.open_cases),
             }
