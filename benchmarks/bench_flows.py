@@ -2,8 +2,10 @@
 
 Measures the decision-to-next-step latency (a reviewer approves; the case's suspended flow run
 is resumed, runs the automatic check that follows and records its result) and how many
-processes are alive while the cases wait. A real Prefect server and `onething serve` run in
-child processes; the cases live in a SQLite file (or `--database URL`).
+flow-run processes are alive while the cases wait (not counting the serving process's helpers,
+which hold no run: Python's resource tracker and the forkserver the runs are forked from). A
+real Prefect server and `onething serve` (its default poll interval) run in child processes;
+the cases live in a SQLite file (or, with `--postgres`, on fresh PostgreSQL databases).
 
     .venv/bin/python benchmarks/bench_flows.py [--cases 200] [--decisions 40] [--json]
 """
@@ -229,7 +231,7 @@ def main() -> None:
     print(
         f"{report['cases']} open cases waiting: {report['paused_runs']} suspended flow runs, "
         f"{report['flow_processes_while_waiting']} flow-run processes alive "
-        f"(+ the serving process and the Prefect server); all waiting after "
+        f"(+ the serving process, its forkserver and the Prefect server); all waiting after "
         f"{report['seconds_to_all_waiting']:.1f} s"
     )
     print(

@@ -10,7 +10,6 @@ forkserver that has already imported Prefect and the engine (`start_runs_from_fo
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import logging
 import multiprocessing
 import multiprocessing.context
@@ -133,13 +132,17 @@ def start_runs_from_forkserver() -> None:
 
     The server is a new interpreter (exec'd, not forked from this threaded process), started
     here, after `PREFECT_API_URL` is set and before the runner starts: it imports the modules
-    under this environment. It is one standing process holding no run; it ends with this one.
+    under this environment. It is one standing process holding no run; it ends after this one
+    and its runs, and multiprocessing starts it again if it dies. Runs use the code imported
+    when serving began (restart after an upgrade); definitions and calendars they still read.
     """
+    if "forkserver" not in multiprocessing.get_all_start_methods():  # Windows: spawn, as before
+        return
     import prefect.flow_engine
 
     preload = list(FORKSERVER_PRELOAD)
     factory = os.environ.get("ONETHING_SERVICE_FACTORY", "").partition(":")[0]
-    if factory and importlib.util.find_spec(factory) is not None:
+    if factory:  # the forkserver skips a module it cannot import
         preload.append(factory)
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(preload)
