@@ -12,7 +12,6 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from engine.cases.audit import canonical
 from engine.cases.case import SYSTEM, Case, MaterialStatus
 from engine.cases.errors import IllegalAction
 from engine.cases.machine import Event
@@ -84,13 +83,9 @@ def completion(job: AutomaticJob, result: dict[str, Any]) -> tuple[str, dict[str
 
 
 def fingerprint(case: Case) -> str:
-    """A short digest of the case's state: it changes whenever a command changes the case."""
-    return fingerprint_of(canonical(case.to_dict()))
-
-
-def fingerprint_of(snapshot: str) -> str:
-    """The same digest from the stored snapshot (the canonical JSON of the case)."""
-    return hashlib.sha256(snapshot.encode()).hexdigest()[:16]
+    """A short digest of the case's state: it changes whenever a command changes the case,
+    and a case read back from its snapshot has the same one."""
+    return hashlib.sha256(case.to_json()).hexdigest()[:16]
 
 
 def incident(case: Case, step_id: str, message: str, *, now: dt.datetime) -> list[Event]:
