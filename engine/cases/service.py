@@ -1,9 +1,11 @@
-"""The case service: one unit of work per command — load, call the core, record, commit once.
+"""The case service: one unit of work per command, or per batch of commands (`act_many`,
+`submit_many`) — load, call the core for each, record, commit once.
 
 Concurrency is optimistic: a case row carries a version; a command that finds it changed under
 it reloads and runs again on the fresh state, so two officers acting at the same moment see one
 action apply and the other judged against the new state (a clear conflict, never a lost write).
-An idempotency key makes a retried command return its first result and change nothing.
+A batch that finds a case changed is undone and its commands run one by one. An idempotency key
+makes a retried command return its first result and change nothing.
 """
 
 from __future__ import annotations
