@@ -27,8 +27,9 @@ from engine.calendar import load_calendars
 from engine.cases import machine
 from engine.cases.audit import GENESIS, canonical
 from engine.cases.case import Actor
-from engine.cases.service import CaseService, utc
+from engine.cases.service import CaseService
 from engine.cases.tables import CaseRow, EscalationRow, StepRow
+from engine.clock import as_utc
 from engine.definitions.catalogue import Catalogue, Department
 from engine.definitions.model import Workflow
 from engine.escalation import index
@@ -120,8 +121,8 @@ def build(engine: sa.Engine, *, cases: int, due: int) -> None:
                 "version": 1,
                 "event_count": 0,
                 "last_hash": GENESIS,
-                "submitted_at": utc(NOW),
-                "updated_at": utc(NOW),
+                "submitted_at": as_utc(NOW),
+                "updated_at": as_utc(NOW),
                 "promised_due_at": None,
                 "next_escalation_at": None,
             }
@@ -141,7 +142,7 @@ def build(engine: sa.Engine, *, cases: int, due: int) -> None:
                     "attempt": run["attempt"],
                     "due_at": None,
                     "suspended": False,
-                    "next_escalation_at": utc(at) if at else None,
+                    "next_escalation_at": as_utc(at),
                 }
             )
     with engine.begin() as connection:
@@ -178,7 +179,9 @@ def once(engine: sa.Engine, *, cases: int, due: int) -> dict[str, Any]:
     with Session(engine) as session:
         open_steps = session.exec(select(func.count()).select_from(StepRow)).one()
         due_steps = session.exec(
-            select(func.count()).select_from(StepRow).where(StepRow.next_escalation_at <= utc(NOW))
+            select(func.count())
+            .select_from(StepRow)
+            .where(StepRow.next_escalation_at <= as_utc(NOW))
         ).one()
     began = time.perf_counter()
     report = supervision.sweep(at=NOW)

@@ -32,7 +32,8 @@ from engine.cases.errors import Conflict
 from engine.cases.state import OPEN_STEP
 from engine.cases.tables import CaseRow, CommandRow, EventRow, NegativeRow, StepRow, UserRow
 from engine.cases.view import case_view
-from engine.cases.writes import CaseHead, Head, Stale, Writes, steps_to_write, utc
+from engine.cases.writes import CaseHead, Head, Stale, Writes, steps_to_write
+from engine.clock import as_utc
 from engine.definitions.model import Workflow
 from engine.errors import InputError, OnethingError
 from engine.escalation import index as escalation_index
@@ -84,7 +85,7 @@ class CaseService:
                     role=role,
                     department=department,
                     token_hash=hashlib.sha256(token.encode()).hexdigest(),
-                    created_at=utc(self.clock()),
+                    created_at=as_utc(self.clock()),
                 )
             )
             session.commit()
@@ -376,9 +377,9 @@ class CaseService:
         row = {
             "status": new.status.value,
             "snapshot": new.to_json().decode(),
-            "promised_due_at": utc(promised) if promised else None,
+            "promised_due_at": as_utc(promised),
             "next_escalation_at": (
-                nexts[case_key] if case_clock else escalation_index.aware(head.next_escalation_at)
+                nexts[case_key] if case_clock else as_utc(head.next_escalation_at)
             ),
             **(values or {}),
         }
@@ -386,7 +387,7 @@ class CaseService:
             row |= {
                 "workflow_id": new.workflow_id,
                 "workflow_version": new.workflow_version,
-                "submitted_at": utc(new.submitted_at),
+                "submitted_at": as_utc(new.submitted_at),
                 "escalated": False,
             }
         after = writes.case(head, events, row, actor=actor, now=now, new=old is None)
@@ -397,8 +398,6 @@ class CaseService:
         """Re-read every open case's clocks on the calendars as loaded now (a provisional year
         became official, a regional day was added) and record each deadline that moved as a
         case event; the step rows and the escalation index follow. Returns what moved."""
-        from engine.store import as_utc
-
         now = self.clock()
         moved: list[dict[str, Any]] = []
         writes = Writes()
@@ -422,7 +421,7 @@ class CaseService:
                         continue
                     reading = run.clock.read(calendar, now)
                     before = stored.get((case.id, step_id))
-                    if before is not None and before != utc(reading.due):
+                    if before is not None and before != as_utc(reading.due):
                         changes.append(
                             {
                                 "step": step_id,
@@ -525,7 +524,7 @@ class CaseService:
             if department:
                 steps = steps.where(StepRow.department == department)
             if overdue:
-                steps = steps.where(col(StepRow.due_at) < utc(now))
+                steps = steps.where(col(StepRow.due_at) < as_utc(now))
             query = query.where(col(CaseRow.id).in_(steps))
         query = query.order_by(col(CaseRow.submitted_at)).limit(limit)
         with Session(self.engine) as session:
@@ -538,7 +537,7 @@ class CaseService:
         """Open steps past due, oldest first — a range scan of the (is_open, due_at) index."""
         return (
             select(StepRow.case_id, StepRow.step_id, StepRow.due_at)
-            .where(col(StepRow.is_open) == True, col(StepRow.due_at) < utc(self.clock()))  # noqa: E712
+            .where(col(StepRow.is_open) == True, col(StepRow.due_at) < as_utc(self.clock()))  # noqa: E712
             .order_by(col(StepRow.due_at))
             .limit(limit)
         )
@@ -633,7 +632,7 @@ def _command_row(key: str, view: dict[str, Any], action: str, now: dt.datetime) 
         "case_id": view["id"],
         "action": action,
         "result": canonical(view),
-        "at": utc(now),
+        "at": as_utc(now),
     }
 
 

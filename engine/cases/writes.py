@@ -30,17 +30,13 @@ from engine.cases.tables import (
     NegativeRow,
     StepRow,
 )
+from engine.clock import as_utc
 from engine.escalation.clocks import clock_key
 
 _TABLES = SQLModel.metadata.tables
 EVENTS, DECISIONS = str(EventRow.__tablename__), str(DecisionRow.__tablename__)
 STEPS, MATERIALS = str(StepRow.__tablename__), str(MaterialRow.__tablename__)
 NEGATIVES = str(NegativeRow.__tablename__)
-
-
-def utc(moment: dt.datetime) -> dt.datetime:
-    """UTC, the form the store keeps (SQLModel stores aware datetimes as UTC)."""
-    return moment.astimezone(dt.UTC)
 
 
 class Stale(Exception):
@@ -118,7 +114,7 @@ class Writes:
         links, seq, prev = chain(head, events, actor=actor, now=now)
         self.events += links
         row = {**values, "version": head.version + 1, "event_count": seq, "last_hash": prev}
-        row["updated_at"] = utc(now)
+        row["updated_at"] = as_utc(now)
         if new:
             self.new_cases.append({**row, "id": head.id})
         else:
@@ -176,7 +172,7 @@ class Writes:
             before = old.steps.get(step_id) if old else None
             due = None
             if run.clock is not None and run.status in OPEN_STEP:
-                due = utc(run.clock.read(calendar, now).due)
+                due = as_utc(run.clock.read(calendar, now).due)
             values: dict[str, Any] = {
                 "department": run.department,
                 "status": run.status.value,
@@ -199,7 +195,7 @@ class Writes:
                     "actor": signature.actor,
                     "role": signature.role,
                     "decision": signature.decision,
-                    "at": utc(signature.at),
+                    "at": as_utc(signature.at),
                     "comment": signature.comment,
                 }
                 for signature in run.signatures[known:]
@@ -211,7 +207,7 @@ class Writes:
             material: dict[str, Any] = {
                 "status": state.status.value,
                 "reference": state.reference,
-                "deadline": utc(state.deadline) if state.deadline else None,
+                "deadline": as_utc(state.deadline),
             }
             if earlier is None:
                 self.materials.inserts.append(
@@ -237,9 +233,9 @@ class Writes:
                 "legal_basis": negative.legal_basis,
                 "officer": negative.officer,
                 "department": negative.department,
-                "registered_at": utc(negative.registered_at),
+                "registered_at": as_utc(negative.registered_at),
                 "decided_by": negative.decided_by,
-                "decided_at": utc(negative.decided_at) if negative.decided_at else None,
+                "decided_at": as_utc(negative.decided_at),
             }
             if earlier_negative is None:
                 self.negatives.inserts.append({"id": negative.id, **entry})

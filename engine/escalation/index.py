@@ -19,6 +19,7 @@ from sqlmodel import Session, SQLModel, col, select
 from engine.calendar import WorkingCalendar
 from engine.cases.case import Case
 from engine.cases.tables import CaseRow, EscalationRow, StepRow
+from engine.clock import as_utc
 from engine.definitions.model import Workflow
 from engine.escalation.clocks import Past, Tracked, clock_key, plan, tracked_clocks
 
@@ -28,13 +29,6 @@ def among(session: Session, column: Any, values: list[str]) -> Any:
     if session.get_bind().dialect.name == "postgresql":
         return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(column.type)))
     return column.in_(values)
-
-
-def aware(moment: dt.datetime | None) -> dt.datetime | None:
-    """A stored moment as an aware UTC datetime (SQLite hands them back naive)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def history(session: Session, case_id: str) -> dict[str, Past]:
@@ -57,7 +51,7 @@ def histories(session: Session, case_ids: list[str]) -> dict[str, dict[str, Past
     for case_id, key, level, order_due in rows:
         fired[case_id][key].add(level)
         if order_due is not None:
-            orders[key] = aware(order_due)  # type: ignore[assignment]
+            orders[key] = as_utc(order_due)
     return {
         case_id: {k: Past(frozenset(levels), orders.get(k)) for k, levels in clocks.items()}
         for case_id, clocks in fired.items()
@@ -73,7 +67,7 @@ def stored_steps(
             among(session, col(StepRow.case_id), case_ids)
         )
     )
-    return {(c, s): aware(n) for c, s, n in rows}
+    return {(c, s): as_utc(n) for c, s, n in rows}
 
 
 def step_updates(
@@ -88,7 +82,7 @@ def step_updates(
         key = clock_key(case.id, step_id, run.attempt)
         if key not in nexts:  # not looked at: left as it is
             continue
-        wanted = utc_or_none(nexts[key])
+        wanted = as_utc(nexts[key])
         if (case.id, step_id) in stored and stored[(case.id, step_id)] != wanted:
             changed.append((case.id, step_id, wanted))
     return changed
@@ -133,11 +127,7 @@ def planned(
         nexts[clock_key(case.id, None)] = None
     tracked = tracked_clocks(case, workflow, steps=steps, case_clock=case_clock)
     nexts.update(next_times(tracked, past, calendar, now))
-    return {key: utc_or_none(moment) for key, moment in nexts.items()}
-
-
-def utc_or_none(moment: dt.datetime | None) -> dt.datetime | None:
-    return moment.astimezone(dt.UTC) if moment is not None else None
+    return {key: as_utc(moment) for key, moment in nexts.items()}
 
 
 def write_cases(session: Session, changes: list[tuple[str, dt.datetime | None]]) -> None:
@@ -149,5 +139,5 @@ def write_cases(session: Session, changes: list[tuple[str, dt.datetime | None]])
         update(table)
         .where(table.c.id == bindparam("b_id"))
         .values(next_escalation_at=bindparam("b_next")),
-        [{"b_id": c, "b_next": utc_or_none(n)} for c, n in changes],
+        [{"b_id": c, "b_next": as_utc(n)} for c, n in changes],
     )

@@ -25,15 +25,15 @@ from engine.calendar import WorkingCalendar
 from engine.cases.case import SYSTEM, Actor, Case
 from engine.cases.errors import Conflict, IllegalAction
 from engine.cases.machine import Event
-from engine.cases.service import CaseService, utc
+from engine.cases.service import CaseService
 from engine.cases.tables import CaseRow, EscalationRow, StepRow, UserRow
+from engine.clock import as_utc
 from engine.definitions.catalogue import Catalogue
 from engine.definitions.escalation import Level
 from engine.definitions.model import Workflow
 from engine.errors import InputError, OnethingError
 from engine.escalation import index, notices
 from engine.escalation.clocks import Firing, Past, Tracked, clock_key, plan, tracked_clocks
-from engine.escalation.index import utc_or_none
 from engine.notify.channels import ChannelConfig
 from engine.notify.dispatch import DeliveryResult, Dispatcher
 from engine.notify.notice import Notice
@@ -142,7 +142,7 @@ class Supervision:
 
     def _due_cases(self, session: Session, now: dt.datetime, *, exclude: set[str]) -> list[str]:
         """Cases with a clock due by `now`, oldest first, read through the two indexes."""
-        moment = utc(now)
+        moment = as_utc(now)
         found: dict[str, None] = {}
         for column, owner in (
             (StepRow.next_escalation_at, StepRow.case_id),
@@ -216,17 +216,15 @@ class Supervision:
             nexts = {key: found.after for key, (_, found) in plans.items()}
             steps += index.step_updates(case, nexts, stored)
             case_key = clock_key(case.id, None)
-            case_next = (
-                nexts[case_key] if case_key in nexts else index.aware(row.next_escalation_at)
-            )
+            case_next = nexts[case_key] if case_key in nexts else as_utc(row.next_escalation_at)
             made = [_row(f, t, now) for f, (t, _) in zip(fired, due, strict=True)]
             escalations += made
             if made:
                 events = [_fired_event(f, e) for f, e in zip(fired, made, strict=True)]
                 entries.append(
-                    (row, events, {"next_escalation_at": utc_or_none(case_next), "escalated": True})
+                    (row, events, {"next_escalation_at": as_utc(case_next), "escalated": True})
                 )
-            elif index.aware(row.next_escalation_at) != utc_or_none(case_next):
+            elif as_utc(row.next_escalation_at) != as_utc(case_next):
                 cases.append((row.id, case_next))  # the index was early: the ladder moved
         if dry_run:
             return fired_all
@@ -305,7 +303,7 @@ class Supervision:
         def change(session: Session, esc: EscalationRow, who: Actor, now: dt.datetime) -> Change:
             if (who.department, who.role) not in _told(esc) and who.role != "supervisor":
                 raise _refuse(esc, who, "ack", "only those told of it, or a supervisor, may")
-            esc.acknowledged_by, esc.acknowledged_at = who.name, utc(now)
+            esc.acknowledged_by, esc.acknowledged_at = who.name, as_utc(now)
             return esc, Event("escalation.acknowledged", {"escalation": esc.id, "level": esc.level})
 
         done = self._supervise(escalation_id, actor, change, skip=lambda e: bool(e.acknowledged_at))
@@ -345,13 +343,13 @@ class Supervision:
                     attempt=esc.attempt,
                     level=Level.ORDER.value,
                     department=esc.department,
-                    scheduled_at=utc(now),
-                    fired_at=utc(now),
+                    scheduled_at=as_utc(now),
+                    fired_at=as_utc(now),
                     notice_id=notice_id,
                     recipients=json.dumps(roles),
                 )
                 session.add(order)
-            order.order_due, order.ordered_by = utc(moment), who.name
+            order.order_due, order.ordered_by = as_utc(moment), who.name
             firing = Firing(Level.ORDER.value, now, tuple(f"{d}/{r}" for d, r in roles))
             fired = self._firing(case, workflow, calendar, tracked, firing, now, _Names(session))
             notice = replace(
@@ -434,7 +432,7 @@ def _indexed_due(
 ) -> bool:
     """Whether the index says this clock is due by `now` (only those are looked at)."""
     if tracked.step_id is None:
-        value = index.aware(row.next_escalation_at)
+        value = as_utc(row.next_escalation_at)
     else:
         value = stored.get((tracked.case_id, tracked.step_id))
     return value is not None and value <= now
@@ -460,8 +458,8 @@ def _row(fired: Fired, tracked: Tracked, now: dt.datetime) -> dict[str, Any]:
         "attempt": tracked.attempt,
         "level": fired.level,
         "department": fired.department,
-        "scheduled_at": utc(fired.scheduled_at),
-        "fired_at": utc(now),
+        "scheduled_at": as_utc(fired.scheduled_at),
+        "fired_at": as_utc(now),
         "late_by_seconds": int(late.total_seconds()) if late is not None else None,
         "provisional": fired.notice.provisional,
         "notice_id": fired.notice.notice_id,
@@ -511,7 +509,7 @@ def _close(calendar: WorkingCalendar, due: dt.datetime | dt.date) -> dt.datetime
 
 def _view(row: EscalationRow) -> dict[str, Any]:
     def moment(value: dt.datetime | None) -> str | None:
-        found = index.aware(value)
+        found = as_utc(value)
         return found.isoformat() if found else None
 
     return {

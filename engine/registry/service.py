@@ -12,10 +12,10 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from engine.clock import as_utc
 from engine.definitions import Catalogue, Workflow, load_workflow_text
 from engine.errors import InputError
 from engine.registry.tables import WorkflowVersion, WorkflowVersionCreate, WorkflowVersionPublic
-from engine.store import as_utc
 
 
 class RegistryError(InputError):
@@ -50,7 +50,7 @@ def public(row: WorkflowVersion) -> WorkflowVersionPublic:
         owner=row.owner,
         sha256=row.sha256,
         registered_at=as_utc(row.registered_at),
-        retired_at=as_utc(row.retired_at) if row.retired_at else None,
+        retired_at=as_utc(row.retired_at),
     )
 
 

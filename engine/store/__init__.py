@@ -9,7 +9,6 @@ from __future__ import annotations
 from engine.store.db import (
     DATA_DIR_ENV,
     DATABASE_URL_ENV,
-    as_utc,
     data_dir,
     database_url,
     dispose_engines,
@@ -21,7 +20,6 @@ from engine.store.db import (
 __all__ = [
     "DATABASE_URL_ENV",
     "DATA_DIR_ENV",
-    "as_utc",
     "data_dir",
     "database_url",
     "dispose_engines",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import threading
 from collections.abc import Iterator, Mapping
@@ -98,10 +97,3 @@ def dispose_engines() -> None:
         for engine in _engines.values():
             engine.dispose()
         _engines.clear()
-
-
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    """An aware UTC datetime; SQLite hands back naive UTC, PostgreSQL aware ones."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from engine.calendar import load_calendars
 from engine.cases.service import CaseService, Command
 from engine.cases.tables import CaseRow
+from engine.clock import as_utc
 from engine.definitions.loader import load_catalogue, load_workflow
 from engine.driver import Driver, next_commands, officer_name, seed_officers
 from engine.escalation import index
@@ -59,7 +60,7 @@ def stored_and_fresh(service: CaseService, case_id: str) -> tuple[dict[str, Any]
         steps = index.stored_steps(session, [case_id])
         row = session.get(CaseRow, case_id)
         assert row is not None
-        stored = {clock_key(case_id, None): index.aware(row.next_escalation_at)}
+        stored = {clock_key(case_id, None): as_utc(row.next_escalation_at)}
     for step_id, run in case.steps.items():
         stored[clock_key(case_id, step_id, run.attempt)] = steps[(case_id, step_id)]
     return stored, fresh

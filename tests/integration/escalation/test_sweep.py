@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from engine.calendar import CalendarSet
 from engine.cases.service import CaseService
 from engine.cases.tables import EscalationRow, StepRow
-from engine.escalation.index import aware
+from engine.clock import as_utc
 from engine.escalation.sweep import Supervision
 from engine.notify.signature import verify
 
@@ -30,7 +30,7 @@ def next_at(service: CaseService, case_id: str, step_id: str) -> Any:
     with Session(service.engine) as session:
         row = session.get(StepRow, (case_id, step_id))
         assert row is not None
-        return aware(row.next_escalation_at)
+        return as_utc(row.next_escalation_at)
 
 
 def body(mail: Any) -> str:
