@@ -68,9 +68,7 @@ def next_commands(
     deferred materials before delivery — for driving many cases in step with `act_many`."""
     if view["status"] == "submitted":
         return [Command(view["id"], "accept", officer_name(workflow.owner, "window"))]
-    deferred = {
-        m: f"supplied-{m}" for m, s in view["materials"].items() if s["status"] == "deferred"
-    }
+    deferred = _deferred(view)
     commands = []
     for shown in view["steps"]:
         if shown["status"] != "active":
@@ -86,6 +84,11 @@ def next_commands(
             name = next(n for n in signers_for(step) if n not in signed)
             commands.append(Command(view["id"], "approve", name, {"step": step.id}))
     return commands
+
+
+def _deferred(view: dict[str, Any]) -> dict[str, str]:
+    """The deferred materials (容缺) of a case, as the applicant supplies them."""
+    return {m: f"supplied-{m}" for m, s in view["materials"].items() if s["status"] == "deferred"}
 
 
 class Driver:
@@ -110,7 +113,10 @@ class Driver:
             if step.kind in AUTOMATIC_KINDS and step.signers is None:
                 if self.automatic is not None:
                     after = self.automatic(latest, step)
-                    latest, unseen = (after, unseen) if after is not None else (latest, True)
+                    if after is None:
+                        unseen = True
+                    else:
+                        latest = after
                 continue
             if step.kind is StepKind.DELIVERY:
                 latest = self._supply_deferred(latest)
@@ -122,9 +128,7 @@ class Driver:
         return self.service.show(case_id) if unseen or latest is view else latest
 
     def _supply_deferred(self, view: dict[str, Any]) -> dict[str, Any]:
-        deferred = {
-            m: f"supplied-{m}" for m, s in view["materials"].items() if s["status"] == "deferred"
-        }
+        deferred = _deferred(view)
         if not deferred:
             return view
         return self.service.act(

@@ -17,7 +17,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
@@ -43,6 +43,7 @@ _TABLES = SQLModel.metadata.tables
 WorkflowSource = Callable[[str, int | None], Workflow]
 Core = Callable[[Case, machine.Context], tuple[Case, list[machine.Event]]]
 ATTEMPTS = 8
+_Item = TypeVar("_Item")
 
 
 class CaseService:
@@ -121,15 +122,80 @@ class CaseService:
         self, workflow_id: str, application: dict[str, Any], *, key: str | None = None
     ) -> dict[str, Any]:
         """Take in an application; returns the new case's view."""
-        outcome = self.submit_many([Intake(workflow_id, application, key)])[0]
-        if isinstance(outcome, OnethingError):
-            raise outcome
-        return outcome
+        return _raised(self._submit_one(Intake(workflow_id, application, key)))
 
     def submit_many(self, intakes: Sequence[Intake]) -> list[dict[str, Any] | OnethingError]:
         """Take in many applications in one transaction (the portal's queue): each is
         answered with its new case's view, or the error that turned it away (nothing kept of
         it). A repeated key returns the first result."""
+        return _batch_or_each(lambda: self._intake(list(intakes)), intakes, self._submit_one)
+
+    def act(
+        self,
+        case_id: str,
+        action: str,
+        *,
+        actor: str,
+        args: dict[str, Any] | None = None,
+        key: str | None = None,
+    ) -> dict[str, Any]:
+        """Run one action; retried on a concurrent change, replayed on a repeated key."""
+        return _raised(self._one(Command(case_id, action, actor, dict(args or {}), key)))
+
+    def act_many(self, commands: Sequence[Command]) -> list[dict[str, Any] | OnethingError]:
+        """Many commands in one transaction (批量办理: a window's batch, the flows' results):
+        each is judged on its own, in order, exactly as `act` would judge it, and answered
+        with the case's view or the error that refused it (a refused command changes
+        nothing). If a case changed under the batch, the batch is undone and its commands
+        run one by one, each with `act`'s retries."""
+        return _batch_or_each(lambda: self._apply(list(commands)), commands, self._one)
+
+    def record_incident(
+        self, case_id: str, step: str, message: str, *, key: str | None = None
+    ) -> dict[str, Any]:
+        """Put on the case's record that an automatic step's connector kept failing (an
+        incident for an operator); the step stays active and is tried again later."""
+        return _raised(
+            self._one(
+                Command(
+                    case_id,
+                    "report-incident",
+                    SYSTEM,
+                    {"step": step},
+                    key,
+                    core=lambda c, ctx: (c, automatic.incident(c, step, message, now=ctx.now)),
+                )
+            )
+        )
+
+    def _one(self, command: Command) -> dict[str, Any] | OnethingError:
+        """One command in its own transaction, run again on a concurrent change (a retry
+        whose key a racing twin took answers from that twin's record)."""
+        return _retried(
+            lambda: self._apply([command])[0],
+            Conflict(
+                "the case kept changing; try again",
+                case=command.case_id,
+                action=command.action,
+                actor=command.actor,
+                state="busy",
+            ),
+        )
+
+    def _submit_one(self, intake: Intake) -> dict[str, Any] | OnethingError:
+        return _retried(
+            lambda: self._intake([intake])[0],
+            Conflict(
+                "the intake kept colliding; try again",
+                case="(new)",
+                action="submit",
+                actor=APPLICANT,
+                state="busy",
+            ),
+        )
+
+    def _intake(self, intakes: list[Intake]) -> list[dict[str, Any] | OnethingError]:
+        """Take in the applications in one unit of work, committed once."""
         now = self.clock()
         outcomes: list[dict[str, Any] | OnethingError] = []
         views: list[dict[str, Any]] = []
@@ -165,95 +231,11 @@ class CaseService:
                     writes.commands.append(_command_row(intake.key, view, "submit", now))
                     done[intake.key] = view
             if views:
-                try:
-                    writes.flush(session.connection())
-                    session.commit()
-                except IntegrityError:  # a racing retry took a key: answer from the record
-                    session.rollback()
-                    if len(intakes) > 1:
-                        return [self._submit_one(i) for i in intakes]
-                    return [self._replay(intakes[0].key)]
+                writes.flush(session.connection())  # a racing twin's key: IntegrityError
+                session.commit()
         for view in views:
             self._committed(view)
         return outcomes
-
-    def _submit_one(self, intake: Intake) -> dict[str, Any] | OnethingError:
-        return self.submit_many([intake])[0]
-
-    def act(
-        self,
-        case_id: str,
-        action: str,
-        *,
-        actor: str,
-        args: dict[str, Any] | None = None,
-        key: str | None = None,
-    ) -> dict[str, Any]:
-        """Run one action; retried on a concurrent change, replayed on a repeated key."""
-        return self._one(Command(case_id, action, actor, dict(args or {}), key))
-
-    def act_many(self, commands: Sequence[Command]) -> list[dict[str, Any] | OnethingError]:
-        """Many commands in one transaction (批量办理: a window's batch, the flows' results):
-        each is judged on its own, in order, exactly as `act` would judge it, and answered
-        with the case's view or the error that refused it (a refused command changes
-        nothing). If a case changed under the batch, the batch is undone and its commands
-        run one by one, each with `act`'s retries."""
-        try:
-            return self._apply(list(commands))
-        except (Stale, IntegrityError):
-            pass
-        except OperationalError as exc:  # SQLite: a writer held the lock past the timeout
-            if "locked" not in str(exc):
-                raise
-        outcomes: list[dict[str, Any] | OnethingError] = []
-        for command in commands:
-            try:
-                outcomes.append(self._one(command))
-            except OnethingError as exc:
-                outcomes.append(exc)
-        return outcomes
-
-    def record_incident(
-        self, case_id: str, step: str, message: str, *, key: str | None = None
-    ) -> dict[str, Any]:
-        """Put on the case's record that an automatic step's connector kept failing (an
-        incident for an operator); the step stays active and is tried again later."""
-        return self._one(
-            Command(
-                case_id,
-                "report-incident",
-                SYSTEM,
-                {"step": step},
-                key,
-                core=lambda c, ctx: (c, automatic.incident(c, step, message, now=ctx.now)),
-            )
-        )
-
-    def _one(self, command: Command) -> dict[str, Any]:
-        """One command in its own transaction, run again on a concurrent change."""
-        for _ in range(ATTEMPTS):
-            try:
-                outcome = self._apply([command])[0]
-            except Stale:
-                continue
-            except IntegrityError:  # a racing command took the key, or the case moved on
-                if command.key and (done := _replay_or_none(self.engine, command.key)):
-                    return done
-                continue
-            except OperationalError as exc:  # SQLite: a writer held the lock past the timeout
-                if "locked" not in str(exc):
-                    raise
-                continue
-            if isinstance(outcome, OnethingError):
-                raise outcome
-            return outcome
-        raise Conflict(
-            "the case kept changing; try again",
-            case=command.case_id,
-            action=command.action,
-            actor=command.actor,
-            state="busy",
-        )
 
     def _apply(self, commands: list[Command]) -> list[dict[str, Any] | OnethingError]:
         """Run the commands in one unit of work: load their cases in one query, call the
@@ -293,12 +275,8 @@ class CaseService:
                 if command.key:
                     writes.commands.append(_command_row(command.key, outcome, command.action, now))
                     done[command.key] = outcome
-            if views:
-                try:
-                    writes.flush(session.connection())
-                except (Stale, IntegrityError):
-                    session.rollback()
-                    raise
+            if views:  # Stale, IntegrityError: undone as the session closes
+                writes.flush(session.connection())
                 session.commit()
         for view in views:
             self._committed(view)
@@ -337,12 +315,6 @@ class CaseService:
         loaded[case.id] = new
         return case_view(new, calendar, now)
 
-    def _replay(self, key: str | None) -> dict[str, Any]:
-        done = _replay_or_none(self.engine, key) if key else None
-        if done is None:
-            raise Stale()
-        return done
-
     def _record(
         self,
         session: Session,
@@ -355,7 +327,6 @@ class CaseService:
         actor: str,
         now: dt.datetime,
         moved_only: bool = False,
-        values: dict[str, Any] | None = None,
     ) -> Head:
         """Add to `writes` the snapshot (version-checked), the query rows and the chained
         events; returns the case row's head after. `moved_only`: the command changed the run
@@ -374,14 +345,13 @@ class CaseService:
             new, workflow, calendar, now, past, steps=steps, case_clock=case_clock
         )
         case_key = clock_key(new.id, None)
-        row = {
+        row: dict[str, Any] = {
             "status": new.status.value,
             "snapshot": new.to_json().decode(),
             "promised_due_at": as_utc(promised),
             "next_escalation_at": (
                 nexts[case_key] if case_clock else as_utc(head.next_escalation_at)
             ),
-            **(values or {}),
         }
         if old is None:
             row |= {
@@ -454,17 +424,7 @@ class CaseService:
         changed since `row` was read."""
         writes = Writes()
         self._record(session, writes, row, case, case, events, actor=actor, now=now)
-        try:
-            writes.flush(session.connection())
-        except Stale:
-            session.rollback()
-            raise Conflict(
-                "the case changed meanwhile; read it again",
-                case=case.id,
-                action="record",
-                actor=actor,
-                state="stale",
-            ) from None
+        _flush_unchanged(session, writes, [case.id], actor=actor)
 
     def append_events(
         self,
@@ -480,17 +440,7 @@ class CaseService:
         writes = Writes()
         for row, events, values in entries:
             writes.case(row, events, values, actor=actor, now=now)
-        try:
-            writes.flush(session.connection())
-        except Stale:
-            session.rollback()
-            raise Conflict(
-                "cases changed meanwhile; read them again",
-                case=", ".join(sorted(row.id for row, _, _ in entries)[:3]),
-                action="record",
-                actor=actor,
-                state="stale",
-            ) from None
+        _flush_unchanged(session, writes, [row.id for row, _, _ in entries], actor=actor)
 
     # -- queries ----------------------------------------------------------------------------
 
@@ -636,6 +586,53 @@ def _command_row(key: str, view: dict[str, Any], action: str, now: dt.datetime) 
     }
 
 
-def _replay_or_none(engine: Engine, key: str) -> dict[str, Any] | None:
-    with Session(engine) as session:
-        return _done(session, [key]).get(key)
+def _flush_unchanged(session: Session, writes: Writes, ids: list[str], *, actor: str) -> None:
+    """Send a caller's writes (the caller commits); `Conflict` if a case changed meanwhile."""
+    try:
+        writes.flush(session.connection())
+    except Stale:
+        session.rollback()
+        raise Conflict(
+            "the case changed meanwhile; read it again",
+            case=", ".join(sorted(ids)[:3]),
+            action="record",
+            actor=actor,
+            state="stale",
+        ) from None
+
+
+def _retried(
+    attempt: Callable[[], dict[str, Any] | OnethingError], busy: Conflict
+) -> dict[str, Any] | OnethingError:
+    """`attempt` again while a concurrent change undoes it (`busy` after the last try)."""
+    for _ in range(ATTEMPTS):
+        try:
+            return attempt()
+        except (Stale, IntegrityError):
+            continue
+        except OperationalError as exc:  # SQLite: a writer held the lock past the timeout
+            if "locked" not in str(exc):
+                raise
+    return busy
+
+
+def _batch_or_each(
+    batch: Callable[[], list[dict[str, Any] | OnethingError]],
+    items: Sequence[_Item],
+    each: Callable[[_Item], dict[str, Any] | OnethingError],
+) -> list[dict[str, Any] | OnethingError]:
+    """The items in one unit of work; if a concurrent change undid it, one by one."""
+    try:
+        return batch()
+    except (Stale, IntegrityError):
+        pass
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+    return [each(item) for item in items]
+
+
+def _raised(outcome: dict[str, Any] | OnethingError) -> dict[str, Any]:
+    if isinstance(outcome, OnethingError):
+        raise outcome
+    return outcome
