@@ -141,7 +141,9 @@ def start_runs_from_forkserver() -> None:
     import prefect.flow_engine
 
     preload = list(FORKSERVER_PRELOAD)
-    factory = os.environ.get("ONETHING_SERVICE_FACTORY", "").partition(":")[0]
+    from engine.app import SERVICE_FACTORY_ENV
+
+    factory = os.environ.get(SERVICE_FACTORY_ENV, "").partition(":")[0]
     if factory:  # the forkserver skips a module it cannot import
         preload.append(factory)
     context = multiprocessing.get_context("forkserver")

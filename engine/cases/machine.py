@@ -56,6 +56,13 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
 
 
+# the arguments actions read from `Context.args`
+ARGUMENTS = frozenset(
+    {"step", "reason", "days", "items", "materials", "negative", "to", "legal_basis", "facts"}
+    | {"comment", "kind", "result", "complete"}
+)
+
+
 @dataclass
 class Context:
     """What an action needs besides the case: the definition, the calendar, who, when."""

@@ -157,11 +157,12 @@ def act(
         typer.echo(render_case(view))
 
 
-BATCH_FIELDS = {"case", "action", "actor", "step", "key"}
+BATCH_FIELDS = {"case", "action", "actor", "key"}  # the rest are the action's arguments
 
 
 def _read_batch(path: Path) -> list[Any]:
     """The commands of a JSON Lines file, each checked before any runs."""
+    from engine.cases.machine import ARGUMENTS
     from engine.cases.service import Command
 
     try:
@@ -182,6 +183,9 @@ def _read_batch(path: Path) -> list[Any]:
         if missing:
             fail(f"{path}:{number}: missing {', '.join(repr(m) for m in missing)}")
         args = {k: v for k, v in entry.items() if k not in BATCH_FIELDS}
+        if unknown := sorted(set(args) - ARGUMENTS):
+            known = ", ".join(sorted(BATCH_FIELDS | ARGUMENTS))
+            fail(f"{path}:{number}: unknown field {unknown[0]!r} (known: {known})")
         step = entry.get("step")
         args["step"] = None if step in (None, "-") else step
         commands.append(

@@ -144,6 +144,10 @@ def test_act_batch_applies_each_line_on_its_own(onething, tmp_path: Path) -> Non
     missing.write_text(json.dumps({"case": ids[0], "action": "approve"}) + "\n", encoding="utf-8")
     result = onething("case", "act-batch", str(missing))
     assert result.returncode == 2 and "missing.jsonl:1: missing 'actor'" in result.stderr
+    typo = tmp_path / "typo.jsonl"
+    typo.write_text(json.dumps({**lines[2], "reson": "x"}) + "\n", encoding="utf-8")
+    result = onething("case", "act-batch", str(typo))
+    assert result.returncode == 2 and "typo.jsonl:1: unknown field 'reson'" in result.stderr
 
 
 def test_demo_runs_every_sample_to_its_end_with_parallel_steps(onething) -> None:  # type: ignore[no-untyped-def]
