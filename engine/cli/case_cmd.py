@@ -210,9 +210,10 @@ def act_batch(
 ) -> None:
     """Many actions in one transaction (批量办理), each judged on its own.
 
-    Each line is an object with `case`, `action`, `actor`, optionally `step` and `key`, and
-    the action's arguments (`reason`, `days`, `items`, `materials`, …), e.g.
-    {"case": "20261201-ab12", "step": "vehicle-review", "action": "approve", "actor": "li"}.
+    Each line is an object: case, action, actor, optionally step and key, and the action's
+    arguments (reason, days, items, materials, …), e.g. {"case": "20261201-ab12", "step":
+    "vehicle-review", "action": "approve", "actor": "li"}.
+
     Exits 1 if any command was refused (the others still apply)."""
     from engine.app import case_service
 
@@ -234,10 +235,15 @@ def act_batch(
     if as_json:
         print_json(report)
     else:
-        for entry in report:
-            after = entry["case_after"]["status"] if entry["ok"] else entry["error"]
-            mark = "ok" if entry["ok"] else "refused"
-            typer.echo(f"{entry['case']}  {entry['action']:12s} {mark}: {after}")
+        for command, entry in zip(commands, report, strict=True):
+            what = f"{entry['case']}  {command.action} {command.args.get('step') or ''}".rstrip()
+            if not entry["ok"]:
+                typer.echo(f"{what}: refused: {entry['error']}")
+                continue
+            after = entry["case_after"]
+            shown = [s for s in after["steps"] if s["id"] == command.args.get("step")]
+            step = f"step {shown[0]['status']}, " if shown else ""
+            typer.echo(f"{what}: {step}case {after['status']}")
         typer.echo(f"{len(report) - refused} applied, {refused} refused")
     if refused:
         raise typer.Exit(1)
