@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check engine flows tests benchmarks
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy engine
+	$(VENV)/bin/mypy engine flows
 
 test: lint typecheck
 	$(VENV)/bin/pytest

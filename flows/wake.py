@@ -149,27 +149,35 @@ def reconcile(waker: Waker, *, reclaim: bool = False) -> dict[str, int]:
     can be running them (`onething serve` at its start, with its own server).
     """
     done = {"started": 0, "resumed": 0, "rescheduled": 0}
-    with Session(waker.database) as session:
-        open_cases = {
-            row[0]: row[1]
-            for row in session.execute(
-                select(CaseRow.id, CaseRow.snapshot).where(
-                    col(CaseRow.status).not_in([s.value for s in CLOSED_CASE])
-                )
-            )
-        }
-        known = {
-            row[0]: row[1]
-            for row in session.execute(
-                select(tables.CaseFlowRun.case_id, tables.CaseFlowRun.flow_run_id)
-            )
-        }
     with prefect_client() as client:
         try:
             deployment_id = waker.deployment_id(client)
         except ObjectNotFound:
             log.warning("no deployment %s yet: start `onething serve`", waker.deployment)
             return done
+        # Prefect first, then the database: a case read after the pause it is compared with
+        # can only be as new as what the run waits on or newer, so an unchanged case is never
+        # mistaken for a changed one (a snapshot read before a run paused would be).
+        paused = _runs(client, deployment_id, [StateType.PAUSED])
+        stuck = [StateType.CRASHED]
+        if reclaim:
+            stuck += [StateType.RUNNING, StateType.PENDING]
+        crashed = _runs(client, deployment_id, stuck)
+        with Session(waker.database) as session:
+            open_cases = {
+                row[0]: row[1]
+                for row in session.execute(
+                    select(CaseRow.id, CaseRow.snapshot).where(
+                        col(CaseRow.status).not_in([s.value for s in CLOSED_CASE])
+                    )
+                )
+            }
+            known = {
+                row[0]: row[1]
+                for row in session.execute(
+                    select(tables.CaseFlowRun.case_id, tables.CaseFlowRun.flow_run_id)
+                )
+            }
         for case_id, snapshot in open_cases.items():
             if case_id not in known:
                 case = Case.from_json(snapshot)
@@ -177,7 +185,7 @@ def reconcile(waker: Waker, *, reclaim: bool = False) -> dict[str, int]:
                 waker.start(client, case_id, case.workflow_id, departments)
                 done["started"] += 1
         by_run = {run_id: case_id for case_id, run_id in known.items()}
-        for run in _runs(client, deployment_id, [StateType.PAUSED]):
+        for run in paused:
             case_id = by_run.get(str(run.id))
             if case_id is None:
                 continue
@@ -187,10 +195,7 @@ def reconcile(waker: Waker, *, reclaim: bool = False) -> dict[str, int]:
             current = fingerprint(Case.from_json(snapshot)) if snapshot else "closed"
             if waits_on != current and waker.resume(client, run, reason="reconcile"):
                 done["resumed"] += 1
-        stuck = [StateType.CRASHED]
-        if reclaim:
-            stuck += [StateType.RUNNING, StateType.PENDING]
-        for run in _runs(client, deployment_id, stuck):
+        for run in crashed:
             if str(run.id) in by_run:
                 client.set_flow_run_state(run.id, Scheduled(), force=True)
                 done["rescheduled"] += 1

@@ -166,13 +166,28 @@ def served(
     }
     server = Served(env, tmp_path_factory.mktemp("serve") / "serve.log")
     server.start()
+    _SERVED.append(server)
     yield server
+    _SERVED.clear()
     if server.process is not None:
         os.killpg(server.process.pid, signal.SIGTERM)
         try:
             server.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
             os.killpg(server.process.pid, signal.SIGKILL)
+
+
+_SERVED: list[Served] = []  # the session's serving process, for failure reports
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """A failed test's report carries the end of what `onething serve` printed meanwhile
+    (reconcile rounds, flow-run logs): a timing failure in CI can then be read, not guessed."""
+    report = yield
+    if report.failed and _SERVED:
+        report.sections.append(("onething serve (end)", _SERVED[0].output()[-6000:]))
+    return report
 
 
 @pytest.fixture(scope="session")
