@@ -74,9 +74,12 @@ def render_case(view: dict[str, Any]) -> str:
             lines.append(f"  {name:9s} {_clock_text(clock)}")
     if view["correction"]:
         lines.append("  补正 awaiting: " + ", ".join(view["correction"]))
+    width = max((len(step["id"]) for step in view["steps"]), default=0)
     for step in view["steps"]:
         clock = f"  {_clock_text(step['clock'])}" if step["clock"] else ""
-        lines.append(f"  - {step['id']:28s} {step['department']:18s} {step['status']:18s}{clock}")
+        lines.append(
+            f"  - {step['id']:{width}s} {step['department']:18s} {step['status']:18s}{clock}"
+        )
     if view.get("flow_run_url"):
         lines.append(f"  flow run: {view['flow_run_url']}")
     return "\n".join(lines)
@@ -85,14 +88,18 @@ def render_case(view: dict[str, Any]) -> str:
 def _clock_text(clock: dict[str, Any]) -> str:
     text = f"due {clock['due'][:16].replace('T', ' ')}"
     if clock["overdue"]:
-        text += f", overdue by {clock['overdue_working_days']} working days"
+        text += f", overdue by {_working_days(clock['overdue_working_days'])}"
     else:
-        text += f", {clock['remaining_working_days']} working days left"
+        text += f", {_working_days(clock['remaining_working_days'])} left"
     if clock["suspended"]:
         text += " (clock stopped)"
     if clock["provisional"]:
         text += " (provisional)"
     return text
+
+
+def _working_days(n: int) -> str:
+    return f"{n} working day" if n == 1 else f"{n} working days"
 
 
 @app.command("list")
@@ -328,7 +335,8 @@ def list_negatives(status: str = typer.Option(None, "--status"), as_json: bool =
             f"{row['id']:28s} {row['kind']:18s} {row['status']:10s} "
             f"{row['department']:16s} {row['reason']}"
         )
-    typer.echo(f"{len(rows)} entries: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
+    entries = "1 entry" if len(rows) == 1 else f"{len(rows)} entries"
+    typer.echo(f"{entries}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
 
 
 @audit_app.command("verify")

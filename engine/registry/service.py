@@ -109,10 +109,17 @@ def _versions(db: Session, workflow_id: str) -> list[WorkflowVersion]:
     return list(db.exec(query.order_by(col(WorkflowVersion.version))).all())
 
 
+def _unregistered(workflow_id: str) -> RegistryError:
+    return RegistryError(
+        f"no workflow {workflow_id!r} is registered (`onething definitions register FILE` "
+        "registers one; `onething definitions list` shows what is)"
+    )
+
+
 def _row(db: Session, workflow_id: str, version: int | None) -> WorkflowVersion:
     rows = _versions(db, workflow_id)
     if not rows:
-        raise RegistryError(f"no workflow {workflow_id!r} is registered")
+        raise _unregistered(workflow_id)
     if version is None:
         return rows[-1]
     for row in rows:
@@ -181,7 +188,7 @@ def retire(
     with Session(engine) as db:
         rows = [_row(db, workflow_id, version)] if version else _versions(db, workflow_id)
         if not rows:
-            raise RegistryError(f"no workflow {workflow_id!r} is registered")
+            raise _unregistered(workflow_id)
         retired = []
         for row in rows:
             if row.retired_at is None:
