@@ -30,7 +30,12 @@ def clock_view(
 
 
 def case_view(case: Case, calendar: WorkingCalendar, now: dt.datetime) -> dict[str, Any]:
-    """A JSON-ready summary of the case (used by `case show`, the API and the flows)."""
+    """A JSON-ready summary of the case (used by `case show`, the API and the flows).
+
+    A closed case's clocks are read when it closed: they stopped then, and a case finished in
+    time must not turn overdue as the calendar runs on (`clocks_at` says which moment).
+    """
+    clocks_at = min(now, case.closed_at) if case.closed_at else now
     return {
         "id": case.id,
         "workflow": case.workflow_id,
@@ -41,8 +46,9 @@ def case_view(case: Case, calendar: WorkingCalendar, now: dt.datetime) -> dict[s
         "submitted_at": case.submitted_at.isoformat(),
         "accepted_at": case.accepted_at.isoformat() if case.accepted_at else None,
         "closed_at": case.closed_at.isoformat() if case.closed_at else None,
-        "promised": clock_view(case.promised, calendar, now),
-        "statutory": clock_view(case.statutory, calendar, now),
+        "clocks_at": clocks_at.isoformat(),
+        "promised": clock_view(case.promised, calendar, clocks_at),
+        "statutory": clock_view(case.statutory, calendar, clocks_at),
         "correction": case.correction.items if case.correction else None,
         "materials": {
             k: {

@@ -68,10 +68,11 @@ def show(case_id: str, as_json: bool = JSON) -> None:
 
 def render_case(view: dict[str, Any]) -> str:
     lines = [f"case {view['id']}  {view['workflow']} v{view['version']}  [{view['status']}]"]
+    closing = " (when it closed)" if view["closed_at"] else ""
     for name in ("promised", "statutory"):
         clock = view[name]
         if clock:
-            lines.append(f"  {name:9s} {_clock_text(clock)}")
+            lines.append(f"  {name:9s} {_clock_text(clock)}{closing}")
     if view["correction"]:
         lines.append("  补正 awaiting: " + ", ".join(view["correction"]))
     width = max((len(step["id"]) for step in view["steps"]), default=0)

@@ -11,6 +11,7 @@ import pytest
 from engine.cases.case import Case, NegativeStatus
 from engine.cases.machine import ACTIONS
 from engine.cases.state import CaseStatus, StepStatus
+from engine.cases.view import case_view
 from tests.unit.cases.conftest import (
     ALL_MATERIALS,
     APPLICANT,
@@ -77,6 +78,29 @@ def test_applicant_withdraws_and_open_steps_are_cancelled(desk: Desk, actor: Any
     assert case.status is CaseStatus.WITHDRAWN and case.closed_at == at(12, 2)
     assert case.outcome == "withdrawn by the applicant"
     assert {r.status for r in case.steps.values()} == {StepStatus.CANCELLED, StepStatus.SKIPPED}
+
+
+def test_a_closed_cases_clocks_stopped_when_it_closed(desk: Desk) -> None:
+    case = desk.act(desk.accepted(now=at(12, 1)), "withdraw", APPLICANT, at(12, 2))
+    assert case.promised is not None and case.statutory is not None
+    at_closing = case.promised.read(desk.calendar, at(12, 2))
+    assert not at_closing.overdue and at_closing.remaining_working_days > 0
+    # Viewed long after the promised date: the figures are those of the moment it closed.
+    later = at(12, 31)
+    assert case.promised.read(desk.calendar, later).overdue
+    view = case_view(case, desk.calendar, later)
+    assert view["clocks_at"] == at(12, 2).isoformat()
+    promised, statutory = view["promised"], view["statutory"]
+    assert (promised["overdue"], promised["remaining_working_days"]) == (
+        False,
+        at_closing.remaining_working_days,
+    )
+    assert promised["remaining_working_minutes"] == at_closing.remaining_minutes
+    closing = case.statutory.read(desk.calendar, at(12, 2))
+    assert statutory["remaining_working_days"] == closing.remaining_working_days
+    # An open case is read at `now`.
+    open_case = desk.accepted(now=at(12, 1))
+    assert case_view(open_case, desk.calendar, later)["promised"]["overdue"]
 
 
 def test_withdraw_before_acceptance_and_during_correction(desk: Desk) -> None:
