@@ -75,7 +75,8 @@ class Counting(CaseService):
         return super().act(*args, **kwargs)
 
     def act_many(self, commands: Sequence[Command]) -> list[dict[str, Any] | OnethingError]:
-        Counting.actions += len(commands)
+        with Counting._lock:
+            Counting.actions += len(commands)
         return super().act_many(commands)
 
 

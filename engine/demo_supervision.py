@@ -165,10 +165,8 @@ def _free_port() -> int:
 @contextmanager
 def _listening() -> Iterator[tuple[_Mailbox, int, _Receiver]]:
     """The SMTP server and the HTTP receiver, both stopped on the way out, whatever happens."""
-    try:
-        from aiosmtpd.controller import Controller
-    except ImportError:
-        raise OnethingError("the supervision scene needs aiosmtpd: pip install aiosmtpd") from None
+    from aiosmtpd.controller import Controller
+
     mailbox, port = _Mailbox(), _free_port()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=port)
     receiver = _Receiver()
@@ -343,9 +341,9 @@ def _calendar_figures(calendar: WorkingCalendar, due: dt.datetime, at: dt.dateti
     day, due_day = calendar.local(at).date(), calendar.local(due).date()
     gap = calendar.position(due) - calendar.position(at)
     first, last = (day, due_day) if gap >= 0 else (due_day, day)
-    days = max(0, calendar.working_days_between(first, last))
-    between = f"onething calendar between {first} {last} --calendar {calendar.id}"
     count = calendar.working_days_between(first, last)
+    days = max(0, count)
+    between = f"onething calendar between {first} {last} --calendar {calendar.id}"
     if gap >= 0:
         return _Figures(at, due, WorkingTime(days, gap), WorkingTime(), between, count)
     return _Figures(at, due, WorkingTime(), WorkingTime(days, -gap), between, count)

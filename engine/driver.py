@@ -132,7 +132,7 @@ class Driver:
         if not deferred:
             return view
         return self.service.act(
-            view["id"], "supplement", actor="applicant", args={"materials": deferred}
+            view["id"], "supplement", actor=APPLICANT, args={"materials": deferred}
         )
 
     def run(

@@ -30,7 +30,15 @@ from engine.cases.audit import GENESIS, Break, LoggedEvent, canonical, verify_ch
 from engine.cases.case import APPLICANT, SYSTEM, Actor, Case
 from engine.cases.errors import Conflict
 from engine.cases.state import OPEN_STEP
-from engine.cases.tables import CaseRow, CommandRow, EventRow, NegativeRow, StepRow, UserRow
+from engine.cases.tables import (
+    CaseRow,
+    CommandRow,
+    EventRow,
+    NegativeRow,
+    StepRow,
+    UserRow,
+    among,
+)
 from engine.cases.view import case_view
 from engine.cases.writes import CaseHead, Head, Stale, Writes, steps_to_write
 from engine.clock import as_utc
@@ -257,7 +265,7 @@ class CaseService:
                     cases.c.last_hash,
                     cases.c.escalated,
                     cases.c.next_escalation_at,
-                ).where(escalation_index.among(session, cases.c.id, ids))
+                ).where(among(session, cases.c.id, ids))
             ):
                 heads[row.id], loaded[row.id] = row, Case.from_json(row.snapshot)
             writes, views = Writes(), []
@@ -547,9 +555,7 @@ def _done(session: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
         return {}
     commands = _TABLES[CommandRow.__tablename__]
     rows = session.connection().execute(
-        sa.select(commands.c.key, commands.c.result).where(
-            escalation_index.among(session, commands.c.key, keys)
-        )
+        sa.select(commands.c.key, commands.c.result).where(among(session, commands.c.key, keys))
     )
     return {key: dict(json.loads(result)) for key, result in rows}
 
@@ -608,10 +614,8 @@ def _retried(
     for _ in range(ATTEMPTS):
         try:
             return attempt()
-        except (Stale, IntegrityError):
-            continue
-        except OperationalError as exc:  # SQLite: a writer held the lock past the timeout
-            if "locked" not in str(exc):
+        except (Stale, IntegrityError, OperationalError) as exc:
+            if not _undone(exc):
                 raise
     return busy
 
@@ -624,12 +628,17 @@ def _batch_or_each(
     """The items in one unit of work; if a concurrent change undid it, one by one."""
     try:
         return batch()
-    except (Stale, IntegrityError):
-        pass
-    except OperationalError as exc:
-        if "locked" not in str(exc):
+    except (Stale, IntegrityError, OperationalError) as exc:
+        if not _undone(exc):
             raise
     return [each(item) for item in items]
+
+
+def _undone(exc: Exception) -> bool:
+    """Whether a concurrent change undid the unit of work (so it may run again): a case moved
+    (`Stale`), a racing twin took a key (`IntegrityError`), or, on SQLite, a writer held the
+    lock past the timeout."""
+    return isinstance(exc, Stale | IntegrityError) or "locked" in str(exc)
 
 
 def _raised(outcome: dict[str, Any] | OnethingError) -> dict[str, Any]:

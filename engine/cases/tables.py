@@ -5,8 +5,17 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Column, DateTime, Index, UniqueConstraint, false
-from sqlmodel import Field, SQLModel
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlmodel import Field, Session, SQLModel
+
+
+def among(session: Session, column: Any, values: list[str]) -> Any:
+    """`column IN values`; on PostgreSQL `= ANY(array)`, one parameter however many values."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def _when(*, index: bool = False) -> Any:

@@ -1,7 +1,8 @@
 """The sweep's index: `next_escalation_at` on each open step row and on the case row.
 
-Kept up to date by the case service whenever it writes a case (`refresh`), so the sweep finds
-what is due by an index range scan, never by reading every case.
+Planned for the clocks a command moved (`planned`) and written with the case's rows
+(`engine.cases.writes`), so the sweep finds what is due by an index range scan, never by
+reading every case.
 """
 
 from __future__ import annotations
@@ -9,26 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
-from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy import bindparam, update
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, SQLModel, col, select
 
 from engine.calendar import WorkingCalendar
 from engine.cases.case import Case
-from engine.cases.tables import CaseRow, EscalationRow, StepRow
+from engine.cases.tables import CaseRow, EscalationRow, StepRow, among
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
 from engine.escalation.clocks import Past, Tracked, clock_key, plan, tracked_clocks
-
-
-def among(session: Session, column: Any, values: list[str]) -> Any:
-    """`column IN values`; on PostgreSQL `= ANY(array)`, one parameter however many values."""
-    if session.get_bind().dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam(None, values, type_=ARRAY(column.type)))
-    return column.in_(values)
 
 
 def history(session: Session, case_id: str) -> dict[str, Past]:

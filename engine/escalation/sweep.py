@@ -26,7 +26,7 @@ from engine.cases.case import SYSTEM, Actor, Case
 from engine.cases.errors import Conflict, IllegalAction
 from engine.cases.machine import Event
 from engine.cases.service import CaseService
-from engine.cases.tables import CaseRow, EscalationRow, StepRow, UserRow
+from engine.cases.tables import CaseRow, EscalationRow, StepRow, UserRow, among
 from engine.clock import as_utc
 from engine.definitions.catalogue import Catalogue
 from engine.definitions.escalation import Level
@@ -164,7 +164,7 @@ class Supervision:
                         session.execute(update(CaseRow).where(sa.false()).values(version=0))
                     rows = session.execute(
                         select(CaseRow)
-                        .where(index.among(session, col(CaseRow.id), ids))
+                        .where(among(session, col(CaseRow.id), ids))
                         .with_for_update(skip_locked=True)  # another sweeper has the rest
                     ).scalars()
                     fired = self._fire_rows(session, list(rows), now, dry_run=dry_run)
