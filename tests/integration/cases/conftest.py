@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import SQLModel
+from sqlmodel import Session, SQLModel
 
-import engine.cases.tables  # noqa: F401  (registers the tables)
 from engine.calendar import load_calendars
 from engine.cases.service import CaseService
+from engine.cases.tables import CaseRow
 from engine.definitions.model import Workflow
 from tests.unit.cases.conftest import road_works
 
@@ -79,3 +79,18 @@ APPLICATION = {
         "safety-pledge": "d5",
     },
 }
+
+
+def accepted(service: CaseService) -> str:
+    """A road-works case, submitted and accepted: its parallel reviews are active."""
+    case_id = service.submit("road-works", APPLICATION)["id"]
+    service.act(case_id, "accept", actor="wang")
+    return case_id
+
+
+def stored(service: CaseService, case_id: str) -> tuple[int, int, str]:
+    """The case row as stored: its version, its number of events and its snapshot."""
+    with Session(service.engine) as session:
+        row = session.get(CaseRow, case_id)
+        assert row is not None
+        return row.version, row.event_count, row.snapshot

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 
-import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from engine.cases.errors import IllegalAction
@@ -12,25 +11,19 @@ from engine.cases.service import CaseService, Command, Intake
 from engine.cases.tables import CaseRow, DecisionRow
 from engine.errors import InputError
 
-from .conftest import APPLICATION
+from .conftest import APPLICATION, stored
 
 
-def accepted(service: CaseService, count: int) -> list[str]:
+def accepted_many(service: CaseService, count: int) -> list[str]:
     ids = [service.submit("road-works", APPLICATION)["id"] for _ in range(count)]
     outcomes = service.act_many([Command(i, "accept", "wang") for i in ids])
     assert all(isinstance(o, dict) and o["status"] == "in-progress" for o in outcomes)
     return ids
 
 
-def versions(service: CaseService, ids: list[str]) -> dict[str, tuple[int, int]]:
-    with Session(service.engine) as session:
-        rows = session.exec(select(CaseRow).where(sa.column("id").in_(ids))).all()
-        return {r.id: (r.version, r.event_count) for r in rows}
-
-
 def test_each_command_is_judged_on_its_own_and_the_rest_commit(service: CaseService) -> None:
-    one, two, three = accepted(service, 3)
-    before = versions(service, [three])
+    one, two, three = accepted_many(service, 3)
+    before = stored(service, three)
     outcomes = service.act_many(
         [
             Command(one, "approve", "liu", {"step": "municipal"}),
@@ -48,7 +41,7 @@ def test_each_command_is_judged_on_its_own_and_the_rest_commit(service: CaseServ
     status = {s["id"]: s["status"] for s in later["steps"]}
     assert status["municipal"] == status["traffic"] == "approved"
     assert status["decision"] == "active"  # the join opened once both branches were in
-    assert versions(service, [three]) == before  # the refused command changed nothing
+    assert stored(service, three) == before  # the refused command changed nothing
     assert service.show(one)["steps"] == later["steps"]
     with Session(service.engine) as session:
         signed = session.exec(select(DecisionRow.actor).where(DecisionRow.case_id == one)).all()
@@ -59,7 +52,7 @@ def test_each_command_is_judged_on_its_own_and_the_rest_commit(service: CaseServ
 def test_a_repeated_key_returns_the_first_result_inside_and_across_batches(
     service: CaseService,
 ) -> None:
-    (case_id,) = accepted(service, 1)
+    (case_id,) = accepted_many(service, 1)
     command = Command(case_id, "approve", "liu", {"step": "municipal"}, key="batch-k1")
     first, again = service.act_many([command, command])
     assert isinstance(first, dict) and again == first
@@ -75,7 +68,7 @@ def test_a_repeated_key_returns_the_first_result_inside_and_across_batches(
 def test_racing_batches_on_the_same_cases_apply_each_approval_once(
     service: CaseService,
 ) -> None:
-    ids = accepted(service, 6)
+    ids = accepted_many(service, 6)
     barrier = threading.Barrier(2)
     results: dict[str, list[object]] = {}
 

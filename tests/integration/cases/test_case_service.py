@@ -11,16 +11,10 @@ from sqlmodel import Session, select
 
 from engine.cases.errors import IllegalAction
 from engine.cases.service import CaseService
-from engine.cases.tables import CaseRow, DecisionRow, EventRow, StepRow
+from engine.cases.tables import DecisionRow, EventRow, StepRow
 from engine.errors import InputError
 
-from .conftest import APPLICATION, Clock
-
-
-def accepted(service: CaseService) -> str:
-    case_id = service.submit("road-works", APPLICATION)["id"]
-    service.act(case_id, "accept", actor="wang")
-    return case_id
+from .conftest import APPLICATION, Clock, accepted, stored
 
 
 def test_submit_accept_runs_parallel_branches_and_persists(service: CaseService) -> None:
@@ -60,18 +54,13 @@ def test_a_case_runs_to_delivery_and_lists_by_department(
 
 def test_an_illegal_action_changes_nothing_in_the_database(service: CaseService) -> None:
     case_id = accepted(service)
-    with Session(service.engine) as session:
-        before = session.get(CaseRow, case_id)
-        assert before is not None
-        version, events = before.version, before.event_count
+    before = stored(service, case_id)
     with pytest.raises(IllegalAction) as caught:
         service.act(case_id, "approve", actor="zhao", args={"step": "municipal"})
     message = str(caught.value)
     assert case_id in message and "'municipal'" in message and "active" in message
     assert "zhao" in message
-    with Session(service.engine) as session:
-        after = session.get(CaseRow, case_id)
-        assert after is not None and (after.version, after.event_count) == (version, events)
+    assert stored(service, case_id) == before
     with pytest.raises(InputError, match="unknown user"):
         service.act(case_id, "approve", actor="nobody", args={"step": "municipal"})
 

@@ -7,19 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlmodel import Session
 
 from engine.cases.errors import IllegalAction
 from engine.cases.service import CaseService
-from engine.cases.tables import CaseRow
 
-from .conftest import APPLICATION, Clock
-
-
-def accepted(service: CaseService) -> str:
-    case_id = service.submit("road-works", APPLICATION)["id"]
-    service.act(case_id, "accept", actor="wang")
-    return case_id
+from .conftest import APPLICATION, Clock, accepted, stored
 
 
 def step(view: dict[str, Any], step_id: str) -> dict[str, Any]:
@@ -212,14 +204,9 @@ REFUSALS: dict[str, tuple[str, str, dict[str, Any], str]] = {
 def test_every_action_refuses_and_changes_nothing(service: CaseService, name: str) -> None:
     actor, action, args, message = REFUSALS[name]
     case_id = accepted(service)
-    with Session(service.engine) as session:
-        before = session.get(CaseRow, case_id)
-        assert before is not None
-        version, snapshot = before.version, before.snapshot
+    before = stored(service, case_id)
     with pytest.raises(IllegalAction) as caught:
         service.act(case_id, action, actor=actor, args=args)
     text = str(caught.value)
     assert message in text and case_id in text and actor in text
-    with Session(service.engine) as session:
-        after = session.get(CaseRow, case_id)
-        assert after is not None and (after.version, after.snapshot) == (version, snapshot)
+    assert stored(service, case_id) == before
