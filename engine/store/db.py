@@ -71,8 +71,8 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def migrate(engine: sa.Engine) -> None:
-    """Apply every pending migration (`engine/store/migrations/versions/`)."""
+def migrate(engine: sa.Engine, *, to: str = "head") -> None:
+    """Apply every pending migration (`engine/store/migrations/versions/`), up to `to`."""
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(
@@ -81,7 +81,7 @@ def migrate(engine: sa.Engine) -> None:
         config = Config()
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, to)
 
 
 @contextmanager

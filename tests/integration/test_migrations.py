@@ -12,7 +12,7 @@ import engine.connectors.registry
 import engine.notify.tables
 import engine.registry.tables
 import flows.tables
-from engine.store import get_engine
+from engine.store import get_engine, migrate
 
 MODULES = (
     engine.cases.tables,
@@ -55,21 +55,8 @@ def test_migrations_match_every_model(store_url: str) -> None:
 
 
 def test_upgrading_marks_the_cases_that_have_escalations(store_url: str) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from engine.store.db import MIGRATIONS
-
     database = sa.create_engine(store_url)
-
-    def upgrade(to: str) -> None:
-        with database.begin() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
-            config.attributes["connection"] = connection
-            command.upgrade(config, to)
-
-    upgrade("0005_flows")
+    migrate(database, to="0005_flows")
     now = "2026-12-01 10:00:00+00:00"
     with database.begin() as connection:
         for case_id in ("c-escalated", "c-quiet"):
@@ -90,7 +77,7 @@ def test_upgrading_marks_the_cases_that_have_escalations(store_url: str) -> None
             ),
             {"now": now},
         )
-    upgrade("head")
+    migrate(database)
     with database.connect() as connection:
         marked = dict(connection.execute(sa.text("SELECT id, escalated FROM cases")).all())
     assert marked == {"c-escalated": True, "c-quiet": False}
