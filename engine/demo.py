@@ -54,7 +54,8 @@ def run_inline(service: CaseService) -> Automatic:
                     call(job.connector, automatic.request_for(case, job), database=service.engine)
                 )
                 action, args = automatic.completion(job, answer)
-                after = service.act(case.id, action, actor="system", args=args, key=job.key)
+                key = job.result_key(action)
+                after = service.act(case.id, action, actor="system", args=args, key=key)
         return after
 
     return complete

@@ -87,7 +87,7 @@ async def complete_step(
     action, args = completion(job, result)
     try:
         view = await asyncio.to_thread(
-            service.act, job.case_id, action, actor=SYSTEM, args=args, key=job.key
+            service.act, job.case_id, action, actor=SYSTEM, args=args, key=job.result_key(action)
         )
     except IllegalAction as exc:  # the case moved on meanwhile (withdrawn, terminated …)
         get_run_logger().warning("not applied: %s", exc)

@@ -32,6 +32,12 @@ class AutomaticJob:
     def key(self) -> str:
         return f"{self.case_id}:{self.step_id}:{self.attempt}"
 
+    def result_key(self, action: str) -> str:
+        """The idempotency key of recording the connector's answer as `action`: a retry with
+        the same answer replays the first result; another answer (after a crash) is a new
+        command, judged on the step as it stands — already decided, so refused."""
+        return f"{self.key}:{action}"
+
 
 def is_automatic(step: Step) -> bool:
     """A step its connector completes: a check or external result, with no human signers."""

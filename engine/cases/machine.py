@@ -337,27 +337,21 @@ def _missing(run: _Run) -> list[str]:
     return missing
 
 
-def _request_correction(run: _Run, items: list[str], *, by: str) -> None:
+def _request_correction(run: _Run, items: list[str], *, by: str, reason: str | None = None) -> None:
     case = run.case
     titles = {m.id: m.title for m in run.ctx.workflow.materials}
+    why = f"（理由：{reason}）" if reason else ""
     if case.correction is not None:  # one notice: later items join the open one
         new = [i for i in items if i not in case.correction.items]
         case.correction.items.extend(new)
+        _mark_missing(run, new, titles)
         run.emit("correction.amended", items=new)
         if new:
             listed = "；".join(titles.get(i, i) for i in new)
-            run.notify("correction-amended", f"补正告知（补充，并入同一补正通知）：{listed}")
+            run.notify("correction-amended", f"补正告知（补充，并入同一补正通知）：{listed}{why}")
         return
     case.correction = Correction(list(items), run.ctx.now, by)
-    for item in items:
-        if item in titles:
-            old = case.materials.get(item)
-            case.materials[item] = MaterialState(
-                MaterialStatus.MISSING,
-                run.ctx.now,
-                old.deadline if old else None,
-                old.reference if old else None,
-            )
+    _mark_missing(run, items, titles)
     for run_step in case.steps.values():
         if run_step.status is StepStatus.ACTIVE and run_step.clock:
             run_step.clock = run_step.clock.suspend(run.ctx.now, "补正 correction")
@@ -367,7 +361,21 @@ def _request_correction(run: _Run, items: list[str], *, by: str) -> None:
     run.hold_case("correction")
     run.move_case(CaseStatus.CORRECTION)
     listed = "；".join(titles.get(i, i) for i in items)
-    run.notify("correction", f"一次性告知补正材料（行政许可法第三十二条）：{listed}")
+    run.notify("correction", f"一次性告知补正材料（行政许可法第三十二条）：{listed}{why}")
+
+
+def _mark_missing(run: _Run, items: list[str], titles: dict[str, str]) -> None:
+    """The materials among `items` are wanted again: missing until the applicant supplies them
+    (the rest of the items are explanations the notice asks for)."""
+    for item in items:
+        if item in titles:
+            old = run.case.materials.get(item)
+            run.case.materials[item] = MaterialState(
+                MaterialStatus.MISSING,
+                run.ctx.now,
+                old.deadline if old else None,
+                old.reference if old else None,
+            )
 
 
 # -- actions ------------------------------------------------------------------------------------
@@ -605,7 +613,8 @@ def _return_for_correction(run: _Run) -> None:
         items = [i.strip() for i in items.split(",") if i.strip()]
     if not items:
         raise run.refuse("list what the applicant must supply", step=step.id)
-    _request_correction(run, list(items), by=step.id)
+    reason = run.ctx.args.get("reason")
+    _request_correction(run, list(items), by=step.id, reason=str(reason) if reason else None)
 
 
 def _supplement(run: _Run) -> None:
@@ -782,6 +791,10 @@ ACTIONS: dict[str, Callable[[_Run], None]] = {
 }
 
 
+# actions on the whole case: a step named with one is a mistake, not a detail to ignore
+CASE_ACTIONS = frozenset({"accept", "refuse", "supplement", "withdraw", "terminate"})
+
+
 def act(case: Case, action: str, ctx: Context) -> tuple[Case, list[Event]]:
     """Apply `action` to a copy of `case`; the original is untouched if it is illegal."""
     work = case.copy()
@@ -789,6 +802,8 @@ def act(case: Case, action: str, ctx: Context) -> tuple[Case, list[Event]]:
     handler = ACTIONS.get(action)
     if handler is None:
         raise run.refuse(f"unknown action (known: {', '.join(sorted(ACTIONS))})")
+    if action in CASE_ACTIONS and ctx.args.get("step"):
+        raise run.refuse(f"{action} acts on the whole case: name no step (`-` on the command line)")
     if work.status.closed and action not in ("confirm-negative", "overturn-negative"):
         raise run.refuse("the case is closed")
     handler(run)

@@ -213,7 +213,7 @@ class CaseService:
             current: dict[str, Workflow] = {}  # each workflow's current version, read once
             for intake in intakes:
                 if intake.key and intake.key in done:
-                    outcomes.append(done[intake.key])
+                    outcomes.append(done[intake.key].answer("submit", intake.workflow_id))
                     continue
                 try:
                     if intake.workflow_id not in current:
@@ -237,7 +237,7 @@ class CaseService:
                 views.append(view)
                 if intake.key:
                     writes.commands.append(_command_row(intake.key, view, "submit", now))
-                    done[intake.key] = view
+                    done[intake.key] = _Done(intake.key, view["id"], "submit", view)
             if views:
                 writes.flush(session.connection())  # a racing twin's key: IntegrityError
                 session.commit()
@@ -271,7 +271,7 @@ class CaseService:
             writes, views = Writes(), []
             for command in commands:
                 if command.key and command.key in done:
-                    outcomes.append(done[command.key])
+                    outcomes.append(done[command.key].answer(command.action, command.case_id))
                     continue
                 try:
                     outcome = self._run(session, writes, command, heads, loaded, now)
@@ -282,7 +282,7 @@ class CaseService:
                 views.append(outcome)
                 if command.key:
                     writes.commands.append(_command_row(command.key, outcome, command.action, now))
-                    done[command.key] = outcome
+                    done[command.key] = _Done(command.key, command.case_id, command.action, outcome)
             if views:  # Stale, IntegrityError: undone as the session closes
                 writes.flush(session.connection())
                 session.commit()
@@ -532,6 +532,8 @@ class CaseService:
     def verify(self, case_id: str | None = None) -> list[Break]:
         """Check the hash chain of one case or of all; the first break of each broken case."""
         with Session(self.engine) as session:
+            if case_id and session.get(CaseRow, case_id) is None:
+                raise InputError(f"no case {case_id!r}")
             ids = [case_id] if case_id else list(session.execute(select(CaseRow.id)).scalars())
             breaks = []
             for one in ids:
@@ -549,15 +551,38 @@ class CaseService:
             return breaks
 
 
-def _done(session: Session, keys: list[str]) -> dict[str, dict[str, Any]]:
-    """The first results of the commands under `keys` that ran."""
+@dataclass(frozen=True)
+class _Done:
+    """A command that ran under an idempotency key: what it was, and its first result."""
+
+    key: str
+    case_id: str
+    action: str
+    result: dict[str, Any]
+
+    def answer(self, action: str, target: str) -> dict[str, Any] | OnethingError:
+        """The first result for a retry of the same command (`target`: its case, or for a
+        submit its workflow); an error for another command reusing the key."""
+        same = target == (self.result["workflow"] if action == "submit" else self.case_id)
+        if action == self.action and same:
+            return self.result
+        return InputError(
+            f"idempotency key {self.key!r} was already used for {self.action} on case "
+            f"{self.case_id}: a different command needs a new key"
+        )
+
+
+def _done(session: Session, keys: list[str]) -> dict[str, _Done]:
+    """The commands under `keys` that ran."""
     if not keys:
         return {}
     commands = _TABLES[CommandRow.__tablename__]
     rows = session.connection().execute(
-        sa.select(commands.c.key, commands.c.result).where(among(session, commands.c.key, keys))
+        sa.select(commands.c.key, commands.c.case_id, commands.c.action, commands.c.result).where(
+            among(session, commands.c.key, keys)
+        )
     )
-    return {key: dict(json.loads(result)) for key, result in rows}
+    return {r.key: _Done(r.key, r.case_id, r.action, dict(json.loads(r.result))) for r in rows}
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,7 @@ def test_submit_accept_act_show_timeline_and_audit(onething) -> None:  # type: i
     ("args", "message"),
     [
         (["case", "show", "no-such-case"], "no case 'no-such-case'"),
+        (["audit", "verify", "no-such-case"], "no case 'no-such-case'"),
         (["case", "submit", "no-such-workflow", "--data", str(SAMPLE)], "no-such-workflow"),
         (["case", "act", "x", "-", "accept", "--actor", "nobody"], "no case 'x'"),
         (["users", "add", "z", "--role", "wizard"], "unknown role 'wizard'"),

@@ -82,6 +82,27 @@ def test_idempotency_key_returns_the_first_result_and_changes_nothing(
     assert one["id"] == two["id"]
 
 
+def test_a_key_reused_for_another_command_is_refused_and_changes_nothing(
+    service: CaseService,
+) -> None:
+    case_id = accepted(service)
+    service.act(case_id, "approve", actor="liu", args={"step": "municipal"}, key="k-used")
+    other = accepted(service)
+    before = stored(service, case_id), stored(service, other)
+    for target, action, args in [
+        (case_id, "reject", {"step": "municipal", "reason": "x"}),  # another action
+        (other, "approve", {"step": "municipal"}),  # the same action on another case
+    ]:
+        with pytest.raises(InputError, match="key 'k-used' was already used for approve"):
+            service.act(target, action, actor="liu", args=args, key="k-used")
+    assert (stored(service, case_id), stored(service, other)) == before
+    service.submit("road-works", APPLICATION, key="s-used")
+    with pytest.raises(InputError, match="key 's-used' was already used for submit"):
+        service.submit("ride-hailing", APPLICATION, key="s-used")
+    with pytest.raises(InputError, match="key 'k-used' was already used for approve"):
+        service.submit("road-works", APPLICATION, key="k-used")
+
+
 def test_two_officers_on_the_same_step_at_once_exactly_one_applies(
     service: CaseService,
 ) -> None:

@@ -49,21 +49,39 @@ def test_correction_stops_every_active_branch_with_one_notice(desk: Desk) -> Non
     assert "施工平面图" in notice.text and "补充施工说明" in notice.text
 
 
-def test_second_branch_joins_the_open_correction_notice(desk: Desk) -> None:
-    case = returned(desk)
-    case = desk.act(
+def traffic_joins(desk: Desk, case: Any, items: str, **args: Any) -> Any:
+    """The traffic review asks for `items` too, while the correction is open."""
+    return desk.act(
         case,
         "return-for-correction",
         officer("traffic-police"),
         at(12, 2, 11),
         step="traffic",
-        items="id-card, traffic-plan",
+        items=items,
+        **args,
     )
+
+
+def test_second_branch_joins_the_open_correction_notice(desk: Desk) -> None:
+    case = traffic_joins(desk, returned(desk), "id-card, traffic-plan")
     assert case.correction is not None
     assert case.correction.items == ["site-plan", "补充施工说明", "id-card", "traffic-plan"]
     assert len([n for n in case.notices if n.kind == "correction"]) == 1
     amended = [n for n in case.notices if n.kind == "correction-amended"]
     assert len(amended) == 1 and "身份证明" in amended[0].text  # the applicant hears of them
+
+
+def test_a_material_joined_to_an_open_correction_is_awaited_too(desk: Desk) -> None:
+    # the municipal review asked for the site plan; the traffic review adds the traffic plan
+    case = traffic_joins(desk, returned(desk), "traffic-plan", reason="方案未标注绕行路线")
+    assert case.materials["traffic-plan"].status is MaterialStatus.MISSING
+    [amended] = [n for n in case.notices if n.kind == "correction-amended"]
+    assert "方案未标注绕行路线" in amended.text  # the applicant hears why
+    case = desk.act(case, "supplement", APPLICANT, at(12, 3), materials={"site-plan": "doc-9"})
+    assert case.status is CaseStatus.CORRECTION  # the traffic plan has not come yet
+    assert case.steps["traffic"].status is StepStatus.SUSPENDED
+    case = desk.act(case, "supplement", APPLICANT, at(12, 4), materials={"traffic-plan": "d10"})
+    assert case.status is CaseStatus.IN_PROGRESS and case.correction is None
 
 
 def test_supplement_resumes_the_branches_and_moves_the_deadlines(desk: Desk) -> None:

@@ -80,6 +80,15 @@ def test_applicant_withdraws_and_open_steps_are_cancelled(desk: Desk, actor: Any
     assert {r.status for r in case.steps.values()} == {StepStatus.CANCELLED, StepStatus.SKIPPED}
 
 
+@pytest.mark.parametrize("action", ["withdraw", "terminate", "supplement"])
+def test_a_case_action_given_a_step_is_refused(desk: Desk, action: str) -> None:
+    case = desk.accepted(now=at(12, 1))
+    error = desk.refused(
+        case, action, LEADER, at(12, 2), step="municipal", reason="x", materials={"id-card": "d"}
+    )
+    assert f"{action} acts on the whole case" in str(error) and "'municipal'" in str(error)
+
+
 def test_a_closed_cases_clocks_stopped_when_it_closed(desk: Desk) -> None:
     case = desk.act(desk.accepted(now=at(12, 1)), "withdraw", APPLICANT, at(12, 2))
     assert case.promised is not None and case.statutory is not None
