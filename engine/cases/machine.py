@@ -730,9 +730,14 @@ def _transfer(run: _Run) -> None:
     step = run.ctx.workflow.step(run_step.step_id)
     run.need_role(REVIEW_ROLES, step.department, step=step.id)
     to = run.arg("to")
-    department = run.ctx.args.get("to_department")
+    if to == run.ctx.actor.name:
+        raise run.refuse("a transfer hands the step to another officer", step=step.id)
+    # the receiver's department and role, as the service found them (`to_department`, `to_role`)
+    department, role = run.ctx.args.get("to_department"), run.ctx.args.get("to_role")
     if department and department != step.department:
         raise run.refuse(f"{to} is in {department}, not {step.department}", step=step.id)
+    if role and (department or step.department, role) not in _signer_roles(step):
+        raise run.refuse(f"{to} ({role}) may not sign this step", step=step.id)
     run_step.assignee = to
     run.emit("step.transferred", step=step.id, to=to)
 

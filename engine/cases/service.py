@@ -306,7 +306,11 @@ class CaseService:
         workflow = self.workflows(case.workflow_id, case.workflow_version)
         calendar = self.calendars.get(workflow.calendar)
         actor = self.actor(session, command.actor)
-        context = machine.Context(workflow, calendar, actor, now, command.args)
+        args = command.args
+        if command.action == "transfer" and args.get("to"):  # the core judges who receives it
+            target = self.actor(session, str(args["to"]))
+            args = {**args, "to_department": target.department, "to_role": target.role}
+        context = machine.Context(workflow, calendar, actor, now, args)
         core = command.core or (lambda c, ctx: machine.act(c, command.action, ctx))
         new, events = core(case, context)
         heads[case.id] = self._record(

@@ -65,6 +65,16 @@ def test_an_illegal_action_changes_nothing_in_the_database(service: CaseService)
         service.act(case_id, "approve", actor="nobody", args={"step": "municipal"})
 
 
+def test_a_transfer_to_nobody_known_is_refused_and_changes_nothing(service: CaseService) -> None:
+    case_id = accepted(service)
+    before = stored(service, case_id)
+    with pytest.raises(InputError, match="unknown user 'nobody'"):
+        service.act(case_id, "transfer", actor="liu", args={"step": "municipal", "to": "nobody"})
+    assert stored(service, case_id) == before
+    view = service.act(case_id, "transfer", actor="liu", args={"step": "municipal", "to": "ma"})
+    assert next(s for s in view["steps"] if s["id"] == "municipal")["assignee"] == "ma"
+
+
 def test_idempotency_key_returns_the_first_result_and_changes_nothing(
     service: CaseService,
 ) -> None:

@@ -194,6 +194,13 @@ REFUSALS: dict[str, tuple[str, str, dict[str, Any], str]] = {
         "Art. 42",
     ),
     "transfer by other department": ("zhao", "transfer", {"step": "municipal", "to": "ma"}, "only"),
+    "transfer to another department": (
+        "liu",
+        "transfer",
+        {"step": "municipal", "to": "zhao"},
+        "zhao is in traffic-police, not municipal",
+    ),
+    "transfer to oneself": ("liu", "transfer", {"step": "municipal", "to": "liu"}, "another"),
     "withdraw by officer": ("liu", "withdraw", {}, "only"),
     "terminate by reviewer": ("chen", "terminate", {"reason": "x"}, "only"),
     "expire with nothing late": ("system", "expire-deferrals", {}, "no deferred material"),

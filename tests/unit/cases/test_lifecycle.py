@@ -69,6 +69,19 @@ def test_transfer_refusals(desk: Desk) -> None:
     desk.refused(case, "transfer", officer("traffic-police"), at(12, 2), step="municipal", to="liu")
     desk.refused(case, "transfer", officer("bureau"), at(12, 2), step="decision", to="liu")
     desk.refused(case, "transfer", WINDOW, at(12, 2), step="municipal", to="liu")
+    error = desk.refused(
+        case,
+        "transfer",
+        reviewer,
+        at(12, 2),
+        step="municipal",
+        to="qian",
+        to_department="municipal",
+        to_role="window",
+    )
+    assert "qian (window) may not sign this step" in error.reason
+    error = desk.refused(case, "transfer", reviewer, at(12, 2), step="municipal", to=reviewer.name)
+    assert "another officer" in error.reason
 
 
 @pytest.mark.parametrize("actor", [APPLICANT, WINDOW], ids=["applicant", "window"])
