@@ -6,10 +6,12 @@ the notices of the late step's department to them (a copy of the catalogue, for 
 only: nothing is sent to the addresses of `departments.yaml`), submits a sample, leaves one
 parallel step untouched and approves the others, then sweeps as of instants read off the
 step's ladder on the working calendar — just after the yellow mark, just after the red mark,
-and that moment again to show that nothing fires twice. It prints what arrived, checks each
-figure against `WorkingCalendar.working_days_between` (what `onething calendar between`
-prints) and each webhook's HMAC signature, and finally finishes the case so that nothing of
-the scene is left open for later sweeps.
+and that moment again to show that nothing fires twice. Those sweeps look at the scene's own
+case only: the user's cases in the same database are never swept as of the scene's future
+instants. It prints what arrived, checks each figure against
+`WorkingCalendar.working_days_between` (what `onething calendar between` prints) and each
+webhook's HMAC signature, and finally finishes the case so that nothing of the scene is left
+open for later sweeps.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -55,7 +58,8 @@ SECRET_ENV = "ONETHING_DEMO_WEBHOOK_SECRET"
 SENDER = "onething-demo@localhost"
 LEVELS = (NoticeKind.YELLOW.value, NoticeKind.RED.value)
 CHANNELS = ("email", "webhook")
-# Short retries: the receivers are local, and a sweep may also reach other open cases' channels.
+# Short retries: the receivers are local, and a sweep may also reach the case's other clocks'
+# channels.
 QUICK = RetryPolicy(max_attempts=2, base_delay=0.1, max_delay=0.5, total_seconds=5)
 _KINDS = {tag: kind for kind, tag in LANGUAGES["zh"].kinds.items()}
 
@@ -307,9 +311,10 @@ def _late_step(
     )
     after_yellow = yellow + min(dt.timedelta(minutes=1), (red - yellow) / 2)
     after_red = red + dt.timedelta(minutes=1)
-    _sweep(supervision, after_yellow, "just after the yellow mark", calendar, echo)
-    _sweep(supervision, after_red, "just after the red mark", calendar, echo)
-    again = _sweep(supervision, after_red, "again, the same moment", calendar, echo)
+    sweep = partial(_sweep, supervision, case_id, calendar=calendar, echo=echo)
+    sweep(after_yellow, "just after the yellow mark")
+    sweep(after_red, "just after the red mark")
+    again = sweep(after_red, "again, the same moment")
     result.repeated = len(again.fired)
     if again.fired:
         result.problems.append(f"the repeated sweep fired {len(again.fired)} level(s) again")
@@ -320,9 +325,16 @@ def _late_step(
 
 
 def _sweep(
-    supervision: Supervision, at: dt.datetime, why: str, calendar: WorkingCalendar, echo: Echo
+    supervision: Supervision,
+    case_id: str,
+    at: dt.datetime,
+    why: str,
+    *,
+    calendar: WorkingCalendar,
+    echo: Echo,
 ) -> SweepReport:
-    report = supervision.sweep(at=at)
+    """Sweep the scene's case alone as of `at` (a moment ahead: other cases are left alone)."""
+    report = supervision.sweep(at=at, cases=[case_id])
     fired = ", ".join(f"{f.level} {f.step_id or '(case clock)'}" for f in report.fired)
     echo(f"  sweep as of {_moment(at, calendar)} ({why}): {fired or 'nothing fired'}")
     return report

@@ -17,7 +17,7 @@ from engine.calendar import StatutoryClock, WorkingCalendar
 from engine.cases.case import Case
 from engine.definitions.escalation import Level, Rung
 from engine.definitions.model import StepKind, Workflow
-from engine.escalation.ladder import LEVEL_ORDER, positions
+from engine.escalation.ladder import LEVEL_ORDER, fires_at, positions
 
 CASE_CLOCK = "case"
 REMINDER = "reminder"
@@ -140,7 +140,7 @@ def plan(
         if level not in levels or level.value in past.fired:
             continue
         position, notify = levels[level]
-        firing = Firing(level.value, calendar.instant(position), notify)
+        firing = Firing(level.value, fires_at(clock, calendar, position), notify)
         (due if firing.scheduled_at <= now else pending).append(firing)
     later = [f.scheduled_at for f in pending]
     red = levels.get(Level.RED)

@@ -2,8 +2,9 @@
 
 A rung fires at a share of the countable time (`90%`) or at the deadline moved by working time
 (`deadline - 1 working-days`); a level fires at the earliest of its rungs (DOMAIN.md §5: yellow
-at 90% or one working day before the deadline, whichever comes first). A stopped clock does not
-escalate. Pure: clock, ladder, calendar and `now` are all arguments.
+at 90% or one working day before the deadline, whichever comes first), and never before its
+clock started (`fires_at`). A stopped clock does not escalate. Pure: clock, ladder, calendar and
+`now` are all arguments.
 """
 
 from __future__ import annotations
@@ -57,6 +58,19 @@ def positions(
     return earliest
 
 
+def fires_at(clock: StatutoryClock, calendar: WorkingCalendar, position: int) -> dt.datetime:
+    """The moment a level at working-minute `position` fires: the earliest moment, at or after
+    the clock's start, at which that much working time has run.
+
+    `WorkingCalendar.instant` gives the earliest moment of a position (a working day's end is
+    its close, 17:30), which lies before the start when the clock started out of hours (a
+    case accepted at 22:44, on a rest day, before opening) and the rung sits at the start's
+    own position (a same-day step's `deadline - 1 working-days`). Such a level is due from the
+    start: it fires then, on time, not as one missed while the system was down.
+    """
+    return max(calendar.instant(position), calendar.local(clock.start))
+
+
 def marks(
     clock: StatutoryClock, ladder: Sequence[Rung], calendar: WorkingCalendar, now: dt.datetime
 ) -> list[Mark]:
@@ -65,7 +79,7 @@ def marks(
         return []
     earliest = positions(clock, ladder, calendar, now)
     return [
-        Mark(level, calendar.instant(earliest[level][0]), earliest[level][1])
+        Mark(level, fires_at(clock, calendar, earliest[level][0]), earliest[level][1])
         for level in LEVEL_ORDER
         if level in earliest
     ]

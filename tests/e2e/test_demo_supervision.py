@@ -1,9 +1,10 @@
 """The demo's supervision scene on a fresh SQLite store: a late step's yellow and red notices
 arrive over a real SMTP server and a real HTTP receiver, once each, with the figures that
-`onething calendar between` gives."""
+`onething calendar between` gives; the user's own cases in the same store are left alone."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -16,7 +17,7 @@ from sqlmodel import Session, select
 
 from engine.cases.service import CaseService
 from engine.cases.tables import EscalationRow
-from engine.demo_supervision import LATE_STEP, SECRET_ENV, run_scene
+from engine.demo_supervision import LATE_STEP, SAMPLE, SECRET_ENV, run_scene
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENE_ENV = ("ONETHING_SMTP_HOST", "ONETHING_SMTP_PORT", "ONETHING_SMTP_FROM", SECRET_ENV)
@@ -107,3 +108,28 @@ def test_a_late_step_is_told_yellow_then_red_once_each_over_smtp_and_webhook(
     assert service.verify(result.case_id) == []
     for name in SCENE_ENV:  # the scene's settings are gone again
         assert name not in os.environ
+
+
+def test_the_scene_sweeps_its_own_case_and_leaves_the_users_cases_alone(
+    service: CaseService,
+) -> None:
+    from engine.app import definitions_root
+    from engine.driver import Driver
+
+    # the user's own case, accepted just before: its clocks are due at the scene's instants
+    application = json.loads((definitions_root() / "samples" / SAMPLE).read_text("utf-8"))
+    workflow = service.workflows(application["workflow"], None)
+    theirs = Driver(service).accept(service.submit(workflow.id, application), workflow)["id"]
+
+    result = run_scene(service, echo=lambda _: None)
+
+    assert result.problems == [] and result.case_id != theirs
+    with Session(service.engine) as session:
+        rows = session.exec(select(EscalationRow).where(EscalationRow.case_id == theirs)).all()
+        mine = session.exec(select(EscalationRow).where(EscalationRow.case_id == result.case_id))
+        assert {r.level for r in mine.all()} >= {"yellow", "red"}
+    assert rows == []
+    kinds = [e["kind"] for e in service.timeline(theirs)]
+    assert "escalation.fired" not in kinds
+    assert service.show(theirs)["status"] == "in-progress"
+    assert service.verify(theirs) == []

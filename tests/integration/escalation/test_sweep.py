@@ -1,6 +1,8 @@
 """The sweep on SQLite and PostgreSQL with real deliveries: a step climbs yellow → red →
 supervision across the National Day holiday, each notice arriving once, in Chinese, with the
-calendar's own figures; extensions and suspensions move the ladder; downtime fires late."""
+calendar's own figures; extensions and suspensions move the ladder; downtime fires late, a step
+accepted after hours is warned at once and not as after downtime; a sweep of given cases leaves
+the others alone."""
 
 from __future__ import annotations
 
@@ -9,16 +11,33 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from engine.calendar import CalendarSet
 from engine.cases.service import CaseService
 from engine.cases.tables import EscalationRow, StepRow
 from engine.clock import as_utc
+from engine.definitions.model import Workflow
 from engine.escalation.sweep import Supervision
+from engine.notify.dispatch import Dispatcher
 from engine.notify.signature import verify
+from tests.integration.cases.conftest import APPLICATION, Clock
+from tests.unit.cases.conftest import road_works, with_step
+from tests.unit.escalation.conftest import departments
 
-from .conftest import MUNICIPAL_HEAD_MAIL, SECRET_ENV, Mailbox, Receiver, at
+from .conftest import (
+    FAST,
+    MUNICIPAL_HEAD_MAIL,
+    SECRET_ENV,
+    USERS,
+    Mailbox,
+    Receiver,
+    at,
+    catalogue,
+    make_service,
+    transports,
+)
 
 
 def levels(supervision: Supervision, **moment: Any) -> list[tuple[str | None, str]]:
@@ -209,3 +228,68 @@ def test_a_level_due_before_the_next_sweep_survives_a_write_to_the_case(
     assert next_at(service, case_id, "municipal") == at(10, 8, 17, 30)
     assert levels(supervision) == [("municipal", "yellow")]
     assert next_at(service, case_id, "municipal") == at(10, 9, 17, 30)
+
+
+def fired_rows(service: CaseService, case_id: str) -> list[tuple[str | None, str]]:
+    """The case's escalation rows and `escalation.fired` events: (step, level) of each."""
+    with Session(service.engine) as session:
+        rows = session.exec(select(EscalationRow).where(EscalationRow.case_id == case_id)).all()
+    events = [e for e in service.timeline(case_id) if e["kind"] == "escalation.fired"]
+    return [(r.step_id, r.level) for r in rows] + [
+        (e["data"]["step"], e["data"]["level"]) for e in events
+    ]
+
+
+def test_a_sweep_of_given_cases_fires_on_those_alone(
+    service: CaseService, supervision: Supervision, accepted: Callable[[], str], frozen: Any
+) -> None:
+    mine, theirs = accepted(), accepted()  # the same clocks: due at the same moments
+    frozen.move_to(at(10, 12))  # every level up to supervision is due on both
+    assert supervision.sweep(cases=[], dry_run=True).fired == []
+    forecast = supervision.sweep(cases=[mine], dry_run=True)
+    assert {f.case_id for f in forecast.fired} == {mine} and forecast.cases == 1
+    report = supervision.sweep(cases=[mine, mine])
+    assert report.cases == 1 and {f.case_id for f in report.fired} == {mine}
+    assert ("municipal", "supervision") in [(f.step_id, f.level) for f in report.fired]
+    assert len(fired_rows(service, mine)) == 2 * len(report.fired)  # a row and an event each
+    assert fired_rows(service, theirs) == []
+    assert next_at(service, theirs, "municipal") == at(10, 8, 17, 30)  # still due
+    everyone = supervision.sweep()  # without `cases`: every case, and `mine` has fired
+    assert {f.case_id for f in everyone.fired} == {theirs}
+    assert service.verify(mine) == [] and service.verify(theirs) == []
+
+
+def test_a_step_accepted_after_hours_is_warned_at_once_and_not_as_after_downtime(
+    db: sa.Engine, calendars: CalendarSet, smtp: Mailbox, receiver: Receiver
+) -> None:
+    data = road_works(escalation=departments().escalation)
+    workflow = Workflow.model_validate(with_step(data, "municipal", limit="1 working-days"))
+    service = make_service(db, calendars, workflow)
+    clock = Clock(at(12, 1, 22, 44))  # Tuesday evening, long after the 17:30 close
+    service.clock = clock
+    for name, role, department in USERS:
+        service.add_user(name, role=role, department=department)
+    case_id = service.submit("road-works", APPLICATION)["id"]
+    service.act(case_id, "accept", actor="wang")
+    # municipal is due Wednesday's close; one working day before it is Tuesday's close, the
+    # working minute of the acceptance itself: yellow is due from 22:44, never from 17:30
+    assert next_at(service, case_id, "municipal") == as_utc(at(12, 1, 22, 44))
+    supervision = Supervision(
+        service,
+        catalogue=catalogue(receiver.url),
+        dispatcher=Dispatcher(transports=transports(smtp_port=smtp.port), policy=FAST),
+    )
+    clock.now = at(12, 1, 22, 48) + dt.timedelta(seconds=12)  # the next sweep
+    report = supervision.sweep()
+    assert [(f.step_id, f.level) for f in report.fired] == [("municipal", "yellow")]
+    [yellow] = report.fired
+    assert yellow.scheduled_at == at(12, 1, 22, 44) and yellow.late_by is None
+    [mail] = smtp.messages
+    assert mail["To"] == MUNICIPAL_HEAD_MAIL and "【黄牌预警】" in mail["Subject"]
+    assert "补发" not in body(mail) and "剩余时间：1个工作日" in body(mail)
+    with Session(service.engine) as session:
+        [row] = session.exec(select(EscalationRow).where(EscalationRow.case_id == case_id)).all()
+    assert row.late_by_seconds is None
+    [event] = [e for e in service.timeline(case_id) if e["kind"] == "escalation.fired"]
+    assert event["data"]["late_by_seconds"] is None
+    assert event["data"]["scheduled_at"] == at(12, 1, 22, 44).isoformat()

@@ -114,6 +114,24 @@ def test_a_rung_before_the_start_fires_at_the_start(cn: WorkingCalendar) -> None
     assert marks(StatutoryClock(start, days(1)), ladder, cn, start)[0].at == start
 
 
+def test_a_clock_started_out_of_hours_has_no_mark_before_its_start(
+    cn: WorkingCalendar, ladder: tuple[Rung, ...]
+) -> None:
+    # Accepted Tuesday 12-01 at 22:44, after close: a same-day step is due Wednesday's close,
+    # and `deadline - 1 working-days` is the start's own working minute, which the calendar
+    # reads as Tuesday 17:30 (before the case was even accepted): yellow is due at the start.
+    start = at(2026, 12, 1, 22, 44)
+    found = by_level(marks(StatutoryClock(start, Limit(0, Unit.SAME_DAY)), ladder, cn, start))
+    assert found[Level.YELLOW] == start
+    assert found[Level.RED] == at(2026, 12, 2)
+    hours = by_level(marks(StatutoryClock(start, Limit(2, Unit.WORKING_HOURS)), ladder, cn, start))
+    assert hours[Level.YELLOW] == start and hours[Level.RED] == at(2026, 12, 2, 11, 0)
+    # before opening (Wednesday 07:15), on a rest day (Saturday): at the start too
+    for begun in (at(2026, 12, 2, 7, 15), at(2026, 12, 5, 10, 0)):
+        clock = StatutoryClock(begun, Limit(0, Unit.SAME_DAY))
+        assert by_level(marks(clock, ladder, cn, begun))[Level.YELLOW] == begun
+
+
 def test_next_leaves_out_what_fired(cn: WorkingCalendar, ladder: tuple[Rung, ...]) -> None:
     start = at(2026, 12, 1, 10, 0)
     found = marks(StatutoryClock(start, days(3)), ladder, cn, start)

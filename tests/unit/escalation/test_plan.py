@@ -77,6 +77,18 @@ def test_an_order_date_moves_accountability(cn: WorkingCalendar, ladder: tuple[R
     assert found.next_at == at(10)  # reminder-4 (12-10 is D+4; D+3 was the order)
 
 
+def test_a_level_due_at_an_out_of_hours_start_is_due_then_not_hours_before(
+    cn: WorkingCalendar, ladder: tuple[Rung, ...]
+) -> None:
+    accepted = at(1, 22, 44)  # after close: a same-day step's yellow is due at once
+    clock = StatutoryClock(accepted, Limit(0, Unit.SAME_DAY))
+    before = plan(tracked(ladder, clock), cn, at(1, 22, 43))
+    assert before.due == () and before.next_at == accepted
+    found = plan(tracked(ladder, clock), cn, accepted + dt.timedelta(minutes=4, seconds=12))
+    assert [(f.level, f.scheduled_at) for f in found.due] == [("yellow", accepted)]
+    assert found.after == at(2)  # red at Wednesday's close
+
+
 def test_a_stopped_clock_plans_nothing(cn: WorkingCalendar, ladder: tuple[Rung, ...]) -> None:
     clock = StatutoryClock(START, Limit(3, Unit.WORKING_DAYS)).suspend(at(2, 10, 0), "检测")
     found = plan(tracked(ladder, clock), cn, at(20))
