@@ -36,3 +36,8 @@ class SourceError(InputError):
 
 class CalendarError(InputError):
     """A calendar question that cannot be answered: unknown calendar, date out of range."""
+
+
+class ServiceError(OnethingError):
+    """A service a command needs cannot be started or reached: a port in use, a server that
+    exits at start."""

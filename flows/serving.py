@@ -15,6 +15,7 @@ import multiprocessing
 import multiprocessing.context
 import multiprocessing.forkserver
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from engine.errors import ServiceError
 
 log = logging.getLogger("onething.serve")
 STARTUP_SECONDS = 90
@@ -44,26 +47,48 @@ def server_env(home: Path) -> dict[str, str]:
     }
 
 
-def wait_healthy(api_url: str, *, process: subprocess.Popen[bytes], seconds: float) -> None:
+def wait_healthy(
+    api_url: str, *, process: subprocess.Popen[bytes], seconds: float, log_file: Path
+) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the Prefect server exited with status {process.returncode}")
+            raise ServiceError(
+                f"the Prefect server exited with status {process.returncode} (its log: {log_file})"
+            )
         try:
             if httpx.get(f"{api_url}/health", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"the Prefect server at {api_url} did not answer in {seconds:g} s")
+    raise ServiceError(
+        f"the Prefect server at {api_url} did not answer in {seconds:g} s (its log: {log_file})"
+    )
+
+
+def check_port_free(port: int) -> None:
+    """Fail early, in one line, when another program (an earlier `onething serve`, a Prefect
+    server) holds the port the embedded server needs."""
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise ServiceError(
+                f"port {port} on 127.0.0.1 is in use (another `onething serve` or Prefect "
+                "server?): stop it, choose another with --port, or set PREFECT_API_URL to use "
+                "that server"
+            ) from None
 
 
 @contextmanager
 def prefect_server(home: Path, *, port: int, log_file: Path | None = None) -> Iterator[str]:
     """A Prefect server on 127.0.0.1:`port` for the duration; yields its API URL."""
     api_url = f"http://127.0.0.1:{port}/api"
+    check_port_free(port)
     home.mkdir(parents=True, exist_ok=True)
-    out = open(log_file or home / "server.log", "ab")  # noqa: SIM115  (closed below)
+    log_file = log_file or home / "server.log"
+    out = open(log_file, "ab")  # noqa: SIM115  (closed below)
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1"]
         + ["--port", str(port)],
@@ -72,7 +97,7 @@ def prefect_server(home: Path, *, port: int, log_file: Path | None = None) -> It
         stderr=subprocess.STDOUT,
     )
     try:
-        wait_healthy(api_url, process=process, seconds=STARTUP_SECONDS)
+        wait_healthy(api_url, process=process, seconds=STARTUP_SECONDS, log_file=log_file)
         yield api_url
     finally:
         process.terminate()

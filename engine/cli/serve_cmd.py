@@ -6,6 +6,8 @@ import logging
 
 import typer
 
+from engine.cli.common import user_errors
+
 PORT = typer.Option(4200, help="Port of the embedded Prefect server (without PREFECT_API_URL).")
 LIMIT = typer.Option(50, help="Most case flow runs awake at once (waiting ones do not count).")
 POLL = typer.Option(0.5, help="Seconds between looks for flow runs to start or resume.")
@@ -23,6 +25,7 @@ RECLAIM = typer.Option(
 )
 
 
+@user_errors
 def serve(
     port: int = PORT,
     limit: int = LIMIT,

@@ -21,7 +21,8 @@ def onething(tmp_path: Path):  # type: ignore[no-untyped-def]
         "ONETHING_DATA_DIR": str(tmp_path / "data"),
         "ONETHING_DEFINITIONS": str(ROOT / "definitions"),
     }
-    for name in ("ONETHING_DATABASE_URL", "ONETHING_SERVICE_FACTORY"):  # the real store only
+    # the real store only, and no Prefect server another test started
+    for name in ("ONETHING_DATABASE_URL", "ONETHING_SERVICE_FACTORY", "PREFECT_API_URL"):
         env.pop(name, None)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -168,3 +169,16 @@ def test_demo_runs_every_sample_to_its_end_with_parallel_steps(onething) -> None
     assert "yellow: 1 email, 1 webhook; red: 1 email, 1 webhook (nothing fired twice)" in out
     if before == after:  # the utility works promise 2 working days on the Guangxi calendar
         assert f"promised by {before.isoformat()} (2 working-days)" in out
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(onething) -> None:  # type: ignore[no-untyped-def]
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = onething("serve", "--port", str(port))
+    assert result.returncode == 2, result.stderr
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "Traceback" not in result.stderr
