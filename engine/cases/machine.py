@@ -466,7 +466,11 @@ def _check_signer(run: _Run, step: Step, run_step: StepRun) -> None:
     actor = run.ctx.actor
     if step.kind in AUTOMATIC_KINDS and step.signers is None:
         if actor.role != SYSTEM:
-            raise run.refuse("an automatic step is completed by its connector", step=step.id)
+            raise run.refuse(
+                "an automatic step is completed by its connector, called by the case's flow "
+                "run (`onething serve` runs them)",
+                step=step.id,
+            )
         return
     allowed = _signer_roles(step)
     if (actor.department, actor.role) not in allowed:

@@ -27,9 +27,9 @@ from sqlmodel import Session, SQLModel, col, select
 from engine.calendar import CalendarSet
 from engine.cases import automatic, machine
 from engine.cases.audit import GENESIS, Break, LoggedEvent, canonical, verify_chain
-from engine.cases.case import APPLICANT, SYSTEM, Actor, Case
+from engine.cases.case import APPLICANT, SYSTEM, Actor, Case, NegativeStatus
 from engine.cases.errors import Conflict
-from engine.cases.state import OPEN_STEP
+from engine.cases.state import OPEN_STEP, CaseStatus
 from engine.cases.tables import (
     CaseRow,
     CommandRow,
@@ -478,6 +478,7 @@ class CaseService:
         """Cases by status; with `department`, those with an open step there; `overdue`:
         an open step past its due time (read through the (is_open, due_at) index)."""
         now = self.clock()
+        _known("status", status, [s.value for s in CaseStatus])
         query = select(CaseRow.id, CaseRow.workflow_id, CaseRow.status, CaseRow.submitted_at)
         if status:
             query = query.where(CaseRow.status == status)
@@ -527,6 +528,7 @@ class CaseService:
             ]
 
     def negatives(self, *, status: str | None = None) -> list[dict[str, Any]]:
+        _known("status", status, [s.value for s in NegativeStatus])
         query = select(NegativeRow).order_by(col(NegativeRow.registered_at))
         if status:
             query = query.where(NegativeRow.status == status)
@@ -668,6 +670,12 @@ def _undone(exc: Exception) -> bool:
     (`Stale`), a racing twin took a key (`IntegrityError`), or, on SQLite, a writer held the
     lock past the timeout."""
     return isinstance(exc, Stale | IntegrityError) or "locked" in str(exc)
+
+
+def _known(what: str, value: str | None, known: list[str]) -> None:
+    """A filter's value must be one there can be (a typo would list nothing, silently)."""
+    if value is not None and value not in known:
+        raise InputError(f"unknown {what} {value!r} (known: {', '.join(known)})")
 
 
 def _raised(outcome: dict[str, Any] | OnethingError) -> dict[str, Any]:

@@ -112,8 +112,10 @@ def list_cases(
     as_json: bool = JSON,
 ) -> None:
     """List cases."""
-    from engine.app import case_service
+    from engine.app import case_service, catalogue
 
+    if department and department not in (known := catalogue().departments):
+        fail(f"unknown department {department!r} (known: {', '.join(known)})")
     rows = case_service().list_cases(status=status, department=department, overdue=overdue)
     if as_json:
         print_json(rows)
@@ -342,16 +344,26 @@ def list_negatives(status: str = typer.Option(None, "--status"), as_json: bool =
 
 @audit_app.command("verify")
 @user_errors
-def verify(case_id: str = typer.Argument(None)) -> None:
-    """Check the hash chain; report the first broken link of each broken case."""
+def verify(case_id: str = typer.Argument(None), as_json: bool = JSON) -> None:
+    """Check the hash chain; report the first broken link of each broken case (exit 1)."""
     from engine.app import case_service
 
     breaks = case_service().verify(case_id)
-    if breaks:
+    if as_json:
+        print_json(
+            {
+                "case": case_id,
+                "intact": not breaks,
+                "breaks": [{"case": b.case_id, "seq": b.seq, "reason": b.reason} for b in breaks],
+            }
+        )
+    elif breaks:
         for found in breaks:
             typer.echo(f"BROKEN {found}")
+    else:
+        typer.echo("audit chain intact" + (f" for case {case_id}" if case_id else ""))
+    if breaks:
         raise typer.Exit(1)
-    typer.echo("audit chain intact" + (f" for case {case_id}" if case_id else ""))
 
 
 @user_errors

@@ -70,6 +70,8 @@ def test_submit_accept_act_show_timeline_and_audit(onething) -> None:  # type: i
     listed = json.loads(ok(onething("case", "list", "--department", "municipal", "--json")))
     assert [c["id"] for c in listed] == [case_id]
     assert "intact" in ok(onething("audit", "verify"))
+    checked = json.loads(ok(onething("audit", "verify", case_id, "--json")))
+    assert checked == {"case": case_id, "intact": True, "breaks": []}
 
 
 @pytest.mark.parametrize(
@@ -77,6 +79,9 @@ def test_submit_accept_act_show_timeline_and_audit(onething) -> None:  # type: i
     [
         (["case", "show", "no-such-case"], "no case 'no-such-case'"),
         (["audit", "verify", "no-such-case"], "no case 'no-such-case'"),
+        (["case", "list", "--status", "bogus"], "unknown status 'bogus' (known: submitted"),
+        (["case", "list", "--department", "moon"], "unknown department 'moon'"),
+        (["negative", "list", "--status", "bogus"], "unknown status 'bogus' (known: pending"),
         (["case", "submit", "no-such-workflow", "--data", str(SAMPLE)], "no-such-workflow"),
         (["case", "act", "x", "-", "accept", "--actor", "nobody"], "no case 'x'"),
         (["users", "add", "z", "--role", "wizard"], "unknown role 'wizard'"),

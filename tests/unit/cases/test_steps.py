@@ -195,7 +195,7 @@ def test_automatic_check_is_completed_only_by_the_system(checked: Desk) -> None:
     error = checked.refused(
         case, "approve", officer("public-security"), at(12, 1), step="background"
     )
-    assert "connector" in error.reason
+    assert "connector" in error.reason and "onething serve" in error.reason
     case = checked.act(case, "approve", SYSTEM, at(12, 1), step="background", result={"ok": 1})
     assert case.steps["background"].status is StepStatus.APPROVED
     assert case.steps["background"].result == {"ok": 1}
