@@ -35,7 +35,7 @@ from engine.cases.service import CaseService, Command, Intake
 from engine.cases.tables import CaseRow, StepRow
 from engine.clock import system_now
 from engine.definitions.model import Step
-from engine.driver import Driver, next_commands, seed_officers
+from engine.demo.driver import Driver, next_commands, seed_officers
 from engine.errors import OnethingError
 from engine.registry import register, workflow_source
 from engine.store import get_engine

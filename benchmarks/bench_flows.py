@@ -204,7 +204,7 @@ def main() -> None:
 
     database = service().engine
     SQLModel.metadata.create_all(database)
-    registry.seed(database)
+    registry.seed(database, definitions=ROOT / "definitions")
     with prefect_server(work / "prefect", port=free_port()) as api_url:
         os.environ["PREFECT_API_URL"] = api_url
         log = open(work / "serve.log", "wb")  # noqa: SIM115

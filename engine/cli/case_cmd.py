@@ -364,17 +364,3 @@ def verify(case_id: str = typer.Argument(None), as_json: bool = JSON) -> None:
         typer.echo("audit chain intact" + (f" for case {case_id}" if case_id else ""))
     if breaks:
         raise typer.Exit(1)
-
-
-@user_errors
-def demo(
-    prefect: bool = typer.Option(
-        False, "--prefect", help="Leave automatic steps to the case flows of `onething serve`."
-    ),
-) -> None:
-    """Run every sample application in definitions/samples/ to its end."""
-    from engine.demo import run
-
-    views = run(prefect=prefect, echo=typer.echo)
-    done = sum(1 for v in views if v["status"] in ("completed", "rejected", "refused"))
-    typer.echo(f"\n{done} of {len(views)} cases ran to their end.")

@@ -8,6 +8,7 @@ from engine.cli import (
     calendar_cmd,
     case_cmd,
     definitions_cmd,
+    demo_cmd,
     notify_cmd,
     serve_cmd,
     supervise_cmd,
@@ -26,7 +27,7 @@ app.add_typer(case_cmd.app, name="case")
 app.add_typer(case_cmd.users_app, name="users")
 app.add_typer(case_cmd.negative_app, name="negative")
 app.add_typer(case_cmd.audit_app, name="audit")
-app.command("demo")(case_cmd.demo)
+app.command("demo")(demo_cmd.demo)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(notify_cmd.app, name="notifications")
 app.command("sweep")(supervise_cmd.sweep)

@@ -1,4 +1,4 @@
-"""The driver registries the ride-hailing checks read (sample data), and their query log.
+"""The driver registries the ride-hailing checks read, and their query log.
 
 The driver is the applicant of the case (`applicant.id_number`, else the `id_number` field),
 read from the material pool: never asked again. Every query is logged (`registry_queries`) once
@@ -20,11 +20,12 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from engine.clock import system_now
 
-SAMPLES = Path(__file__).resolve().parents[2] / "definitions" / "registries" / "drivers.yaml"
+RECORDS = Path("registries") / "drivers.yaml"  # in the definitions folder
 
 
 class DriverRecord(SQLModel, table=True):
-    """One person in the registries (sample data: `definitions/registries/drivers.yaml`)."""
+    """One person in the registries (sample records: `registries/drivers.yaml` of the
+    definitions folder)."""
 
     __tablename__ = "registry_drivers"
 
@@ -52,9 +53,10 @@ class RegistryQuery(SQLModel, table=True):
     answer: str
 
 
-def seed(database: sa.Engine, path: Path = SAMPLES) -> int:
-    """Load the sample records (again: existing ones are replaced); returns how many."""
-    drivers = yaml.safe_load(path.read_text(encoding="utf-8"))["drivers"]
+def seed(database: sa.Engine, *, definitions: Path) -> int:
+    """Load the records of the definitions folder's `registries/drivers.yaml` (again: existing
+    ones are replaced); returns how many."""
+    drivers = yaml.safe_load((definitions / RECORDS).read_text(encoding="utf-8"))["drivers"]
     with Session(database) as session:
         for entry in drivers:
             session.merge(DriverRecord.model_validate(entry))

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from engine.cases.service import CaseService
 from engine.cases.tables import EscalationRow
-from engine.demo_supervision import LATE_STEP, SAMPLE, SECRET_ENV, run_scene
+from engine.demo.scene import LATE_STEP, SAMPLE, SECRET_ENV, run_scene
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENE_ENV = ("ONETHING_SMTP_HOST", "ONETHING_SMTP_PORT", "ONETHING_SMTP_FROM", SECRET_ENV)
@@ -34,8 +34,8 @@ def _clear_caches() -> None:
 def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CaseService]:
     """The demo's service on a fresh store, with its workflows and officers."""
     from engine.app import case_service, catalogue
-    from engine.demo import register_workflows
-    from engine.driver import seed_officers
+    from engine.demo.driver import seed_officers
+    from engine.demo.samples import register_workflows
     from engine.store import dispose_engines
 
     monkeypatch.setenv("ONETHING_DATA_DIR", str(tmp_path / "data"))
@@ -114,7 +114,7 @@ def test_the_scene_sweeps_its_own_case_and_leaves_the_users_cases_alone(
     service: CaseService,
 ) -> None:
     from engine.app import definitions_root
-    from engine.driver import Driver
+    from engine.demo.driver import Driver
 
     # the user's own case, accepted just before: its clocks are due at the scene's instants
     application = json.loads((definitions_root() / "samples" / SAMPLE).read_text("utf-8"))

@@ -64,7 +64,7 @@ def database_url() -> Iterator[str]:
     url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     engine = sa.create_engine(url)
     SQLModel.metadata.create_all(engine)
-    registry.seed(engine)
+    registry.seed(engine, definitions=ROOT / "definitions")
     engine.dispose()
     os.environ["ONETHING_DATABASE_URL"] = url
     yield url

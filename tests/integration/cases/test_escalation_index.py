@@ -22,7 +22,7 @@ from engine.cases.service import CaseService, Command
 from engine.cases.tables import CaseRow
 from engine.clock import as_utc
 from engine.definitions.loader import load_catalogue, load_workflow
-from engine.driver import Driver, next_commands, officer_name, seed_officers
+from engine.demo.driver import Driver, next_commands, officer_name, seed_officers
 from engine.escalation import index
 from engine.escalation.clocks import clock_key
 

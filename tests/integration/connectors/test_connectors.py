@@ -39,9 +39,9 @@ def request(id_number: str, key: str = "C-1:background-check:1") -> dict[str, An
 
 
 @pytest.fixture
-def database(tmp_path: Path) -> Iterator[sa.Engine]:
+def database(tmp_path: Path, definitions_dir: Path) -> Iterator[sa.Engine]:
     engine = get_engine(f"sqlite:///{tmp_path / 'registry.db'}")  # migrated like the service's
-    registry.seed(engine)
+    registry.seed(engine, definitions=definitions_dir)
     yield engine
     dispose_engines()
 

@@ -17,38 +17,28 @@ open for later sweeps.
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import json
-import os
-import re
 import secrets
-import socket
-import threading
-import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from functools import partial
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
 
 from engine.app import catalogue, definitions_root
 from engine.calendar import WorkingCalendar
 from engine.cases.service import CaseService
 from engine.definitions.catalogue import Catalogue, Channel, ChannelKind
 from engine.definitions.escalation import Level
-from engine.driver import Driver, signers_for
+from engine.demo.arrivals import Arrival, arrivals
+from engine.demo.driver import Driver, signers_for
+from engine.demo.receivers import environment, listening
 from engine.errors import OnethingError
 from engine.escalation.ladder import marks
 from engine.escalation.sweep import Supervision, SweepReport
 from engine.notify.dispatch import Dispatcher
 from engine.notify.notice import NoticeKind, WorkingTime
-from engine.notify.render import LANGUAGES, SHANGHAI
+from engine.notify.render import SHANGHAI
 from engine.notify.retry import RetryPolicy
-from engine.notify.signature import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
 Echo = Callable[[str], None]
 
@@ -61,24 +51,6 @@ CHANNELS = ("email", "webhook")
 # Short retries: the receivers are local, and a sweep may also reach the case's other clocks'
 # channels.
 QUICK = RetryPolicy(max_attempts=2, base_delay=0.1, max_delay=0.5, total_seconds=5)
-_KINDS = {tag: kind for kind, tag in LANGUAGES["zh"].kinds.items()}
-
-
-@dataclass(frozen=True)
-class Arrival:
-    """One notice as it arrived: over which channel, at which level, with which figures."""
-
-    channel: str  # email | webhook
-    to: str  # the address or URL it was sent to
-    level: str  # the notice kind: yellow, red, …
-    subject: str
-    case_id: str
-    step_id: str | None
-    due: dt.datetime | None  # the due time the notice states
-    figure: str  # the notice's own words: 剩余时间：… / 已超期：… (empty when it has none)
-    remaining: WorkingTime | None
-    overdue: WorkingTime | None
-    signed: bool | None = None  # a webhook: whether its HMAC signature verified
 
 
 @dataclass
@@ -103,105 +75,6 @@ class SceneResult:
             f"{level}: " + ", ".join(f"{counts.get((level, c), 0)} {c}" for c in CHANNELS)
             for level in LEVELS
         )
-
-
-# -- the local mailbox and receiver -----------------------------------------------------------
-
-
-class _Mailbox:
-    """An aiosmtpd handler that keeps every mail."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        assert isinstance(message, EmailMessage)
-        self.messages.append(message)
-        return "250 Message accepted"
-
-
-@dataclass(frozen=True)
-class _Request:
-    headers: dict[str, str]
-    body: bytes
-
-
-class _Receiver:
-    """An HTTP server in a thread that answers every POST with 200 and keeps it."""
-
-    def __init__(self) -> None:
-        self.requests: list[_Request] = []
-        lock = threading.Lock()
-        kept = self.requests
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with lock:
-                    kept.append(_Request(dict(self.headers.items()), body))
-                self.send_response(200)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def _listening() -> Iterator[tuple[_Mailbox, int, _Receiver]]:
-    """The SMTP server and the HTTP receiver, both stopped on the way out, whatever happens."""
-    from aiosmtpd.controller import Controller
-
-    mailbox, port = _Mailbox(), _free_port()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=port)
-    receiver = _Receiver()
-    smtp.start()
-    try:
-        receiver.start()
-        try:
-            yield mailbox, port, receiver
-        finally:
-            receiver.stop()
-    finally:
-        smtp.stop()
-
-
-@contextmanager
-def _environment(values: Mapping[str, str | None]) -> Iterator[None]:
-    """Set (or, for None, unset) environment variables for the scene; restore them after."""
-    saved = {name: os.environ.get(name) for name in values}
-
-    def put(settings: Mapping[str, str | None]) -> None:
-        for name, value in settings.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-    try:
-        put(values)
-        yield
-    finally:
-        put(saved)
 
 
 def routed(found: Catalogue, department: str, *, mail_to: str, hook_url: str) -> Catalogue:
@@ -235,7 +108,7 @@ class _Figures:
 def run_scene(service: CaseService, *, echo: Echo) -> SceneResult:
     """Run the supervision scene on `service`'s database; raises if a check fails."""
     echo("\nSupervision (电子监察): a step runs late")
-    with _listening() as (mailbox, smtp_port, receiver):
+    with listening() as (mailbox, smtp_port, receiver):
         application = json.loads((definitions_root() / "samples" / SAMPLE).read_text("utf-8"))
         workflow = service.workflows(application["workflow"], None)
         department = workflow.step(LATE_STEP).department
@@ -258,7 +131,7 @@ def run_scene(service: CaseService, *, echo: Echo) -> SceneResult:
             "ONETHING_SMTP_PASSWORD": None,
             SECRET_ENV: secret,
         }
-        with _environment(env):
+        with environment(env):
             supervision = Supervision(service, catalogue=scene, dispatcher=Dispatcher(policy=QUICK))
             driver = Driver(service)
             view = driver.accept(service.submit(workflow.id, application), workflow)
@@ -267,7 +140,7 @@ def run_scene(service: CaseService, *, echo: Echo) -> SceneResult:
                 expected = _late_step(service, supervision, driver, result, echo)
             finally:
                 _finish(service, driver, result.case_id, echo)
-        arrived = _arrivals(mailbox, receiver, secret, mail_to)
+        arrived = arrivals(mailbox, receiver, secret, mail_to)
     for found in arrived:
         own = found.case_id == result.case_id and found.step_id == LATE_STEP
         (result.arrivals if own else result.others).append(found)
@@ -359,105 +232,6 @@ def _calendar_figures(calendar: WorkingCalendar, due: dt.datetime, at: dt.dateti
     if gap >= 0:
         return _Figures(at, due, WorkingTime(days, gap), WorkingTime(), between, count)
     return _Figures(at, due, WorkingTime(), WorkingTime(days, -gap), between, count)
-
-
-# -- what arrived -----------------------------------------------------------------------------
-
-
-def _arrivals(mailbox: _Mailbox, receiver: _Receiver, secret: str, mail_to: str) -> list[Arrival]:
-    """Every mail to the scene's address and every webhook request, as notices."""
-    found = []
-    for mail in mailbox.messages:
-        subject = str(mail["Subject"])
-        text = str(mail.get_content())
-        remaining, overdue, figure = _figures_in(text)
-        step = re.search(r"^环节：.*（([^（）]+)）$", text, re.MULTILINE)
-        case = re.search(r"^案件编号：(\S+)$", text, re.MULTILINE)
-        found.append(
-            Arrival(
-                channel="email",
-                to=str(mail["To"]),
-                level=_level_of(subject),
-                subject=subject,
-                case_id=case.group(1) if case and mail["To"] == mail_to else "",
-                step_id=step.group(1) if step else None,
-                due=_due_in(text),
-                figure=figure,
-                remaining=remaining,
-                overdue=overdue,
-            )
-        )
-    for request in receiver.requests:
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        timestamp = headers.get(TIMESTAMP_HEADER.lower(), "")
-        signed = timestamp.isdigit() and verify(
-            secret,
-            request.body,
-            timestamp=int(timestamp),
-            signature=headers.get(SIGNATURE_HEADER.lower(), ""),
-            now=int(time.time()),
-        )
-        payload = json.loads(request.body)
-        notice = payload["notice"]
-        _, _, figure = _figures_in(payload["text"])
-        found.append(
-            Arrival(
-                channel="webhook",
-                to=receiver.url,
-                level=notice["kind"],
-                subject=payload["subject"],
-                case_id=notice["case_id"],
-                step_id=notice["step_id"],
-                due=dt.datetime.fromisoformat(notice["due_at"]),
-                figure=figure,
-                remaining=_span(notice["remaining"]),
-                overdue=_span(notice["overdue"]),
-                signed=signed and headers.get(DELIVERY_HEADER.lower()) == payload["delivery_id"],
-            )
-        )
-    return found
-
-
-def _due_in(text: str) -> dt.datetime | None:
-    """`办理期限：2026年10月9日 17:30（北京时间）` → that instant."""
-    found = re.search(r"^办理期限：(\d+)年(\d+)月(\d+)日 (\d+):(\d+)", text, re.MULTILINE)
-    if not found:
-        return None
-    year, month, day, hour, minute = (int(x) for x in found.groups())
-    return dt.datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
-
-
-def _level_of(subject: str) -> str:
-    tag = re.match(r"【([^】]+)】", subject)
-    kind = _KINDS.get(tag.group(1)) if tag else None
-    return kind.value if kind else "?"
-
-
-def _figures_in(text: str) -> tuple[WorkingTime | None, WorkingTime | None, str]:
-    """The remaining and overdue working time as the notice's text says them."""
-    spans: dict[str, WorkingTime] = {}
-    lines = []
-    for label in ("剩余时间", "已超期"):
-        line = re.search(rf"^{label}：(.+)$", text, re.MULTILINE)
-        if line:
-            lines.append(line.group(0))
-            spans[label] = _working_time(line.group(1))
-    return spans.get("剩余时间"), spans.get("已超期"), " ".join(lines)
-
-
-def _working_time(words: str) -> WorkingTime:
-    """`1个工作日（工作时间7小时30分钟）` → 1 working day, 450 working minutes."""
-
-    def number(pattern: str) -> int:
-        found = re.search(pattern, words)
-        return int(found.group(1)) if found else 0
-
-    hours, minutes = number(r"(\d+)小时"), number(r"(\d+)分钟")
-    return WorkingTime(days=number(r"(\d+)个工作日"), minutes=hours * 60 + minutes)
-
-
-def _span(data: dict[str, int] | None) -> WorkingTime | None:
-    return None if data is None else WorkingTime(**data)
 
 
 def _check(result: SceneResult, expected: dict[str, _Figures], echo: Echo) -> None:

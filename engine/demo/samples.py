@@ -18,8 +18,10 @@ from engine.app import case_service, catalogue, definitions_root
 from engine.cases import automatic
 from engine.cases.service import CaseService
 from engine.clock import system_now
+from engine.connectors.registry import seed
 from engine.definitions.model import Step, Workflow
-from engine.driver import Automatic, Driver, seed_officers
+from engine.demo.driver import Automatic, Driver, seed_officers
+from engine.demo.scene import run_scene
 from engine.errors import OnethingError
 
 Echo = Callable[[str], None]
@@ -146,13 +148,10 @@ def run(*, prefect: bool, echo: Echo) -> list[dict[str, Any]]:
     register_workflows(service, echo)
     added = seed_officers(service, catalogue())
     echo(f"officers seeded: {added} new")
-    from engine.connectors.registry import seed
-
-    seed(service.engine)
+    drivers = seed(service.engine, definitions=definitions_root())
+    echo(f"sample registry records loaded: {drivers}")
     driver = Driver(service, automatic=wait_for_flows(service) if prefect else run_inline(service))
     samples = sorted((definitions_root() / "samples").glob("*.json"))
     views = [run_sample(path, service, driver, echo) for path in samples]
-    from engine.demo_supervision import run_scene
-
     run_scene(service, echo=echo)  # an overdue step's notices, over SMTP and a webhook
     return views
