@@ -33,7 +33,7 @@ from engine.clock import as_utc
 from engine.definitions.catalogue import Catalogue, Department
 from engine.definitions.model import Workflow
 from engine.escalation import index
-from engine.escalation.clocks import clock_key, tracked_clocks
+from engine.escalation.firings import clock_key, tracked_clocks
 from engine.escalation.sweep import Supervision
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -182,7 +182,7 @@ def serve(
     port: int,
     limit: int,
     poll_seconds: float,
-    sweep_seconds: float,
+    reconcile_seconds: float,
     reclaim: bool | None,
     work_pool: str | None = None,
 ) -> None:
@@ -192,20 +192,20 @@ def serve(
 
     external = bool(os.environ.get("PREFECT_API_URL"))
     if external:
-        _serve(limit, poll_seconds, sweep_seconds, reclaim=bool(reclaim), work_pool=work_pool)
+        _serve(limit, poll_seconds, reconcile_seconds, reclaim=bool(reclaim), work_pool=work_pool)
         return
     home = data_dir().resolve() / "prefect"
     with prefect_server(home, port=port) as api_url:
         os.environ["PREFECT_API_URL"] = api_url  # before Prefect is imported: children inherit it
         os.environ.setdefault("PREFECT_HOME", str(home))
         log.info("Prefect server at %s (UI %s)", api_url, api_url.removesuffix("/api"))
-        _serve(limit, poll_seconds, sweep_seconds, reclaim=reclaim is not False, work_pool=None)
+        _serve(limit, poll_seconds, reconcile_seconds, reclaim=reclaim is not False, work_pool=None)
 
 
 def _serve(
     limit: int,
     poll_seconds: float,
-    sweep_seconds: float,
+    reconcile_seconds: float,
     *,
     reclaim: bool,
     work_pool: str | None,
@@ -236,9 +236,9 @@ def _serve(
         # Before the runner starts: a RUNNING run now is one a killed process left behind.
         log.info("reconciled: %s", await asyncio.to_thread(reconcile, waker, reclaim=reclaim))
 
-        async def sweep() -> None:
+        async def reconcile_forever() -> None:
             while True:
-                await asyncio.sleep(sweep_seconds)
+                await asyncio.sleep(reconcile_seconds)
                 try:
                     done = await asyncio.to_thread(reconcile, waker)
                 except Exception as exc:  # the server may be restarting: try again next round
@@ -249,12 +249,12 @@ def _serve(
 
         if work_pool is not None:
             log.info("reconciling %s; the workers of %s run the flows", DEPLOYMENT, work_pool)
-            await sweep()
-        sweeper = asyncio.create_task(sweep())
+            await reconcile_forever()
+        reconciler = asyncio.create_task(reconcile_forever())
         log.info("serving %s (at most %d awake runs)", DEPLOYMENT, limit)
         try:
             await runner.start()
         finally:
-            sweeper.cancel()
+            reconciler.cancel()
 
     asyncio.run(main())

@@ -4,8 +4,8 @@
 then answers in constant time. `StatutoryClock` runs one limit with its stops and extensions.
 """
 
-from engine.calendar.clock import ClockReading, Extension, StatutoryClock, Suspension
 from engine.calendar.files import CalendarSet, load_calendars
+from engine.calendar.statutory import ClockReading, Extension, StatutoryClock, Suspension
 from engine.calendar.units import Limit, Unit
 from engine.calendar.working import Due, WorkingCalendar
 

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import orjson
 
 from engine.calendar import Limit, StatutoryClock, Unit
-from engine.calendar.clock import Extension, Suspension
+from engine.calendar.statutory import Extension, Suspension
 from engine.cases.state import CaseStatus, StepStatus
 
 APPLICANT = "applicant"

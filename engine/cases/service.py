@@ -45,7 +45,7 @@ from engine.clock import as_utc
 from engine.definitions.model import Workflow
 from engine.errors import InputError, OnethingError
 from engine.escalation import index as escalation_index
-from engine.escalation.clocks import clock_key
+from engine.escalation.firings import clock_key
 
 _TABLES = SQLModel.metadata.tables
 WorkflowSource = Callable[[str, int | None], Workflow]

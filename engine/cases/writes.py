@@ -31,7 +31,7 @@ from engine.cases.tables import (
     StepRow,
 )
 from engine.clock import as_utc
-from engine.escalation.clocks import clock_key
+from engine.escalation.firings import clock_key
 
 _TABLES = SQLModel.metadata.tables
 EVENTS, DECISIONS = str(EventRow.__tablename__), str(DecisionRow.__tablename__)

@@ -71,9 +71,9 @@ def validate(
     definitions: Path | None = DEFINITIONS_OPTION,
 ) -> None:
     """Report every problem as file:line:col: message (exit 1 if any)."""
-    from engine.definitions import definitions_root, validate_paths
+    from engine.definitions import enclosing_root, validate_paths
 
-    root = definitions or definitions_root(paths, default=definitions_dir(None))
+    root = definitions or enclosing_root(paths, default=definitions_dir(None))
     problems = validate_paths(paths, root=root)
     for problem in problems:
         typer.echo(str(problem))

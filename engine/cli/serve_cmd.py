@@ -11,7 +11,9 @@ from engine.cli.common import user_errors
 PORT = typer.Option(4200, help="Port of the embedded Prefect server (without PREFECT_API_URL).")
 LIMIT = typer.Option(50, help="Most case flow runs awake at once (waiting ones do not count).")
 POLL = typer.Option(0.5, help="Seconds between looks for flow runs to start or resume.")
-SWEEP = typer.Option(5.0, help="Seconds between reconciliations of cases and flow runs.")
+RECONCILE_EVERY = typer.Option(
+    5.0, "--reconcile-every", help="Seconds between reconciliations of cases and flow runs."
+)
 WORK_POOL = typer.Option(
     None,
     help="Leave the flows to this work pool's workers (deploy/prefect.yaml; needs "
@@ -30,7 +32,7 @@ def serve(
     port: int = PORT,
     limit: int = LIMIT,
     poll: float = POLL,
-    sweep: float = SWEEP,
+    reconcile_every: float = RECONCILE_EVERY,
     reclaim: bool | None = RECLAIM,
     work_pool: str | None = WORK_POOL,
 ) -> None:
@@ -48,7 +50,7 @@ def serve(
             port=port,
             limit=limit,
             poll_seconds=poll,
-            sweep_seconds=sweep,
+            reconcile_seconds=reconcile_every,
             reclaim=reclaim,
             work_pool=work_pool,
         )

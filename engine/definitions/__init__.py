@@ -14,7 +14,7 @@ Pure core: no database, no clock. The case engine uses:
 from engine.definitions.catalogue import Catalogue, Channel, ChannelKind, Department, Matter
 from engine.definitions.escalation import Level, Rung, Trigger
 from engine.definitions.loader import (
-    definitions_root,
+    enclosing_root,
     load_catalogue,
     load_workflow,
     load_workflow_text,
@@ -63,7 +63,7 @@ __all__ = [
     "Trigger",
     "WhenError",
     "Workflow",
-    "definitions_root",
+    "enclosing_root",
     "evaluate_when",
     "load_catalogue",
     "load_workflow",

@@ -301,7 +301,7 @@ def _sample_problems(doc: Located, *, file: str, root: Path, catalogue: Catalogu
 # --- whole trees ---------------------------------------------------------------------------
 
 
-def definitions_root(paths: Sequence[Path], *, default: Path) -> Path:
+def enclosing_root(paths: Sequence[Path], *, default: Path) -> Path:
     """The nearest directory above the first path that holds a `departments.yaml`."""
     for path in paths[:1]:
         for folder in (path.resolve(), *path.resolve().parents):

@@ -19,7 +19,7 @@ from engine.cases.case import Case
 from engine.cases.tables import CaseRow, EscalationRow, StepRow, among
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
-from engine.escalation.clocks import Past, Tracked, clock_key, plan, tracked_clocks
+from engine.escalation.firings import Past, Tracked, clock_key, plan_firings, tracked_clocks
 
 
 def history(session: Session, case_id: str) -> dict[str, Past]:
@@ -95,7 +95,7 @@ def write_steps(session: Session, changes: list[tuple[str, str, dt.datetime | No
 def next_times(
     clocks: list[Tracked], past: dict[str, Past], calendar: WorkingCalendar, now: dt.datetime
 ) -> dict[str, dt.datetime | None]:
-    return {t.key: plan(t, calendar, now, past.get(t.key, Past())).next_at for t in clocks}
+    return {t.key: plan_firings(t, calendar, now, past.get(t.key, Past())).next_at for t in clocks}
 
 
 def planned(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from engine.calendar import ClockReading, WorkingCalendar
 from engine.definitions.catalogue import Catalogue, Channel
 from engine.definitions.escalation import Level
-from engine.escalation.clocks import reminder_number
+from engine.escalation.firings import reminder_number
 from engine.notify.channels import ChannelConfig
 from engine.notify.notice import Notice, NoticeKind, Recipient, WorkingTime
 

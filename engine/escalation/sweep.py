@@ -33,7 +33,7 @@ from engine.definitions.escalation import Level
 from engine.definitions.model import Workflow
 from engine.errors import InputError, OnethingError
 from engine.escalation import index, notices
-from engine.escalation.clocks import Firing, Past, Tracked, clock_key, plan, tracked_clocks
+from engine.escalation.firings import Firing, Past, Tracked, clock_key, plan_firings, tracked_clocks
 from engine.notify.channels import ChannelConfig
 from engine.notify.dispatch import DeliveryResult, Dispatcher
 from engine.notify.notice import Notice
@@ -223,7 +223,7 @@ class Supervision:
                 calendar = self.cases.calendars.get(case.calendar)
                 past = histories.get(case.id, {})
                 plans = {
-                    t.key: (t, plan(t, calendar, now, past.get(t.key, Past())))
+                    t.key: (t, plan_firings(t, calendar, now, past.get(t.key, Past())))
                     for t in tracked_clocks(case, workflow)
                     if _indexed_due(t, row, stored, now)
                 }

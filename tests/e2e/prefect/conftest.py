@@ -82,7 +82,7 @@ class Served:
     def start(self, *extra: str) -> None:
         out = open(self.log, "ab")  # noqa: SIM115  (the child keeps it)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "engine.cli.main", "serve", "--sweep", "1", *extra],
+            [sys.executable, "-m", "engine.cli.main", "serve", "--reconcile-every", "1", *extra],
             env=self.env,
             cwd=ROOT,
             stdout=out,

@@ -99,7 +99,7 @@ def test_a_case_runs_its_checks_in_parallel_waits_without_a_process_and_resumes(
     except AssertionError:
         raise AssertionError(f"still running while waiting: {served.descendants()}") from None
     waiting = paused(service, case_id)
-    time.sleep(3)  # three reconciliations (`--sweep 1`): the case has not changed
+    time.sleep(3)  # three reconciliations (`--reconcile-every 1`): the case has not changed
     still = paused(service, case_id)
     assert waiting and still and waiting.state and still.state
     assert still.state.id == waiting.state.id, "reconcile resumed a run its case did not change"

@@ -24,7 +24,7 @@ from engine.clock import as_utc
 from engine.definitions.loader import load_catalogue, load_workflow
 from engine.demo.driver import Driver, next_commands, officer_name, seed_officers
 from engine.escalation import index
-from engine.escalation.clocks import clock_key
+from engine.escalation.firings import clock_key
 
 from .conftest import Clock
 

@@ -69,7 +69,7 @@ class Firing:
 
 
 @dataclass(frozen=True)
-class Plan:
+class FiringPlan:
     """What fires now; `next_at` is the earliest level not yet fired (due now or later)."""
 
     due: tuple[Firing, ...] = ()
@@ -123,13 +123,13 @@ def tracked_clocks(
     return found
 
 
-def plan(
+def plan_firings(
     tracked: Tracked, calendar: WorkingCalendar, now: dt.datetime, past: Past = Past()
-) -> Plan:
+) -> FiringPlan:
     """What fires now (in ladder order) and when the next level or reminder is due."""
     clock = tracked.clock
     if clock.suspended:
-        return Plan()
+        return FiringPlan()
     levels = positions(clock, tracked.ladder, calendar, now)
     if past.order_due is not None and levels:
         notify = levels.get(Level.ACCOUNTABILITY, max(levels.values()))[1]
@@ -154,7 +154,7 @@ def plan(
         later.append(following)
     after = min(later) if later else None
     soonest = min((f.scheduled_at for f in due), default=after)  # not yet fired, due or not
-    return Plan(tuple(due), soonest, tuple(pending), after)
+    return FiringPlan(tuple(due), soonest, tuple(pending), after)
 
 
 def _reminders(
