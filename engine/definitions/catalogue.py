@@ -9,7 +9,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from engine.definitions.base import DefinitionModel, Id
+from engine.definitions.base import DefinitionModel, Id, Title
 from engine.definitions.escalation import RoleRef, Rung
 from engine.definitions.limits import LimitText, exceeds
 
@@ -51,7 +51,7 @@ class Department(DefinitionModel):
     """A department (部门) or a unit of one (`parent`), with the roles its staff hold."""
 
     id: Id
-    name: str = Field(min_length=1, description="the official Chinese name")
+    name: Title = Field(description="the official Chinese name")
     parent: Id | None = None
     roles: tuple[Id, ...] = Field(min_length=1)
     escalation: tuple[RoleRef, ...] = Field(
@@ -74,7 +74,7 @@ class Matter(DefinitionModel):
     """A matter (事项) of the catalogue, with its statutory and promised limits."""
 
     code: Id
-    name: str = Field(min_length=1)
+    name: Title
     kind: MatterKind
     department: Id
     legal_basis: str = Field(min_length=1)

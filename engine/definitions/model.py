@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StrictInt, WithJsonSchema, model_validator
 
 from engine.calendar.units import Limit
-from engine.definitions.base import DefinitionModel, Id
+from engine.definitions.base import DefinitionModel, Id, Title
 from engine.definitions.escalation import RoleRef, Rung
 from engine.definitions.limits import LimitText, working_days
 from engine.definitions.textform import TextForm
@@ -49,7 +49,7 @@ class ApplicationField(DefinitionModel):
     """A value the applicant fills in; `when` conditions read these."""
 
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-    title: str = Field(min_length=1)
+    title: Title
     type: FieldType
     values: tuple[str, ...] = Field(default=(), description="the choices of an enum field")
     required: bool = True
@@ -72,7 +72,7 @@ class Material(DefinitionModel):
     """A material (申请材料) of the intake."""
 
     id: Id
-    title: str = Field(min_length=1)
+    title: Title
     required: bool = True
     when: WhenText | None = Field(default=None, description="asked only when this holds")
     deferrable: Deferral | None = Field(default=None, description="容缺: may be supplied later")
@@ -219,7 +219,7 @@ class Step(DefinitionModel):
     """One step of the graph; steps whose `needs` are done run in parallel."""
 
     id: Id
-    title: str = Field(min_length=1)
+    title: Title
     department: Id
     matter: Id | None = Field(default=None, description="the catalogue matter this step decides")
     kind: StepKind
@@ -280,8 +280,10 @@ class Workflow(DefinitionModel):
     """A combined workflow (一件事), version `version`."""
 
     id: Id
-    version: StrictInt = Field(ge=1, description="a whole number; a registered version is frozen")
-    title: str = Field(min_length=1)
+    version: StrictInt = Field(
+        ge=1, le=2**31 - 1, description="a whole number; a registered version is frozen"
+    )
+    title: Title
     description: str | None = None
     owner: Id = Field(description="the department answerable for the combined service")
     calendar: Id = Field(description="the working calendar the limits count on")

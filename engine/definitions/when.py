@@ -4,7 +4,8 @@
     permit_category in ["A", "B"] and not work_days <= 90
 
 Comparisons (`== != < <= > >=`), `and`, `or`, `not`, parentheses, field names, numbers,
-strings in single or double quotes, `true`/`false`, and `in [...]` / `not in [...]`.
+strings in single or double quotes, `true`/`false`, and `in [...]` / `not in [...]`; at most
+1000 characters and 32 levels of `not` and parentheses, so no condition can exhaust the parser.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ _TOKEN = re.compile(
     re.VERBOSE,
 )
 _KEYWORDS = {"and", "or", "not", "in", "true", "false"}
+MAX_LENGTH = 1000  # characters: a condition is a line, not a program
+MAX_NESTING = 32  # `not`s and parentheses inside each other
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,13 @@ class _Parser:
     def __init__(self, text: str):
         self.tokens = list(_tokens(text))
         self.index = 0
+        self.depth = 0
+
+    def nested(self) -> None:
+        """One level deeper (a `not` or a parenthesis); refused past `MAX_NESTING`."""
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise WhenError(f"nested deeper than {MAX_NESTING} levels", column=self.token.column)
 
     @property
     def token(self) -> _Token:
@@ -163,7 +173,10 @@ class _Parser:
 
     def negation(self) -> Node:
         if self.accept("not"):
-            return Not(self.negation())
+            self.nested()
+            node = Not(self.negation())
+            self.depth -= 1
+            return node
         return self.comparison()
 
     def comparison(self) -> Node:
@@ -198,8 +211,10 @@ class _Parser:
     def atom(self) -> Node:
         token = self.token
         if self.accept("("):
+            self.nested()
             node = self.disjunction()
             self.expect(")")
+            self.depth -= 1
             return node
         if self.accept("-"):
             number = self.token
@@ -255,6 +270,8 @@ def parse_when(text: str) -> Condition:
     """Parse a `when`; a syntax error raises `WhenError` naming the column."""
     if not text.strip():
         raise WhenError("the condition is empty")
+    if len(text) > MAX_LENGTH:
+        raise WhenError(f"the condition is longer than {MAX_LENGTH} characters")
     return Condition(text, _Parser(text).parse())
 
 
