@@ -98,7 +98,7 @@ class NegativeStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     OVERTURNED = "overturned"
-    LAPSED = "lapsed"  # the case closed (withdrawn, terminated) before the leader decided
+    LAPSED = "lapsed"  # the case closed, or a return-to reopened its step, before the decision
 
 
 @dataclass

@@ -157,8 +157,21 @@ class _Run:
             raise self.refuse(f"a step cannot go from {run.status} to {status}", step=run.step_id)
         self.emit("step.status", step=run.step_id, old=run.status.value, new=status.value)
         run.status = status
-        if status.finished:
-            run.finished_at = self.ctx.now
+        run.finished_at = self.ctx.now if status.finished else None
+
+    def reopen(self, run: StepRun) -> None:
+        """退回: put a step after a return-to's target back to pending, its clock, signatures and
+        holds gone and a negative it awaited lapsed; an outcome (rejected, skipped, cancelled)
+        stays as it is."""
+        if StepStatus.PENDING not in STEP_MOVES[run.status]:
+            return
+        self.move_step(run, StepStatus.PENDING)
+        self.release_case(f"art45:{run.step_id}")
+        run.clock, run.signatures, run.hold = None, [], None
+        for negative in self.case.negatives:
+            if negative.step_id == run.step_id and negative.status is NegativeStatus.PENDING:
+                negative.status = NegativeStatus.LAPSED
+                self.emit("negative.lapsed", id=negative.id)
 
     def notify(self, kind: str, text: str, *, step: str | None = None) -> None:
         self.case.notices.append(Notice(kind, self.ctx.now, text, step))
@@ -588,21 +601,21 @@ def _apply_rejection(run: _Run, run_step: StepRun, negative: NegativeMatter) -> 
 
 
 def _return_to(run: _Run, target: str) -> None:
-    """退回: reopen `target` and put every step after it back to pending."""
+    """退回: reopen `target` and put the steps after it back to pending. A skipped or cancelled
+    target is refused: it does not apply or its branch ended, so there is nothing to redo."""
     from engine.definitions.graph import ancestors
 
+    target_run = run.case.steps[target]
+    if target_run.status in (StepStatus.SKIPPED, StepStatus.CANCELLED):
+        raise run.refuse(
+            f"the rejection returns to step {target!r}, which is {target_run.status}: "
+            "a step that does not apply or whose branch ended cannot be reopened",
+            step=target,
+        )
     needs = {s.id: tuple(s.needs) for s in run.ctx.workflow.steps}
     for step in run.ctx.workflow.steps:
-        run_step = run.case.steps[step.id]
-        if step.id == target:
-            continue
-        if target in ancestors(needs, step.id) and run_step.status is not StepStatus.PENDING:
-            run_step.clock = None
-            run_step.signatures = []
-            run_step.status = StepStatus.PENDING
-            run.emit("step.status", step=step.id, old="reopened", new="pending")
-    target_run = run.case.steps[target]
-    target_run.status = StepStatus.APPROVED if target_run.status.finished else target_run.status
+        if step.id != target and target in ancestors(needs, step.id):
+            run.reopen(run.case.steps[step.id])
     run.activate(target_run)
     run.emit("step.returned", step=target)
 

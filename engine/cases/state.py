@@ -92,23 +92,25 @@ FINISHED_STEP = frozenset(
 )
 OPEN_STEP = frozenset({StepStatus.ACTIVE, StepStatus.SUSPENDED, StepStatus.REJECTION_PENDING})
 
+# A confirmed return-to (退回) reopens the steps from its target on: the target goes back to
+# active, an open or approved step after it back to pending. Rejected, skipped and cancelled are
+# outcomes: a rejection was told to the applicant, a skipped step does not apply, a cancelled
+# one's branch ended; only the target of a return-to leaves rejected.
 STEP_MOVES: dict[StepStatus, frozenset[StepStatus]] = {
     StepStatus.PENDING: frozenset({StepStatus.ACTIVE, StepStatus.SKIPPED, StepStatus.CANCELLED}),
     StepStatus.ACTIVE: frozenset(
         {
             StepStatus.SUSPENDED,
-            StepStatus.REJECTION_PENDING,
+            StepStatus.REJECTION_PENDING,  # no officer refuses alone: the leader decides
             StepStatus.APPROVED,
-            StepStatus.REJECTED,
             StepStatus.CANCELLED,
             StepStatus.PENDING,
         }
     ),
-    StepStatus.SUSPENDED: frozenset({StepStatus.ACTIVE, StepStatus.CANCELLED}),
+    StepStatus.SUSPENDED: frozenset({StepStatus.ACTIVE, StepStatus.CANCELLED, StepStatus.PENDING}),
     StepStatus.REJECTION_PENDING: frozenset(
-        {StepStatus.ACTIVE, StepStatus.REJECTED, StepStatus.CANCELLED}
+        {StepStatus.ACTIVE, StepStatus.REJECTED, StepStatus.CANCELLED, StepStatus.PENDING}
     ),
-    # A confirmed return-to (退回) reopens finished steps from the target on.
     StepStatus.APPROVED: frozenset({StepStatus.PENDING, StepStatus.ACTIVE}),
     StepStatus.REJECTED: frozenset({StepStatus.ACTIVE}),
     StepStatus.SKIPPED: frozenset(),

@@ -158,6 +158,21 @@ def with_background_check(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+def replays(before: Case, events: list[Event], after: Case) -> list[tuple[str, str, str]]:
+    """The step moves the events record; each starts where the last one left the step, and
+    together they lead from `before` to `after` (no status changed without an event)."""
+    statuses = {s: r.status.value for s, r in before.steps.items()}
+    moves = []
+    for event in events:
+        if event.kind == "step.status":
+            step, old, new = event.data["step"], event.data["old"], event.data["new"]
+            assert old == statuses[step], f"{step}: logged {old}, was {statuses[step]}"
+            statuses[step] = new
+            moves.append((step, old, new))
+    assert statuses == {s: r.status.value for s, r in after.steps.items()}
+    return moves
+
+
 class Desk:
     """One workflow on one calendar: submit, act, and check refusals."""
 
