@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import time
 from dataclasses import dataclass
 
 from engine.demo.receivers import Mailbox, Receiver
@@ -34,8 +33,11 @@ class Arrival:
     signed: bool | None = None  # a webhook: whether its HMAC signature verified
 
 
-def arrivals(mailbox: Mailbox, receiver: Receiver, secret: str, mail_to: str) -> list[Arrival]:
-    """Every mail to the scene's address and every webhook request, as notices."""
+def arrivals(
+    mailbox: Mailbox, receiver: Receiver, *, secret: str, mail_to: str, now: dt.datetime
+) -> list[Arrival]:
+    """Every mail to the scene's address and every webhook request, as notices (a webhook's
+    signature verified as of `now`)."""
     found = []
     for mail in mailbox.messages:
         subject = str(mail["Subject"])
@@ -65,7 +67,7 @@ def arrivals(mailbox: Mailbox, receiver: Receiver, secret: str, mail_to: str) ->
             request.body,
             timestamp=int(timestamp),
             signature=headers.get(SIGNATURE_HEADER.lower(), ""),
-            now=int(time.time()),
+            now=int(now.timestamp()),
         )
         payload = json.loads(request.body)
         notice = payload["notice"]

@@ -63,27 +63,41 @@ def signers_for(step: Step) -> list[str]:
 def next_commands(
     view: dict[str, Any], workflow: Workflow, *, check_result: dict[str, Any]
 ) -> list[Command]:
-    """What happens next on a case, one command for each step open now: the next signer's
-    approval, an automatic step's `check_result` (as its connector would answer), the
-    deferred materials before delivery — for driving many cases in step with `act_many`."""
+    """What happens next on a case, one command for each step open now: an officers' step's
+    next move, an automatic step's `check_result` (as its connector would answer) — for
+    driving many cases in step with `act_many`."""
     if view["status"] == "submitted":
         return [Command(view["id"], "accept", officer_name(workflow.owner, "window"))]
-    deferred = _deferred(view)
     commands = []
-    for shown in view["steps"]:
-        if shown["status"] != "active":
-            continue
-        step = workflow.step(shown["id"])
-        if step.kind in AUTOMATIC_KINDS and step.signers is None:
-            args = {"step": step.id, "result": check_result}
+    for step_id in open_steps(view):
+        step = workflow.step(step_id)
+        if is_automatic(step):
+            args = {"step": step_id, "result": check_result}
             commands.append(Command(view["id"], "approve", SYSTEM, args))
-        elif step.kind is StepKind.DELIVERY and deferred:
-            commands.append(Command(view["id"], "supplement", APPLICANT, {"materials": deferred}))
         else:
-            signed = {s.split(":")[0] for s in shown["signatures"]}
-            name = next(n for n in signers_for(step) if n not in signed)
-            commands.append(Command(view["id"], "approve", name, {"step": step.id}))
+            commands.append(officers_move(view, step))
     return commands
+
+
+def officers_move(view: dict[str, Any], step: Step) -> Command:
+    """The next move on an officers' step: the deferred materials (容缺) before delivery, else
+    the next signer's approval."""
+    deferred = _deferred(view)
+    if step.kind is StepKind.DELIVERY and deferred:
+        return Command(view["id"], "supplement", APPLICANT, {"materials": deferred})
+    shown = next(s for s in view["steps"] if s["id"] == step.id)
+    signed = {s.split(":")[0] for s in shown["signatures"]}
+    name = next(n for n in signers_for(step) if n not in signed)
+    return Command(view["id"], "approve", name, {"step": step.id})
+
+
+def is_automatic(step: Step) -> bool:
+    """A step its connector completes (no officer signs it)."""
+    return step.kind in AUTOMATIC_KINDS and step.signers is None
+
+
+def open_steps(view: dict[str, Any]) -> list[str]:
+    return [s["id"] for s in view["steps"] if s["status"] == "active"]
 
 
 def _deferred(view: dict[str, Any]) -> dict[str, str]:
@@ -100,39 +114,30 @@ class Driver:
     def accept(self, view: dict[str, Any], workflow: Workflow) -> dict[str, Any]:
         return self.service.act(view["id"], "accept", actor=officer_name(workflow.owner, "window"))
 
-    def open_steps(self, view: dict[str, Any]) -> list[str]:
-        return [s["id"] for s in view["steps"] if s["status"] == "active"]
+    def complete(self, view: dict[str, Any], step: Step) -> dict[str, Any]:
+        """Move an officers' step (deferred materials first, then each signer) until it is done."""
+        while step.id in open_steps(view):
+            view = self._act(officers_move(view, step))
+        return view
 
     def step_once(self, view: dict[str, Any], workflow: Workflow) -> dict[str, Any]:
         """Complete every step open now; returns the case after (the view the last command
         returned, or read again when an automatic step was left to someone else)."""
-        case_id, latest = view["id"], view
+        latest = view
         unseen = False  # a move the driver did not see the result of
-        for step_id in self.open_steps(view):
+        for step_id in open_steps(view):
             step = workflow.step(step_id)
-            if step.kind in AUTOMATIC_KINDS and step.signers is None:
-                if self.automatic is not None:
-                    after = self.automatic(latest, step)
-                    if after is None:
-                        unseen = True
-                    else:
-                        latest = after
-                continue
-            if step.kind is StepKind.DELIVERY:
-                latest = self._supply_deferred(latest)
-            for name in signers_for(step):
-                latest = self.service.act(case_id, "approve", actor=name, args={"step": step_id})
-                current = next(s for s in latest["steps"] if s["id"] == step_id)
-                if current["status"] != "active":
-                    break
-        return self.service.show(case_id) if unseen or latest is view else latest
+            if not is_automatic(step):
+                latest = self.complete(latest, step)
+            elif self.automatic is not None:
+                after = self.automatic(latest, step)
+                unseen = unseen or after is None
+                latest = after or latest
+        return self.service.show(view["id"]) if unseen or latest is view else latest
 
-    def _supply_deferred(self, view: dict[str, Any]) -> dict[str, Any]:
-        deferred = _deferred(view)
-        if not deferred:
-            return view
+    def _act(self, command: Command) -> dict[str, Any]:
         return self.service.act(
-            view["id"], "supplement", actor=APPLICANT, args={"materials": deferred}
+            command.case_id, command.action, actor=command.actor, args=command.args
         )
 
     def run(

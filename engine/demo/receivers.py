@@ -15,6 +15,8 @@ from email.message import EmailMessage
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from aiosmtpd.controller import Controller
+
 
 class Mailbox:
     """An aiosmtpd handler that keeps every mail."""
@@ -77,8 +79,6 @@ def _free_port() -> int:
 @contextmanager
 def listening() -> Iterator[tuple[Mailbox, int, Receiver]]:
     """The SMTP server and the HTTP receiver, both stopped on the way out, whatever happens."""
-    from aiosmtpd.controller import Controller
-
     mailbox, port = Mailbox(), _free_port()
     smtp = Controller(mailbox, hostname="127.0.0.1", port=port)
     receiver = Receiver()

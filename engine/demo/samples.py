@@ -1,4 +1,5 @@
-"""`onething demo`: every sample application of `definitions/samples/` run to its end.
+"""`onething demo`: every sample application of the definitions folder's `samples/` run to its
+end.
 
 It registers the workflows, seeds its own officers and the sample registries, then drives each
 case through the real service, printing which steps ran side by side and their deadlines on
@@ -10,33 +11,30 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
+import time
 from pathlib import Path
 from typing import Any
 
-from engine.app import case_service, catalogue, definitions_root
+from engine.app import catalogue, definitions_root
 from engine.cases import automatic
 from engine.cases.service import CaseService
-from engine.clock import system_now
 from engine.connectors.registry import seed
+from engine.connectors.runner import call
 from engine.definitions.model import Step, Workflow
 from engine.demo.driver import Automatic, Driver, seed_officers
-from engine.demo.scene import run_scene
+from engine.demo.scene import Echo, run_scene
 from engine.errors import OnethingError
-
-Echo = Callable[[str], None]
+from engine.registry import register
 
 
 def register_workflows(service: CaseService, echo: Echo) -> None:
-    from engine.registry import register
-
     for path in sorted((definitions_root() / "workflows").glob("*.yaml")):
         done = register(
             service.engine,
             path.read_text(encoding="utf-8"),
             file=str(path),
             catalogue=catalogue(),
-            now=system_now(),
+            now=service.clock(),
         )
         note = "" if done.created else " (already registered)"
         echo(f"registered {done.version.workflow_id} v{done.version.version}{note}")
@@ -44,7 +42,6 @@ def register_workflows(service: CaseService, echo: Echo) -> None:
 
 def run_inline(service: CaseService) -> Automatic:
     """Complete an automatic step by calling its connector here (no Prefect)."""
-    from engine.connectors.runner import call
 
     def complete(view: dict[str, Any], step: Step) -> dict[str, Any] | None:
         after = None
@@ -65,7 +62,6 @@ def run_inline(service: CaseService) -> Automatic:
 
 def wait_for_flows(service: CaseService, *, seconds: float = 120.0) -> Automatic:
     """Leave an automatic step to the case's flow run and wait until it has moved."""
-    import time
 
     def wait(view: dict[str, Any], step: Step) -> dict[str, Any]:
         deadline = time.monotonic() + seconds
@@ -114,43 +110,15 @@ def run_sample(path: Path, service: CaseService, driver: Driver, echo: Echo) -> 
     return view
 
 
-def wait_for_server(echo: Echo, *, seconds: float = 180.0) -> None:
-    """Wait until the Prefect API of `onething serve` answers and the case deployment exists."""
-    import time
-
-    import httpx
-
-    from flows.case_flow import DEPLOYMENT
-    from flows.runtime import api_url
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            answer = httpx.get(f"{api_url()}/deployments/name/{DEPLOYMENT}", timeout=2)
-            if answer.status_code == 200:
-                echo(f"Prefect at {api_url()} serves {DEPLOYMENT}")
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(1)
-    raise OnethingError(f"no Prefect server with {DEPLOYMENT} at {api_url()}: run `onething serve`")
-
-
-def run(*, prefect: bool, echo: Echo) -> list[dict[str, Any]]:
-    if prefect:
-        from flows.runtime import case_service as flow_service
-
-        wait_for_server(echo)
-
-        service = flow_service(wake=True)  # every commit starts or resumes the case's run
-    else:
-        service = case_service()
+def run(service: CaseService, *, flows: bool, echo: Echo) -> list[dict[str, Any]]:
+    """Every sample to its end on `service`, then the supervision scene. With `flows`, the
+    automatic steps are left to the case flows (`service` wakes them), else run here."""
     register_workflows(service, echo)
     added = seed_officers(service, catalogue())
     echo(f"officers seeded: {added} new")
     drivers = seed(service.engine, definitions=definitions_root())
     echo(f"sample registry records loaded: {drivers}")
-    driver = Driver(service, automatic=wait_for_flows(service) if prefect else run_inline(service))
+    driver = Driver(service, automatic=wait_for_flows(service) if flows else run_inline(service))
     samples = sorted((definitions_root() / "samples").glob("*.json"))
     views = [run_sample(path, service, driver, echo) for path in samples]
     run_scene(service, echo=echo)  # an overdue step's notices, over SMTP and a webhook
