@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check engine flows tests benchmarks
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy engine flows
+	$(VENV)/bin/mypy engine flows tests benchmarks
 
 test: lint typecheck
 	$(VENV)/bin/pytest

@@ -12,21 +12,22 @@ import datetime as dt
 import json
 import random
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import chinese_calendar
 import holidays
 
-from engine.calendar import load_calendars
+from engine.calendar import WorkingCalendar, load_calendars
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def queries(calendar, count: int, seed: int) -> list[tuple[dt.date, int]]:  # type: ignore[no-untyped-def]
+def queries(calendar: WorkingCalendar, count: int, seed: int) -> list[tuple[dt.date, int]]:
     rng = random.Random(seed)
     first = dt.date(2024, 1, 1).toordinal()
     span = dt.date(2026, 10, 31).toordinal() - first
-    result = []
+    result: list[tuple[dt.date, int]] = []
     while len(result) < count:
         day = dt.date.fromordinal(first + rng.randrange(span))
         if calendar.is_working_day(day):
@@ -34,7 +35,9 @@ def queries(calendar, count: int, seed: int) -> list[tuple[dt.date, int]]:  # ty
     return result
 
 
-def rate(func, work: list[tuple[dt.date, int]]) -> tuple[float, list[dt.date]]:  # type: ignore[no-untyped-def]
+def rate(
+    func: Callable[[dt.date, int], dt.date], work: list[tuple[dt.date, int]]
+) -> tuple[float, list[dt.date]]:
     began = time.perf_counter()
     answers = [func(day, n) for day, n in work]
     return len(work) / (time.perf_counter() - began), answers

@@ -292,7 +292,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    results = {}
+    results: dict[str, Any] = {}
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     for kind in kinds:
         with database(kind) as url:

@@ -20,7 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, func, select
+from sqlmodel import Session, SQLModel, col, func, select
 
 import engine.cases.tables  # noqa: F401  (registers the tables)
 from engine.calendar import load_calendars
@@ -181,7 +181,7 @@ def once(engine: sa.Engine, *, cases: int, due: int) -> dict[str, Any]:
         due_steps = session.exec(
             select(func.count())
             .select_from(StepRow)
-            .where(StepRow.next_escalation_at <= as_utc(NOW))
+            .where(col(StepRow.next_escalation_at) <= as_utc(NOW))
         ).one()
     began = time.perf_counter()
     report = supervision.sweep(at=NOW)

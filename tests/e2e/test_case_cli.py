@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,9 +14,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "definitions" / "samples" / "utility-external-works-long.json"
 
+Onething = Callable[..., subprocess.CompletedProcess[str]]
+"""Runs `onething ARGS...` as a user would, on the test's own store."""
+
 
 @pytest.fixture
-def onething(tmp_path: Path):  # type: ignore[no-untyped-def]
+def onething(tmp_path: Path) -> Onething:
     env = {
         **os.environ,
         "ONETHING_DATA_DIR": str(tmp_path / "data"),
@@ -43,7 +47,7 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
     return result.stdout
 
 
-def test_submit_accept_act_show_timeline_and_audit(onething) -> None:  # type: ignore[no-untyped-def]
+def test_submit_accept_act_show_timeline_and_audit(onething: Onething) -> None:
     ok(onething("definitions", "register", *map(str, (ROOT / "definitions/workflows").glob("*"))))
     ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))
     ok(onething("users", "add", "liu", "--role", "reviewer", "--department", "municipal"))
@@ -92,8 +96,8 @@ def test_submit_accept_act_show_timeline_and_audit(onething) -> None:  # type: i
     ],
 )
 def test_a_users_mistake_gets_one_line_and_exit_2(
-    onething,
-    args: list[str],  # type: ignore[no-untyped-def]
+    onething: Onething,
+    args: list[str],
     message: str,
 ) -> None:
     result = onething(*args)
@@ -102,7 +106,7 @@ def test_a_users_mistake_gets_one_line_and_exit_2(
     assert "Traceback" not in result.stderr
 
 
-def test_an_illegal_action_names_case_step_state_and_actor(onething) -> None:  # type: ignore[no-untyped-def]
+def test_an_illegal_action_names_case_step_state_and_actor(onething: Onething) -> None:
     ok(onething("definitions", "register", str(ROOT / "definitions/workflows")))
     ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))
     case_id = ok(
@@ -118,7 +122,7 @@ def test_an_illegal_action_names_case_step_state_and_actor(onething) -> None:  #
     assert result.returncode == 2 and "not valid JSON" in result.stderr
 
 
-def test_act_batch_applies_each_line_on_its_own(onething, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_act_batch_applies_each_line_on_its_own(onething: Onething, tmp_path: Path) -> None:
     ok(onething("definitions", "register", str(ROOT / "definitions/workflows")))
     ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))
     ok(onething("users", "add", "liu", "--role", "reviewer", "--department", "municipal"))
@@ -157,7 +161,7 @@ def test_act_batch_applies_each_line_on_its_own(onething, tmp_path: Path) -> Non
     assert result.returncode == 2 and "typo.jsonl:1: unknown field 'reson'" in result.stderr
 
 
-def test_demo_runs_every_sample_to_its_end_with_parallel_steps(onething) -> None:  # type: ignore[no-untyped-def]
+def test_demo_runs_every_sample_to_its_end_with_parallel_steps(onething: Onething) -> None:
     from engine.calendar import Limit, load_calendars
     from engine.clock import system_now
 
@@ -176,7 +180,7 @@ def test_demo_runs_every_sample_to_its_end_with_parallel_steps(onething) -> None
         assert f"promised by {before.isoformat()} (2 working-days)" in out
 
 
-def test_serve_on_a_port_in_use_says_so_in_one_line(onething) -> None:  # type: ignore[no-untyped-def]
+def test_serve_on_a_port_in_use_says_so_in_one_line(onething: Onething) -> None:
     import socket
 
     with socket.socket() as holder:

@@ -29,7 +29,9 @@ def product_metadata() -> sa.MetaData:
     metadata = sa.MetaData()
     for mapper in SQLModel._sa_registry.mappers:
         if mapper.class_.__module__ in names:
-            mapper.local_table.to_metadata(metadata)
+            table = mapper.local_table
+            assert isinstance(table, sa.Table)
+            table.to_metadata(metadata)
     return metadata
 
 
@@ -79,6 +81,8 @@ def test_upgrading_marks_the_cases_that_have_escalations(store_url: str) -> None
         )
     migrate(database)
     with database.connect() as connection:
-        marked = dict(connection.execute(sa.text("SELECT id, escalated FROM cases")).all())
+        marked: dict[str, bool] = dict(
+            connection.execute(sa.text("SELECT id, escalated FROM cases")).all()
+        )
     assert marked == {"c-escalated": True, "c-quiet": False}
     database.dispose()

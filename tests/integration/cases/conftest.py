@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -68,7 +69,7 @@ def service(db: sa.Engine, clock: Clock) -> CaseService:
     return svc
 
 
-APPLICATION = {
+APPLICATION: dict[str, Any] = {
     "applicant": {"name": "张三", "credit_code": "91450200MA5K000000"},
     "fields": {"length_m": 120},
     "materials": {

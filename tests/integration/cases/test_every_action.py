@@ -116,7 +116,7 @@ def s_terminate(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]
 
 
 def s_expire_deferrals(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
-    application = {**APPLICATION, "materials": dict(APPLICATION["materials"])}  # type: ignore[arg-type]
+    application = {**APPLICATION, "materials": dict(APPLICATION["materials"])}
     del application["materials"]["traffic-plan"]  # deferrable (容缺)
     case_id = service.submit("road-works", application)["id"]
     service.act(case_id, "accept", actor="wang")

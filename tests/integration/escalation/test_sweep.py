@@ -78,13 +78,9 @@ def test_yellow_red_supervision_across_national_day_each_delivered_once(
     [mail] = smtp.messages
     assert mail["To"] == MUNICIPAL_HEAD_MAIL
     assert mail["Subject"] == f"【黄牌预警】水电气外线工程 · 占用挖掘城市道路审批 · {case_id}"
-    reading = (
-        service.load(case_id)
-        .steps["municipal"]
-        .clock.read(  # type: ignore[union-attr]
-            calendars.get("cn"), at(10, 8)
-        )
-    )
+    clock = service.load(case_id).steps["municipal"].clock
+    assert clock is not None
+    reading = clock.read(calendars.get("cn"), at(10, 8))
     assert (reading.remaining_working_days, reading.remaining_minutes) == (1, 420)
     text = body(mail)
     assert f"案件编号：{case_id}" in text

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
-from engine.cases.case import MaterialStatus
+from engine.calendar import StatutoryClock
+from engine.cases.case import Case, MaterialStatus
 from engine.cases.state import CaseStatus, StepStatus
 from tests.unit.cases.conftest import APPLICANT, LEADER, WINDOW, Desk, at, officer
 
@@ -14,8 +16,15 @@ MUNICIPAL = officer("municipal")
 MUNICIPAL_HEAD = officer("municipal", "head")
 
 
-def due(desk: Desk, clock: Any, now: Any) -> Any:
+def due(desk: Desk, clock: StatutoryClock | None, now: dt.datetime) -> dt.datetime:
+    assert clock is not None
     return clock.read(desk.calendar, now).due
+
+
+def clock_of(case: Case, step_id: str) -> StatutoryClock:
+    clock = case.steps[step_id].clock
+    assert clock is not None, step_id
+    return clock
 
 
 def returned(desk: Desk) -> Any:
@@ -233,7 +242,7 @@ def test_art42_head_extends_a_step_within_ten_working_days(desk: Desk) -> None:
     case = desk.act(
         case, "extend", MUNICIPAL_HEAD, at(12, 3), step="municipal", days=5, reason="再延"
     )
-    assert case.steps["municipal"].clock.extended_days == 10
+    assert clock_of(case, "municipal").extended_days == 10
     assert due(desk, case.steps["municipal"].clock, at(12, 3)) == at(12, 18, 17, 30)
 
 
@@ -242,7 +251,7 @@ def test_art42_extension_of_a_suspended_step(desk: Desk) -> None:
     case = desk.act(
         case, "extend", MUNICIPAL_HEAD, at(12, 3), step="municipal", days=2, reason="专家意见分歧"
     )
-    assert case.steps["municipal"].clock.extended_days == 2
+    assert clock_of(case, "municipal").extended_days == 2
 
 
 def test_art42_leader_extends_the_joint_handling_within_fifteen(desk: Desk) -> None:
@@ -254,7 +263,7 @@ def test_art42_leader_extends_the_joint_handling_within_fifteen(desk: Desk) -> N
     assert due(desk, case.statutory, at(12, 2)) == cal.close_of_business(
         cal.add_working_days(before.date(), 15)
     )
-    assert case.promised.extended_days == 15
+    assert case.promised is not None and case.promised.extended_days == 15
     assert case.notices[-1].kind == "extension" and case.notices[-1].step_id is None
     error = desk.refused(case, "extend", LEADER, at(12, 3), days=1, reason="再延")
     assert "15" in error.reason

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields, is_dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
@@ -254,7 +254,7 @@ def round_trips(case: Case) -> None:
 def shared_mutables(one: Any, two: Any, path: str = "case") -> list[str]:
     """Where `one` and `two` hold the same mutable object (a copy that is not deep)."""
     mutable = isinstance(one, list | dict | set) or (
-        is_dataclass(one) and not type(one).__dataclass_params__.frozen  # type: ignore[attr-defined]
+        is_dataclass(one) and not cast(Any, type(one)).__dataclass_params__.frozen
     )
     if mutable and one is two:
         return [path]

@@ -77,6 +77,7 @@ def test_work_permit_limit_by_duration_and_category(workflows: dict[str, Workflo
 
 def test_automatic_checks_name_their_connector(workflows: dict[str, Workflow]) -> None:
     check = workflows["ride-hailing-dual-licence"].step("background-check")
+    assert check.connector is not None
     assert (check.connector.kind, str(check.connector)) == (
         "python",
         "engine.connectors.background:check",

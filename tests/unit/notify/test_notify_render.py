@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,8 +16,8 @@ from engine.notify.render import PAYLOAD_SCHEMA, render, webhook_payload
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def notice(**changes: object) -> Notice:
-    fields: dict[str, object] = {
+def notice(**changes: Any) -> Notice:
+    fields: dict[str, Any] = {
         "notice_id": "esc-42-yellow",
         "kind": NoticeKind.YELLOW,
         "case_id": "C-2025-0042",
@@ -29,7 +30,7 @@ def notice(**changes: object) -> Notice:
         "recipients": (Recipient("张三", "科长"), Recipient("李四")),
     }
     fields.update(changes)
-    return Notice(**fields)  # type: ignore[arg-type]
+    return Notice(**fields)
 
 
 def test_yellow_warning_in_chinese_names_case_step_due_time_and_remaining_working_time() -> None:
