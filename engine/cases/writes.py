@@ -32,15 +32,12 @@ from engine.cases.tables import (
 )
 from engine.clock import as_utc
 from engine.escalation.firings import clock_key
+from engine.store.retry import Stale
 
 _TABLES = SQLModel.metadata.tables
 EVENTS, DECISIONS = str(EventRow.__tablename__), str(DecisionRow.__tablename__)
 STEPS, MATERIALS = str(StepRow.__tablename__), str(MaterialRow.__tablename__)
 NEGATIVES = str(NegativeRow.__tablename__)
-
-
-class Stale(Exception):
-    """A case changed under the unit of work: load it again and retry."""
 
 
 class CaseHead(Protocol):

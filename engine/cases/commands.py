@@ -1,0 +1,420 @@
+"""Case commands: one unit of work per command, or per batch of commands (`act_many`,
+`submit_many`) — load, call the core for each, record, commit once, then the side effects.
+
+Concurrency is optimistic: a case row carries a version; a command that finds it changed under
+it reloads and runs again on the fresh state, so two officers acting at the same moment see one
+action apply and the other judged against the new state (a clear conflict, never a lost write).
+A batch that finds a case changed is undone and its commands run one by one. An idempotency key
+makes a retried command return its first result and change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, SQLModel, col, select
+
+from engine.calendar import CalendarSet
+from engine.cases import automatic, machine
+from engine.cases.audit import GENESIS
+from engine.cases.case import APPLICANT, SYSTEM, Case
+from engine.cases.errors import Conflict
+from engine.cases.idempotency import Done, command_row, done
+from engine.cases.recording import record
+from engine.cases.state import OPEN_STEP
+from engine.cases.tables import CaseRow, StepRow, among
+from engine.cases.users import Users
+from engine.cases.view import case_view
+from engine.cases.writes import CaseHead, Head, Writes
+from engine.clock import as_utc
+from engine.definitions.model import Workflow
+from engine.errors import InputError, OnethingError
+from engine.store.retry import CONTENTION, Stale
+
+WorkflowSource = Callable[[str, int | None], Workflow]
+Core = Callable[[Case, machine.Context], tuple[Case, list[machine.Event]]]
+Outcome = dict[str, Any] | OnethingError
+
+
+@dataclass(frozen=True)
+class Intake:
+    """One application for `submit_many`."""
+
+    workflow_id: str
+    application: dict[str, Any]
+    key: str | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """One command for `act_many`: an action on a case by an actor (`core` replaces the
+    machine's action, for the service's own records)."""
+
+    case_id: str
+    action: str
+    actor: str
+    args: dict[str, Any] = field(default_factory=dict)
+    key: str | None = None
+    core: Core | None = None
+
+
+class CaseCommands(Users):
+    """Commands on the cases of one database."""
+
+    workflows: WorkflowSource
+    calendars: CalendarSet
+    after_commit: Callable[[dict[str, Any]], None] | None
+
+    def submit(
+        self, workflow_id: str, application: dict[str, Any], *, key: str | None = None
+    ) -> dict[str, Any]:
+        """Take in an application; returns the new case's view."""
+        return _raised(self._submit_one(Intake(workflow_id, application, key)))
+
+    def submit_many(self, intakes: Sequence[Intake]) -> list[Outcome]:
+        """Take in many applications in one transaction (the portal's queue): each is
+        answered with its new case's view, or the error that turned it away (nothing kept of
+        it). A repeated key returns the first result."""
+        return CONTENTION.once_or(
+            lambda: self._intake(list(intakes)), lambda: [self._submit_one(i) for i in intakes]
+        )
+
+    def act(
+        self,
+        case_id: str,
+        action: str,
+        *,
+        actor: str,
+        args: dict[str, Any] | None = None,
+        key: str | None = None,
+    ) -> dict[str, Any]:
+        """Run one action; retried on a concurrent change, replayed on a repeated key."""
+        return _raised(self._one(Command(case_id, action, actor, dict(args or {}), key)))
+
+    def act_many(self, commands: Sequence[Command]) -> list[Outcome]:
+        """Many commands in one transaction (批量办理: a window's batch, the flows' results):
+        each is judged on its own, in order, exactly as `act` would judge it, and answered
+        with the case's view or the error that refused it (a refused command changes
+        nothing). If a case changed under the batch, the batch is undone and its commands
+        run one by one, each with `act`'s retries."""
+        return CONTENTION.once_or(
+            lambda: self._apply(list(commands)), lambda: [self._one(c) for c in commands]
+        )
+
+    def record_incident(
+        self, case_id: str, step: str, message: str, *, key: str | None = None
+    ) -> dict[str, Any]:
+        """Put on the case's record that an automatic step's connector kept failing (an
+        incident for an operator); the step stays active and is tried again later."""
+        return _raised(
+            self._one(
+                Command(
+                    case_id,
+                    "report-incident",
+                    SYSTEM,
+                    {"step": step},
+                    key,
+                    core=lambda c, ctx: (c, automatic.incident(c, step, message, now=ctx.now)),
+                )
+            )
+        )
+
+    def _committed(self, view: dict[str, Any]) -> dict[str, Any]:
+        if self.after_commit is not None:  # side effects (wake a flow run): after, never inside
+            self.after_commit(view)
+        return view
+
+    def _one(self, command: Command) -> Outcome:
+        """One command in its own transaction, run again on a concurrent change (a retry
+        whose key a racing twin took answers from that twin's record)."""
+        return CONTENTION.run(
+            lambda: self._apply([command])[0],
+            busy=lambda: Conflict(
+                "the case kept changing; try again",
+                case=command.case_id,
+                action=command.action,
+                actor=command.actor,
+                state="busy",
+            ),
+        )
+
+    def _submit_one(self, intake: Intake) -> Outcome:
+        return CONTENTION.run(
+            lambda: self._intake([intake])[0],
+            busy=lambda: Conflict(
+                "the intake kept colliding; try again",
+                case="(new)",
+                action="submit",
+                actor=APPLICANT,
+                state="busy",
+            ),
+        )
+
+    def _intake(self, intakes: list[Intake]) -> list[Outcome]:
+        """Take in the applications in one unit of work, committed once."""
+        now = self.clock()
+        outcomes: list[Outcome] = []
+        views: list[dict[str, Any]] = []
+        with Session(self.engine) as session:
+            ran = done(session, [i.key for i in intakes if i.key])
+            writes = Writes()
+            current: dict[str, Workflow] = {}  # each workflow's current version, read once
+            for intake in intakes:
+                if intake.key and intake.key in ran:
+                    outcomes.append(ran[intake.key].answer("submit", intake.workflow_id))
+                    continue
+                try:
+                    if intake.workflow_id not in current:
+                        current[intake.workflow_id] = self.workflows(intake.workflow_id, None)
+                    workflow = current[intake.workflow_id]
+                    calendar = self.calendars.get(workflow.calendar)
+                    case, events = machine.submit(
+                        case_id=f"{now:%Y%m%d}-{uuid.uuid4().hex[:10]}",
+                        workflow=workflow,
+                        calendar=calendar,
+                        application=intake.application,
+                        now=now,
+                    )
+                except OnethingError as exc:
+                    outcomes.append(exc)
+                    continue
+                head = Head(case.id, version=0, event_count=0, last_hash=GENESIS)
+                record(
+                    session,
+                    writes,
+                    head,
+                    None,
+                    case,
+                    events,
+                    workflow=workflow,
+                    calendar=calendar,
+                    actor=APPLICANT,
+                    now=now,
+                )
+                view = case_view(case, calendar, now)
+                outcomes.append(view)
+                views.append(view)
+                if intake.key:
+                    writes.commands.append(command_row(intake.key, view, "submit", now))
+                    ran[intake.key] = Done(intake.key, view["id"], "submit", view)
+            if views:
+                writes.flush(session.connection())  # a racing twin's key: IntegrityError
+                session.commit()
+        for view in views:
+            self._committed(view)
+        return outcomes
+
+    def _apply(self, commands: list[Command]) -> list[Outcome]:
+        """Run the commands in one unit of work: load their cases in one query, call the
+        core for each (several on one case follow each other), write and commit once."""
+        now = self.clock()
+        outcomes: list[Outcome] = []
+        with Session(self.engine) as session:
+            ran = done(session, [c.key for c in commands if c.key])
+            cases = SQLModel.metadata.tables[CaseRow.__tablename__]
+            ids = sorted({c.case_id for c in commands})
+            heads: dict[str, CaseHead] = {}
+            loaded: dict[str, Case] = {}
+            for row in session.connection().execute(
+                sa.select(
+                    cases.c.id,
+                    cases.c.snapshot,
+                    cases.c.version,
+                    cases.c.event_count,
+                    cases.c.last_hash,
+                    cases.c.escalated,
+                    cases.c.next_escalation_at,
+                ).where(among(session, cases.c.id, ids))
+            ):
+                heads[row.id], loaded[row.id] = row, Case.from_json(row.snapshot)
+            writes, views = Writes(), []
+            for command in commands:
+                if command.key and command.key in ran:
+                    outcomes.append(ran[command.key].answer(command.action, command.case_id))
+                    continue
+                try:
+                    outcome = self._run(session, writes, command, heads, loaded, now)
+                except OnethingError as exc:
+                    outcomes.append(exc)
+                    continue
+                outcomes.append(outcome)
+                views.append(outcome)
+                if command.key:
+                    writes.commands.append(command_row(command.key, outcome, command.action, now))
+                    ran[command.key] = Done(command.key, command.case_id, command.action, outcome)
+            if views:  # Stale, IntegrityError: undone as the session closes
+                writes.flush(session.connection())
+                session.commit()
+        for view in views:
+            self._committed(view)
+        return outcomes
+
+    def _run(
+        self,
+        session: Session,
+        writes: Writes,
+        command: Command,
+        heads: dict[str, CaseHead],
+        loaded: dict[str, Case],
+        now: dt.datetime,
+    ) -> dict[str, Any]:
+        """One command on the unit of work's state of its case; returns the view after."""
+        case = loaded.get(command.case_id)
+        if case is None:
+            raise InputError(f"no case {command.case_id!r}")
+        workflow = self.workflows(case.workflow_id, case.workflow_version)
+        calendar = self.calendars.get(workflow.calendar)
+        actor = self.actor(session, command.actor)
+        args = command.args
+        if command.action == "transfer" and args.get("to"):  # the core judges who receives it
+            target = self.actor(session, str(args["to"]))
+            args = {**args, "to_department": target.department, "to_role": target.role}
+        context = machine.Context(workflow, calendar, actor, now, args)
+        core = command.core or (lambda c, ctx: machine.act(c, command.action, ctx))
+        new, events = core(case, context)
+        heads[case.id] = record(
+            session,
+            writes,
+            heads[case.id],
+            case,
+            new,
+            events,
+            workflow=workflow,
+            calendar=calendar,
+            actor=actor.name,
+            now=now,
+            moved_only=True,
+        )
+        loaded[case.id] = new
+        return case_view(new, calendar, now)
+
+    def recompute_deadlines(self) -> list[dict[str, Any]]:
+        """Re-read every open case's clocks on the calendars as loaded now (a provisional year
+        became official, a regional day was added) and record each deadline that moved as a
+        case event; the step rows and the escalation index follow. Returns what moved."""
+        now = self.clock()
+        moved: list[dict[str, Any]] = []
+        writes = Writes()
+        with Session(self.engine) as session:
+            stored = {
+                (c, s): as_utc(d)
+                for c, s, d in session.execute(
+                    select(StepRow.case_id, StepRow.step_id, StepRow.due_at).where(
+                        col(StepRow.is_open) == True  # noqa: E712
+                    )
+                )
+                if d is not None
+            }
+            open_ids = sorted({case_id for case_id, _ in stored})
+            for row in session.exec(select(CaseRow).where(col(CaseRow.id).in_(open_ids))):
+                case = Case.from_json(row.snapshot)
+                calendar = self.calendars.get(case.calendar)
+                changes = []
+                for step_id, run in case.steps.items():
+                    if run.clock is None or run.status not in OPEN_STEP:
+                        continue
+                    reading = run.clock.read(calendar, now)
+                    before = stored.get((case.id, step_id))
+                    if before is not None and before != as_utc(reading.due):
+                        changes.append(
+                            {
+                                "step": step_id,
+                                "old_due": before.isoformat(),
+                                "new_due": reading.due.isoformat(),
+                                "provisional": reading.provisional,
+                            }
+                        )
+                if changes:
+                    event = machine.Event("deadlines.recomputed", {"changes": changes})
+                    self.record_unchanged(writes, session, row, case, [event], now=now)
+                    moved += [{"case": case.id, **change} for change in changes]
+            writes.flush(session.connection())
+            session.commit()
+        return moved
+
+    def record_unchanged(
+        self,
+        writes: Writes,
+        session: Session,
+        head: CaseHead,
+        case: Case,
+        events: list[machine.Event],
+        *,
+        actor: str = SYSTEM,
+        now: dt.datetime,
+    ) -> Head:
+        """Add to `writes` events that leave the case's run state as it is (deadlines
+        recomputed, escalations fired, acknowledged, ordered), with its rows and index
+        refreshed; version-checked when flushed."""
+        return record(
+            session,
+            writes,
+            head,
+            case,
+            case,
+            events,
+            workflow=self.workflows(case.workflow_id, case.workflow_version),
+            calendar=self.calendars.get(case.calendar),
+            actor=actor,
+            now=now,
+        )
+
+    def record_events(
+        self,
+        session: Session,
+        row: CaseRow,
+        case: Case,
+        events: list[machine.Event],
+        *,
+        actor: str,
+        now: dt.datetime,
+    ) -> None:
+        """Append events that leave the run state as it is (escalations acknowledged,
+        ordered) to the case's hash chain, version-checked like any write, with the step rows
+        and the escalation index refreshed; the caller commits. Raises `Conflict` if the case
+        changed since `row` was read."""
+        writes = Writes()
+        self.record_unchanged(writes, session, row, case, events, actor=actor, now=now)
+        _flush_unchanged(session, writes, [case.id], actor=actor)
+
+    def append_events(
+        self,
+        session: Session,
+        entries: list[tuple[CaseRow, list[machine.Event], dict[str, Any]]],
+        *,
+        actor: str,
+        now: dt.datetime,
+    ) -> None:
+        """Append events that leave the run state as it is to many cases at once (the sweep's
+        batch), with `values` for each case row; version-checked: raises `Conflict` if any
+        case changed since its row was read. The caller holds the rows' locks and commits."""
+        writes = Writes()
+        for row, events, values in entries:
+            writes.case(row, events, values, actor=actor, now=now)
+        _flush_unchanged(session, writes, [row.id for row, _, _ in entries], actor=actor)
+
+
+def _flush_unchanged(session: Session, writes: Writes, ids: list[str], *, actor: str) -> None:
+    """Send a caller's writes (the caller commits); `Conflict` if a case changed meanwhile."""
+    try:
+        writes.flush(session.connection())
+    except Stale:
+        session.rollback()
+        raise Conflict(
+            "the case changed meanwhile; read it again",
+            case=", ".join(sorted(ids)[:3]),
+            action="record",
+            actor=actor,
+            state="stale",
+        ) from None
+
+
+def _raised(outcome: Outcome) -> dict[str, Any]:
+    if isinstance(outcome, OnethingError):
+        raise outcome
+    return outcome

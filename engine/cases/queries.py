@@ -1,0 +1,135 @@
+"""Queries on cases: one case, lists, the timeline, negative matters, the audit chain.
+Nothing here writes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from engine.calendar import CalendarSet
+from engine.cases.audit import Break, LoggedEvent, verify_chain
+from engine.cases.case import Case, NegativeStatus
+from engine.cases.state import CaseStatus
+from engine.cases.tables import CaseRow, EventRow, NegativeRow, StepRow
+from engine.cases.view import case_view
+from engine.clock import as_utc
+from engine.errors import InputError
+
+
+class CaseQueries:
+    """Reads of the cases of one database."""
+
+    engine: Engine
+    calendars: CalendarSet
+    clock: Callable[[], dt.datetime]
+
+    def load(self, case_id: str) -> Case:
+        with Session(self.engine) as session:
+            row = session.get(CaseRow, case_id)
+            if row is None:
+                raise InputError(f"no case {case_id!r}")
+            return Case.from_json(row.snapshot)
+
+    def show(self, case_id: str) -> dict[str, Any]:
+        case = self.load(case_id)
+        return case_view(case, self.calendars.get(case.calendar), self.clock())
+
+    def list_cases(
+        self,
+        *,
+        status: str | None = None,
+        department: str | None = None,
+        overdue: bool = False,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        """Cases by status; with `department`, those with an open step there; `overdue`:
+        an open step past its due time (read through the (is_open, due_at) index)."""
+        now = self.clock()
+        _known("status", status, [s.value for s in CaseStatus])
+        query = select(CaseRow.id, CaseRow.workflow_id, CaseRow.status, CaseRow.submitted_at)
+        if status:
+            query = query.where(CaseRow.status == status)
+        if department or overdue:
+            steps = select(StepRow.case_id).where(col(StepRow.is_open) == True)  # noqa: E712
+            if department:
+                steps = steps.where(StepRow.department == department)
+            if overdue:
+                steps = steps.where(col(StepRow.due_at) < as_utc(now))
+            query = query.where(col(CaseRow.id).in_(steps))
+        query = query.order_by(col(CaseRow.submitted_at)).limit(limit)
+        with Session(self.engine) as session:
+            return [
+                {"id": r[0], "workflow": r[1], "status": r[2], "submitted_at": r[3].isoformat()}
+                for r in session.execute(query)
+            ]
+
+    def overdue_query(self, *, limit: int = 1000) -> Any:
+        """Open steps past due, oldest first — a range scan of the (is_open, due_at) index."""
+        return (
+            select(StepRow.case_id, StepRow.step_id, StepRow.due_at)
+            .where(col(StepRow.is_open) == True, col(StepRow.due_at) < as_utc(self.clock()))  # noqa: E712
+            .order_by(col(StepRow.due_at))
+            .limit(limit)
+        )
+
+    def overdue_steps(self, *, limit: int = 1000) -> list[tuple[str, str, dt.datetime]]:
+        """Open steps past due, oldest first: (case, step, due in UTC)."""
+        with Session(self.engine) as session:
+            return [(r[0], r[1], r[2]) for r in session.execute(self.overdue_query(limit=limit))]
+
+    def timeline(self, case_id: str) -> list[dict[str, Any]]:
+        self.load(case_id)
+        with Session(self.engine) as session:
+            rows = session.execute(
+                select(EventRow).where(EventRow.case_id == case_id).order_by(col(EventRow.seq))
+            ).scalars()
+            return [
+                {
+                    "seq": r.seq,
+                    "at": r.at,
+                    "actor": r.actor,
+                    "kind": r.kind,
+                    "data": json.loads(r.data),
+                }
+                for r in rows
+            ]
+
+    def negatives(self, *, status: str | None = None) -> list[dict[str, Any]]:
+        _known("status", status, [s.value for s in NegativeStatus])
+        query = select(NegativeRow).order_by(col(NegativeRow.registered_at))
+        if status:
+            query = query.where(NegativeRow.status == status)
+        with Session(self.engine) as session:
+            return [r.model_dump(mode="json") for r in session.execute(query).scalars()]
+
+    def verify(self, case_id: str | None = None) -> list[Break]:
+        """Check the hash chain of one case or of all; the first break of each broken case."""
+        with Session(self.engine) as session:
+            if case_id and session.get(CaseRow, case_id) is None:
+                raise InputError(f"no case {case_id!r}")
+            ids = [case_id] if case_id else list(session.execute(select(CaseRow.id)).scalars())
+            breaks = []
+            for one in ids:
+                rows = session.execute(
+                    select(EventRow).where(EventRow.case_id == one).order_by(col(EventRow.seq))
+                ).scalars()
+                found = verify_chain(
+                    LoggedEvent(
+                        r.case_id, r.seq, r.kind, r.actor, r.at, r.data, r.prev_hash, r.hash
+                    )
+                    for r in rows
+                )
+                if found:
+                    breaks.append(found)
+            return breaks
+
+
+def _known(what: str, value: str | None, known: list[str]) -> None:
+    """A filter's value must be one there can be (a typo would list nothing, silently)."""
+    if value is not None and value not in known:
+        raise InputError(f"unknown {what} {value!r} (known: {', '.join(known)})")

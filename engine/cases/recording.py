@@ -1,0 +1,66 @@
+"""The one path by which a case change reaches the store: the snapshot (version-checked), the
+query rows, the escalation index and the chained events, gathered into a unit of work's
+`Writes`. Case commands, deadline recomputation and supervision all record through here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlmodel import Session
+
+from engine.calendar import WorkingCalendar
+from engine.cases import machine
+from engine.cases.case import Case
+from engine.cases.writes import CaseHead, Head, Writes, steps_to_write
+from engine.clock import as_utc
+from engine.definitions.model import Workflow
+from engine.escalation import index as escalation_index
+from engine.escalation.firings import clock_key
+
+
+def record(
+    session: Session,
+    writes: Writes,
+    head: CaseHead,
+    old: Case | None,
+    new: Case,
+    events: list[machine.Event],
+    *,
+    workflow: Workflow,
+    calendar: WorkingCalendar,
+    actor: str,
+    now: dt.datetime,
+    moved_only: bool = False,
+) -> Head:
+    """Add to `writes` the snapshot, the query rows and the chained events of `old` becoming
+    `new` (`old` None: a new case); returns the case row's head after. `moved_only`: the
+    command changed the run state, so only the step rows of the steps it moved are written
+    (else every row is refreshed: the calendar or the ladder moved)."""
+    promised = new.promised.read(calendar, now).due if new.promised else None
+    past = escalation_index.history(session, new.id) if head.escalated else {}
+    steps = steps_to_write(old, new, moved_only=moved_only)
+    # the case clock's ladder moves only with the promised clock or the case's status
+    case_clock = not (
+        moved_only and old and old.promised == new.promised and old.status is new.status
+    )
+    nexts = escalation_index.planned(
+        new, workflow, calendar, now, past, steps=steps, case_clock=case_clock
+    )
+    case_key = clock_key(new.id, None)
+    row: dict[str, Any] = {
+        "status": new.status.value,
+        "snapshot": new.to_json().decode(),
+        "promised_due_at": as_utc(promised),
+        "next_escalation_at": (nexts[case_key] if case_clock else as_utc(head.next_escalation_at)),
+    }
+    if old is None:
+        row |= {
+            "workflow_id": new.workflow_id,
+            "workflow_version": new.workflow_version,
+            "submitted_at": as_utc(new.submitted_at),
+            "escalated": False,
+        }
+    after = writes.case(head, events, row, actor=actor, now=now, new=old is None)
+    writes.query_rows(old, new, calendar, now, nexts, steps=steps)
+    return after
