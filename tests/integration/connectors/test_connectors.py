@@ -79,6 +79,30 @@ def test_a_repeated_key_is_answered_from_the_log_with_one_query(database: sa.Eng
     assert len(queries(database)) == 1
 
 
+def test_the_registry_records_are_those_of_the_configured_definitions_folder(
+    tmp_path: Path,
+) -> None:
+    """Another definitions folder (an installed service's, not the source tree's) brings its
+    own records: only its one driver is known."""
+    folder = tmp_path / "elsewhere" / "registries"
+    folder.mkdir(parents=True)
+    (folder / "drivers.yaml").write_text(
+        'drivers:\n  - {id_number: "450299199909090099", name: 某某, licence_since: 2010-01-01}\n',
+        encoding="utf-8",
+    )
+    engine = get_engine(f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    try:
+        assert registry.seed(engine, definitions=tmp_path / "elsewhere") == 1
+        known = asyncio.run(call(BACKGROUND, request("450299199909090099"), database=engine))
+        shipped = asyncio.run(
+            call(BACKGROUND, request("450202199001010011", key="C-2:b:1"), database=engine)
+        )
+    finally:
+        dispose_engines()
+    assert known["ok"] is True
+    assert shipped["ok"] is False and "无此人" in shipped["findings"][0]
+
+
 class Endpoint(BaseHTTPRequestHandler):
     seen: list[tuple[str, dict[str, Any]]] = []
 
