@@ -1,14 +1,13 @@
 """The supervision scene's own local mailbox (an aiosmtpd SMTP server) and webhook receiver
-(an HTTP server in a thread) on 127.0.0.1, and the environment that routes the scene's mail."""
+(an HTTP server in a thread) on 127.0.0.1."""
 
 from __future__ import annotations
 
 import email
 import email.policy
-import os
 import socket
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -91,22 +90,3 @@ def listening() -> Iterator[tuple[Mailbox, int, Receiver]]:
             receiver.stop()
     finally:
         smtp.stop()
-
-
-@contextmanager
-def environment(values: Mapping[str, str | None]) -> Iterator[None]:
-    """Set (or, for None, unset) environment variables for the scene; restore them after."""
-    saved = {name: os.environ.get(name) for name in values}
-
-    def put(settings: Mapping[str, str | None]) -> None:
-        for name, value in settings.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-    try:
-        put(values)
-        yield
-    finally:
-        put(saved)

@@ -3,7 +3,8 @@ notices arrive over SMTP and a webhook, once each, with the calendar's working-d
 
 The scene starts a real SMTP server (aiosmtpd) and a real HTTP receiver on 127.0.0.1, routes
 the notices of the late step's department to them (a copy of the catalogue, for the scene
-only: nothing is sent to the addresses of `departments.yaml`), submits a sample, leaves one
+only: nothing is sent to the addresses of `departments.yaml`; its mail settings and webhook
+secret are the scene's own, not the environment's), submits a sample, leaves one
 parallel step untouched and approves the others, then sweeps as of instants read off the
 step's ladder on the working calendar — just after the yellow mark, just after the red mark,
 and that moment again to show that nothing fires twice. Those sweeps look at the scene's own
@@ -31,7 +32,7 @@ from engine.definitions.catalogue import Catalogue, Channel, ChannelKind
 from engine.definitions.escalation import Level
 from engine.demo.arrivals import Arrival, arrivals
 from engine.demo.driver import Driver, open_steps
-from engine.demo.receivers import environment, listening
+from engine.demo.receivers import listening
 from engine.errors import OnethingError
 from engine.escalation.ladder import marks
 from engine.escalation.sweep import Supervision, SweepReport
@@ -39,6 +40,7 @@ from engine.notify.dispatch import Dispatcher
 from engine.notify.notice import NoticeKind, WorkingTime
 from engine.notify.render import SHANGHAI
 from engine.notify.retry import RetryPolicy
+from engine.notify.transports import default_transports
 
 Echo = Callable[[str], None]
 
@@ -122,24 +124,24 @@ def run_scene(service: CaseService, *, echo: Echo) -> SceneResult:
             "local SMTP server"
         )
         secret = secrets.token_hex(16)
-        env: dict[str, str | None] = {
-            "ONETHING_SMTP_HOST": "127.0.0.1",
-            "ONETHING_SMTP_PORT": str(smtp_port),
-            "ONETHING_SMTP_FROM": SENDER,
-            "ONETHING_SMTP_STARTTLS": None,
-            "ONETHING_SMTP_USER": None,
-            "ONETHING_SMTP_PASSWORD": None,
-            SECRET_ENV: secret,
-        }
-        with environment(env):
-            supervision = Supervision(service, catalogue=scene, dispatcher=Dispatcher(policy=QUICK))
-            driver = Driver(service)
-            view = driver.accept(service.submit(workflow.id, application), workflow)
-            result = SceneResult(case_id=view["id"])
-            try:
-                expected = _late_step(service, supervision, driver, result, echo)
-            finally:
-                _finish(service, driver, result.case_id, echo)
+        # the scene's own mail server and webhook secret, and nothing of the environment's
+        transports = default_transports(
+            {
+                "ONETHING_SMTP_HOST": "127.0.0.1",
+                "ONETHING_SMTP_PORT": str(smtp_port),
+                "ONETHING_SMTP_FROM": SENDER,
+                SECRET_ENV: secret,
+            }
+        )
+        dispatcher = Dispatcher(transports=transports, policy=QUICK, clock=service.clock)
+        supervision = Supervision(service, catalogue=scene, dispatcher=dispatcher)
+        driver = Driver(service)
+        view = driver.accept(service.submit(workflow.id, application), workflow)
+        result = SceneResult(case_id=view["id"])
+        try:
+            expected = _late_step(service, supervision, driver, result, echo)
+        finally:
+            _finish(service, driver, result.case_id, echo)
         arrived = arrivals(mailbox, receiver, secret=secret, mail_to=mail_to, now=service.clock())
     for found in arrived:
         own = found.case_id == result.case_id and found.step_id == LATE_STEP

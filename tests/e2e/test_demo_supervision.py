@@ -20,7 +20,8 @@ from engine.cases.tables import EscalationRow
 from engine.demo.scene import LATE_STEP, SAMPLE, SECRET_ENV, run_scene
 
 ROOT = Path(__file__).resolve().parents[2]
-SCENE_ENV = ("ONETHING_SMTP_HOST", "ONETHING_SMTP_PORT", "ONETHING_SMTP_FROM", SECRET_ENV)
+# the service's own mail settings: a server nobody answers at, which the scene must not use
+SERVICE_MAIL = {"ONETHING_SMTP_HOST": "smtp.onething-demo.invalid", "ONETHING_SMTP_PORT": "1"}
 
 
 def _clear_caches() -> None:
@@ -40,8 +41,10 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CaseSer
 
     monkeypatch.setenv("ONETHING_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("ONETHING_DEFINITIONS", str(ROOT / "definitions"))
-    for name in ("ONETHING_DATABASE_URL", "ONETHING_SERVICE_FACTORY", *SCENE_ENV):
+    for name in ("ONETHING_DATABASE_URL", "ONETHING_SERVICE_FACTORY", SECRET_ENV):
         monkeypatch.delenv(name, raising=False)
+    for name, value in SERVICE_MAIL.items():
+        monkeypatch.setenv(name, value)
     _clear_caches()
     found = case_service()
     register_workflows(found, lambda _: None)
@@ -106,8 +109,9 @@ def test_a_late_step_is_told_yellow_then_red_once_each_over_smtp_and_webhook(
     assert sorted(r.level for r in rows) == ["red", "yellow"]
     assert service.show(result.case_id)["status"] == "completed"
     assert service.verify(result.case_id) == []
-    for name in SCENE_ENV:  # the scene's settings are gone again
-        assert name not in os.environ
+    # the scene used its own mail server and secret, and left the environment as it was
+    assert {name: os.environ.get(name) for name in SERVICE_MAIL} == SERVICE_MAIL
+    assert SECRET_ENV not in os.environ
 
 
 def test_the_scene_sweeps_its_own_case_and_leaves_the_users_cases_alone(
