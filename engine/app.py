@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from engine.access.accounts import Accounts
     from engine.calendar import CalendarSet
     from engine.cases.service import CaseService
     from engine.definitions.catalogue import Catalogue
@@ -77,6 +78,16 @@ def _store_service() -> CaseService:
         calendars=calendars(),
         clock=system_now,
     )
+
+
+@cache
+def accounts() -> Accounts:
+    """The users of the configured database."""
+    from engine.access.accounts import Accounts
+    from engine.clock import system_now
+    from engine.store import get_engine
+
+    return Accounts(get_engine(), clock=system_now)
 
 
 def flow_run_url(case_id: str) -> str | None:

@@ -170,12 +170,14 @@ class CommandRow(SQLModel, table=True):
 
 
 class UserRow(SQLModel, table=True):
-    """An officer: a role in a department; API tokens are stored only as hashes."""
+    """A user: a role, in a department unless the role is unscoped; the API token is stored
+    only as its SHA-256 (unique, so a presented token finds its user by one index lookup)."""
 
     __tablename__ = "users"
 
     name: str = Field(primary_key=True, max_length=64)
     role: str = Field(max_length=32)
     department: str | None = Field(default=None, max_length=64)
-    token_hash: str | None = Field(default=None, max_length=64)
+    token_hash: str | None = Field(default=None, max_length=64, unique=True)
     created_at: dt.datetime
+    disabled_at: dt.datetime | None = _when()  # a disabled user's token stops at once

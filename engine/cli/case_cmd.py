@@ -1,4 +1,4 @@
-"""`onething case …`, `users`, `negative`, `audit`: cases from the command line (scriptable)."""
+"""`onething case …`, `negative`, `audit`: cases from the command line (scriptable)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import typer
 from engine.cli.common import fail, print_json, user_errors
 
 app = typer.Typer(help="Cases (办件): submit, act, show, list, timeline.", no_args_is_help=True)
-users_app = typer.Typer(help="Officers and their roles.", no_args_is_help=True)
 negative_app = typer.Typer(
     help="The register of negative decisions (否定事项报备).", no_args_is_help=True
 )
@@ -298,27 +297,6 @@ def timeline(case_id: str, as_json: bool = JSON) -> None:
         )
     typer.echo("")
     typer.echo(render_case(view))
-
-
-@users_app.command("add")
-@user_errors
-def add_user(
-    name: str,
-    role: str = typer.Option(..., "--role", help="window, reviewer, head, leader, supervisor"),
-    department: str = typer.Option(None, "--department"),
-) -> None:
-    """Add an officer; prints an API token once (only its hash is stored)."""
-    from engine.app import case_service, catalogue
-
-    known = catalogue()
-    if role not in known.roles:
-        fail(f"unknown role {role!r} (known: {', '.join(known.roles)})")
-    if department is not None and department not in known.departments:
-        fail(f"unknown department {department!r} (known: {', '.join(known.departments)})")
-    if department and role not in known.departments[department].roles:
-        fail(f"department {department!r} has no role {role!r}")
-    token = case_service().add_user(name, role=role, department=department)
-    typer.echo(f"added {name} ({role}{'@' + department if department else ''}); token: {token}")
 
 
 @negative_app.command("list")

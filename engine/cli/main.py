@@ -12,6 +12,7 @@ from engine.cli import (
     notify_cmd,
     serve_cmd,
     supervise_cmd,
+    users_cmd,
 )
 
 app = typer.Typer(
@@ -24,7 +25,7 @@ app = typer.Typer(
 app.add_typer(calendar_cmd.app, name="calendar")
 app.add_typer(definitions_cmd.app, name="definitions")
 app.add_typer(case_cmd.app, name="case")
-app.add_typer(case_cmd.users_app, name="users")
+app.add_typer(users_cmd.app, name="users")
 app.add_typer(case_cmd.negative_app, name="negative")
 app.add_typer(case_cmd.audit_app, name="audit")
 app.command("demo")(demo_cmd.demo)

@@ -93,6 +93,11 @@ def test_submit_accept_act_show_timeline_and_audit(onething: Onething) -> None:
             ["users", "add", "z", "--role", "head", "--department", "moon"],
             "unknown department 'moon'",
         ),
+        (
+            ["users", "add", "z", "--role", "portal", "--department", "municipal"],
+            "give it no department",
+        ),
+        (["users", "disable", "nobody"], "no user 'nobody'"),
     ],
 )
 def test_a_users_mistake_gets_one_line_and_exit_2(
@@ -191,3 +196,17 @@ def test_serve_on_a_port_in_use_says_so_in_one_line(onething: Onething) -> None:
     assert result.returncode == 2, result.stderr
     assert f"port {port} on 127.0.0.1 is in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_users_add_list_rotate_and_disable(onething) -> None:  # type: ignore[no-untyped-def]
+    first = ok(onething("users", "add", "ops", "--role", "operator")).split("token: ")[1].strip()
+    ok(onething("users", "add", "liu", "--role", "reviewer", "--department", "municipal"))
+    rotated = ok(onething("users", "rotate-token", "ops")).split(": ")[1].strip()
+    assert rotated != first and rotated.startswith("ot_")
+    ok(onething("users", "disable", "liu"))
+    users = json.loads(ok(onething("users", "list", "--json")))
+    assert [(u["name"], u["role"], u["disabled_at"] is not None) for u in users] == [
+        ("liu", "reviewer", True),
+        ("ops", "operator", False),
+    ]
+    assert first not in ok(onething("users", "list")) and "token" not in json.dumps(users)

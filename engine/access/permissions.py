@@ -1,0 +1,155 @@
+"""Who may do what, where: the one table of role × action × scope that the HTTP routes, the
+CLI and the pages consult (pure: no store, no HTTP).
+
+The case machine still judges each action on a case in full (which department and role signs
+which step, who decides a negative matter); this table is the gate in front of it, and the
+only rule for what the machine does not see (reading, registering workflows, managing users).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from engine.errors import InputError, OnethingError
+
+
+class Role(StrEnum):
+    """The roles a user may hold. The first five are the officers' roles of `departments.yaml`
+    that the case machine knows; the last three belong to the service."""
+
+    WINDOW = "window"  # 窗口受理人员: takes in applications, issues notices, delivers
+    REVIEWER = "reviewer"  # 审核人员: examines the substance (Art. 34)
+    HEAD = "head"  # 科室/部门负责人: signs decisions, extends a step by 10 working days
+    LEADER = "leader"  # 分管领导: decides negative matters, extends a joint case by 15
+    SUPERVISOR = "supervisor"  # 电子监察: acknowledges escalations, issues orders (督办)
+    ADMIN = "admin"  # 部门管理员: registers and retires the department's workflows, its users
+    OPERATOR = "operator"  # 运行监控: reads everything, changes nothing
+    PORTAL = "portal"  # 政务服务网: a service account that only submits applications
+
+
+SERVICE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.PORTAL})
+UNSCOPED_ROLES = frozenset({Role.OPERATOR, Role.PORTAL})  # hold no department
+
+
+class Scope(StrEnum):
+    """How far a permission reaches."""
+
+    ALL = "all"  # every department's cases and definitions
+    DEPARTMENT = "department"  # only what the user's department owns or takes part in
+
+
+class Forbidden(OnethingError):
+    """The user's role or department does not allow the action; nothing was changed."""
+
+
+# the case machine's actions, each with the roles that may attempt it
+CASE_ACTIONS: dict[str, frozenset[Role]] = {
+    "accept": frozenset({Role.WINDOW}),
+    "refuse": frozenset({Role.WINDOW}),
+    "supplement": frozenset({Role.WINDOW}),
+    "withdraw": frozenset({Role.WINDOW}),
+    "approve": frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD, Role.LEADER}),
+    "reject": frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD, Role.LEADER}),
+    "return-for-correction": frozenset({Role.REVIEWER, Role.HEAD}),
+    "suspend": frozenset({Role.REVIEWER, Role.HEAD}),
+    "resume": frozenset({Role.REVIEWER, Role.HEAD}),
+    "transfer": frozenset({Role.REVIEWER, Role.HEAD}),
+    "extend": frozenset({Role.HEAD, Role.LEADER}),
+    "confirm-negative": frozenset({Role.LEADER}),
+    "overturn-negative": frozenset({Role.LEADER}),
+    "terminate": frozenset({Role.LEADER}),
+}
+
+_OFFICERS = frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD, Role.LEADER})
+_READERS: dict[Role, Scope] = {
+    **{role: Scope.DEPARTMENT for role in _OFFICERS | {Role.ADMIN}},
+    Role.SUPERVISOR: Scope.ALL,
+    Role.OPERATOR: Scope.ALL,
+}
+_EVERYONE_BUT_PORTAL: dict[Role, Scope] = {
+    role: Scope.ALL for role in Role if role is not Role.PORTAL
+}
+
+# action → role → scope; a role missing from an action's row may not do it
+PERMISSIONS: dict[str, dict[Role, Scope]] = {
+    "cases.submit": {Role.PORTAL: Scope.ALL, Role.WINDOW: Scope.DEPARTMENT},
+    "cases.read": _READERS,
+    **{
+        f"cases.{action}": {role: Scope.DEPARTMENT for role in roles}
+        for action, roles in CASE_ACTIONS.items()
+    },
+    "worklist.read": {**_READERS},
+    "definitions.read": _EVERYONE_BUT_PORTAL,
+    "definitions.check": {Role.ADMIN: Scope.DEPARTMENT, Role.OPERATOR: Scope.ALL},
+    "definitions.register": {Role.ADMIN: Scope.DEPARTMENT},
+    "definitions.retire": {Role.ADMIN: Scope.DEPARTMENT},
+    "escalations.read": _READERS,
+    "escalations.acknowledge": {
+        Role.SUPERVISOR: Scope.ALL,
+        Role.HEAD: Scope.DEPARTMENT,
+        Role.LEADER: Scope.DEPARTMENT,
+    },
+    "escalations.order": {Role.SUPERVISOR: Scope.ALL},
+    "negatives.read": _READERS,
+    "publications.read": _EVERYONE_BUT_PORTAL,
+    "calendar.read": _EVERYONE_BUT_PORTAL,
+    "users.read": {Role.ADMIN: Scope.DEPARTMENT, Role.OPERATOR: Scope.ALL},
+    "users.manage": {Role.ADMIN: Scope.DEPARTMENT},
+    "metrics.read": {role: Scope.ALL for role in Role},
+}
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: an enabled user with one role, in a department unless unscoped."""
+
+    name: str
+    role: Role
+    department: str | None
+
+
+def scope_of(principal: Principal, action: str) -> Scope:
+    """The scope in which `principal` may do `action`; `Forbidden` if not at all."""
+    if action not in PERMISSIONS:
+        raise KeyError(f"no permission rule for {action!r}")
+    scope = PERMISSIONS[action].get(principal.role)
+    if scope is None:
+        raise Forbidden(f"{principal.name} ({principal.role}) may not {action.replace('.', ' ')}")
+    return scope
+
+
+def require(
+    principal: Principal, action: str, *, departments: set[str] | frozenset[str] | None = None
+) -> Scope:
+    """Allow `action` on something that `departments` own or take part in (None: nothing in
+    particular); `Forbidden` for the wrong role or, in a department's scope, another
+    department's thing."""
+    scope = scope_of(principal, action)
+    if (
+        scope is Scope.DEPARTMENT
+        and departments is not None
+        and principal.department not in departments
+    ):
+        raise Forbidden(
+            f"{principal.name} ({principal.role}@{principal.department}) may not "
+            f"{action.replace('.', ' ')} here: it belongs to {', '.join(sorted(departments))}"
+        )
+    return scope
+
+
+def check_role(role: str, department: str | None, *, officer_roles: set[str]) -> Role:
+    """A role a user may be given: known, with a department unless it is unscoped, and for an
+    officer's role one its department has (`officer_roles`: that department's roles)."""
+    try:
+        known = Role(role)
+    except ValueError:
+        names = ", ".join(r.value for r in Role)
+        raise InputError(f"unknown role {role!r} (known: {names})") from None
+    if known in UNSCOPED_ROLES and department is not None:
+        raise InputError(f"role {role} reads or submits everywhere: give it no department")
+    if known not in UNSCOPED_ROLES and department is None:
+        raise InputError(f"role {role} needs a department (--department)")
+    if known not in SERVICE_ROLES and role not in officer_roles:
+        raise InputError(f"department {department!r} has no role {role!r}")
+    return known

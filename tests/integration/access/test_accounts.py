@@ -1,0 +1,60 @@
+"""Accounts on SQLite and PostgreSQL: a token is shown once, stored as a hash, and stops at
+once when its user is disabled or it is rotated."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlmodel import Session
+
+from engine.access.accounts import Accounts, token_hash
+from engine.access.permissions import Principal, Role
+from engine.cases.tables import UserRow
+from engine.errors import InputError
+from engine.store import get_engine
+
+NOW = dt.datetime(2026, 10, 9, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def accounts(store_url: str) -> Accounts:
+    return Accounts(get_engine(store_url), clock=lambda: NOW)
+
+
+def test_a_token_finds_its_user_and_only_its_hash_is_stored(accounts: Accounts) -> None:
+    token = accounts.add("liu", role="reviewer", department="municipal")
+    assert accounts.authenticate(token) == Principal("liu", Role.REVIEWER, "municipal")
+    with Session(accounts.engine) as session:
+        row = session.get(UserRow, "liu")
+        assert row is not None and row.token_hash == token_hash(token) != token
+    assert accounts.authenticate(token[:-1] + ("A" if token[-1] != "A" else "B")) is None
+    assert accounts.authenticate("") is None
+
+
+def test_disabling_a_user_stops_its_token_at_once(accounts: Accounts) -> None:
+    token = accounts.add("liu", role="reviewer", department="municipal")
+    disabled = accounts.disable("liu")
+    assert disabled.disabled_at == NOW
+    assert accounts.authenticate(token) is None
+    with pytest.raises(InputError, match="'liu' is disabled"):
+        accounts.rotate_token("liu")
+
+
+def test_a_rotated_token_replaces_the_old_one(accounts: Accounts) -> None:
+    old = accounts.add("ops", role="operator", department=None)
+    new = accounts.rotate_token("ops")
+    assert accounts.authenticate(old) is None
+    assert accounts.authenticate(new) == Principal("ops", Role.OPERATOR, None)
+
+
+def test_listing_shows_users_without_their_tokens(accounts: Accounts) -> None:
+    accounts.add("liu", role="reviewer", department="municipal")
+    accounts.add("ops", role="operator", department=None)
+    assert [u.name for u in accounts.list()] == ["liu", "ops"]
+    assert [u.name for u in accounts.list(department="municipal")] == ["liu"]
+    assert "token" not in str(accounts.list()[0].model_dump())
+    with pytest.raises(InputError, match="already exists"):
+        accounts.add("liu", role="head", department="municipal")
+    with pytest.raises(InputError, match="no user 'nobody'"):
+        accounts.disable("nobody")
