@@ -11,7 +11,7 @@ import pytest
 
 from engine.cases.case import Case
 from engine.cases.errors import IllegalAction
-from engine.cases.machine import Event, _Run
+from engine.cases.run import Event, Run
 from engine.cases.state import CASE_MOVES, STEP_MOVES, CaseStatus, StepStatus
 from engine.definitions.model import Workflow
 from tests.unit.cases.conftest import (
@@ -199,9 +199,9 @@ def test_outcomes_are_final_but_a_return_to_target() -> None:
         assert (CASE_MOVES[case_status] == frozenset()) is case_status.closed
 
 
-def working_run(desk: Desk) -> _Run:
+def working_run(desk: Desk) -> Run:
     case = desk.accepted(now=at(12, 1))
-    return _Run(copy.deepcopy(case), "move", desk.ctx(LEADER, at(12, 2), {}))
+    return Run(copy.deepcopy(case), "move", desk.ctx(LEADER, at(12, 2), {}))
 
 
 @pytest.mark.parametrize("move", forbidden(STEP_MOVES), ids="->".join)

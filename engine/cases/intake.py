@@ -1,0 +1,226 @@
+"""Intake (收件): the application, its material pool, acceptance (受理) and the one correction
+notice (一次告知补正, Art. 32) with the supplements that close it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from engine.calendar import StatutoryClock, WorkingCalendar
+from engine.cases.case import (
+    APPLICANT,
+    Actor,
+    Case,
+    Correction,
+    MaterialState,
+    MaterialStatus,
+    StepRun,
+)
+from engine.cases.run import REVIEW_ROLES, Context, Event, Run
+from engine.cases.state import CaseStatus, StepStatus
+from engine.definitions.model import Material, Workflow
+
+
+def _new_case_steps(workflow: Workflow) -> dict[str, StepRun]:
+    return {s.id: StepRun(s.id, s.department) for s in workflow.steps}
+
+
+def submit(
+    *,
+    case_id: str,
+    workflow: Workflow,
+    calendar: WorkingCalendar,
+    application: dict[str, Any],
+    now: dt.datetime,
+) -> tuple[Case, list[Event]]:
+    """Take an application in once: its fields and materials form the case's pool."""
+    fields = workflow.field_values(application.get("fields", {}))
+    case = Case(
+        id=case_id,
+        workflow_id=workflow.id,
+        workflow_version=workflow.version,
+        calendar=workflow.calendar,
+        applicant=dict(application.get("applicant", {})),
+        fields=fields,
+        submitted_at=now,
+        steps=_new_case_steps(workflow),
+    )
+    run = Run(case, "submit", Context(workflow, calendar, Actor("applicant", APPLICANT), now))
+    run.emit("case.submitted", workflow=workflow.id, version=workflow.version, fields=fields)
+    _take_materials(run, application.get("materials", {}))
+    _take_shared(run)
+    missing = _missing(run)
+    if missing:
+        _request_correction(run, missing, by="intake")
+    return case, run.events
+
+
+def _take_materials(run: Run, supplied: dict[str, Any]) -> None:
+    case, workflow = run.case, run.ctx.workflow
+    known = {m.id for m in workflow.materials}
+    for material_id, reference in supplied.items():
+        if material_id not in known:
+            raise run.refuse(f"workflow {workflow.id!r} asks for no material {material_id!r}")
+        if reference in (None, False, ""):
+            continue
+        status = MaterialStatus.COMMITTED if reference == "commitment" else MaterialStatus.SUPPLIED
+        material = next(m for m in workflow.materials if m.id == material_id)
+        if status is MaterialStatus.COMMITTED and not material.commitment:
+            raise run.refuse(f"material {material_id!r} does not allow a commitment (告知承诺)")
+        case.materials[material_id] = MaterialState(status, run.ctx.now, reference=str(reference))
+        run.emit("material.supplied", material=material_id, status=status.value)
+
+
+def _take_shared(run: Run) -> None:
+    """Materials another department holds (e.g. the business licence from market regulation)
+    come from its shared data, not from the applicant again (the report's data-sharing gap)."""
+    case = run.case
+    for material in run.ctx.workflow.materials:
+        if material.shared_from and material.id not in case.materials:
+            reference = f"shared:{material.shared_from}:{material.id}"
+            case.materials[material.id] = MaterialState(
+                MaterialStatus.SUPPLIED, run.ctx.now, reference=reference
+            )
+            run.emit("material.shared", material=material.id, source=material.shared_from)
+
+
+def _asked(material: Material, fields: dict[str, Any]) -> bool:
+    """Whether the application must include `material` (required, and its `when` holds)."""
+    return material.required and (material.when is None or material.when.holds(fields))
+
+
+def _missing(run: Run) -> list[str]:
+    """Required materials not in the pool and not deferrable (those go in the one notice)."""
+    case, workflow = run.case, run.ctx.workflow
+    missing = []
+    for material in workflow.materials:
+        if not _asked(material, case.fields):
+            continue
+        state = case.materials.get(material.id)
+        if state and state.status in (MaterialStatus.SUPPLIED, MaterialStatus.COMMITTED):
+            continue
+        if material.deferrable is None:
+            missing.append(material.id)
+    return missing
+
+
+def _request_correction(run: Run, items: list[str], *, by: str, reason: str | None = None) -> None:
+    case = run.case
+    titles = {m.id: m.title for m in run.ctx.workflow.materials}
+    why = f"（理由：{reason}）" if reason else ""
+    if case.correction is not None:  # one notice: later items join the open one
+        new = [i for i in items if i not in case.correction.items]
+        case.correction.items.extend(new)
+        _mark_missing(run, new, titles)
+        run.emit("correction.amended", items=new)
+        if new:
+            listed = "；".join(titles.get(i, i) for i in new)
+            run.notify("correction-amended", f"补正告知（补充，并入同一补正通知）：{listed}{why}")
+        return
+    case.correction = Correction(list(items), run.ctx.now, by)
+    _mark_missing(run, items, titles)
+    for run_step in case.steps.values():
+        if run_step.status is StepStatus.ACTIVE and run_step.clock:
+            run_step.clock = run_step.clock.suspend(run.ctx.now, "补正 correction")
+            run_step.hold = "correction"
+            run.move_step(run_step, StepStatus.SUSPENDED)
+            case.correction.steps.append(run_step.step_id)
+    run.hold_case("correction")
+    run.move_case(CaseStatus.CORRECTION)
+    listed = "；".join(titles.get(i, i) for i in items)
+    run.notify("correction", f"一次性告知补正材料（行政许可法第三十二条）：{listed}{why}")
+
+
+def _mark_missing(run: Run, items: list[str], titles: dict[str, str]) -> None:
+    """The materials among `items` are wanted again: missing until the applicant supplies them
+    (the rest of the items are explanations the notice asks for)."""
+    for item in items:
+        if item in titles:
+            old = run.case.materials.get(item)
+            run.case.materials[item] = MaterialState(
+                MaterialStatus.MISSING,
+                run.ctx.now,
+                old.deadline if old else None,
+                old.reference if old else None,
+            )
+
+
+def accept(run: Run) -> None:
+    run.need_case(CaseStatus.SUBMITTED)
+    run.need_role(("window",), run.ctx.workflow.owner)
+    case, workflow, now = run.case, run.ctx.workflow, run.ctx.now
+    case.accepted_at = now
+    case.promised = StatutoryClock(now, workflow.promised_limit)
+    case.statutory = StatutoryClock(now, workflow.statutory_limit)
+    promised_due = case.promised.read(run.ctx.calendar, now).due
+    deferred = []
+    for material in workflow.materials:
+        if (
+            material.deferrable
+            and material.id not in case.materials
+            and _asked(material, case.fields)
+        ):
+            due = run.ctx.calendar.due(now, material.deferrable.supply_within).at
+            deadline = min(due, promised_due)  # never beyond the promised limit
+            case.materials[material.id] = MaterialState(MaterialStatus.DEFERRED, now, deadline)
+            run.emit("material.deferred", material=material.id, deadline=deadline.isoformat())
+            deferred.append(f"{material.title}（{deadline:%Y-%m-%d}前）")
+    run.move_case(CaseStatus.IN_PROGRESS)
+    run.notify("acceptance", f"受理通知：{workflow.title}，承诺于{promised_due:%Y-%m-%d}前办结。")
+    if deferred:
+        run.notify(
+            "deferral",
+            "容缺受理告知：请于期限内补齐以下材料，逾期未补齐的终止办理，"
+            "补齐后方可送达办理结果：" + "；".join(deferred),
+        )
+    run.advance()
+
+
+def return_for_correction(run: Run) -> None:
+    run.need_case(CaseStatus.IN_PROGRESS, CaseStatus.CORRECTION)
+    run_step = run.step_run(statuses=(StepStatus.ACTIVE, StepStatus.SUSPENDED))
+    step = run.ctx.workflow.step(run_step.step_id)
+    run.need_role(REVIEW_ROLES, step.department, step=step.id)
+    items = run.arg("items")
+    if isinstance(items, str):
+        items = [i.strip() for i in items.split(",") if i.strip()]
+    if not items:
+        raise run.refuse("list what the applicant must supply", step=step.id)
+    reason = run.ctx.args.get("reason")
+    _request_correction(run, list(items), by=step.id, reason=str(reason) if reason else None)
+
+
+def supplement(run: Run) -> None:
+    run.need_case(CaseStatus.CORRECTION, CaseStatus.IN_PROGRESS, CaseStatus.SUBMITTED)
+    run.need_applicant_or_window()
+    supplied = run.arg("materials")
+    if not isinstance(supplied, dict) or not supplied:
+        raise run.refuse('name the materials supplied, e.g. {"id-card": "doc-42"}')
+    case = run.case
+    _take_materials(run, supplied)
+    correction = case.correction
+    if correction is not None:
+        outstanding = [
+            i
+            for i in correction.items
+            if i in case.materials and case.materials[i].status is MaterialStatus.MISSING
+        ] + [
+            i
+            for i in correction.items
+            if i not in case.materials and i in {m.id for m in run.ctx.workflow.materials}
+        ]
+        if outstanding and not run.ctx.args.get("complete"):
+            run.emit("correction.partial", outstanding=outstanding)
+            return
+        case.correction = None
+        for step_id in correction.steps:
+            run_step = case.steps[step_id]
+            if run_step.status is StepStatus.SUSPENDED and run_step.hold == "correction":
+                assert run_step.clock is not None
+                run_step.clock = run_step.clock.resume(run.ctx.now)
+                run_step.hold = None
+                run.move_step(run_step, StepStatus.ACTIVE)
+        run.release_case("correction")
+        run.move_case(CaseStatus.IN_PROGRESS if case.accepted_at else CaseStatus.SUBMITTED)
+        run.emit("correction.closed")
