@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.cases.case import SYSTEM, Case, MaterialStatus
 from engine.cases.errors import IllegalAction
-from engine.cases.machine import Event
+from engine.cases.run import Event
 from engine.cases.state import CaseStatus, StepStatus
 from engine.definitions.model import AUTOMATIC_KINDS, Connector, Step, Workflow
 
