@@ -7,6 +7,10 @@ which hold no run: Python's resource tracker and the forkserver the runs are for
 real Prefect server and `onething serve` (its default poll interval) run in child processes;
 the cases live in a SQLite file (or, with `--postgres`, on fresh PostgreSQL databases).
 
+Then the fan-out: `--fan-out` cases whose two checks each take `--check-seconds`; the span from
+the first check's start to the last one's end, over one check's time, is 1 when the flow runs
+them side by side and 2 when one after the other (target: under 1.8).
+
     .venv/bin/python benchmarks/bench_flows.py [--cases 200] [--decisions 40] [--json]
 """
 
@@ -36,52 +40,89 @@ from engine.clock import system_now  # noqa: E402
 from engine.definitions.model import Workflow  # noqa: E402
 
 OWNER = "bureau"
-WORKFLOW = Workflow.model_validate(
-    {
-        "id": "bench",
-        "version": 1,
-        "title": "benchmark",
-        "owner": OWNER,
-        "calendar": "cn",
-        "statutory_limit": "20 working-days",
-        "promised_limit": "5 working-days",
-        "steps": [
-            {
-                "id": "review",
-                "title": "审查",
-                "department": OWNER,
-                "kind": "review",
-                "limit": "1 working-days",
-            },
-            {
-                "id": "background-check",
-                "title": "背景核查",
-                "department": "public-security",
-                "kind": "check",
-                "needs": ["review"],
-                "limit": "same-day",
-                "connector": "engine.connectors.background:check",
-            },
-            {
-                "id": "delivery",
-                "title": "送达",
-                "department": OWNER,
-                "kind": "delivery",
-                "needs": ["background-check"],
-                "limit": "same-day",
-            },
-        ],
+
+
+def _step(step: str, department: str, kind: str, *needs: str, **more: str) -> dict[str, Any]:
+    return {
+        "id": step,
+        "title": step,
+        "department": department,
+        "kind": kind,
+        "needs": list(needs),
+        "limit": "same-day",
+        **more,
     }
+
+
+def _workflow(workflow_id: str, *steps: dict[str, Any]) -> Workflow:
+    return Workflow.model_validate(
+        {
+            "id": workflow_id,
+            "version": 1,
+            "title": "benchmark",
+            "owner": OWNER,
+            "calendar": "cn",
+            "statutory_limit": "20 working-days",
+            "promised_limit": "5 working-days",
+            "steps": [{**_step("review", OWNER, "review"), "limit": "1 working-days"}, *steps],
+        }
+    )
+
+
+WORKFLOW = _workflow(
+    "bench",
+    _step(
+        "background-check",
+        "public-security",
+        "check",
+        "review",
+        connector="engine.connectors.background:check",
+    ),
+    _step("delivery", OWNER, "delivery", "background-check"),
 )
+FAN_OUT = _workflow(  # two checks side by side, each as slow as BENCH_CHECK_SECONDS
+    "bench-fan-out",
+    _step(
+        "background-check", "public-security", "check", "review", connector="bench_flows:slow_check"
+    ),
+    _step(
+        "traffic-record-check",
+        "traffic-police",
+        "check",
+        "review",
+        connector="bench_flows:slow_check",
+    ),
+    _step("delivery", OWNER, "delivery", "background-check", "traffic-record-check"),
+)
+CHECKS = sa.Table(
+    "bench_checks",
+    sa.MetaData(),
+    sa.Column("key", sa.String, primary_key=True),
+    sa.Column("started", sa.Float),  # time.monotonic(): one clock for every process
+    sa.Column("finished", sa.Float),
+)
+
+
+def slow_check(request: dict[str, Any], *, database: sa.Engine) -> dict[str, Any]:
+    """A registry that takes BENCH_CHECK_SECONDS to answer yes; its start and end recorded."""
+    started = time.monotonic()
+    time.sleep(float(os.environ.get("BENCH_CHECK_SECONDS", "1")))
+    with database.begin() as connection:
+        connection.execute(CHECKS.delete().where(CHECKS.c.key == request["key"]))
+        connection.execute(
+            CHECKS.insert().values(key=request["key"], started=started, finished=time.monotonic())
+        )
+    return {"ok": True, "findings": []}
 
 
 def service() -> CaseService:
     """The factory `onething serve` runs the flows on (`ONETHING_SERVICE_FACTORY`)."""
     url = os.environ["ONETHING_DATABASE_URL"]
     args: dict[str, Any] = {"connect_args": {"timeout": 30}} if url.startswith("sqlite") else {}
+    workflows = {WORKFLOW.id: WORKFLOW, FAN_OUT.id: FAN_OUT}
     return CaseService(
         sa.create_engine(url, **args),
-        workflows=lambda _id, _version: WORKFLOW,
+        workflows=lambda workflow_id, _version: workflows[workflow_id],
         calendars=load_calendars(ROOT / "definitions" / "calendars"),
         clock=system_now,
     )
@@ -178,6 +219,8 @@ def main() -> None:
         action="store_true",
         help="cases and the Prefect server on fresh PostgreSQL databases (default: SQLite files)",
     )
+    parser.add_argument("--fan-out", type=int, default=5, help="cases with two parallel checks")
+    parser.add_argument("--check-seconds", type=float, default=1.0, help="each parallel check")
     parser.add_argument("--json", action="store_true")
     options = parser.parse_args()
 
@@ -194,6 +237,7 @@ def main() -> None:
     os.environ.update(
         ONETHING_DATABASE_URL=url,
         ONETHING_SERVICE_FACTORY="bench_flows:service",
+        BENCH_CHECK_SECONDS=str(options.check_seconds),
         PYTHONPATH=os.pathsep.join([str(ROOT / "benchmarks"), str(ROOT)]),
     )
     from sqlmodel import SQLModel
@@ -204,6 +248,7 @@ def main() -> None:
 
     database = service().engine
     SQLModel.metadata.create_all(database)
+    CHECKS.create(database, checkfirst=True)
     registry.seed(database, definitions=ROOT / "definitions")
     with prefect_server(work / "prefect", port=free_port()) as api_url:
         os.environ["PREFECT_API_URL"] = api_url
@@ -240,6 +285,12 @@ def main() -> None:
         f"p95 {report['latency_p95_s']:.2f} s, max {report['latency_max_s']:.2f} s; "
         f"at most {report['flow_processes_peak']} flow-run processes at once; "
         f"{report['not_acted_on_in_time']} not acted on within {options.give_up:g} s"
+    )
+    print(
+        f"fan-out ({report['fan_out_cases']} cases, two checks of {options.check_seconds:g} s "
+        f"each): both done {report['fan_out_span_p50_s']:.2f} s (p50), "
+        f"{report['fan_out_span_max_s']:.2f} s (max) after the first started: "
+        f"{report['fan_out_ratio_max']:.2f}× one check (1 = side by side, 2 = one after the other)"
     )
 
 
@@ -286,7 +337,12 @@ def run(options: argparse.Namespace, api_url: str, serve_pid: int) -> dict[str, 
         time.sleep(0.05)
     late = len(waiting) + len(pending)
     quantiles = statistics.quantiles(latencies, n=20, method="inclusive") if latencies else [0] * 19
+    spans = fan_out(svc, options)
     return {
+        "fan_out_cases": len(spans),
+        "fan_out_span_p50_s": statistics.median(spans),
+        "fan_out_span_max_s": max(spans),
+        "fan_out_ratio_max": max(spans) / options.check_seconds,
         "not_acted_on_in_time": late,
         "cases": options.cases,
         "paused_runs": paused,
@@ -298,6 +354,37 @@ def run(options: argparse.Namespace, api_url: str, serve_pid: int) -> dict[str, 
         "latency_max_s": max(latencies, default=0.0),
         "flow_processes_peak": peak,
     }
+
+
+def fan_out(svc: CaseService, options: argparse.Namespace) -> list[float]:
+    """Per case of two parallel checks: seconds from the first check's start to the last end."""
+    ids = []
+    for _ in range(options.fan_out):
+        case_id = svc.submit(FAN_OUT.id, {"applicant": {"id_number": "450202199001010011"}})["id"]
+        svc.act(case_id, "accept", actor="wang")
+        svc.act(case_id, "approve", actor="chen", args={"step": "review"})
+        ids.append(case_id)
+    done = {"approved"}
+
+    def checked() -> bool:
+        first, second = (
+            step_statuses(svc, "background-check"),
+            step_statuses(svc, "traffic-record-check"),
+        )
+        return all(first.get(c) in done and second.get(c) in done for c in ids)
+
+    wait("the fan-out checks", checked, options.give_up)
+    spans = []
+    with svc.engine.connect() as connection:
+        for case_id in ids:
+            rows = connection.execute(
+                sa.select(CHECKS.c.started, CHECKS.c.finished).where(
+                    CHECKS.c.key.startswith(f"{case_id}:")
+                )
+            ).all()
+            assert len(rows) == 2, (case_id, rows)
+            spans.append(max(r.finished for r in rows) - min(r.started for r in rows))
+    return spans
 
 
 if __name__ == "__main__":

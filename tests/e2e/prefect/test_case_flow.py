@@ -3,7 +3,6 @@ resumes on a decision recorded through the service, visible in Prefect with tags
 
 from __future__ import annotations
 
-import time
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +21,7 @@ from engine.connectors.registry import RegistryQuery
 from flows.case_flow import artifact_key
 from flows.tables import flow_run_of
 from flows.urls import flow_run_url
-from flows.wake import prefect_client
+from flows.wake import Waker, prefect_client, reconcile
 from tests.e2e.prefect.app import ConnectorCall
 from tests.e2e.prefect.conftest import Served, wait_for
 
@@ -88,10 +87,12 @@ def test_a_case_runs_its_checks_in_parallel_waits_without_a_process_and_resumes(
             for s in ("background-check", "traffic-record-check")
         ),
     )
-    done = [c for c in calls(service, case_id) if c.finished]
-    assert len(done) == 2
-    span = max(c.finished for c in done if c.finished) - min(c.started for c in done)
-    assert span.total_seconds() < 1.8, f"the 1 s checks took {span} together: not parallel"
+    done = calls(service, case_id)
+    starts = [c.started for c in done]
+    ends = [c.finished for c in done if c.finished]
+    # In parallel: the later check started before the earlier one finished (how long the
+    # fan-out takes is a figure of benchmarks/bench_flows.py, not a test).
+    assert len(ends) == len(starts) == 2 and max(starts) < min(ends), done
 
     wait_for("the run to wait for the decision", lambda: paused(service, case_id))
     try:
@@ -99,16 +100,15 @@ def test_a_case_runs_its_checks_in_parallel_waits_without_a_process_and_resumes(
     except AssertionError:
         raise AssertionError(f"still running while waiting: {served.descendants()}") from None
     waiting = paused(service, case_id)
-    time.sleep(3)  # three reconciliations (`--reconcile-every 1`): the case has not changed
+    # A reconciliation round over the paused run whose case has not changed: run here, so it
+    # has certainly happened when the run is looked at again (serve runs its own rounds too).
+    assert reconcile(Waker(service.engine))["resumed"] == 0, "reconcile resumed an unchanged case"
     still = paused(service, case_id)
     assert waiting and still and waiting.state and still.state
     assert still.state.id == waiting.state.id, "reconcile resumed a run its case did not change"
 
-    decided = time.monotonic()
     service.act(case_id, "approve", actor="chen", args={"step": "decision"})
     wait_for("the run to wait for delivery", lambda: paused(service, case_id))
-    resumed_in = time.monotonic() - decided
-    assert resumed_in < 15
     service.act(case_id, "approve", actor="wang", args={"step": "delivery"})
 
     run = wait_for(

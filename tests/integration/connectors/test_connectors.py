@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -105,12 +104,13 @@ def test_the_registry_records_are_those_of_the_configured_definitions_folder(
 
 class Endpoint(BaseHTTPRequestHandler):
     seen: list[tuple[str, dict[str, Any]]] = []
+    released = threading.Event()  # `/slow` answers once the test is done with it (or after 30 s)
 
     def do_POST(self) -> None:  # noqa: N802  (the http.server name)
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         Endpoint.seen.append((self.headers["Idempotency-Key"], body))
         if self.path == "/slow":
-            time.sleep(1.5)
+            Endpoint.released.wait(timeout=30)
         status, text = {
             "/ok": (200, json.dumps({"ok": True, "findings": [], "score": 92})),
             "/broken": (500, "boom"),
@@ -156,11 +156,15 @@ def test_a_bad_answer_is_a_connector_error(endpoint: str, path: str, message: st
         asyncio.run(call(Connector.parse(f"{endpoint}{path}"), request("x")))
 
 
-def test_a_slow_endpoint_times_out_within_the_bound(endpoint: str) -> None:
-    started = time.monotonic()
-    with pytest.raises(ConnectorError, match="ReadTimeout"):
-        asyncio.run(call(Connector.parse(f"{endpoint}/slow"), request("x"), timeout=0.3))
-    assert time.monotonic() - started < 1.2
+def test_a_slow_endpoint_times_out_before_it_answers(endpoint: str) -> None:
+    """The endpoint holds its answer until the call has given up: an answer that came first
+    would be a success, not a ReadTimeout (benchmarks/bench_connectors.py times the bound)."""
+    Endpoint.released.clear()
+    try:
+        with pytest.raises(ConnectorError, match="ReadTimeout"):
+            asyncio.run(call(Connector.parse(f"{endpoint}/slow"), request("x"), timeout=0.3))
+    finally:
+        Endpoint.released.set()
 
 
 def test_an_unreachable_endpoint_and_a_missing_callable_are_connector_errors() -> None:
