@@ -34,6 +34,7 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from engine.access.accounts import Accounts  # noqa: E402
 from engine.calendar import load_calendars  # noqa: E402
 from engine.cases.service import CaseService  # noqa: E402
 from engine.clock import system_now  # noqa: E402
@@ -298,8 +299,9 @@ def run(options: argparse.Namespace, api_url: str, serve_pid: int) -> dict[str, 
     from flows.runtime import case_service
 
     svc = case_service(wake=True)
-    svc.add_user("wang", role="window", department=OWNER)
-    svc.add_user("chen", role="reviewer", department=OWNER)
+    accounts = Accounts(svc.engine, clock=svc.clock)
+    accounts.add("wang", role="window", department=OWNER)
+    accounts.add("chen", role="reviewer", department=OWNER)
     started = time.monotonic()
     ids = []
     for n in range(options.cases):

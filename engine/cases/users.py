@@ -1,50 +1,27 @@
-"""Officers (users): who may act, with which role and in which department."""
+"""Officers as the case machine sees them: who acts, with which role, in which department
+(accounts and their tokens are `engine.access.accounts`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, SQLModel
 
 from engine.cases.case import APPLICANT, SYSTEM, Actor
 from engine.cases.tables import UserRow
-from engine.clock import as_utc
 from engine.errors import InputError
 
 
 class Users:
-    """The officers of one database; a found one is remembered (users are only ever added)."""
+    """The officers of one database; a found one is remembered (a user is never removed, and
+    one disabled later is stopped at the entry point: its token no longer authenticates)."""
 
     engine: Engine
     clock: Callable[[], dt.datetime]
     _actors: dict[str, Actor]
-
-    def add_user(self, name: str, *, role: str, department: str | None) -> str:
-        """Create an officer; returns an API token, shown once and stored only as a hash."""
-        token = secrets.token_urlsafe(24)
-        with Session(self.engine) as session:
-            if session.get(UserRow, name):
-                raise InputError(f"user {name!r} already exists")
-            session.add(
-                UserRow(
-                    name=name,
-                    role=role,
-                    department=department,
-                    token_hash=hashlib.sha256(token.encode()).hexdigest(),
-                    created_at=as_utc(self.clock()),
-                )
-            )
-            session.commit()
-        return token
-
-    def user_names(self) -> set[str]:
-        with Session(self.engine) as session:
-            return set(session.exec(select(UserRow.name)).all())
 
     def actor(self, session: Session, name: str) -> Actor:
         """The actor called `name` (the applicant, the system, or an officer)."""
@@ -56,13 +33,15 @@ class Users:
         row = (
             session.connection()
             .execute(
-                sa.select(users.c.name, users.c.role, users.c.department).where(
-                    users.c.name == name
-                )
+                sa.select(
+                    users.c.name, users.c.role, users.c.department, users.c.disabled_at
+                ).where(users.c.name == name)
             )
             .one_or_none()
         )
         if row is None:
             raise InputError(f"unknown user {name!r} (add one with `onething users add`)")
+        if row.disabled_at is not None:
+            raise InputError(f"user {name!r} is disabled")
         self._actors[name] = Actor(row.name, row.role, row.department)
         return self._actors[name]

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from engine.access.accounts import Accounts
 from engine.cases.case import APPLICANT, SYSTEM
 from engine.cases.service import CaseService, Command
 from engine.definitions.catalogue import Catalogue
@@ -26,14 +27,15 @@ def officer_name(department: str, role: str, index: int = 1) -> str:
 
 def seed_officers(service: CaseService, catalogue: Catalogue) -> int:
     """Officers for every department and role (three per role), named `dept.role.N`."""
-    existing = service.user_names()
+    accounts = Accounts(service.engine, clock=service.clock)
+    existing = accounts.names()
     added = 0
     for department in catalogue.departments.values():
         for role in department.roles:
             for index in range(1, SIGNERS_PER_ROLE + 1):
                 name = officer_name(department.id, role, index)
                 if name not in existing:
-                    service.add_user(name, role=role, department=department.id)
+                    accounts.add(name, role=role, department=department.id)
                     added += 1
     return added
 

@@ -21,6 +21,7 @@ from sqlmodel import SQLModel
 
 import engine.cases.tables  # noqa: F401  (registers the tables)
 import flows.tables  # noqa: F401
+from engine.access.accounts import Accounts
 from engine.cases.service import CaseService
 from engine.connectors import registry
 from flows.serving import prefect_server
@@ -205,5 +206,5 @@ def service(served: Served) -> Iterator[CaseService]:
         ("chen", "reviewer", app.OWNER),
         ("li", "leader", app.OWNER),
     ]:
-        svc.add_user(name, role=role, department=department)
+        Accounts(svc.engine, clock=svc.clock).add(name, role=role, department=department)
     yield svc

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
+from engine.access.accounts import Accounts
 from engine.calendar import load_calendars
 from engine.cases.service import CaseService
 from engine.cases.tables import CaseRow
@@ -65,7 +66,7 @@ def service(db: sa.Engine, clock: Clock) -> CaseService:
         ("zhao", "reviewer", "traffic-police"),
         ("sun", "head", "traffic-police"),
     ]:
-        svc.add_user(name, role=role, department=department)
+        Accounts(svc.engine, clock=svc.clock).add(name, role=role, department=department)
     return svc
 
 

@@ -12,6 +12,7 @@ import freezegun
 import pytest
 import sqlalchemy as sa
 
+from engine.access.accounts import Accounts
 from engine.calendar import CalendarSet
 from engine.cases.service import CaseService
 from engine.clock import system_now
@@ -119,7 +120,7 @@ USERS = [
 def service(db: sa.Engine, calendars: CalendarSet, frozen: Any) -> CaseService:  # noqa: F811
     svc = make_service(db, calendars, supervised_workflow())
     for name, role, department in USERS:
-        svc.add_user(name, role=role, department=department)
+        Accounts(svc.engine, clock=svc.clock).add(name, role=role, department=department)
     return svc
 
 

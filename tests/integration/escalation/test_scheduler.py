@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from engine.access.accounts import Accounts
 from engine.calendar import CalendarSet
 from engine.escalation.scheduler import JOB_ID, start_sweeper, sweep_seconds
 from engine.escalation.sweep import Supervision, SweepReport
@@ -29,7 +30,7 @@ def test_the_job_sweeps_on_start_and_then_each_interval(
     clock = Clock(at(9, 29, 10, 0))
     service.clock = clock
     for name, role, department in USERS:
-        service.add_user(name, role=role, department=department)
+        Accounts(service.engine, clock=service.clock).add(name, role=role, department=department)
     case_id = service.submit("road-works", APPLICATION)["id"]
     service.act(case_id, "accept", actor="wang")
     clock.now = at(10, 12)  # the service was down across every level so far

@@ -12,6 +12,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from engine.access.accounts import Accounts
 from engine.cli import supervise_cmd
 
 from .conftest import APPLICATION, ROOT, USERS
@@ -30,7 +31,7 @@ def case_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, frozen: Any) -> str
     monkeypatch.setenv("ONETHING_DEFINITIONS", str(ROOT / "definitions"))
     svc = make()
     for name, role, department in USERS:
-        svc.add_user(name, role=role, department=department)
+        Accounts(svc.engine, clock=svc.clock).add(name, role=role, department=department)
     case = svc.submit("road-works", APPLICATION)["id"]
     svc.act(case, "accept", actor="wang")  # 9-29 10:00: municipal and traffic due 10-09
     return str(case)

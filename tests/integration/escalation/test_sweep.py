@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from engine.access.accounts import Accounts
 from engine.calendar import CalendarSet
 from engine.cases.service import CaseService
 from engine.cases.tables import EscalationRow, StepRow
@@ -264,7 +265,7 @@ def test_a_step_accepted_after_hours_is_warned_at_once_and_not_as_after_downtime
     clock = Clock(at(12, 1, 22, 44))  # Tuesday evening, long after the 17:30 close
     service.clock = clock
     for name, role, department in USERS:
-        service.add_user(name, role=role, department=department)
+        Accounts(service.engine, clock=service.clock).add(name, role=role, department=department)
     case_id = service.submit("road-works", APPLICATION)["id"]
     service.act(case_id, "accept", actor="wang")
     # municipal is due Wednesday's close; one working day before it is Tuesday's close, the
