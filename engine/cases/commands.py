@@ -34,7 +34,8 @@ from engine.cases.writes import CaseHead, Head, Writes
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
 from engine.errors import InputError, OnethingError
-from engine.store.retry import CONTENTION, Stale
+from engine.retry import CONTENTION
+from engine.store.unit_of_work import UnitOfWork
 
 WorkflowSource = Callable[[str, int | None], Workflow]
 Core = Callable[[Case, machine.Context], tuple[Case, list[machine.Event]]]
@@ -124,10 +125,10 @@ class CaseCommands(Users):
             )
         )
 
-    def _committed(self, view: dict[str, Any]) -> dict[str, Any]:
-        if self.after_commit is not None:  # side effects (wake a flow run): after, never inside
-            self.after_commit(view)
-        return view
+    def _after(self, uow: UnitOfWork, view: dict[str, Any]) -> None:
+        """The side effect of a change (wake the case's flow run): after the commit."""
+        if (effect := self.after_commit) is not None:
+            uow.after_commit(lambda: effect(view))
 
     def _one(self, command: Command) -> Outcome:
         """One command in its own transaction, run again on a concurrent change (a retry
@@ -159,10 +160,10 @@ class CaseCommands(Users):
         """Take in the applications in one unit of work, committed once."""
         now = self.clock()
         outcomes: list[Outcome] = []
-        views: list[dict[str, Any]] = []
-        with Session(self.engine) as session:
+        with UnitOfWork(self.engine) as uow:
+            session = uow.session
             ran = done(session, [i.key for i in intakes if i.key])
-            writes = Writes()
+            writes, changed = Writes(), 0
             current: dict[str, Workflow] = {}  # each workflow's current version, read once
             for intake in intakes:
                 if intake.key and intake.key in ran:
@@ -198,15 +199,14 @@ class CaseCommands(Users):
                 )
                 view = case_view(case, calendar, now)
                 outcomes.append(view)
-                views.append(view)
+                changed += 1
+                self._after(uow, view)
                 if intake.key:
                     writes.commands.append(command_row(intake.key, view, "submit", now))
                     ran[intake.key] = Done(intake.key, view["id"], "submit", view)
-            if views:
+            if changed:
                 writes.flush(session.connection())  # a racing twin's key: IntegrityError
-                session.commit()
-        for view in views:
-            self._committed(view)
+                uow.commit()
         return outcomes
 
     def _apply(self, commands: list[Command]) -> list[Outcome]:
@@ -214,7 +214,8 @@ class CaseCommands(Users):
         core for each (several on one case follow each other), write and commit once."""
         now = self.clock()
         outcomes: list[Outcome] = []
-        with Session(self.engine) as session:
+        with UnitOfWork(self.engine) as uow:
+            session = uow.session
             ran = done(session, [c.key for c in commands if c.key])
             cases = SQLModel.metadata.tables[CaseRow.__tablename__]
             ids = sorted({c.case_id for c in commands})
@@ -232,7 +233,7 @@ class CaseCommands(Users):
                 ).where(among(session, cases.c.id, ids))
             ):
                 heads[row.id], loaded[row.id] = row, Case.from_json(row.snapshot)
-            writes, views = Writes(), []
+            writes, changed = Writes(), 0
             for command in commands:
                 if command.key and command.key in ran:
                     outcomes.append(ran[command.key].answer(command.action, command.case_id))
@@ -243,15 +244,14 @@ class CaseCommands(Users):
                     outcomes.append(exc)
                     continue
                 outcomes.append(outcome)
-                views.append(outcome)
+                changed += 1
+                self._after(uow, outcome)
                 if command.key:
                     writes.commands.append(command_row(command.key, outcome, command.action, now))
                     ran[command.key] = Done(command.key, command.case_id, command.action, outcome)
-            if views:  # Stale, IntegrityError: undone as the session closes
+            if changed:  # Stale, IntegrityError: undone as the unit of work closes
                 writes.flush(session.connection())
-                session.commit()
-        for view in views:
-            self._committed(view)
+                uow.commit()
         return outcomes
 
     def _run(
@@ -297,10 +297,14 @@ class CaseCommands(Users):
         """Re-read every open case's clocks on the calendars as loaded now (a provisional year
         became official, a regional day was added) and record each deadline that moved as a
         case event; the step rows and the escalation index follow. Returns what moved."""
+        return CONTENTION.run(self._recompute)
+
+    def _recompute(self) -> list[dict[str, Any]]:
         now = self.clock()
         moved: list[dict[str, Any]] = []
         writes = Writes()
-        with Session(self.engine) as session:
+        with UnitOfWork(self.engine) as uow:
+            session = uow.session
             stored = {
                 (c, s): as_utc(d)
                 for c, s, d in session.execute(
@@ -334,7 +338,7 @@ class CaseCommands(Users):
                     self.record_unchanged(writes, session, row, case, [event], now=now)
                     moved += [{"case": case.id, **change} for change in changes]
             writes.flush(session.connection())
-            session.commit()
+            uow.commit()
         return moved
 
     def record_unchanged(
@@ -348,9 +352,9 @@ class CaseCommands(Users):
         actor: str = SYSTEM,
         now: dt.datetime,
     ) -> Head:
-        """Add to `writes` events that leave the case's run state as it is (deadlines
-        recomputed, escalations fired, acknowledged, ordered), with its rows and index
-        refreshed; version-checked when flushed."""
+        """Add to a unit of work's `writes` events that leave the case's run state as it is
+        (deadlines recomputed, an escalation acknowledged or ordered), with its rows and index
+        refreshed; version-checked when flushed (`Stale`)."""
         return record(
             session,
             writes,
@@ -363,55 +367,6 @@ class CaseCommands(Users):
             actor=actor,
             now=now,
         )
-
-    def record_events(
-        self,
-        session: Session,
-        row: CaseRow,
-        case: Case,
-        events: list[machine.Event],
-        *,
-        actor: str,
-        now: dt.datetime,
-    ) -> None:
-        """Append events that leave the run state as it is (escalations acknowledged,
-        ordered) to the case's hash chain, version-checked like any write, with the step rows
-        and the escalation index refreshed; the caller commits. Raises `Conflict` if the case
-        changed since `row` was read."""
-        writes = Writes()
-        self.record_unchanged(writes, session, row, case, events, actor=actor, now=now)
-        _flush_unchanged(session, writes, [case.id], actor=actor)
-
-    def append_events(
-        self,
-        session: Session,
-        entries: list[tuple[CaseRow, list[machine.Event], dict[str, Any]]],
-        *,
-        actor: str,
-        now: dt.datetime,
-    ) -> None:
-        """Append events that leave the run state as it is to many cases at once (the sweep's
-        batch), with `values` for each case row; version-checked: raises `Conflict` if any
-        case changed since its row was read. The caller holds the rows' locks and commits."""
-        writes = Writes()
-        for row, events, values in entries:
-            writes.case(row, events, values, actor=actor, now=now)
-        _flush_unchanged(session, writes, [row.id for row, _, _ in entries], actor=actor)
-
-
-def _flush_unchanged(session: Session, writes: Writes, ids: list[str], *, actor: str) -> None:
-    """Send a caller's writes (the caller commits); `Conflict` if a case changed meanwhile."""
-    try:
-        writes.flush(session.connection())
-    except Stale:
-        session.rollback()
-        raise Conflict(
-            "the case changed meanwhile; read it again",
-            case=", ".join(sorted(ids)[:3]),
-            action="record",
-            actor=actor,
-            state="stale",
-        ) from None
 
 
 def _raised(outcome: Outcome) -> dict[str, Any]:

@@ -64,3 +64,19 @@ def record(
     after = writes.case(head, events, row, actor=actor, now=now, new=old is None)
     writes.query_rows(old, new, calendar, now, nexts, steps=steps)
     return after
+
+
+def record_escalations(
+    writes: Writes,
+    head: CaseHead,
+    events: list[machine.Event],
+    *,
+    next_escalation_at: dt.datetime | None,
+    actor: str,
+    now: dt.datetime,
+) -> Head:
+    """Add to `writes` the levels a sweep fired on a case: events that leave its run state as
+    it is (so no snapshot or step row changes), with the case clock's next escalation time;
+    the case is marked escalated, so later records read what fired."""
+    values = {"next_escalation_at": as_utc(next_escalation_at), "escalated": True}
+    return writes.case(head, events, values, actor=actor, now=now)

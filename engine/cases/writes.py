@@ -32,7 +32,7 @@ from engine.cases.tables import (
 )
 from engine.clock import as_utc
 from engine.escalation.firings import clock_key
-from engine.store.retry import Stale
+from engine.store.unit_of_work import Stale
 
 _TABLES = SQLModel.metadata.tables
 EVENTS, DECISIONS = str(EventRow.__tablename__), str(DecisionRow.__tablename__)

@@ -39,8 +39,8 @@ from engine.escalation.sweep import Supervision, SweepReport
 from engine.notify.dispatch import Dispatcher
 from engine.notify.notice import NoticeKind, WorkingTime
 from engine.notify.render import SHANGHAI
-from engine.notify.retry import RetryPolicy
 from engine.notify.transports import default_transports
+from engine.retry import RetryPolicy
 
 Echo = Callable[[str], None]
 

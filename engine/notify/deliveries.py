@@ -1,17 +1,18 @@
-"""Store functions for delivery records. Each call that changes a row commits on its own, so a
-record survives a crash of the dispatcher and other dispatchers see it at once."""
+"""Store functions for delivery records. Each call that changes a row is a unit of work of its
+own, so a record survives a crash of the dispatcher and other dispatchers see it at once."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from engine.notify.channels import ChannelConfig, delivery_id
 from engine.notify.notice import Notice
 from engine.notify.tables import DeliveryStatus, NotifyDelivery
+from engine.retry import CONTENTION
+from engine.store.unit_of_work import UnitOfWork
 
 Claim = tuple[NotifyDelivery, bool]
 
@@ -44,29 +45,39 @@ def claim(
     Returns the record and whether this caller may send: not when it was sent already, is dead
     (an operator retries it), or another dispatcher holds it and has not gone stale.
     """
+    return CONTENTION.run(  # another dispatcher recorded it first: read it again
+        lambda: _claim(session, notice, channel, now=now, stale_after=stale_after)
+    )
+
+
+def _claim(
+    session: Session,
+    notice: Notice,
+    channel: ChannelConfig,
+    *,
+    now: datetime,
+    stale_after: timedelta,
+) -> Claim:
     key = delivery_id(notice.notice_id, channel)
     row = session.exec(select(NotifyDelivery).where(NotifyDelivery.delivery_id == key)).first()
-    if row is None:
-        row = NotifyDelivery(
-            delivery_id=key,
-            notice_id=notice.notice_id,
-            channel=channel.kind.value,
-            target=channel.target,
-            secret_env=channel.secret_env,
-            lang=channel.lang,
-            status=DeliveryStatus.PENDING,
-            notice=notice.to_dict(),
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(row)
-        try:
-            session.commit()
-        except IntegrityError:  # another dispatcher recorded it first
-            session.rollback()
-            return _reload(session, key), False
-        return row, True
-    return row, take(session, row, now=now, stale_after=stale_after, from_dead=False)
+    if row is not None:
+        return row, take(session, row, now=now, stale_after=stale_after, from_dead=False)
+    row = NotifyDelivery(
+        delivery_id=key,
+        notice_id=notice.notice_id,
+        channel=channel.kind.value,
+        target=channel.target,
+        secret_env=channel.secret_env,
+        lang=channel.lang,
+        status=DeliveryStatus.PENDING,
+        notice=notice.to_dict(),
+        created_at=now,
+        updated_at=now,
+    )
+    with UnitOfWork(session) as uow:
+        uow.session.add(row)
+        uow.commit()
+    return row, True
 
 
 def take(
@@ -80,24 +91,23 @@ def take(
         status is DeliveryStatus.FAILED or stale or (from_dead and status is DeliveryStatus.DEAD)
     ):
         return False
-    moved = session.execute(
-        sa.update(NotifyDelivery)
-        .where(
-            col(NotifyDelivery.id) == row.id,
-            col(NotifyDelivery.status) == row.status,
-            col(NotifyDelivery.updated_at) == row.updated_at,
+    with UnitOfWork(session) as uow:
+        moved = uow.session.execute(
+            sa.update(NotifyDelivery)
+            .where(
+                col(NotifyDelivery.id) == row.id,
+                col(NotifyDelivery.status) == row.status,
+                col(NotifyDelivery.updated_at) == row.updated_at,
+            )
+            .values(status=DeliveryStatus.PENDING, updated_at=now)
         )
-        .values(status=DeliveryStatus.PENDING, updated_at=now)
-    )
-    session.commit()
+        uow.commit()
     session.refresh(row)
     return moved.rowcount == 1  # type: ignore[attr-defined]
 
 
 def record_sent(session: Session, row: NotifyDelivery, *, now: datetime) -> None:
     _record(session, row, status=DeliveryStatus.SENT, error=None, now=now)
-    row.sent_at = now
-    session.commit()
 
 
 def record_failure(
@@ -105,7 +115,6 @@ def record_failure(
 ) -> None:
     status = DeliveryStatus.DEAD if dead else DeliveryStatus.FAILED
     _record(session, row, status=status, error=error, now=now)
-    session.commit()
 
 
 def _record(
@@ -116,12 +125,13 @@ def _record(
     error: str | None,
     now: datetime,
 ) -> None:
-    row.status = status
-    row.attempts += 1
-    row.last_error = error
-    row.updated_at = now
-    session.add(row)
-
-
-def _reload(session: Session, key: str) -> NotifyDelivery:
-    return session.exec(select(NotifyDelivery).where(NotifyDelivery.delivery_id == key)).one()
+    """One attempt's outcome, committed at once."""
+    with UnitOfWork(session) as uow:
+        row.status = status
+        row.attempts += 1
+        row.last_error = error
+        row.updated_at = now
+        if status is DeliveryStatus.SENT:
+            row.sent_at = now
+        uow.session.add(row)
+        uow.commit()

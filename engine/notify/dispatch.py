@@ -17,10 +17,11 @@ from sqlmodel import Session
 from engine.errors import InputError
 from engine.notify import deliveries
 from engine.notify.channels import ChannelConfig, ChannelKind, delivery_id
+from engine.notify.errors import DeliveryError
 from engine.notify.notice import Notice
-from engine.notify.retry import DeliveryError, RetryPolicy
 from engine.notify.tables import DeliveryStatus, NotifyDelivery
 from engine.notify.transports import Transport, default_transports, wall_clock
+from engine.retry import RetryPolicy
 
 logger = logging.getLogger("onething.notify")
 

@@ -13,9 +13,9 @@ from email.utils import format_datetime
 
 from engine.errors import InputError
 from engine.notify.channels import ChannelConfig
+from engine.notify.errors import DeliveryError
 from engine.notify.notice import Notice
 from engine.notify.render import render
-from engine.notify.retry import DeliveryError
 from engine.notify.signature import DELIVERY_HEADER
 
 _TRUE = {"1", "true", "yes", "on"}

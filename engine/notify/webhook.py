@@ -9,9 +9,9 @@ from datetime import datetime
 import httpx
 
 from engine.notify.channels import ChannelConfig
+from engine.notify.errors import DeliveryError
 from engine.notify.notice import Notice
 from engine.notify.render import webhook_payload
-from engine.notify.retry import DeliveryError
 from engine.notify.signature import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})

@@ -16,6 +16,8 @@ from engine.clock import as_utc
 from engine.definitions import Catalogue, Workflow, load_workflow_text
 from engine.errors import InputError
 from engine.registry.tables import WorkflowVersion, WorkflowVersionCreate, WorkflowVersionPublic
+from engine.retry import CONTENTION
+from engine.store.unit_of_work import UnitOfWork
 
 
 class RegistryError(InputError):
@@ -67,25 +69,25 @@ def register(
         source=source,
         sha256=sha256(source),
     )
-    with Session(engine, expire_on_commit=False) as db:
-        if (existing := _same_or_refuse(db, entry)) is not None:
-            return Registered(public(existing), created=False)
-        newest = _versions(db, workflow.id)
-        if newest and newest[-1].version > entry.version:
-            raise RegistryError(
-                f"{file}: {workflow.id!r} version {entry.version} is older than the registered "
-                f"version {newest[-1].version}; give it version {newest[-1].version + 1}"
-            )
-        row = WorkflowVersion.model_validate(entry, update={"registered_at": as_utc(now)})
-        db.add(row)
-        try:
-            db.commit()
-        except sa.exc.IntegrityError:  # registered at the same moment by someone else
-            db.rollback()
+
+    def attempt() -> Registered:  # registered at the same moment by someone else: read again
+        with UnitOfWork(engine, expire_on_commit=False) as uow:
+            db = uow.session
             if (existing := _same_or_refuse(db, entry)) is not None:
                 return Registered(public(existing), created=False)
-            raise
-        return Registered(public(row), created=True)
+            newest = _versions(db, workflow.id)
+            if newest and newest[-1].version > entry.version:
+                raise RegistryError(
+                    f"{file}: {workflow.id!r} version {entry.version} is older than the "
+                    f"registered version {newest[-1].version}; give it version "
+                    f"{newest[-1].version + 1}"
+                )
+            row = WorkflowVersion.model_validate(entry, update={"registered_at": as_utc(now)})
+            db.add(row)
+            uow.commit()
+            return Registered(public(row), created=True)
+
+    return CONTENTION.run(attempt)
 
 
 def _same_or_refuse(db: Session, entry: WorkflowVersionCreate) -> WorkflowVersion | None:
@@ -185,7 +187,8 @@ def retire(
     engine: sa.Engine, workflow_id: str, *, version: int | None = None, now: dt.datetime
 ) -> list[int]:
     """Stop new cases on one version or on all; running cases keep theirs. Returns the versions."""
-    with Session(engine) as db:
+    with UnitOfWork(engine) as uow:
+        db = uow.session
         rows = [_row(db, workflow_id, version)] if version else _versions(db, workflow_id)
         if not rows:
             raise _unregistered(workflow_id)
@@ -195,7 +198,7 @@ def retire(
                 row.retired_at = as_utc(now)
                 db.add(row)
                 retired.append(row.version)
-        db.commit()
+        uow.commit()
     return retired
 
 

@@ -26,10 +26,10 @@ from engine.notify.channels import ChannelKind
 from engine.notify.dispatch import Dispatcher
 from engine.notify.mail import SmtpSettings, SmtpTransport
 from engine.notify.notice import Notice, NoticeKind, Recipient, WorkingTime
-from engine.notify.retry import RetryPolicy
 from engine.notify.tables import NOTIFY_TABLES
 from engine.notify.transports import LogTransport, Transport
 from engine.notify.webhook import WebhookTransport
+from engine.retry import RetryPolicy
 from tests.conftest import fresh_postgres
 
 SECRET = "s3cret-for-tests"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.notify.retry import RetryPolicy
+from engine.retry import RetryPolicy
 
 
 def test_delays_double_up_to_the_cap() -> None:

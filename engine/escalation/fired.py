@@ -1,0 +1,156 @@
+"""A fired level (or one that would fire): its notice, whom it tells and over which channels,
+built alike for the sweep and for a supervisor's order; and its delivery after the commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from engine.calendar import WorkingCalendar
+from engine.cases.case import Case
+from engine.cases.service import CaseService
+from engine.cases.tables import UserRow
+from engine.definitions.catalogue import Catalogue
+from engine.definitions.model import Workflow
+from engine.escalation import notices
+from engine.escalation.firings import Firing, Tracked
+from engine.notify.channels import ChannelConfig
+from engine.notify.dispatch import DeliveryResult, Dispatcher
+from engine.notify.notice import Notice
+
+logger = logging.getLogger("onething.escalation")
+
+
+@dataclass(frozen=True)
+class Fired:
+    """One level fired by a sweep (or, in a forecast, one that would fire)."""
+
+    case_id: str
+    step_id: str | None
+    level: str
+    scheduled_at: dt.datetime
+    department: str
+    recipients: tuple[notices.Role, ...]
+    notice: Notice
+    channels: tuple[ChannelConfig, ...]
+    escalation_id: int | None = None
+    deliveries: tuple[DeliveryResult, ...] = ()
+
+    @property
+    def late_by(self) -> dt.timedelta | None:
+        return self.notice.late_by
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.escalation_id,
+            "case": self.case_id,
+            "step": self.step_id,
+            "level": self.level,
+            "kind": self.notice.kind.value,
+            "scheduled_at": self.scheduled_at.isoformat(),
+            "due": self.notice.due_at.isoformat(),
+            "late_by_seconds": (
+                int(self.late_by.total_seconds()) if self.late_by is not None else None
+            ),
+            "provisional": self.notice.provisional,
+            "recipients": [f"{d}/{r}" for d, r in self.recipients],
+            "delivered": [
+                {"channel": d.channel.value, "target": d.target, "status": d.status}
+                for d in self.deliveries
+            ],
+        }
+
+
+class Names:
+    """The officers holding a role, read once per role within one transaction."""
+
+    def __init__(self, session: Session):
+        self.session = session
+        self.known: dict[tuple[str, str], list[str]] = {}
+
+    def __call__(self, department: str, role: str) -> Sequence[str]:
+        key = (department, role)
+        if key not in self.known:
+            query = select(UserRow.name).where(
+                UserRow.department == department, UserRow.role == role
+            )
+            self.known[key] = list(self.session.execute(query.order_by(UserRow.name)).scalars())
+        return self.known[key]
+
+
+class Firings:
+    """What supervision shares: the case service, the catalogue, the dispatcher."""
+
+    cases: CaseService
+    catalogue: Catalogue
+    dispatcher: Dispatcher | None
+    late_after: dt.timedelta
+
+    @property
+    def engine(self) -> Engine:
+        return self.cases.engine
+
+    def firing(
+        self,
+        case: Case,
+        workflow: Workflow,
+        calendar: WorkingCalendar,
+        tracked: Tracked,
+        firing: Firing,
+        now: dt.datetime,
+        names: Names,
+    ) -> Fired:
+        """The level `firing` of the clock `tracked` as fired at `now`, with its notice."""
+        roles = notices.recipients(self.catalogue, tracked.department, firing.notify)
+        # Late (补发) only past `late_after` from when the level fell due, which is never before
+        # its clock started (`ladder.fires_at`): a level due at an out-of-hours acceptance
+        # fired by the next sweep is on time.
+        lateness = now - firing.scheduled_at
+        notice = notices.build(
+            _subject(case, workflow, tracked),
+            notice_id=f"{tracked.key}:{firing.level}",
+            kind=notices.notice_kind(firing.level, publication=tracked.publication),
+            reading=tracked.clock.read(calendar, now),
+            catalogue=self.catalogue,
+            told=notices.people(self.catalogue, roles, names),
+            late_by=lateness if lateness > self.late_after else None,
+        )
+        return Fired(
+            case_id=case.id,
+            step_id=tracked.step_id,
+            level=firing.level,
+            scheduled_at=firing.scheduled_at,
+            department=tracked.department,
+            recipients=roles,
+            notice=notice,
+            channels=tuple(notices.channels(self.catalogue, roles)),
+        )
+
+    def deliver(self, fired: Fired) -> Fired:
+        """After the commit: send, and never let a failure reach the escalation."""
+        if self.dispatcher is None or not fired.channels:
+            return fired
+        try:
+            with Session(self.engine) as session:
+                results = self.dispatcher.dispatch(session, fired.notice, fired.channels)
+        except Exception:  # the dispatcher does not raise; a bug there must not stop the sweep
+            logger.exception("notice %s: not dispatched", fired.notice.notice_id)
+            return fired
+        return replace(fired, deliveries=tuple(results))
+
+
+def _subject(case: Case, workflow: Workflow, tracked: Tracked) -> notices.Subject:
+    step = workflow.step(tracked.step_id) if tracked.step_id else None
+    return notices.Subject(
+        case_id=case.id,
+        workflow_title=workflow.title,
+        department=tracked.department,
+        step_id=tracked.step_id,
+        step_title=step.title if step else None,
+    )

@@ -1,0 +1,215 @@
+"""What supervisors do with a fired level: list it, acknowledge it (签收), and order its step
+finished by a date (督办). Each is one unit of work that records a case event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from sqlmodel import col, select
+
+from engine.calendar import WorkingCalendar
+from engine.cases.case import Actor, Case
+from engine.cases.errors import Conflict, IllegalAction
+from engine.cases.machine import Event
+from engine.cases.tables import CaseRow, EscalationRow
+from engine.cases.writes import Writes
+from engine.clock import as_utc
+from engine.definitions.escalation import Level
+from engine.errors import InputError
+from engine.escalation import notices
+from engine.escalation.fired import Firings, Names
+from engine.escalation.firings import Firing, tracked_clocks
+from engine.retry import CONTENTION
+from engine.store.unit_of_work import UnitOfWork
+
+SUPERVISORS = ("supervisor", "leader")  # who may order a step finished by a date (督办)
+Change = tuple[EscalationRow, Event]  # the row a supervisor changed, and the case event
+Supervise = Callable[[UnitOfWork, EscalationRow, Actor, Case, dt.datetime], Change]
+
+
+class Orders(Firings):
+    """Acknowledgements and orders on fired levels."""
+
+    def escalations(
+        self, *, case_id: str | None = None, open_only: bool = False, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """Fired levels, newest first; `open_only`: not yet acknowledged."""
+        query = select(EscalationRow).order_by(col(EscalationRow.fired_at).desc())
+        if case_id:
+            query = query.where(EscalationRow.case_id == case_id)
+        if open_only:
+            query = query.where(col(EscalationRow.acknowledged_at).is_(None))
+        with UnitOfWork(self.engine) as uow:
+            return [_view(r) for r in uow.session.execute(query.limit(limit)).scalars()]
+
+    def acknowledge(self, escalation_id: int, *, actor: str) -> dict[str, Any]:
+        """A recipient (or a supervisor) has seen the level: recorded on the case (签收)."""
+
+        def change(
+            uow: UnitOfWork, esc: EscalationRow, who: Actor, case: Case, now: dt.datetime
+        ) -> Change:
+            if (who.department, who.role) not in _told(esc) and who.role != "supervisor":
+                raise _refuse(esc, who, "ack", "only those told of it, or a supervisor, may")
+            esc.acknowledged_by, esc.acknowledged_at = who.name, as_utc(now)
+            return esc, Event("escalation.acknowledged", {"escalation": esc.id, "level": esc.level})
+
+        return self._supervise(escalation_id, actor, change, skip=lambda e: bool(e.acknowledged_at))
+
+    def order(
+        self, escalation_id: int, *, actor: str, due: dt.datetime | dt.date
+    ) -> dict[str, Any]:
+        """督办: order the clock's step finished by `due` (a date: its close of business);
+        accountability fires if that passes too. The order is told to the department once
+        it is recorded."""
+        delivered: list[dict[str, Any]] = []
+
+        def change(
+            uow: UnitOfWork, esc: EscalationRow, who: Actor, case: Case, now: dt.datetime
+        ) -> Change:
+            if who.role not in SUPERVISORS:
+                raise _refuse(esc, who, "order", f"only the roles {', '.join(SUPERVISORS)} may")
+            session = uow.session
+            workflow = self.cases.workflows(case.workflow_id, case.workflow_version)
+            calendar = self.cases.calendars.get(case.calendar)
+            tracked = {t.key: t for t in tracked_clocks(case, workflow)}.get(esc.clock_key)
+            if tracked is None or tracked.clock.suspended:
+                raise _refuse(esc, who, "order", "its clock is no longer running")
+            moment = _close(calendar, due)
+            if moment <= now:
+                raise _refuse(esc, who, "order", f"the date {moment:%Y-%m-%d} has passed")
+            order = session.execute(
+                select(EscalationRow).where(
+                    EscalationRow.clock_key == esc.clock_key, EscalationRow.level == "order"
+                )
+            ).scalar_one_or_none()
+            notice_id = f"{esc.clock_key}:order@{moment.isoformat()}"
+            roles = _told(esc)
+            if order is None:
+                order = EscalationRow(
+                    clock_key=esc.clock_key,
+                    case_id=esc.case_id,
+                    step_id=esc.step_id,
+                    attempt=esc.attempt,
+                    level=Level.ORDER.value,
+                    department=esc.department,
+                    scheduled_at=as_utc(now),
+                    fired_at=as_utc(now),
+                    notice_id=notice_id,
+                    recipients=json.dumps(roles),
+                )
+                session.add(order)
+            order.order_due, order.ordered_by = as_utc(moment), who.name
+            firing = Firing(Level.ORDER.value, now, tuple(f"{d}/{r}" for d, r in roles))
+            fired = self.firing(case, workflow, calendar, tracked, firing, now, Names(session))
+            notice = replace(
+                fired.notice,
+                notice_id=notice_id,
+                due_at=moment,
+                remaining=notices.until(calendar, now, moment),
+                overdue=None,
+                late_by=None,
+            )
+            sent = replace(fired, notice=notice)
+            uow.after_commit(lambda: delivered.extend(self.deliver(sent).to_dict()["delivered"]))
+            return order, Event(
+                "escalation.ordered",
+                {"clock": esc.clock_key, "step": esc.step_id, "due": moment.isoformat()},
+            )
+
+        view = self._supervise(escalation_id, actor, change)
+        view["delivered"] = delivered
+        return view
+
+    def _supervise(
+        self,
+        escalation_id: int,
+        actor: str,
+        change: Supervise,
+        skip: Callable[[EscalationRow], bool] = lambda _: False,
+    ) -> dict[str, Any]:
+        """One supervisor's change of a fired level, recorded on its case in one unit of work
+        (run again if the case changed meanwhile); the level's view after."""
+
+        def attempt() -> dict[str, Any]:
+            now = self.cases.clock()
+            with UnitOfWork(self.engine) as uow:
+                session = uow.session
+                esc = session.get(EscalationRow, escalation_id)
+                if esc is None:
+                    raise InputError(f"no escalation {escalation_id}")
+                if skip(esc):
+                    return _view(esc)
+                who = self.cases.actor(session, actor)
+                row = session.get(CaseRow, esc.case_id)
+                assert row is not None
+                case = Case.from_json(row.snapshot)
+                target, event = change(uow, esc, who, case, now)
+                writes = Writes()
+                self.cases.record_unchanged(
+                    writes, session, row, case, [event], actor=who.name, now=now
+                )
+                writes.flush(session.connection())
+                uow.commit()
+                session.refresh(target)
+                return _view(target)
+
+        def busy() -> dict[str, Any]:
+            raise Conflict(
+                "the case kept changing; try again",
+                case=str(escalation_id),
+                action="supervise",
+                actor=actor,
+                state="busy",
+            )
+
+        return CONTENTION.run(attempt, busy=busy)
+
+
+def _told(esc: EscalationRow) -> list[notices.Role]:
+    return [(d, r) for d, r in json.loads(esc.recipients)]
+
+
+def _refuse(esc: EscalationRow, who: Actor, action: str, reason: str) -> IllegalAction:
+    return IllegalAction(
+        reason,
+        case=esc.case_id,
+        action=f"{action} escalation {esc.id}",
+        actor=str(who),
+        state=f"{esc.level}" + (" acknowledged" if esc.acknowledged_at else ""),
+        step=esc.step_id,
+    )
+
+
+def _close(calendar: WorkingCalendar, due: dt.datetime | dt.date) -> dt.datetime:
+    if isinstance(due, dt.datetime):
+        return calendar.local(due)
+    return calendar.close_of_business(calendar.next_working_day(due))
+
+
+def _view(row: EscalationRow) -> dict[str, Any]:
+    def moment(value: dt.datetime | None) -> str | None:
+        found = as_utc(value)
+        return found.isoformat() if found else None
+
+    return {
+        "id": row.id,
+        "case": row.case_id,
+        "step": row.step_id,
+        "attempt": row.attempt,
+        "level": row.level,
+        "department": row.department,
+        "scheduled_at": moment(row.scheduled_at),
+        "fired_at": moment(row.fired_at),
+        "late_by_seconds": row.late_by_seconds,
+        "provisional": row.provisional,
+        "notice": row.notice_id,
+        "recipients": [f"{d}/{r}" for d, r in _told(row)],
+        "acknowledged_by": row.acknowledged_by,
+        "acknowledged_at": moment(row.acknowledged_at),
+        "order_due": moment(row.order_due),
+        "ordered_by": row.ordered_by,
+    }
