@@ -7,6 +7,8 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlmodel import Field, Session, SQLModel
 
+from engine.store.unit_of_work import UnitOfWork
+
 
 class CaseFlowRun(SQLModel, table=True):
     __tablename__ = "case_flow_runs"
@@ -24,6 +26,6 @@ def flow_run_of(database: sa.Engine, case_id: str) -> str | None:
 
 def remember(database: sa.Engine, case_id: str, flow_run_id: str, *, at: dt.datetime) -> None:
     """Store the case's run (the same id again is harmless: runs are created idempotently)."""
-    with Session(database) as session:
-        session.merge(CaseFlowRun(case_id=case_id, flow_run_id=flow_run_id, created_at=at))
-        session.commit()
+    with UnitOfWork(database) as uow:
+        uow.session.merge(CaseFlowRun(case_id=case_id, flow_run_id=flow_run_id, created_at=at))
+        uow.commit()

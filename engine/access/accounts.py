@@ -20,6 +20,8 @@ from engine.access.permissions import Principal, Role
 from engine.cases.tables import UserRow
 from engine.clock import as_utc
 from engine.errors import InputError
+from engine.retry import CONTENTION
+from engine.store.unit_of_work import UnitOfWork
 
 TOKEN_PREFIX = "ot_"
 
@@ -49,20 +51,24 @@ class Accounts:
     def add(self, name: str, *, role: str, department: str | None) -> str:
         """Create a user; returns its API token, shown once and stored only as a hash."""
         token = _new_token()
-        with Session(self.engine) as session:
-            if session.get(UserRow, name):
-                raise InputError(f"user {name!r} already exists")
-            session.add(
-                UserRow(
-                    name=name,
-                    role=role,
-                    department=department,
-                    token_hash=token_hash(token),
-                    created_at=as_utc(self.clock()),
+
+        def attempt() -> str:  # a racing twin's insert: run again, and find it there
+            with UnitOfWork(self.engine) as uow:
+                if uow.session.get(UserRow, name):
+                    raise InputError(f"user {name!r} already exists")
+                uow.session.add(
+                    UserRow(
+                        name=name,
+                        role=role,
+                        department=department,
+                        token_hash=token_hash(token),
+                        created_at=as_utc(self.clock()),
+                    )
                 )
-            )
-            session.commit()
-        return token
+                uow.commit()
+            return token
+
+        return CONTENTION.run(attempt)
 
     def names(self) -> set[str]:
         with Session(self.engine) as session:
@@ -82,25 +88,25 @@ class Accounts:
 
     def disable(self, name: str) -> UserPublic:
         """Stop the user's token at once (kept for the record: past actions name the user)."""
-        with Session(self.engine) as session:
-            row = _found(session, name)
+        with UnitOfWork(self.engine) as uow:
+            row = _found(uow.session, name)
             if row.disabled_at is None:
                 row.disabled_at = as_utc(self.clock())
-                session.add(row)
-                session.commit()
-                session.refresh(row)
+                uow.session.add(row)
+                uow.commit()
+                uow.session.refresh(row)
             return _public(row)
 
     def rotate_token(self, name: str) -> str:
         """A new token for an enabled user; the old one stops working at once."""
         token = _new_token()
-        with Session(self.engine) as session:
-            row = _found(session, name)
+        with UnitOfWork(self.engine) as uow:
+            row = _found(uow.session, name)
             if row.disabled_at is not None:
                 raise InputError(f"user {name!r} is disabled")
             row.token_hash = token_hash(token)
-            session.add(row)
-            session.commit()
+            uow.session.add(row)
+            uow.commit()
         return token
 
     def authenticate(self, token: str) -> Principal | None:

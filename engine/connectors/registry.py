@@ -16,9 +16,10 @@ from typing import Any
 
 import sqlalchemy as sa
 import yaml
-from sqlmodel import Field, Session, SQLModel, col, select
+from sqlmodel import Field, SQLModel, col, select
 
 from engine.clock import system_now
+from engine.store.unit_of_work import UnitOfWork
 
 RECORDS = Path("registries") / "drivers.yaml"  # in the definitions folder
 
@@ -57,10 +58,10 @@ def seed(database: sa.Engine, *, definitions: Path) -> int:
     """Load the records of the definitions folder's `registries/drivers.yaml` (again: existing
     ones are replaced); returns how many."""
     drivers = yaml.safe_load((definitions / RECORDS).read_text(encoding="utf-8"))["drivers"]
-    with Session(database) as session:
+    with UnitOfWork(database) as uow:
         for entry in drivers:
-            session.merge(DriverRecord.model_validate(entry))
-        session.commit()
+            uow.session.merge(DriverRecord.model_validate(entry))
+        uow.commit()
     return len(drivers)
 
 
@@ -73,7 +74,8 @@ def query(
     if database is None:
         raise ValueError("the registry checks read the registry tables: pass `database`")
     id_number = str(request["applicant"].get("id_number") or request["fields"].get("id_number"))
-    with Session(database) as session:
+    with UnitOfWork(database) as uow:
+        session = uow.session
         logged = session.exec(
             select(RegistryQuery).where(
                 col(RegistryQuery.key) == request["key"], col(RegistryQuery.check) == check
@@ -93,5 +95,5 @@ def query(
                 answer=json.dumps(answer, ensure_ascii=False),
             )
         )
-        session.commit()
+        uow.commit()
     return answer
