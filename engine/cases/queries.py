@@ -12,7 +12,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from engine.calendar import CalendarSet
-from engine.cases.audit import Break, LoggedEvent, verify_chain
+from engine.cases import auditing
+from engine.cases.audit import Break
 from engine.cases.case import Case, NegativeStatus
 from engine.cases.state import CaseStatus
 from engine.cases.tables import CaseRow, EventRow, NegativeRow, StepRow
@@ -108,25 +109,8 @@ class CaseQueries:
             return [r.model_dump(mode="json") for r in session.execute(query).scalars()]
 
     def verify(self, case_id: str | None = None) -> list[Break]:
-        """Check the hash chain of one case or of all; the first break of each broken case."""
-        with Session(self.engine) as session:
-            if case_id and session.get(CaseRow, case_id) is None:
-                raise InputError(f"no case {case_id!r}")
-            ids = [case_id] if case_id else list(session.execute(select(CaseRow.id)).scalars())
-            breaks = []
-            for one in ids:
-                rows = session.execute(
-                    select(EventRow).where(EventRow.case_id == one).order_by(col(EventRow.seq))
-                ).scalars()
-                found = verify_chain(
-                    LoggedEvent(
-                        r.case_id, r.seq, r.kind, r.actor, r.at, r.data, r.prev_hash, r.hash
-                    )
-                    for r in rows
-                )
-                if found:
-                    breaks.append(found)
-            return breaks
+        """Check one case or all against its event log (`engine.cases.auditing`)."""
+        return auditing.verify(self.engine, case_id).breaks
 
 
 def _known(what: str, value: str | None, known: list[str]) -> None:

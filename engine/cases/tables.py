@@ -128,6 +128,9 @@ class EventRow(SQLModel, table=True):
     data: str
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # digests of the snapshot a write started from (its first event) and left (its last)
+    prior: str | None = Field(default=None, max_length=64)
+    state: str | None = Field(default=None, max_length=64)
 
 
 class EscalationRow(SQLModel, table=True):
@@ -181,3 +184,15 @@ class UserRow(SQLModel, table=True):
     token_hash: str | None = Field(default=None, max_length=64, unique=True)
     created_at: dt.datetime
     disabled_at: dt.datetime | None = _when()  # a disabled user's token stops at once
+
+
+class CheckpointRow(SQLModel, table=True):
+    """A signed checkpoint of every case's chain head (count and last hash), HMAC-signed
+    with a key the database never holds; auditors keep exported copies elsewhere."""
+
+    __tablename__ = "audit_checkpoints"
+
+    number: int = Field(primary_key=True)
+    at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    body: str  # the signed JSON: number, at, previous mac, heads
+    mac: str = Field(max_length=64)

@@ -18,8 +18,8 @@ from sqlmodel import SQLModel
 
 from engine.calendar import WorkingCalendar
 from engine.cases import machine
-from engine.cases.audit import canonical, link_hash
-from engine.cases.case import Case
+from engine.cases.audit import canonical, link_hash, state_digest
+from engine.cases.case import Case, MaterialState, NegativeMatter, Signature, StepRun
 from engine.cases.state import OPEN_STEP
 from engine.cases.tables import (
     CaseRow,
@@ -67,6 +67,7 @@ class Head:
     last_hash: str
     escalated: bool = False
     next_escalation_at: dt.datetime | None = None
+    state: str | None = None  # the digest of the snapshot it left
 
 
 @dataclass
@@ -108,7 +109,10 @@ class Writes:
     ) -> Head:
         """The case row (inserted when `new`, else updated if still at `head`'s version) and
         its events linked onto the hash chain; returns the head after."""
-        links, seq, prev = chain(head, events, actor=actor, now=now)
+        prior = _state_of(head)
+        snapshot = values.get("snapshot")
+        state = state_digest(snapshot) if snapshot is not None else prior
+        links, seq, prev = chain(head, events, actor=actor, now=now, prior=prior, state=state)
         self.events += links
         row = {**values, "version": head.version + 1, "event_count": seq, "last_hash": prev}
         row["updated_at"] = as_utc(now)
@@ -119,7 +123,7 @@ class Writes:
             self.case_updates[head.id] = {**row, "b_id": head.id, "b_version": first["b_version"]}
         escalated = bool(values.get("escalated", head.escalated))
         nxt = values.get("next_escalation_at", head.next_escalation_at)
-        return Head(head.id, head.version + 1, seq, prev, escalated, nxt)
+        return Head(head.id, head.version + 1, seq, prev, escalated, nxt, state)
 
     def flush(self, connection: sa.Connection) -> None:
         """Send the writes: the version-checked case rows first (`Stale` if one moved)."""
@@ -171,12 +175,8 @@ class Writes:
             if run.clock is not None and run.status in OPEN_STEP:
                 due = as_utc(run.clock.read(calendar, now).due)
             values: dict[str, Any] = {
-                "department": run.department,
-                "status": run.status.value,
-                "is_open": run.status in OPEN_STEP,
-                "attempt": run.attempt,
+                **step_values(run),
                 "due_at": due,
-                "suspended": run.clock.suspended if run.clock else False,
                 "next_escalation_at": nexts.get(clock_key(new.id, step_id, run.attempt)),
             }
             if before is None:
@@ -185,27 +185,14 @@ class Writes:
                 self.steps.update({"b_case_id": new.id, "b_step_id": step_id, **values})
             known = len(before.signatures) if before and before.attempt == run.attempt else 0
             self.decisions += [
-                {
-                    "case_id": new.id,
-                    "step_id": step_id,
-                    "attempt": run.attempt,
-                    "actor": signature.actor,
-                    "role": signature.role,
-                    "decision": signature.decision,
-                    "at": as_utc(signature.at),
-                    "comment": signature.comment,
-                }
+                {"case_id": new.id, **decision_values(run, signature)}
                 for signature in run.signatures[known:]
             ]
         for material_id, state in new.materials.items():
             earlier = old.materials.get(material_id) if old else None
             if earlier == state:
                 continue
-            material: dict[str, Any] = {
-                "status": state.status.value,
-                "reference": state.reference,
-                "deadline": as_utc(state.deadline),
-            }
+            material = material_values(state)
             if earlier is None:
                 self.materials.inserts.append(
                     {"case_id": new.id, "material_id": material_id, **material}
@@ -219,25 +206,71 @@ class Writes:
             earlier_negative = old_negatives.get(negative.id)
             if earlier_negative == negative:
                 continue
-            entry = {
-                "case_id": new.id,
-                "step_id": negative.step_id,
-                "kind": negative.kind.value,
-                "status": negative.status.value,
-                "matter": negative.matter,
-                "facts": negative.facts,
-                "reason": negative.reason,
-                "legal_basis": negative.legal_basis,
-                "officer": negative.officer,
-                "department": negative.department,
-                "registered_at": as_utc(negative.registered_at),
-                "decided_by": negative.decided_by,
-                "decided_at": as_utc(negative.decided_at),
-            }
+            entry = {"case_id": new.id, **negative_values(negative)}
             if earlier_negative is None:
                 self.negatives.inserts.append({"id": negative.id, **entry})
             else:
                 self.negatives.update({"b_id": negative.id, **entry})
+
+
+def _state_of(head: CaseHead) -> str | None:
+    """The digest of the snapshot a write starts from: a unit of work's earlier write of the
+    case knows it; a stored row is hashed as read (None for a case not yet stored)."""
+    if isinstance(head, Head):
+        return head.state
+    snapshot = getattr(head, "snapshot", None)
+    return state_digest(snapshot) if snapshot is not None else None
+
+
+def step_values(run: StepRun) -> dict[str, Any]:
+    """A step row's columns that follow from the snapshot alone (due times need the calendar)."""
+    return {
+        "department": run.department,
+        "status": run.status.value,
+        "is_open": run.status in OPEN_STEP,
+        "attempt": run.attempt,
+        "suspended": run.clock.suspended if run.clock else False,
+    }
+
+
+def decision_values(run: StepRun, signature: Signature) -> dict[str, Any]:
+    """A decision row of a signature on the step's current attempt."""
+    return {
+        "step_id": run.step_id,
+        "attempt": run.attempt,
+        "actor": signature.actor,
+        "role": signature.role,
+        "decision": signature.decision,
+        "at": as_utc(signature.at),
+        "comment": signature.comment,
+    }
+
+
+def material_values(state: MaterialState) -> dict[str, Any]:
+    """A material row's columns."""
+    return {
+        "status": state.status.value,
+        "reference": state.reference,
+        "deadline": as_utc(state.deadline),
+    }
+
+
+def negative_values(negative: NegativeMatter) -> dict[str, Any]:
+    """A negative matter's row columns (but its case)."""
+    return {
+        "step_id": negative.step_id,
+        "kind": negative.kind.value,
+        "status": negative.status.value,
+        "matter": negative.matter,
+        "facts": negative.facts,
+        "reason": negative.reason,
+        "legal_basis": negative.legal_basis,
+        "officer": negative.officer,
+        "department": negative.department,
+        "registered_at": as_utc(negative.registered_at),
+        "decided_by": negative.decided_by,
+        "decided_at": as_utc(negative.decided_at),
+    }
 
 
 def steps_to_write(old: Case | None, new: Case, *, moved_only: bool) -> list[str]:
@@ -254,18 +287,35 @@ def steps_to_write(old: Case | None, new: Case, *, moved_only: bool) -> list[str
 
 
 def chain(
-    head: CaseHead, events: list[machine.Event], *, actor: str, now: dt.datetime
+    head: CaseHead,
+    events: list[machine.Event],
+    *,
+    actor: str,
+    now: dt.datetime,
+    prior: str | None = None,
+    state: str | None = None,
 ) -> tuple[list[dict[str, Any]], int, str]:
-    """The events as event-row values linked onto the case's hash chain; with the new count
-    and head of the chain."""
+    """The events as event-row values linked onto the case's hash chain, the first recording
+    `prior` (the digest of the snapshot the write started from), the last `state` (of the
+    one it leaves); with the new count and head of the chain."""
     at = now.isoformat()
     seq, prev = head.event_count, head.last_hash
     chained = []
-    for event in events:
+    for number, event in enumerate(events, 1):
         seq += 1
         data = canonical(event.data)
+        before = prior if number == 1 else None
+        after = state if number == len(events) else None
         digest = link_hash(
-            prev, case_id=head.id, seq=seq, kind=event.kind, actor=actor, at=at, data=data
+            prev,
+            case_id=head.id,
+            seq=seq,
+            kind=event.kind,
+            actor=actor,
+            at=at,
+            data=data,
+            prior=before,
+            state=after,
         )
         chained.append(
             {
@@ -277,6 +327,8 @@ def chain(
                 "data": data,
                 "prev_hash": prev,
                 "hash": digest,
+                "prior": before,
+                "state": after,
             }
         )
         prev = digest
