@@ -73,7 +73,7 @@ class Break:
     field: str | None = None
 
     def __str__(self) -> str:
-        where = f"event {self.seq}" if self.field is None else self.field
+        where = self.field or (f"event {self.seq}" if self.seq is not None else "the log")
         return (
             f"case {self.case_id}: {where}: {self.reason}"
             if self.case_id

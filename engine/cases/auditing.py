@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from engine.cases import checkpoint as signing
-from engine.cases.audit import Break, LoggedEvent
+from engine.cases.audit import GENESIS, Break, LoggedEvent
 from engine.cases.checkpoint import ChainHead, Checkpoint
 from engine.cases.consistency import StoredCase, disagreements
 from engine.cases.tables import (
@@ -73,9 +73,10 @@ def verify(
             ids = list(connection.execute(sa.select(cases.c.id).order_by(cases.c.id)).scalars())
         for stored in _stored(session, ids):
             report.breaks += disagreements(stored)
-            if stored.events:
-                last = stored.events[-1]
-                report.heads[str(stored.row["id"])] = ChainHead(last.seq, last.hash)
+            last = stored.events[-1] if stored.events else None
+            report.heads[str(stored.row["id"])] = (
+                ChainHead(last.seq, last.hash) if last else ChainHead(0, GENESIS)
+            )
         if key is not None:
             _against_checkpoints(session, report, key, exported, only=case_id)
     return report

@@ -18,7 +18,7 @@ from typing import Any
 
 from engine.cases.audit import GENESIS, Break, LoggedEvent, state_digest, verify_chain
 from engine.cases.case import Case, NegativeKind
-from engine.cases.writes import decision_values, material_values, negative_values, step_values
+from engine.cases.rows import decision_values, material_values, negative_values, step_values
 from engine.clock import as_utc
 
 Row = Mapping[Any, Any]

@@ -19,7 +19,8 @@ from sqlmodel import SQLModel
 from engine.calendar import WorkingCalendar
 from engine.cases import machine
 from engine.cases.audit import canonical, link_hash, state_digest
-from engine.cases.case import Case, MaterialState, NegativeMatter, Signature, StepRun
+from engine.cases.case import Case
+from engine.cases.rows import decision_values, material_values, negative_values, step_values
 from engine.cases.state import OPEN_STEP
 from engine.cases.tables import (
     CaseRow,
@@ -220,57 +221,6 @@ def _state_of(head: CaseHead) -> str | None:
         return head.state
     snapshot = getattr(head, "snapshot", None)
     return state_digest(snapshot) if snapshot is not None else None
-
-
-def step_values(run: StepRun) -> dict[str, Any]:
-    """A step row's columns that follow from the snapshot alone (due times need the calendar)."""
-    return {
-        "department": run.department,
-        "status": run.status.value,
-        "is_open": run.status in OPEN_STEP,
-        "attempt": run.attempt,
-        "suspended": run.clock.suspended if run.clock else False,
-    }
-
-
-def decision_values(run: StepRun, signature: Signature) -> dict[str, Any]:
-    """A decision row of a signature on the step's current attempt."""
-    return {
-        "step_id": run.step_id,
-        "attempt": run.attempt,
-        "actor": signature.actor,
-        "role": signature.role,
-        "decision": signature.decision,
-        "at": as_utc(signature.at),
-        "comment": signature.comment,
-    }
-
-
-def material_values(state: MaterialState) -> dict[str, Any]:
-    """A material row's columns."""
-    return {
-        "status": state.status.value,
-        "reference": state.reference,
-        "deadline": as_utc(state.deadline),
-    }
-
-
-def negative_values(negative: NegativeMatter) -> dict[str, Any]:
-    """A negative matter's row columns (but its case)."""
-    return {
-        "step_id": negative.step_id,
-        "kind": negative.kind.value,
-        "status": negative.status.value,
-        "matter": negative.matter,
-        "facts": negative.facts,
-        "reason": negative.reason,
-        "legal_basis": negative.legal_basis,
-        "officer": negative.officer,
-        "department": negative.department,
-        "registered_at": as_utc(negative.registered_at),
-        "decided_by": negative.decided_by,
-        "decided_at": as_utc(negative.decided_at),
-    }
 
 
 def steps_to_write(old: Case | None, new: Case, *, moved_only: bool) -> list[str]:

@@ -1,4 +1,4 @@
-"""`onething case …`, `negative`, `audit`: cases from the command line (scriptable)."""
+"""`onething case …`, `negative`: cases from the command line (scriptable)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ app = typer.Typer(help="Cases (办件): submit, act, show, list, timeline.", no_
 negative_app = typer.Typer(
     help="The register of negative decisions (否定事项报备).", no_args_is_help=True
 )
-audit_app = typer.Typer(help="The tamper-evident event log.", no_args_is_help=True)
 
 JSON = typer.Option(False, "--json", help="Print JSON.")
 
@@ -318,27 +317,3 @@ def list_negatives(status: str = typer.Option(None, "--status"), as_json: bool =
         )
     entries = "1 entry" if len(rows) == 1 else f"{len(rows)} entries"
     typer.echo(f"{entries}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))
-
-
-@audit_app.command("verify")
-@user_errors
-def verify(case_id: str = typer.Argument(None), as_json: bool = JSON) -> None:
-    """Check the hash chain; report the first broken link of each broken case (exit 1)."""
-    from engine.app import case_service
-
-    breaks = case_service().verify(case_id)
-    if as_json:
-        print_json(
-            {
-                "case": case_id,
-                "intact": not breaks,
-                "breaks": [{"case": b.case_id, "seq": b.seq, "reason": b.reason} for b in breaks],
-            }
-        )
-    elif breaks:
-        for found in breaks:
-            typer.echo(f"BROKEN {found}")
-    else:
-        typer.echo("audit chain intact" + (f" for case {case_id}" if case_id else ""))
-    if breaks:
-        raise typer.Exit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from engine.cli import (
+    audit_cmd,
     calendar_cmd,
     case_cmd,
     definitions_cmd,
@@ -27,7 +28,7 @@ app.add_typer(definitions_cmd.app, name="definitions")
 app.add_typer(case_cmd.app, name="case")
 app.add_typer(users_cmd.app, name="users")
 app.add_typer(case_cmd.negative_app, name="negative")
-app.add_typer(case_cmd.audit_app, name="audit")
+app.add_typer(audit_cmd.app, name="audit")
 app.command("demo")(demo_cmd.demo)
 app.command("serve")(serve_cmd.serve)
 app.add_typer(notify_cmd.app, name="notifications")

@@ -75,7 +75,7 @@ def test_submit_accept_act_show_timeline_and_audit(onething: Onething) -> None:
     assert [c["id"] for c in listed] == [case_id]
     assert "intact" in ok(onething("audit", "verify"))
     checked = json.loads(ok(onething("audit", "verify", case_id, "--json")))
-    assert checked == {"case": case_id, "intact": True, "breaks": []}
+    assert checked == {"case": case_id, "intact": True, "checkpoints": 0, "breaks": []}
 
 
 @pytest.mark.parametrize(
