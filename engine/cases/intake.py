@@ -126,7 +126,6 @@ def _request_correction(run: Run, items: list[str], *, by: str, reason: str | No
             run_step.hold = "correction"
             run.move_step(run_step, StepStatus.SUSPENDED)
             case.correction.steps.append(run_step.step_id)
-    run.hold_case("correction")
     run.move_case(CaseStatus.CORRECTION)
     listed = "；".join(titles.get(i, i) for i in items)
     run.notify("correction", f"一次性告知补正材料（行政许可法第三十二条）：{listed}{why}")
@@ -221,6 +220,5 @@ def supplement(run: Run) -> None:
                 run_step.clock = run_step.clock.resume(run.ctx.now)
                 run_step.hold = None
                 run.move_step(run_step, StepStatus.ACTIVE)
-        run.release_case("correction")
         run.move_case(CaseStatus.IN_PROGRESS if case.accepted_at else CaseStatus.SUBMITTED)
         run.emit("correction.closed")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.cases import intake, lifecycle, negatives, signing, time_limits
+from engine.cases import case_clocks, intake, lifecycle, negatives, signing, time_limits
 from engine.cases.case import Case
 from engine.cases.intake import submit
 from engine.cases.run import Context, Event, Run
@@ -57,4 +57,5 @@ def act(case: Case, action: str, ctx: Context) -> tuple[Case, list[Event]]:
     if work.status.closed and action not in ("confirm-negative", "overturn-negative"):
         raise run.refuse("the case is closed")
     handler(run)
+    case_clocks.settle(run)
     return work, run.events

@@ -136,7 +136,6 @@ class Run:
         if StepStatus.PENDING not in STEP_MOVES[run.status]:
             return
         self.move_step(run, StepStatus.PENDING)
-        self.release_case(f"art45:{run.step_id}")
         run.clock, run.signatures, run.hold = None, [], None
         for negative in self.case.negatives:
             if negative.step_id == run.step_id and negative.status is NegativeStatus.PENDING:
@@ -146,22 +145,6 @@ class Run:
     def notify(self, kind: str, text: str, *, step: str | None = None) -> None:
         self.case.notices.append(Notice(kind, self.ctx.now, text, step))
         self.emit("notice.issued", kind=kind, step=step, text=text)
-
-    def hold_case(self, why: str) -> None:
-        case = self.case
-        if not case.holds and case.promised and case.statutory:
-            case.promised = case.promised.suspend(self.ctx.now, why)
-            case.statutory = case.statutory.suspend(self.ctx.now, why)
-        if why not in case.holds:
-            case.holds.append(why)
-
-    def release_case(self, why: str) -> None:
-        case = self.case
-        if why in case.holds:
-            case.holds.remove(why)
-            if not case.holds and case.promised and case.statutory:
-                case.promised = case.promised.resume(self.ctx.now)
-                case.statutory = case.statutory.resume(self.ctx.now)
 
     def activate(self, run: StepRun) -> None:
         step = self.ctx.workflow.step(run.step_id)

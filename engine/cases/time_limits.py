@@ -22,7 +22,6 @@ def suspend(run: Run) -> None:
     run_step.clock = run_step.clock.suspend(run.ctx.now, reason)
     run_step.hold = reason
     run.move_step(run_step, StepStatus.SUSPENDED)
-    run.hold_case(f"art45:{step.id}")
     run.notify(
         "suspension",
         f"书面告知（行政许可法第四十五条）：{step.title}因{reason}中止计时，"
@@ -42,7 +41,6 @@ def resume(run: Run) -> None:
     run_step.clock = run_step.clock.resume(run.ctx.now)
     run_step.hold = None
     run.move_step(run_step, StepStatus.ACTIVE)
-    run.release_case(f"art45:{step.id}")
 
 
 def extend(run: Run) -> None:

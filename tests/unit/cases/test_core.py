@@ -21,6 +21,7 @@ CORE = [
     "signing",
     "negatives",
     "time_limits",
+    "case_clocks",
     "lifecycle",
     "machine",
     "automatic",

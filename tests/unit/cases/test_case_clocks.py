@@ -1,0 +1,163 @@
+"""The case's own clocks follow the law, not only the steps' (docs/domain.md, the case clocks):
+time the law does not count (Art. 45) stops them, an Art. 42 extension moves them as far as
+it must, and the promise is the one of the path the application takes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from engine.calendar import WorkingCalendar, load_calendars
+from engine.cases.case import Actor, Case
+from engine.cases.state import StepStatus
+from engine.definitions import Workflow
+from engine.definitions.loader import load_catalogue, load_workflow
+from engine.escalation.firings import plan_firings, tracked_clocks
+from tests.unit.cases.conftest import Desk, at, officer
+
+ROOT = Path(__file__).resolve().parents[3] / "definitions"
+SYSTEM = Actor("connector", "system")
+BUREAU = "approval-bureau"
+
+
+def the_workflow(name: str) -> Workflow:
+    return load_workflow(ROOT / "workflows" / f"{name}.yaml", load_catalogue(ROOT))
+
+
+@pytest.fixture(scope="module")
+def gx() -> WorkingCalendar:
+    return load_calendars(ROOT / "calendars").get("gx")
+
+
+def sample(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((ROOT / "samples" / f"{name}.json").read_text("utf-8"))
+    return data
+
+
+class Bureau(Desk):
+    """A desk on one of the definitions' workflows, submitting one of its samples."""
+
+    def __init__(self, name: str, calendar: WorkingCalendar, sample_name: str | None = None):
+        super().__init__(the_workflow(name), calendar)
+        self.application = sample(sample_name or name)
+
+    def accept(self, now: dt.datetime, **fields: Any) -> Case:
+        from engine.cases.machine import submit
+
+        application = dict(self.application)
+        application["fields"] = {**application["fields"], **fields}
+        case, _ = submit(
+            case_id="C-1",
+            workflow=self.workflow,
+            calendar=self.calendar,
+            application=application,
+            now=now,
+        )
+        return self.act(case, "accept", Actor("wang", "window", BUREAU), now)
+
+
+def promised_due(desk: Desk, case: Case, now: dt.datetime) -> dt.datetime:
+    assert case.promised is not None
+    return case.promised.read(desk.calendar, now).due
+
+
+def case_firings(desk: Desk, case: Case, now: dt.datetime) -> list[str]:
+    [tracked] = [t for t in tracked_clocks(case, desk.workflow) if t.step_id is None]
+    return [f.level for f in plan_firings(tracked, desk.calendar, now).due]
+
+
+# -- Art. 45: time not counted stops the case clock --------------------------------------------
+
+
+def exam_running(desk: Bureau) -> Case:
+    """A ride-hailing case on Tuesday 1 December 2026: registered, checked, the vehicle done;
+    only the driver's exam (counted: false) is left before the driver's decision."""
+    case = desk.accept(at(12, 1, 9, 30))
+    case = desk.act(
+        case,
+        "approve",
+        Actor("wang", "window", BUREAU),
+        at(12, 1, 9, 40),
+        step="driver-registration",
+    )
+    for check in ("background-check", "traffic-record-check"):
+        case = desk.act(case, "approve", SYSTEM, at(12, 1, 9, 45), step=check, result={"ok": 1})
+    case = desk.act(case, "approve", officer(BUREAU), at(12, 1, 10), step="vehicle-review")
+    case = desk.act(
+        case, "approve", officer("traffic-police"), at(12, 1, 11), step="use-type-change"
+    )
+    return desk.act(
+        case,
+        "approve",
+        officer(BUREAU, "head"),
+        at(12, 1, 11, 30),
+        step="transport-certificate-decision",
+    )
+
+
+def test_art45_not_counted_stops_case_clock(gx: WorkingCalendar) -> None:
+    desk = Bureau("ride-hailing-dual-licence", gx)
+    case = exam_running(desk)
+    assert case.steps["driver-exam"].status is StepStatus.ACTIVE
+    assert case.holds == ["not-counted:driver-exam"]
+    assert case.promised is not None and case.promised.suspended
+    assert case.statutory is not None and case.statutory.suspended
+    # promised 2 working days from Tuesday: Thursday 3 December; the exam runs to the 8th
+    week_later = at(12, 8, 16)
+    reading = case.promised.read(gx, week_later)
+    assert not reading.overdue and reading.suspended
+    assert case_firings(desk, case, week_later) == []  # no case red card while the exam runs
+    case = desk.act(case, "approve", officer("transport"), at(12, 8, 16), step="driver-exam")
+    assert case.holds == [] and case.promised is not None and not case.promised.suspended
+    # stopped from Tuesday 1 December 09:40 to Tuesday 8 December 16:00: 5 working days and
+    # 5 h 50 min, rounded up to 6 whole days (a stop never shortens a limit): Thursday 3
+    # December moves to Friday 11 December
+    assert promised_due(desk, case, at(12, 8, 16)) == at(12, 11, 17, 30)
+
+
+def test_art45_counted_parallel_work_keeps_no_case_clock_running(gx: WorkingCalendar) -> None:
+    """The vehicle's branch still works while the exam runs: the exam's time is not counted
+    even so, for the driver's decision waits for it."""
+    desk = Bureau("ride-hailing-dual-licence", gx)
+    case = desk.accept(at(12, 1, 9, 30))
+    case = desk.act(
+        case,
+        "approve",
+        Actor("wang", "window", BUREAU),
+        at(12, 1, 9, 40),
+        step="driver-registration",
+    )
+    assert case.steps["vehicle-review"].status is StepStatus.ACTIVE
+    assert case.holds == ["not-counted:driver-exam"]
+    assert case.promised is not None and case.promised.suspended
+
+
+def test_publication_alone_does_not_run_the_case_clock(gx: WorkingCalendar) -> None:
+    """双公示 follows the decision on its own clock: once the delivery is done the case waits
+    only on publication, which is not counted toward the case's limit."""
+    desk = Bureau("ride-hailing-dual-licence", gx)
+    case = exam_running(desk)
+    case = desk.act(case, "approve", officer("transport"), at(12, 1, 14), step="driver-exam")
+    case = desk.approve_all(case, "driver-certificate-decision", at(12, 1, 15))
+    assert case.promised is not None and not case.promised.suspended
+    case = desk.act(
+        case, "approve", Actor("wang", "window", BUREAU), at(12, 1, 16), step="delivery"
+    )
+    assert case.steps["publication"].status is StepStatus.ACTIVE
+    assert case.holds == ["not-counted:publication"]
+    assert case.promised is not None and case.promised.suspended
+    assert case_firings(desk, case, at(12, 10)) == []
+
+
+def test_art45_suspension_on_one_branch_stops_the_case_clock(desk: Desk) -> None:
+    case = desk.accepted(now=at(12, 1))
+    case = desk.act(
+        case, "suspend", officer("municipal"), at(12, 2), step="municipal", reason="专家评审"
+    )
+    assert case.steps["traffic"].status is StepStatus.ACTIVE  # the other branch works on
+    assert case.holds == ["art45:municipal"]
+    assert case.promised is not None and case.promised.suspended
