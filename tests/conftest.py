@@ -1,21 +1,27 @@
-"""Fixtures every test tree may use: the repository's definitions and fresh stores.
+"""Fixtures every test tree may use: the repository's definitions and calendars, fresh stores,
+and (from `tests.fixtures.loopback`) an SMTP server and an HTTP receiver on the loopback.
 
 `store_url` runs a test on a fresh SQLite file and on a fresh PostgreSQL database (one per
-test session, created on the local server and dropped at the end; a failure if unreachable).
+test session, created on the local server and dropped at the end; a failure if unreachable);
+`db` is an engine on either with the product's tables created and empty.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlmodel import SQLModel
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFINITIONS = ROOT / "definitions"
-PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
+import engine.cases.tables  # noqa: F401  (registers the case tables for `db`)
+from engine.calendar import CalendarSet, WorkingCalendar, load_calendars
+from engine.store import dispose_engines
+from tests.fixtures.definitions import CALENDARS, DEFINITIONS
+from tests.fixtures.stores import fresh_postgres
+
+pytest_plugins = ["tests.fixtures.loopback"]
 
 
 @pytest.fixture(scope="session")
@@ -24,26 +30,22 @@ def definitions_dir() -> Path:
     return DEFINITIONS
 
 
-@contextmanager
-def fresh_postgres(prefix: str) -> Iterator[str]:
-    """A new PostgreSQL database (SQLAlchemy URL) for as long as the block runs, then dropped."""
-    import psycopg
+@pytest.fixture(scope="session")
+def calendars() -> CalendarSet:
+    """The calendars of `definitions/calendars/`."""
+    return load_calendars(CALENDARS)
 
-    from engine.store import dispose_engines
 
-    name = f"{prefix}_{secrets.token_hex(4)}"
-    try:
-        admin = psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError as exc:
-        pytest.fail(f"PostgreSQL not reachable (.ci/run starts it): {exc}")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
-    finally:
-        dispose_engines()
-        with psycopg.connect(PG_SERVER, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+@pytest.fixture(scope="session")
+def cn(calendars: CalendarSet) -> WorkingCalendar:
+    """The national calendar (State Council holiday notices)."""
+    return calendars.get("cn")
+
+
+@pytest.fixture(scope="session")
+def gx(calendars: CalendarSet) -> WorkingCalendar:
+    """Guangxi: the national calendar with the region's own days."""
+    return calendars.get("gx")
 
 
 @pytest.fixture(scope="session")
@@ -55,10 +57,6 @@ def postgres_server_url() -> Iterator[str]:
 
 def _empty_postgres(url: str) -> None:
     """Drop every table of the session database so the next test migrates from nothing."""
-    import sqlalchemy as sa
-
-    from engine.store import dispose_engines
-
     dispose_engines()
     engine = sa.create_engine(url)
     with engine.begin() as connection:
@@ -69,8 +67,6 @@ def _empty_postgres(url: str) -> None:
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty store's URL: a new SQLite file, or the session's PostgreSQL database emptied."""
-    from engine.store import dispose_engines
-
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
     else:
@@ -78,3 +74,18 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         _empty_postgres(url)
         yield url
     dispose_engines()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    """An engine with the tables created and empty: a SQLite file or the session's PostgreSQL."""
+    if request.param == "sqlite":
+        engine = sa.create_engine(
+            f"sqlite:///{tmp_path / 'cases.db'}", connect_args={"timeout": 30}
+        )
+    else:
+        engine = sa.create_engine(request.getfixturevalue("postgres_server_url"), pool_size=10)
+    SQLModel.metadata.drop_all(engine)
+    SQLModel.metadata.create_all(engine)
+    yield engine
+    engine.dispose()

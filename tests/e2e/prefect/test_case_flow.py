@@ -3,9 +3,6 @@ resumes on a decision recorded through the service, visible in Prefect with tags
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
 import pytest
 from prefect.client.schemas.filters import (
     ArtifactFilter,
@@ -13,62 +10,25 @@ from prefect.client.schemas.filters import (
     FlowRunFilter,
     FlowRunFilterId,
 )
-from prefect.client.schemas.objects import FlowRun
-from sqlmodel import Session, col, select
 
 from engine.cases.service import CaseService
-from engine.connectors.registry import RegistryQuery
 from flows.case_flow import artifact_key
-from flows.tables import flow_run_of
 from flows.urls import flow_run_url
 from flows.wake import Waker, prefect_client, reconcile
-from tests.e2e.prefect.app import ConnectorCall
-from tests.e2e.prefect.conftest import Served, wait_for
+from tests.fixtures.flow_runs import (
+    CLEAN_DRIVER,
+    DRINK_DRIVER,
+    Served,
+    application,
+    calls,
+    effects,
+    flow_run,
+    paused,
+    step_status,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.prefect, pytest.mark.postgres, pytest.mark.timeout(240)]
-
-CLEAN_DRIVER = {"name": "覃志明", "id_number": "450202199001010011"}
-DRINK_DRIVER = {"name": "黄建国", "id_number": "450203199203030033"}
-
-
-def application(driver: dict[str, str]) -> dict[str, Any]:
-    return {
-        "applicant": driver,
-        "fields": {},
-        "materials": {"application-form": "doc-1", "id-card": "doc-2"},
-    }
-
-
-def flow_run(service: CaseService, case_id: str) -> FlowRun:
-    run_id = wait_for("the case's flow run", lambda: flow_run_of(service.engine, case_id))
-    with prefect_client() as client:
-        return client.read_flow_run(UUID(run_id))
-
-
-def paused(service: CaseService, case_id: str) -> FlowRun | None:
-    run = flow_run(service, case_id)
-    return run if run.state and run.state.is_paused() else None
-
-
-def step_status(service: CaseService, case_id: str, step: str) -> str:
-    return str(service.load(case_id).steps[step].status.value)
-
-
-def calls(service: CaseService, case_id: str) -> list[ConnectorCall]:
-    with Session(service.engine) as session:
-        return list(
-            session.exec(select(ConnectorCall).where(col(ConnectorCall.key).startswith(case_id)))
-        )
-
-
-def effects(service: CaseService, case_id: str) -> dict[str, int]:
-    """Registry queries per idempotency key (the connectors' side effects)."""
-    with Session(service.engine) as session:
-        rows = session.exec(select(RegistryQuery).where(col(RegistryQuery.key).startswith(case_id)))
-        counted: dict[str, int] = {}
-        for row in rows:
-            counted[row.key] = counted.get(row.key, 0) + 1
-        return counted
 
 
 def test_a_case_runs_its_checks_in_parallel_waits_without_a_process_and_resumes(

@@ -9,15 +9,16 @@ from collections import Counter
 import pytest
 
 from engine.cases.service import CaseService
-from tests.e2e.prefect.conftest import Served, wait_for
-from tests.e2e.prefect.test_case_flow import (
+from tests.fixtures.flow_runs import (
     CLEAN_DRIVER,
+    Served,
     application,
     calls,
     effects,
     flow_run,
     paused,
     step_status,
+    wait_for,
 )
 
 pytestmark = [pytest.mark.prefect, pytest.mark.postgres, pytest.mark.timeout(300)]

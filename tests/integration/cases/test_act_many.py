@@ -10,8 +10,8 @@ from engine.cases.errors import IllegalAction
 from engine.cases.service import CaseService, Command, Intake
 from engine.cases.tables import CaseRow, DecisionRow
 from engine.errors import InputError
-
-from .conftest import APPLICATION, stored
+from tests.fixtures.cases import stored
+from tests.fixtures.road_works import APPLICATION
 
 
 def accepted_many(service: CaseService, count: int) -> list[str]:

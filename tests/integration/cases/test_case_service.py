@@ -13,8 +13,8 @@ from engine.cases.errors import IllegalAction
 from engine.cases.service import CaseService
 from engine.cases.tables import DecisionRow, EventRow, StepRow
 from engine.errors import InputError
-
-from .conftest import APPLICATION, Clock, accepted, stored
+from tests.fixtures.cases import Clock, accepted, stored
+from tests.fixtures.road_works import APPLICATION
 
 
 def test_submit_accept_runs_parallel_branches_and_persists(service: CaseService) -> None:

@@ -25,8 +25,7 @@ from engine.definitions.loader import load_catalogue, load_workflow
 from engine.demo.driver import Driver, next_commands, officer_name, seed_officers
 from engine.escalation import index
 from engine.escalation.firings import clock_key
-
-from .conftest import Clock
+from tests.fixtures.cases import Clock
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFINITIONS = ROOT / "definitions"

@@ -10,8 +10,8 @@ import pytest
 
 from engine.cases.errors import IllegalAction
 from engine.cases.service import CaseService
-
-from .conftest import APPLICATION, Clock, accepted, stored
+from tests.fixtures.cases import Clock, accepted, stored
+from tests.fixtures.road_works import APPLICATION
 
 
 def step(view: dict[str, Any], step_id: str) -> dict[str, Any]:

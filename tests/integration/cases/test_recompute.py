@@ -8,8 +8,9 @@ from pathlib import Path
 
 from engine.calendar import load_calendars
 from engine.cases.service import CaseService
-
-from .conftest import APPLICATION, ROOT, TZ, Clock
+from tests.fixtures.cases import TZ, Clock
+from tests.fixtures.definitions import ROOT
+from tests.fixtures.road_works import APPLICATION
 
 OFFICIAL_2027 = """
   2027:

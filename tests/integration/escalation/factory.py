@@ -10,8 +10,8 @@ from sqlmodel import SQLModel
 
 from engine.calendar import load_calendars
 from engine.cases.service import CaseService
-
-from .conftest import ROOT, make_service, supervised_workflow
+from tests.fixtures.definitions import ROOT
+from tests.fixtures.supervision import make_service, supervised_workflow
 
 
 def service() -> CaseService:

@@ -15,18 +15,8 @@ from engine.cases.service import CaseService
 from engine.cases.tables import EscalationRow
 from engine.escalation.sweep import Supervision, SweepReport
 from engine.notify.dispatch import Dispatcher
-
-from .conftest import (
-    FAST,
-    SECRET_ENV,
-    Mailbox,
-    Receiver,
-    at,
-    catalogue,
-    make_service,
-    supervised_workflow,
-    transports,
-)
+from tests.fixtures.loopback import FAST, SECRET_ENV, Mailbox, Receiver, transports
+from tests.fixtures.supervision import at, catalogue, make_service, supervised_workflow
 
 CASES = 12
 

@@ -14,9 +14,9 @@ from engine.access.accounts import Accounts
 from engine.calendar import CalendarSet
 from engine.escalation.scheduler import JOB_ID, start_sweeper, sweep_seconds
 from engine.escalation.sweep import Supervision, SweepReport
-from tests.integration.cases.conftest import APPLICATION, Clock
-
-from .conftest import USERS, at, catalogue, make_service, supervised_workflow
+from tests.fixtures.cases import Clock
+from tests.fixtures.road_works import APPLICATION
+from tests.fixtures.supervision import USERS, at, catalogue, make_service, supervised_workflow
 
 
 def test_the_job_sweeps_on_start_and_then_each_interval(

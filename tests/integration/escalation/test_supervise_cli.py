@@ -14,8 +14,10 @@ from typer.testing import CliRunner
 
 from engine.access.accounts import Accounts
 from engine.cli import supervise_cmd
+from tests.fixtures.definitions import ROOT
+from tests.fixtures.road_works import APPLICATION
+from tests.fixtures.supervision import USERS
 
-from .conftest import APPLICATION, ROOT, USERS
 from .factory import service as make
 
 app = typer.Typer()

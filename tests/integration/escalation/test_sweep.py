@@ -23,22 +23,11 @@ from engine.definitions.model import Workflow
 from engine.escalation.sweep import Supervision
 from engine.notify.dispatch import Dispatcher
 from engine.notify.signature import verify
-from tests.integration.cases.conftest import APPLICATION, Clock
-from tests.unit.cases.conftest import road_works, with_step
-from tests.unit.escalation.conftest import departments
-
-from .conftest import (
-    FAST,
-    MUNICIPAL_HEAD_MAIL,
-    SECRET_ENV,
-    USERS,
-    Mailbox,
-    Receiver,
-    at,
-    catalogue,
-    make_service,
-    transports,
-)
+from tests.fixtures.cases import Clock
+from tests.fixtures.definitions import departments
+from tests.fixtures.loopback import FAST, SECRET_ENV, Mailbox, Receiver, transports
+from tests.fixtures.road_works import APPLICATION, road_works, with_step
+from tests.fixtures.supervision import MUNICIPAL_HEAD_MAIL, USERS, at, catalogue, make_service
 
 
 def levels(supervision: Supervision, **moment: Any) -> list[tuple[str | None, str]]:

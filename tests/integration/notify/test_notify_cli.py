@@ -14,17 +14,16 @@ from engine.notify.channels import ChannelConfig, ChannelKind
 from engine.notify.dispatch import DeliveryResult, Dispatcher
 from engine.notify.notice import Notice
 from engine.notify.tables import DeliveryStatus
-
-from .conftest import FAST, SECRET, SECRET_ENV, Receiver
+from tests.fixtures.loopback import FAST, SECRET, SECRET_ENV, Receiver
 
 pytestmark = pytest.mark.timeout(30)
 
 
 def test_dead_letter_is_listed_then_retried_and_gone(
-    db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+    notify_db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
 ) -> None:
     receiver.answer(*[500] * FAST.max_attempts)
-    dead, env = dead_letter(db, dispatcher, receiver, notice)
+    dead, env = dead_letter(notify_db, dispatcher, receiver, notice)
     runner = CliRunner()
 
     listed = runner.invoke(app, ["dead-letters", "--json"], env=env)
@@ -46,10 +45,10 @@ def test_dead_letter_is_listed_then_retried_and_gone(
 
 
 def test_retry_that_fails_again_exits_1(
-    db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+    notify_db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
 ) -> None:
     receiver.answer(400, 400)
-    dead, env = dead_letter(db, dispatcher, receiver, notice)
+    dead, env = dead_letter(notify_db, dispatcher, receiver, notice)
     result = CliRunner().invoke(app, ["retry", str(dead.record_id)], env=env)
     assert result.exit_code == 1
     assert "failed again: HTTP 400" in result.output
@@ -63,12 +62,12 @@ def test_database_without_the_table_is_one_line_not_a_traceback(tmp_path: object
 
 
 def dead_letter(
-    db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+    notify_db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
 ) -> tuple[DeliveryResult, dict[str, str]]:
     """Send `notice` to the receiver as scripted, and the CLI's environment for that database."""
     channel = ChannelConfig(ChannelKind.WEBHOOK, receiver.url, secret_env=SECRET_ENV)
-    with Session(db) as session:
+    with Session(notify_db) as session:
         [result] = dispatcher.dispatch(session, notice, [channel])
     assert result.status is DeliveryStatus.DEAD
-    url = db.url.render_as_string(hide_password=False)
+    url = notify_db.url.render_as_string(hide_password=False)
     return result, {"ONETHING_DATABASE_URL": url, SECRET_ENV: SECRET}

@@ -14,8 +14,7 @@ from engine.notify.channels import ChannelConfig, ChannelKind
 from engine.notify.dispatch import DeliveryResult, Dispatcher
 from engine.notify.notice import Notice
 from engine.notify.tables import DeliveryStatus
-
-from .conftest import FAST, SECRET_ENV, Mailbox, Receiver, transports
+from tests.fixtures.loopback import FAST, SECRET_ENV, Mailbox, Receiver, transports
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -23,7 +22,7 @@ T0 = datetime(2026, 10, 12, 9, 0, tzinfo=UTC)
 
 
 def test_racing_dispatchers_deliver_each_notice_once(
-    db: sa.Engine, smtp: Mailbox, receiver: Receiver, notice: Notice
+    notify_db: sa.Engine, smtp: Mailbox, receiver: Receiver, notice: Notice
 ) -> None:
     channels = [
         ChannelConfig(ChannelKind.WEBHOOK, receiver.url, secret_env=SECRET_ENV),
@@ -35,7 +34,7 @@ def test_racing_dispatchers_deliver_each_notice_once(
 
     def race() -> None:
         dispatcher = Dispatcher(transports=transports(smtp_port=smtp.port), policy=FAST)
-        with Session(db) as session:
+        with Session(notify_db) as session:
             start.wait()
             results.extend(dispatcher.dispatch(session, notice, channels))
 

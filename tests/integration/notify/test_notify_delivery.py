@@ -18,8 +18,15 @@ from engine.notify.channels import ChannelConfig, ChannelKind
 from engine.notify.dispatch import Dispatcher
 from engine.notify.notice import Notice
 from engine.notify.tables import DeliveryStatus
-
-from .conftest import FAST, SECRET, SECRET_ENV, Mailbox, Receiver, free_port, transports
+from tests.fixtures.loopback import (
+    FAST,
+    SECRET,
+    SECRET_ENV,
+    Mailbox,
+    Receiver,
+    free_port,
+    transports,
+)
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -37,16 +37,16 @@ def run(engine: sa.Engine, step: str) -> None:
             getattr(migration, step)()
 
 
-def test_upgrade_matches_the_model_and_downgrade_removes_it(db: sa.Engine) -> None:
-    SQLModel.metadata.drop_all(db, tables=NOTIFY_TABLES)
-    run(db, "upgrade")
+def test_upgrade_matches_the_model_and_downgrade_removes_it(notify_db: sa.Engine) -> None:
+    SQLModel.metadata.drop_all(notify_db, tables=NOTIFY_TABLES)
+    run(notify_db, "upgrade")
     model = sa.MetaData()
     NOTIFY_TABLES[0].to_metadata(model)
-    with db.connect() as connection:
+    with notify_db.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, model) == []
-    run(db, "downgrade")
-    assert "notify_delivery" not in sa.inspect(db).get_table_names()
+    run(notify_db, "downgrade")
+    assert "notify_delivery" not in sa.inspect(notify_db).get_table_names()
 
 
 def test_revision_follows_the_cases_migration() -> None:

@@ -22,8 +22,7 @@ from engine.notify.dispatch import Dispatcher
 from engine.notify.mail import SmtpSettings, SmtpTransport
 from engine.notify.notice import Notice
 from engine.notify.tables import DeliveryStatus
-
-from .conftest import FAST, Mailbox, free_port
+from tests.fixtures.loopback import FAST, Mailbox, free_port
 
 pytestmark = pytest.mark.timeout(30)
 

@@ -10,8 +10,7 @@ import pytest
 
 from engine.calendar import Limit, load_calendars
 from engine.errors import CalendarError, SourceError
-
-from .conftest import CALENDARS
+from tests.fixtures.definitions import CALENDARS
 
 
 def folder_with(tmp_path: Path, name: str, text: str) -> Path:

@@ -16,7 +16,8 @@ from engine.cases.automatic import (
 )
 from engine.cases.case import Case
 from engine.cases.errors import IllegalAction
-from tests.unit.cases.conftest import SYSTEM, WINDOW, Desk, at, road_works
+from tests.fixtures.desk import SYSTEM, WINDOW, Desk, at
+from tests.fixtures.road_works import road_works
 
 CONNECTOR = "engine.connectors.background:check"
 

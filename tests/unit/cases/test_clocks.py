@@ -10,7 +10,7 @@ import pytest
 from engine.calendar import StatutoryClock
 from engine.cases.case import Case, MaterialStatus
 from engine.cases.state import CaseStatus, StepStatus
-from tests.unit.cases.conftest import APPLICANT, LEADER, WINDOW, Desk, at, officer
+from tests.fixtures.desk import APPLICANT, LEADER, WINDOW, Desk, at, officer
 
 MUNICIPAL = officer("municipal")
 MUNICIPAL_HEAD = officer("municipal", "head")

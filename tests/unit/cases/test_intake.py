@@ -9,19 +9,8 @@ import pytest
 from engine.cases.case import MaterialStatus
 from engine.cases.errors import IllegalAction
 from engine.cases.state import CaseStatus, StepStatus
-from tests.unit.cases.conftest import (
-    ALL_MATERIALS,
-    APPLICANT,
-    LEADER,
-    SYSTEM,
-    TREE_MATERIALS,
-    TREES,
-    WINDOW,
-    Desk,
-    at,
-    officer,
-    road_works,
-)
+from tests.fixtures.desk import APPLICANT, LEADER, SYSTEM, WINDOW, Desk, at, officer
+from tests.fixtures.road_works import ALL_MATERIALS, TREE_MATERIALS, TREES, road_works
 
 
 def without(*ids: str) -> dict[str, Any]:

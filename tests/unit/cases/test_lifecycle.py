@@ -12,18 +12,12 @@ from engine.cases.case import Case, NegativeStatus
 from engine.cases.machine import ACTIONS
 from engine.cases.state import CaseStatus, StepStatus
 from engine.cases.view import case_view
-from tests.unit.cases.conftest import (
+from tests.fixtures.desk import APPLICANT, LEADER, SYSTEM, WINDOW, Desk, at, officer
+from tests.fixtures.road_works import (
     ALL_MATERIALS,
-    APPLICANT,
-    LEADER,
     OWNER,
-    SYSTEM,
     TREE_MATERIALS,
     TREES,
-    WINDOW,
-    Desk,
-    at,
-    officer,
     road_works,
     with_step,
 )

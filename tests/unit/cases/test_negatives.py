@@ -8,15 +8,10 @@ import pytest
 
 from engine.cases.case import NegativeKind, NegativeStatus
 from engine.cases.state import CaseStatus, StepStatus
-from tests.unit.cases.conftest import (
-    LEADER,
-    SYSTEM,
+from tests.fixtures.desk import LEADER, SYSTEM, WINDOW, Desk, at, officer
+from tests.fixtures.road_works import (
     TREE_MATERIALS,
     TREES,
-    WINDOW,
-    Desk,
-    at,
-    officer,
     road_works,
     with_background_check,
     with_step,

@@ -13,17 +13,8 @@ from typing import Any
 from engine.cases.case import Case, NegativeStatus
 from engine.cases.machine import Event
 from engine.cases.state import CaseStatus, StepStatus
-from tests.unit.cases.conftest import (
-    LEADER,
-    TREE_MATERIALS,
-    TREES,
-    Desk,
-    at,
-    officer,
-    replays,
-    road_works,
-    with_step,
-)
+from tests.fixtures.desk import LEADER, Desk, at, officer, replays
+from tests.fixtures.road_works import TREE_MATERIALS, TREES, road_works, with_step
 
 
 def decided(

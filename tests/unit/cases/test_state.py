@@ -14,20 +14,8 @@ from engine.cases.errors import IllegalAction
 from engine.cases.run import Event, Run
 from engine.cases.state import CASE_MOVES, STEP_MOVES, CaseStatus, StepStatus
 from engine.definitions.model import Workflow
-from tests.unit.cases.conftest import (
-    ALL_MATERIALS,
-    APPLICANT,
-    LEADER,
-    TREE_MATERIALS,
-    TREES,
-    WINDOW,
-    Desk,
-    at,
-    officer,
-    replays,
-    road_works,
-    with_step,
-)
+from tests.fixtures.desk import APPLICANT, LEADER, WINDOW, Desk, at, officer, replays
+from tests.fixtures.road_works import ALL_MATERIALS, TREE_MATERIALS, TREES, road_works, with_step
 
 Move = tuple[str, str]
 

@@ -9,14 +9,10 @@ import pytest
 from engine.calendar import StatutoryClock
 from engine.cases.case import Case
 from engine.cases.state import CaseStatus, StepStatus
-from tests.unit.cases.conftest import (
-    SYSTEM,
+from tests.fixtures.desk import SYSTEM, WINDOW, Desk, at, officer
+from tests.fixtures.road_works import (
     TREE_MATERIALS,
     TREES,
-    WINDOW,
-    Desk,
-    at,
-    officer,
     road_works,
     with_background_check,
     with_step,
