@@ -60,7 +60,7 @@ def _national(first_year: int, last_year: int, official: range) -> Schedule:
 
     Years in `official` take the library's full published schedule (holidays, days off moved
     by 调休, make-up working days). Other years are estimates: the statutory holidays only,
-    with no days moved and no make-up working days (DOMAIN.md §2).
+    with no days moved and no make-up working days (docs/domain.md §working-days).
     """
     import holidays  # load time only; the library is slow to import and slower to query
 

@@ -10,7 +10,7 @@ from engine.errors import InputError
 
 
 class Unit(StrEnum):
-    """How a limit is counted (DOMAIN.md §1)."""
+    """How a limit is counted (docs/domain.md §counting)."""
 
     WORKING_DAYS = "working-days"  # 工作日: Art. 82, holidays excluded
     NATURAL_DAYS = "natural-days"  # 日: ends on the next working day if the last day is a rest day

@@ -167,7 +167,7 @@ class WorkingCalendar:
     # -- limits -----------------------------------------------------------------------------
 
     def due(self, start: dt.datetime, limit: Limit) -> Due:
-        """When `limit` counted from `start` ends (DOMAIN.md §1 counting rules)."""
+        """When `limit` counted from `start` ends (docs/domain.md §counting)."""
         start = self.local(start)
         day = start.date()
         if limit.unit is Unit.WORKING_DAYS and limit.value:

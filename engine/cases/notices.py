@@ -10,7 +10,8 @@ KIND_TITLES = {
     NegativeKind.CANNOT_HANDLE: "不能办理告知",
 }
 
-# Art. 38(2): reasons and the right to review or litigation; DOMAIN.md §4: the help offered.
+# Art. 38(2): reasons and the right to review or litigation; the help offered:
+# docs/domain.md §negative-matters.
 REMEDIES = "如不服本决定，可依法申请行政复议或者提起行政诉讼。"
 HELP = "我局可提供帮办代办、现场指导、容缺后补等服务。"
 

@@ -87,7 +87,7 @@ class DepartmentsFile(DefinitionModel):
 
     roles: dict[Id, str] = Field(description="every role, with its Chinese name")
     escalation: tuple[Rung, ...] = Field(
-        min_length=1, description="the default ladder of every step (DOMAIN.md §5)"
+        min_length=1, description="the default ladder of every step (docs/domain.md §supervision)"
     )
     departments: tuple[Department, ...]
 

@@ -1,4 +1,4 @@
-"""The electronic-supervision ladder (电子监察, DOMAIN.md §5) as definition data.
+"""The electronic-supervision ladder (电子监察, docs/domain.md §supervision) as definition data.
 
 A rung says when it fires (`at: 90%` of the promised time, `at: deadline`, or
 `at: deadline + 1 working-days`), how grave it is, and which roles hear of it. The case engine

@@ -1,10 +1,10 @@
 """The escalation ladder of one clock, as instants on the working calendar.
 
 A rung fires at a share of the countable time (`90%`) or at the deadline moved by working time
-(`deadline - 1 working-days`); a level fires at the earliest of its rungs (DOMAIN.md §5: yellow
-at 90% or one working day before the deadline, whichever comes first), and never before its
-clock started (`fires_at`). A stopped clock does not escalate. Pure: clock, ladder, calendar and
-`now` are all arguments.
+(`deadline - 1 working-days`); a level fires at the earliest of its rungs (docs/domain.md
+§supervision: yellow at 90% or one working day before the deadline, whichever comes first),
+and never before its clock started (`fires_at`). A stopped clock does not escalate. Pure:
+clock, ladder, calendar and `now` are all arguments.
 """
 
 from __future__ import annotations

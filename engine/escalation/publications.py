@@ -1,4 +1,4 @@
-"""The public listing of licensing decisions (双公示, DOMAIN.md §6): each is due for
+"""The public listing of licensing decisions (双公示, docs/domain.md §publication): each is due for
 publication within 7 working days of the decision. Decision and publication steps are found by
 their kind in the workflow; the sweep escalates an open publication step like any other."""
 
@@ -18,7 +18,7 @@ from engine.cases.tables import CaseRow, StepRow
 from engine.definitions.catalogue import Catalogue, MatterKind
 from engine.definitions.model import Step, StepKind, Workflow
 
-PUBLICATION_LIMIT = Limit(7, Unit.WORKING_DAYS)  # DOMAIN.md §6
+PUBLICATION_LIMIT = Limit(7, Unit.WORKING_DAYS)  # docs/domain.md §publication
 FIELDS = (
     "decision_number",
     "matter",

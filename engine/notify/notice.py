@@ -15,7 +15,8 @@ from engine.errors import InputError
 
 
 class NoticeKind(StrEnum):
-    """The rung of the supervision ladder a notice reports (DOMAIN.md §5–§6)."""
+    """The rung of the supervision ladder a notice reports, or a late publication
+    (docs/domain.md §supervision, §publication)."""
 
     YELLOW = "yellow"  # 黄牌预警: most of the promised time has passed
     RED = "red"  # 红牌: overdue

@@ -1,4 +1,4 @@
-"""Counting rules of DOMAIN.md §1, named after the rule they check."""
+"""Counting rules of docs/domain.md §counting, named after the rule they check."""
 
 from __future__ import annotations
 

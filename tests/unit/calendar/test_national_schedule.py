@@ -1,4 +1,5 @@
-"""The national calendar against chinesecalendar and the State Council notices (DOMAIN.md §2)."""
+"""The national calendar against chinesecalendar and the State Council notices
+(docs/domain.md §working-days)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Negative decisions (否定事项报备, DOMAIN.md §4): registered, then confirmed or overturned."""
+"""Negative decisions (否定事项报备, docs/domain.md §negative-matters): registered, then
+confirmed or overturned."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
-"""The default ladder (DOMAIN.md §5) on the statutory calendar: yellow at 90% of the time or one
-working day before the deadline, whichever is first; red at the deadline; supervision one
-working day later. Stopped clocks do not climb; extensions and stops move the whole ladder."""
+"""The default ladder (docs/domain.md §supervision) on the statutory calendar: yellow at 90% of
+the time or one working day before the deadline, whichever is first; red at the deadline;
+supervision one working day later. Stopped clocks do not climb; extensions and stops move the
+whole ladder."""
 
 from __future__ import annotations
 

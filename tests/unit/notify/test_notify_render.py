@@ -93,7 +93,8 @@ def test_each_rung_of_the_ladder_has_its_own_tag(kind: NoticeKind, zh: str, en: 
 
 
 def test_provisional_deadline_says_it_will_be_recomputed() -> None:
-    """A due time in a year whose holiday schedule is not yet published (DOMAIN.md §2)."""
+    """A due time in a year whose holiday schedule is not yet published
+    (docs/domain.md §working-days)."""
     assert "预计期限，节假日安排公布后重新计算" in render(notice(provisional=True)).body
     assert "预计期限" not in render(notice()).body
     assert "provisional deadline" in render(notice(provisional=True), "en").body
