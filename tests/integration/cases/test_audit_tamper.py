@@ -17,8 +17,8 @@ from engine.cases.service import CaseService
 from engine.cases.state import StepStatus
 from engine.cases.tables import CaseRow, CheckpointRow, DecisionRow, EventRow, StepRow
 from engine.errors import InputError
-
-from .conftest import APPLICATION, accepted
+from tests.fixtures.cases import accepted
+from tests.fixtures.road_works import APPLICATION
 
 KEY = b"auditor's key, kept outside the database"
 
