@@ -17,7 +17,7 @@ from engine.cases.state import StepStatus
 from engine.definitions import Workflow
 from engine.definitions.loader import load_catalogue, load_workflow
 from engine.escalation.firings import plan_firings, tracked_clocks
-from tests.unit.cases.conftest import Desk, at, officer
+from tests.fixtures.desk import Desk, at, officer
 
 ROOT = Path(__file__).resolve().parents[3] / "definitions"
 SYSTEM = Actor("connector", "system")
