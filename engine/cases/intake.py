@@ -15,11 +15,15 @@ from engine.cases.case import (
     Correction,
     MaterialState,
     MaterialStatus,
+    NegativeKind,
+    NegativeStatus,
     StepRun,
 )
+from engine.cases.negatives import register_negative
 from engine.cases.run import REVIEW_ROLES, Context, Event, Run
 from engine.cases.state import CaseStatus, StepStatus
-from engine.definitions.model import Material, Workflow
+from engine.definitions.application import check_application
+from engine.definitions.model import Workflow
 
 
 def _new_case_steps(workflow: Workflow) -> dict[str, StepRun]:
@@ -34,7 +38,9 @@ def submit(
     application: dict[str, Any],
     now: dt.datetime,
 ) -> tuple[Case, list[Event]]:
-    """Take an application in once: its fields and materials form the case's pool."""
+    """Take an application in once: its fields and materials form the case's pool. An
+    application with any problem is refused whole, every problem listed (`ApplicationError`)."""
+    check_application(workflow, application)
     fields = workflow.field_values(application.get("fields", {}))
     case = Case(
         id=case_id,
@@ -85,17 +91,12 @@ def _take_shared(run: Run) -> None:
             run.emit("material.shared", material=material.id, source=material.shared_from)
 
 
-def _asked(material: Material, fields: dict[str, Any]) -> bool:
-    """Whether the application must include `material` (required, and its `when` holds)."""
-    return material.required and (material.when is None or material.when.holds(fields))
-
-
 def _missing(run: Run) -> list[str]:
     """Required materials not in the pool and not deferrable (those go in the one notice)."""
     case, workflow = run.case, run.ctx.workflow
     missing = []
     for material in workflow.materials:
-        if not _asked(material, case.fields):
+        if not material.asked(case.fields):
             continue
         state = case.materials.get(material.id)
         if state and state.status in (MaterialStatus.SUPPLIED, MaterialStatus.COMMITTED):
@@ -148,6 +149,8 @@ def _mark_missing(run: Run, items: list[str], titles: dict[str, str]) -> None:
 def accept(run: Run) -> None:
     run.need_case(CaseStatus.SUBMITTED)
     run.need_role(("window",), run.ctx.workflow.owner)
+    if _refused_at_acceptance(run):
+        return
     case, workflow, now = run.case, run.ctx.workflow, run.ctx.now
     case.accepted_at = now
     case.promised = StatutoryClock(now, workflow.promised_limit)
@@ -158,7 +161,7 @@ def accept(run: Run) -> None:
         if (
             material.deferrable
             and material.id not in case.materials
-            and _asked(material, case.fields)
+            and material.asked(case.fields)
         ):
             due = run.ctx.calendar.due(now, material.deferrable.supply_within).at
             deadline = min(due, promised_due)  # never beyond the promised limit
@@ -174,6 +177,27 @@ def accept(run: Run) -> None:
             "补齐后方可送达办理结果：" + "；".join(deferred),
         )
     run.advance()
+
+
+def _refused_at_acceptance(run: Run) -> bool:
+    """不予受理: an application for which the definition's `refuse_when` holds is not accepted;
+    the refusal is registered for the leader (否定事项报备), who confirms it or overturns it —
+    after an overturn of the same facts, the window accepts."""
+    refusals = run.ctx.workflow.refusals_for(run.case.fields)
+    if not refusals:
+        return False
+    reason = "；".join(r.reason for r in refusals)
+    basis = "；".join(dict.fromkeys(r.legal_basis for r in refusals))
+    if any(
+        n.kind is NegativeKind.REFUSE_ACCEPTANCE
+        and n.status is NegativeStatus.OVERTURNED
+        and n.reason == reason
+        for n in run.case.negatives
+    ):
+        return False
+    register_negative(run, NegativeKind.REFUSE_ACCEPTANCE, step=None, stated=(reason, basis))
+    run.move_case(CaseStatus.REFUSAL_PENDING)
+    return True
 
 
 def return_for_correction(run: Run) -> None:

@@ -12,16 +12,25 @@ from engine.definitions.graph import ancestors
 from engine.definitions.model import AUTOMATIC_KINDS, RejectAction, Step
 
 
-def register_negative(run: Run, kind: NegativeKind, *, step: Step | None) -> NegativeMatter:
+def register_negative(
+    run: Run,
+    kind: NegativeKind,
+    *,
+    step: Step | None,
+    stated: tuple[str, str] | None = None,
+) -> NegativeMatter:
+    """Register a negative matter with the officer's reason and legal basis (the action's
+    arguments), or the definition's (`stated`: reason, legal basis)."""
     case, actor = run.case, run.ctx.actor
+    reason, basis = stated or (run.arg("reason"), run.arg("legal_basis", required=False) or "")
     negative = NegativeMatter(
         id=f"{case.id}-N{len(case.negatives) + 1}",
         kind=kind,
         step_id=step.id if step else None,
         matter=step.matter if step else None,
-        facts=run.arg("facts", required=False) or run.arg("reason"),
-        reason=run.arg("reason"),
-        legal_basis=run.arg("legal_basis", required=False) or "",
+        facts=(None if stated else run.arg("facts", required=False)) or reason,
+        reason=reason,
+        legal_basis=basis,
         officer=actor.name,
         department=step.department if step else (actor.department or run.ctx.workflow.owner),
         registered_at=run.ctx.now,

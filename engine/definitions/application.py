@@ -5,19 +5,25 @@
      "fields": {"length_m": 350, "occupies_carriageway": true},
      "materials": {"application-form": "doc-17", "restoration-pledge": "commitment"}}
 
-A material left out of `materials` is missing — or, if deferrable (容缺), deferred.
+`application_problems` is what makes an application unusable (a wrong value, an unknown key, a
+broken identity): the intake refuses it with every problem, and `definitions plan --data` reports
+the same. A required material left out is not such a problem at the intake: it goes into the one
+correction notice (一次告知, Art. 32) — or, if deferrable (容缺), is deferred; a sample file or a
+plan's data must have them all (`missing_materials`).
 """
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from engine.definitions.checks import Finding
 from engine.definitions.model import ApplicationField, FieldType, Workflow
 from engine.definitions.problems import suggest
 from engine.definitions.when import WhenError
+from engine.errors import InputError
 
 KEYS = ("workflow", "applicant", "fields", "materials")
 COMMITMENT = "commitment"
@@ -43,8 +49,27 @@ def id_number_ok(number: str) -> bool:
     return "10X98765432"[total % 11] == number[17]
 
 
+class ApplicationError(InputError):
+    """An application the intake cannot take in: every problem, one line each, nothing kept."""
+
+    def __init__(self, workflow_id: str, findings: Sequence[Finding]):
+        self.workflow_id = workflow_id
+        self.findings = tuple(findings)
+        super().__init__("\n".join(f"{_where(path)}: {message}" for path, message in findings))
+
+
+def _where(path: tuple[str | int, ...]) -> str:
+    return ".".join(str(part) for part in path) or "application"
+
+
+def check_application(workflow: Workflow, application: Any) -> None:
+    """Raise `ApplicationError` listing every problem of the application, if it has any."""
+    if problems := application_problems(workflow, application):
+        raise ApplicationError(workflow.id, problems)
+
+
 def application_problems(workflow: Workflow, application: Any) -> list[Finding]:
-    """Everything wrong with an application, as `(path, message)` pairs."""
+    """Everything that makes an application unusable, as `(path, message)` pairs."""
     if not isinstance(application, Mapping):
         return [((), "an application is an object with applicant, fields and materials")]
     problems: list[Finding] = [
@@ -63,7 +88,29 @@ def application_problems(workflow: Workflow, application: Any) -> list[Finding]:
     supplied = application.get("materials", {})
     if not isinstance(supplied, Mapping):
         return [*problems, (("materials",), "materials maps material ids to document references")]
-    problems += _materials(workflow, workflow.field_values(values), supplied)
+    problems += _references(workflow, supplied)
+    return problems
+
+
+def missing_materials(workflow: Workflow, application: Any) -> list[Finding]:
+    """Required materials the application leaves out that cannot be deferred (容缺)."""
+    if not isinstance(application, Mapping):
+        return []
+    values, supplied = application.get("fields", {}), application.get("materials", {})
+    if not isinstance(values, Mapping) or not isinstance(supplied, Mapping):
+        return []
+    filled = workflow.field_values(values)
+    problems: list[Finding] = []
+    for material in workflow.materials:
+        try:
+            asked = material.asked(filled)
+        except WhenError:  # the field it depends on is missing or wrong: an application problem
+            continue
+        left_out = material.id not in supplied and not material.shared_from
+        if asked and left_out and material.deferrable is None:
+            problems.append(
+                (("materials",), f"missing material {material.id!r} ({material.title})")
+            )
     return problems
 
 
@@ -107,15 +154,26 @@ def _type_problem(field: ApplicationField, value: Any) -> str | None:
         FieldType.DATE: isinstance(value, str) and bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)),
         FieldType.ENUM: value in field.values,
     }[field.type]
-    if ok:
-        return None
-    wanted = f"one of {', '.join(field.values)}" if field.type is FieldType.ENUM else field.type
-    return f"field {field.id!r} should be {wanted}, not {value!r}"
+    if not ok:
+        wanted = f"one of {', '.join(field.values)}" if field.type is FieldType.ENUM else field.type
+        return f"field {field.id!r} should be {wanted}, not {value!r}"
+    if is_number:
+        return _range_problem(field, value)
+    return None
 
 
-def _materials(
-    workflow: Workflow, values: Mapping[str, Any], supplied: Mapping[str, Any]
-) -> Iterator[Finding]:
+def _range_problem(field: ApplicationField, value: float) -> str | None:
+    """A number outside the field's range; NaN and infinities are no numbers of any range."""
+    if not math.isfinite(value):
+        return f"field {field.id!r} should be a finite number, not {value!r}"
+    if field.minimum is not None and value < field.minimum:
+        return f"field {field.id!r} should be at least {field.minimum:g}, not {value!r}"
+    if field.maximum is not None and value > field.maximum:
+        return f"field {field.id!r} should be at most {field.maximum:g}, not {value!r}"
+    return None
+
+
+def _references(workflow: Workflow, supplied: Mapping[str, Any]) -> Iterator[Finding]:
     declared = {m.id: m for m in workflow.materials}
     for key, reference in supplied.items():
         material = declared.get(key)
@@ -125,11 +183,3 @@ def _materials(
             yield ("materials", key), f"material {key!r} needs a document reference"
         elif reference == COMMITMENT and not material.commitment:
             yield ("materials", key), f"material {key!r} cannot be replaced by a commitment"
-    for material in workflow.materials:
-        try:
-            asked = material.required and (material.when is None or material.when.holds(values))
-        except WhenError:  # the field it depends on is missing or wrong, reported above
-            continue
-        left_out = material.id not in supplied and not material.shared_from
-        if asked and left_out and material.deferrable is None:
-            yield ("materials",), f"missing material {material.id!r} ({material.title})"

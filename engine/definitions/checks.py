@@ -118,6 +118,12 @@ def _conditions(parts: Parts) -> Iterator[Finding]:
         if material.when is not None:
             for message in when_problems(material.when, fields):
                 yield ("materials", m, "when"), message
+    for r, refusal in enumerate(parts.header.refuse_when if parts.header else ()):
+        path = ("refuse_when", r, "when")
+        problems = when_problems(refusal.when, fields)
+        yield from ((path, message) for message in problems)
+        if not problems and not can_hold(refusal.when, fields):
+            yield path, f"refusal never applies: {refusal.when.source!r} is never true"
 
 
 def _references(parts: Parts, catalogue: Catalogue) -> Iterator[Finding]:

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from engine.definitions.application import application_problems
+from engine.definitions.application import application_problems, missing_materials
 from engine.definitions.catalogue import (
     Catalogue,
     Department,
@@ -267,8 +267,10 @@ def read_source(path: Path) -> str:
 
 
 def application_problems_at(doc: Any, workflow: Workflow, *, file: str) -> list[Problem]:
-    """An application's problems at their places in its (JSON or YAML) file."""
-    return _findings(application_problems(workflow, doc), doc, file=file)
+    """An application's problems at their places in its (JSON or YAML) file: what the intake
+    would refuse, and the materials it would ask for again."""
+    findings = application_problems(workflow, doc) + missing_materials(workflow, doc)
+    return _findings(findings, doc, file=file)
 
 
 def load_application(path: Path, workflow: Workflow) -> dict[str, Any]:

@@ -6,6 +6,7 @@ JSON Schema (`onething definitions schema`) is generated from them.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -54,12 +55,25 @@ class ApplicationField(DefinitionModel):
     values: tuple[str, ...] = Field(default=(), description="the choices of an enum field")
     required: bool = True
     default: bool | int | float | str | None = None
+    minimum: float | None = Field(default=None, description="the least value of a number field")
+    maximum: float | None = Field(default=None, description="the greatest value of a number field")
 
     @model_validator(mode="after")
     def _values_fit_type(self) -> ApplicationField:
         if (self.type is FieldType.ENUM) != bool(self.values):
             raise ValueError("an enum field lists its `values`, and only an enum field does")
+        bounds = [b for b in (self.minimum, self.maximum) if b is not None]
+        if bounds and not self.is_number:
+            raise ValueError("only a number or integer field has a `minimum` or `maximum`")
+        if any(not math.isfinite(b) for b in bounds):
+            raise ValueError("`minimum` and `maximum` are finite numbers")
+        if len(bounds) == 2 and bounds[0] > bounds[1]:
+            raise ValueError(f"`minimum` {bounds[0]:g} is above `maximum` {bounds[1]:g}")
         return self
+
+    @property
+    def is_number(self) -> bool:
+        return self.type in (FieldType.NUMBER, FieldType.INTEGER)
 
 
 class Deferral(DefinitionModel):
@@ -82,6 +96,10 @@ class Material(DefinitionModel):
     shared_from: Id | None = Field(
         default=None, description="the department that shares it, so the applicant is not asked"
     )
+
+    def asked(self, values: Mapping[str, Any]) -> bool:
+        """Whether an application with these field values must include the material."""
+        return self.required and (self.when is None or self.when.holds(values))
 
     @model_validator(mode="after")
     def _one_kind_of_relief(self) -> Material:
@@ -273,6 +291,15 @@ class Step(DefinitionModel):
         return max((self.limit, *(r.limit for r in self.limit_rules)), key=working_days)
 
 
+class Refusal(DefinitionModel):
+    """不予受理: an application for which `when` holds plainly fails a condition of the law; it
+    is refused at acceptance through the negative register (否定事项报备), never accepted."""
+
+    when: WhenText
+    reason: Title = Field(description="what the applicant is told is wrong, in Chinese")
+    legal_basis: Title = Field(description="the law and article the condition comes from")
+
+
 # --- the workflow --------------------------------------------------------------------------
 
 
@@ -293,6 +320,9 @@ class Workflow(DefinitionModel):
     materials: tuple[Material, ...] = ()
     steps: tuple[Step, ...] = Field(min_length=1)
     escalation: tuple[Rung, ...] = Field(default=(), description="overrides the catalogue's")
+    refuse_when: tuple[Refusal, ...] = Field(
+        default=(), description="不予受理: conditions that refuse an application at acceptance"
+    )
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:
@@ -310,6 +340,11 @@ class Workflow(DefinitionModel):
         """The steps that run for these field values, in file order."""
         filled = self.field_values(values)
         return tuple(step for step in self.steps if step.applies(filled))
+
+    def refusals_for(self, values: Mapping[str, Any]) -> tuple[Refusal, ...]:
+        """The conditions of `refuse_when` that hold for these field values."""
+        filled = self.field_values(values)
+        return tuple(refusal for refusal in self.refuse_when if refusal.when.holds(filled))
 
     def ladder_for(self, step: Step) -> tuple[Rung, ...]:
         """The step's escalation ladder: its own, else the workflow's (the loader fills that)."""

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from engine.cases.errors import IllegalAction
 from engine.cases.service import CaseService, Command, Intake
 from engine.cases.tables import CaseRow, DecisionRow
+from engine.definitions.application import ApplicationError
 from engine.errors import InputError
 from tests.fixtures.cases import stored
 from tests.fixtures.road_works import APPLICATION
@@ -107,7 +108,7 @@ def test_submit_many_takes_in_each_application_on_its_own(service: CaseService) 
         ]
     )
     assert isinstance(first, dict) and isinstance(keyed, dict) and again == keyed
-    assert isinstance(refused, IllegalAction) and "no-such-paper" in str(refused)
+    assert isinstance(refused, ApplicationError) and "no-such-paper" in str(refused)
     assert first["id"] != keyed["id"] and first["status"] == "submitted"
     assert service.submit("road-works", APPLICATION, key="intake-1") == keyed
     with Session(service.engine) as session:

@@ -89,7 +89,7 @@ def test_publications_export_lists_decisions_with_their_deadline(case_id: str) -
     rows = list(csv.DictReader(io.StringIO(run("publications", "export").stdout)))
     assert [r["case"] for r in rows] == [case_id]
     row = rows[0]
-    assert row["holder"] == "张三" and row["credit_code"] == "91450200MA5K000000"
+    assert row["holder"] == "张三" and row["credit_code"] == "91450200MA5K8Q3L77"
     # 7 working days after 9-29: 9-30, 10-08, 10-09, 10-10 (make-up Saturday), 10-12..10-14
     assert row["publish_by"].startswith("2026-10-14T17:30")
     assert row["status"] == "due"

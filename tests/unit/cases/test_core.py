@@ -27,7 +27,12 @@ CORE = [
     "automatic",
     "view",
 ]
-ALLOWED = ("engine.calendar", "engine.definitions.model", "engine.definitions.graph")
+ALLOWED = (
+    "engine.calendar",
+    "engine.definitions.model",
+    "engine.definitions.graph",
+    "engine.definitions.application",
+)
 STDLIB = set(sys.stdlib_module_names) - {"os", "time", "socket", "subprocess", "sqlite3", "http"}
 
 

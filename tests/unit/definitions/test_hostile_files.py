@@ -61,7 +61,8 @@ def test_a_when_of_5000_nots_is_refused_at_its_line(tmp_path: Path, definitions_
     path = variant(definitions_dir, tmp_path, "when: affects_trees", "when: " + "not " * 5000 + "x")
     problem = validate_paths([path], root=definitions_dir)[0]
     assert problem.message == f"when: the condition is longer than {MAX_LENGTH} characters"
-    assert (problem.line, problem.col) == (45, 5)
+    line = path.read_text(encoding="utf-8").splitlines().index("    when: " + "not " * 5000 + "x")
+    assert (problem.line, problem.col) == (line + 1, 5)
 
 
 def test_nesting_a_when_past_its_limit_names_the_column() -> None:

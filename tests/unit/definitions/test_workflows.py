@@ -49,7 +49,7 @@ def test_definitions_are_frozen(workflows: dict[str, Workflow]) -> None:
 def test_utility_branches_follow_the_length(workflows: dict[str, Workflow]) -> None:
     workflow = workflows["utility-external-works"]
     short = {
-        s.id for s in workflow.applicable_steps({"length_m": 200, "occupies_carriageway": True})
+        s.id for s in workflow.applicable_steps({"length_m": 200, "occupies_carriageway": False})
     }
     assert short == {"filing"}
     long = {
