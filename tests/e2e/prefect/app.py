@@ -1,9 +1,10 @@
 """The case service the served flows run on in these tests (`ONETHING_SERVICE_FACTORY`).
 
-A ride-hailing-like workflow whose two background checks are the shipped connectors, slowed
-down to take `ONETHING_TEST_CHECK_SECONDS` each, and a workflow whose check cannot connect.
-Every connector call is counted in `test_connector_calls`; the side effects (the registry's
-query log) are counted by the tests.
+A ride-hailing-like workflow whose two background checks are the shipped connectors, held
+like a slow registry until the test releases the case's checks (`release`; at most
+`ONETHING_TEST_CHECK_HOLD` seconds), and a workflow whose check cannot connect. Every connector
+call is counted in `test_connector_calls`; the side effects (the registry's query log) are
+counted by the tests.
 """
 
 from __future__ import annotations
@@ -34,6 +35,32 @@ class ConnectorCall(SQLModel, table=True):
     key: str = Field(index=True)
     started: dt.datetime
     finished: dt.datetime | None = None
+
+
+class CheckRelease(SQLModel, table=True):
+    """A case whose held checks may answer."""
+
+    __tablename__ = "test_check_releases"
+
+    case_id: str = Field(primary_key=True)
+
+
+def release(database: sa.Engine, case_id: str) -> None:
+    """Let the case's checks answer, now and when they are called again."""
+    with Session(database) as session:
+        session.merge(CheckRelease(case_id=case_id))
+        session.commit()
+
+
+def _held(database: sa.Engine, case_id: str) -> None:
+    """Wait (bounded) until the test releases the case's checks."""
+    deadline = time.monotonic() + float(os.environ.get("ONETHING_TEST_CHECK_HOLD", "30"))
+    while time.monotonic() < deadline:
+        with Session(database) as session:
+            if session.get(CheckRelease, case_id) is not None:
+                return
+        time.sleep(0.05)
+    raise TimeoutError(f"case {case_id}: the test never released its checks")
 
 
 def _step(step_id: str, department: str, connector: str) -> dict[str, Any]:
@@ -109,13 +136,13 @@ def service() -> CaseService:
 
 
 def _slow(connector: Any, request: dict[str, Any], database: sa.Engine) -> dict[str, Any]:
-    """The real check (its side effect first), then the wait of a slow registry."""
+    """The real check (its side effect first), then held like a slow registry's answer."""
     with Session(database) as session:
         call = ConnectorCall(key=request["key"], started=system_now())
         session.add(call)
         session.commit()
         answer: dict[str, Any] = connector(request, database=database)
-        time.sleep(float(os.environ.get("ONETHING_TEST_CHECK_SECONDS", "1")))
+        _held(database, request["case"])
         call.finished = system_now()
         session.add(call)
         session.commit()

@@ -56,8 +56,8 @@ def served(
         "ONETHING_SERVICE_FACTORY": "tests.e2e.prefect.app:service",
         "ONETHING_CONNECTOR_RETRIES": "1",
         "ONETHING_CONNECTOR_BACKOFF": "0.2",
-        "ONETHING_CONNECTOR_TIMEOUT": "5",
-        "ONETHING_TEST_CHECK_SECONDS": "1",
+        "ONETHING_CONNECTOR_TIMEOUT": "60",  # longer than a check is held
+        "ONETHING_TEST_CHECK_HOLD": "30",
     }
     server = Served(env, tmp_path_factory.mktemp("serve") / "serve.log")
     server.start()

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from engine.cases.service import CaseService
+from tests.e2e.prefect.app import release
 from tests.fixtures.flow_runs import (
     CLEAN_DRIVER,
     Served,
@@ -17,6 +18,7 @@ from tests.fixtures.flow_runs import (
     effects,
     flow_run,
     paused,
+    running,
     step_status,
     wait_for,
 )
@@ -31,12 +33,10 @@ def test_killed_mid_case_the_case_completes_once(service: CaseService, served: S
     service.act(case_id, "accept", actor="wang")
 
     # 1. Killed while both checks run: their side effects are done, their results not recorded.
-    wait_for(
-        "both checks to be running",
-        lambda: len([c for c in calls(service, case_id) if c.finished is None]) == 2,
-    )
+    wait_for("both checks to be running", lambda: running(service, case_id) == set(CHECKS))
     served.kill()
     assert all(step_status(service, case_id, s) == "active" for s in CHECKS)
+    release(service.engine, case_id)  # the checks called again after the restart answer
     served.start("--reclaim")
     wait_for(
         "both checks to pass after the restart",
