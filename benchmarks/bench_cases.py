@@ -39,6 +39,7 @@ from engine.demo.driver import Driver, next_commands, seed_officers
 from engine.errors import OnethingError
 from engine.registry import register, workflow_source
 from engine.store import get_engine
+from engine.views.cases import CaseView
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432/test"
 WORKFLOW = "ride-hailing-dual-licence"
@@ -69,12 +70,12 @@ class Counting(CaseService):
     actions = 0
     _lock = threading.Lock()
 
-    def act(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    def act(self, *args: Any, **kwargs: Any) -> CaseView:
         with self._lock:
             Counting.actions += 1
         return super().act(*args, **kwargs)
 
-    def act_many(self, commands: Sequence[Command]) -> list[dict[str, Any] | OnethingError]:
+    def act_many(self, commands: Sequence[Command]) -> list[CaseView | OnethingError]:
         with Counting._lock:
             Counting.actions += len(commands)
         return super().act_many(commands)
@@ -118,9 +119,9 @@ CHECKED = {"ok": True, "findings": []}  # the background checks' answer (no Pref
 def drive_one_by_one(service: Counting, count: int, threads: int, memory: list[float]) -> None:
     """`threads` drivers, each taking its cases to the end one command at a time."""
 
-    def automatic(view: dict[str, Any], step: Step) -> dict[str, Any]:  # the connector's answer
+    def automatic(view: CaseView, step: Step) -> CaseView:  # the connector's answer
         return service.act(
-            view["id"], "approve", actor="system", args={"step": step.id, "result": CHECKED}
+            view.id, "approve", actor="system", args={"step": step.id, "result": CHECKED}
         )
 
     driver = Driver(service, automatic=automatic)
@@ -131,7 +132,7 @@ def drive_one_by_one(service: Counting, count: int, threads: int, memory: list[f
     def worker(share: int) -> None:
         for _ in range(share):
             view = driver.run(service.submit(WORKFLOW, application()), workflow)
-            assert view["status"] == "completed", view["status"]
+            assert view.status == "completed", view.status
             with lock:
                 done[0] += 1
                 if done[0] % max(1, count // 10) == 0:
@@ -151,14 +152,14 @@ def drive_batched(service: Counting, count: int, batch: int, memory: list[float]
     """`batch` cases in flight at once, their next commands sent together (`act_many`);
     finished cases make room for the next applications (`submit_many`)."""
     workflow = service.workflows(WORKFLOW, None)
-    flight: dict[str, dict[str, Any]] = {}
+    flight: dict[str, CaseView] = {}
     submitted = done = 0
     while flight or submitted < count:
         room = min(batch - len(flight), count - submitted)
         if room:
             for view in service.submit_many([Intake(WORKFLOW, application())] * room):
-                assert isinstance(view, dict), view
-                flight[view["id"]] = view
+                assert isinstance(view, CaseView), view
+                flight[view.id] = view
             submitted += room
         commands = [
             c
@@ -166,11 +167,11 @@ def drive_batched(service: Counting, count: int, batch: int, memory: list[float]
             for c in next_commands(view, workflow, check_result=CHECKED)
         ]
         for command, outcome in zip(commands, service.act_many(commands), strict=True):
-            if not isinstance(outcome, dict):
+            if not isinstance(outcome, CaseView):
                 raise outcome
             flight[command.case_id] = outcome  # in order: the last is the case after
-        for case_id in [i for i, v in flight.items() if v["status"] != "in-progress"]:
-            assert flight.pop(case_id)["status"] == "completed"
+        for case_id in [i for i, v in flight.items() if v.status != "in-progress"]:
+            assert flight.pop(case_id).status == "completed"
             done += 1
             if done % max(1, count // 10) == 0:
                 memory.append(round(rss_mb(), 1))

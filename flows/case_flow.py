@@ -24,6 +24,7 @@ from engine.cases.case import SYSTEM, Case
 from engine.cases.errors import IllegalAction
 from engine.cases.service import CaseService
 from engine.connectors import runner
+from engine.views.cases import CaseView
 from flows.runtime import Settings, case_service
 
 FLOW_NAME = "case"
@@ -52,23 +53,21 @@ def artifact_key(case_id: str) -> str:
     return "case-" + re.sub(r"[^a-z0-9-]+", "-", case_id.lower())
 
 
-def step_rows(view: dict[str, Any]) -> list[dict[str, Any]]:
-    """The case's steps as table rows: status, due date, remaining working days."""
-    rows = []
-    for step in view["steps"]:
-        clock = step.get("clock") or {}
-        rows.append(
-            {
-                "step": step["id"],
-                "department": step["department"],
-                "status": step["status"],
-                "attempt": step["attempt"],
-                "due": clock.get("due_date", ""),
-                "remaining_working_days": clock.get("remaining_working_days", ""),
-                "overdue": clock.get("overdue", ""),
-            }
-        )
-    return rows
+def step_rows(view: CaseView) -> list[dict[str, Any]]:
+    """The case's steps as table rows: status, due time with its offset, remaining working
+    days (a closed step has no clock: those cells stay empty)."""
+    return [
+        {
+            "step": step.id,
+            "department": step.department,
+            "status": step.status.value,
+            "attempt": step.attempt,
+            "due": step.clock.due.isoformat(timespec="minutes") if step.clock else "",
+            "remaining_working_days": step.clock.remaining_working_days if step.clock else "",
+            "overdue": step.clock.overdue if step.clock else "",
+        }
+        for step in view.steps
+    ]
 
 
 @task(name="connector", cache_policy=NO_CACHE)
@@ -92,7 +91,7 @@ async def complete_step(
     except IllegalAction as exc:  # the case moved on meanwhile (withdrawn, terminated …)
         get_run_logger().warning("not applied: %s", exc)
         return None
-    return str(view["status"])
+    return view.status.value
 
 
 async def run_job(service: CaseService, case: Case, job: AutomaticJob, settings: Settings) -> None:
@@ -128,7 +127,7 @@ async def publish(service: CaseService, case_id: str) -> None:
     await acreate_table_artifact(
         table=step_rows(view),
         key=artifact_key(case_id),
-        description=f"Case {case_id} ({view['workflow']} v{view['version']}): {view['status']}",
+        description=f"Case {case_id} ({view.workflow} v{view.version}): {view.status.value}",
     )
 
 

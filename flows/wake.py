@@ -35,11 +35,12 @@ from engine.cases.case import Case
 from engine.cases.state import CLOSED_CASE
 from engine.cases.tables import CaseRow
 from engine.clock import system_now
+from engine.views.cases import CaseView
 from flows import runtime, tables
 from flows.case_flow import DEPLOYMENT, waiting_on
 
 log = logging.getLogger("onething.flows")
-Hook = Callable[[dict[str, Any]], None]
+Hook = Callable[[CaseView], None]
 PAGE = 200
 
 
@@ -48,7 +49,7 @@ def chained(first: Hook | None, second: Hook) -> Hook:
     if first is None:
         return second
 
-    def both(view: dict[str, Any]) -> None:
+    def both(view: CaseView) -> None:
         try:
             first(view)
         finally:
@@ -108,20 +109,20 @@ class Waker:
 class FlowWaker(Waker):
     """The after-commit hook of the API's and the CLI's case service."""
 
-    def __call__(self, view: dict[str, Any]) -> None:
+    def __call__(self, view: CaseView) -> None:
         try:
             with prefect_client(retries=1) as client:
                 self.wake(client, view)
         except Exception as exc:  # after the commit: never undo a decision; reconcile catches up
-            log.warning("case %s: could not wake its flow run (%s)", view.get("id"), exc)
+            log.warning("case %s: could not wake its flow run (%s)", view.id, exc)
 
-    def wake(self, client: SyncPrefectClient, view: dict[str, Any]) -> None:
-        case_id = view["id"]
+    def wake(self, client: SyncPrefectClient, view: CaseView) -> None:
+        case_id = view.id
         run_id = tables.flow_run_of(self.database, case_id)
         if run_id is None:
-            if view["status"] not in {s.value for s in CLOSED_CASE}:
-                departments = {step["department"] for step in view["steps"]}
-                self.start(client, case_id, view["workflow"], departments)
+            if view.status not in CLOSED_CASE:
+                departments = {step.department for step in view.steps}
+                self.start(client, case_id, view.workflow, departments)
             return
         self.resume(client, client.read_flow_run(UUID(run_id)), reason="decision")
 

@@ -29,17 +29,17 @@ from engine.cases.recording import record
 from engine.cases.state import OPEN_STEP
 from engine.cases.tables import CaseRow, StepRow, among
 from engine.cases.users import Users
-from engine.cases.view import case_view
 from engine.cases.writes import CaseHead, Head, Writes
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
 from engine.errors import InputError, OnethingError
 from engine.retry import CONTENTION
 from engine.store.unit_of_work import UnitOfWork
+from engine.views.cases import CaseView, DeadlineMoved, case_view
 
 WorkflowSource = Callable[[str, int | None], Workflow]
 Core = Callable[[Case, machine.Context], tuple[Case, list[machine.Event]]]
-Outcome = dict[str, Any] | OnethingError
+Outcome = CaseView | OnethingError
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,11 @@ class CaseCommands(Users):
 
     workflows: WorkflowSource
     calendars: CalendarSet
-    after_commit: Callable[[dict[str, Any]], None] | None
+    after_commit: Callable[[CaseView], None] | None
 
     def submit(
         self, workflow_id: str, application: dict[str, Any], *, key: str | None = None
-    ) -> dict[str, Any]:
+    ) -> CaseView:
         """Take in an application; returns the new case's view."""
         return _raised(self._submit_one(Intake(workflow_id, application, key)))
 
@@ -93,7 +93,7 @@ class CaseCommands(Users):
         actor: str,
         args: dict[str, Any] | None = None,
         key: str | None = None,
-    ) -> dict[str, Any]:
+    ) -> CaseView:
         """Run one action; retried on a concurrent change, replayed on a repeated key."""
         return _raised(self._one(Command(case_id, action, actor, dict(args or {}), key)))
 
@@ -109,7 +109,7 @@ class CaseCommands(Users):
 
     def record_incident(
         self, case_id: str, step: str, message: str, *, key: str | None = None
-    ) -> dict[str, Any]:
+    ) -> CaseView:
         """Put on the case's record that an automatic step's connector kept failing (an
         incident for an operator); the step stays active and is tried again later."""
         return _raised(
@@ -125,7 +125,7 @@ class CaseCommands(Users):
             )
         )
 
-    def _after(self, uow: UnitOfWork, view: dict[str, Any]) -> None:
+    def _after(self, uow: UnitOfWork, view: CaseView) -> None:
         """The side effect of a change (wake the case's flow run): after the commit."""
         if (effect := self.after_commit) is not None:
             uow.after_commit(lambda: effect(view))
@@ -203,7 +203,7 @@ class CaseCommands(Users):
                 self._after(uow, view)
                 if intake.key:
                     writes.commands.append(command_row(intake.key, view, "submit", now))
-                    ran[intake.key] = Done(intake.key, view["id"], "submit", view)
+                    ran[intake.key] = Done(intake.key, view.id, "submit", view)
             if changed:
                 writes.flush(session.connection())  # a racing twin's key: IntegrityError
                 uow.commit()
@@ -262,7 +262,7 @@ class CaseCommands(Users):
         heads: dict[str, CaseHead],
         loaded: dict[str, Case],
         now: dt.datetime,
-    ) -> dict[str, Any]:
+    ) -> CaseView:
         """One command on the unit of work's state of its case; returns the view after."""
         case = loaded.get(command.case_id)
         if case is None:
@@ -293,15 +293,15 @@ class CaseCommands(Users):
         loaded[case.id] = new
         return case_view(new, calendar, now)
 
-    def recompute_deadlines(self) -> list[dict[str, Any]]:
+    def recompute_deadlines(self) -> list[DeadlineMoved]:
         """Re-read every open case's clocks on the calendars as loaded now (a provisional year
         became official, a regional day was added) and record each deadline that moved as a
         case event; the step rows and the escalation index follow. Returns what moved."""
         return CONTENTION.run(self._recompute)
 
-    def _recompute(self) -> list[dict[str, Any]]:
+    def _recompute(self) -> list[DeadlineMoved]:
         now = self.clock()
-        moved: list[dict[str, Any]] = []
+        moved: list[DeadlineMoved] = []
         writes = Writes()
         with UnitOfWork(self.engine) as uow:
             session = uow.session
@@ -336,7 +336,16 @@ class CaseCommands(Users):
                 if changes:
                     event = machine.Event("deadlines.recomputed", {"changes": changes})
                     self.record_unchanged(writes, session, row, case, [event], now=now)
-                    moved += [{"case": case.id, **change} for change in changes]
+                    moved += [
+                        DeadlineMoved(
+                            case=case.id,
+                            step=change["step"],
+                            old_due=calendar.local(dt.datetime.fromisoformat(change["old_due"])),
+                            new_due=calendar.local(dt.datetime.fromisoformat(change["new_due"])),
+                            provisional=change["provisional"],
+                        )
+                        for change in changes
+                    ]
             writes.flush(session.connection())
             uow.commit()
         return moved
@@ -369,7 +378,7 @@ class CaseCommands(Users):
         )
 
 
-def _raised(outcome: Outcome) -> dict[str, Any]:
+def _raised(outcome: Outcome) -> CaseView:
     if isinstance(outcome, OnethingError):
         raise outcome
     return outcome

@@ -4,17 +4,16 @@ changes nothing; the same key on another command is refused."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
-from engine.cases.audit import canonical
 from engine.cases.tables import CommandRow, among
 from engine.clock import as_utc
 from engine.errors import InputError, OnethingError
+from engine.views.cases import CaseView
 
 
 @dataclass(frozen=True)
@@ -24,12 +23,12 @@ class Done:
     key: str
     case_id: str
     action: str
-    result: dict[str, Any]
+    result: CaseView
 
-    def answer(self, action: str, target: str) -> dict[str, Any] | OnethingError:
+    def answer(self, action: str, target: str) -> CaseView | OnethingError:
         """The first result for a retry of the same command (`target`: its case, or for a
         submit its workflow); an error for another command reusing the key."""
-        same = target == (self.result["workflow"] if action == "submit" else self.case_id)
+        same = target == (self.result.workflow if action == "submit" else self.case_id)
         if action == self.action and same:
             return self.result
         return InputError(
@@ -48,16 +47,19 @@ def done(session: Session, keys: list[str]) -> dict[str, Done]:
             among(session, commands.c.key, keys)
         )
     )
-    return {r.key: Done(r.key, r.case_id, r.action, dict(json.loads(r.result))) for r in rows}
+    return {
+        r.key: Done(r.key, r.case_id, r.action, CaseView.model_validate_json(r.result))
+        for r in rows
+    }
 
 
-def command_row(key: str, view: dict[str, Any], action: str, now: dt.datetime) -> dict[str, Any]:
+def command_row(key: str, view: CaseView, action: str, now: dt.datetime) -> dict[str, Any]:
     """The row that keeps a keyed command's first result (a racing twin's insert of the same
     key fails on the primary key, and the unit of work runs again)."""
     return {
         "key": key,
-        "case_id": view["id"],
+        "case_id": view.id,
         "action": action,
-        "result": canonical(view),
+        "result": view.model_dump_json(),
         "at": as_utc(now),
     }

@@ -8,18 +8,26 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
-from engine.calendar import CalendarSet
+from engine.calendar import CalendarSet, WorkingCalendar
 from engine.cases import auditing
 from engine.cases.audit import Break
 from engine.cases.case import Case, NegativeStatus
 from engine.cases.state import CaseStatus
 from engine.cases.tables import CaseRow, EventRow, NegativeRow, StepRow
-from engine.cases.view import case_view
 from engine.clock import as_utc
+from engine.definitions.model import Workflow
 from engine.errors import InputError
+from engine.views.cases import (
+    CaseSummary,
+    CaseView,
+    EventView,
+    NegativeMatterView,
+    case_view,
+)
 
 
 class CaseQueries:
@@ -28,6 +36,7 @@ class CaseQueries:
     engine: Engine
     calendars: CalendarSet
     clock: Callable[[], dt.datetime]
+    workflows: Callable[[str, int | None], Workflow]
 
     def load(self, case_id: str) -> Case:
         with Session(self.engine) as session:
@@ -36,7 +45,7 @@ class CaseQueries:
                 raise InputError(f"no case {case_id!r}")
             return Case.from_json(row.snapshot)
 
-    def show(self, case_id: str) -> dict[str, Any]:
+    def show(self, case_id: str) -> CaseView:
         case = self.load(case_id)
         return case_view(case, self.calendars.get(case.calendar), self.clock())
 
@@ -47,14 +56,20 @@ class CaseQueries:
         department: str | None = None,
         overdue: bool = False,
         limit: int = 200,
-    ) -> list[dict[str, Any]]:
+    ) -> list[CaseSummary]:
         """Cases by status; with `department`, those with an open step there; `overdue`:
         an open step past its due time (read through the (is_open, due_at) index)."""
         now = self.clock()
         _known("status", status, [s.value for s in CaseStatus])
-        query = select(CaseRow.id, CaseRow.workflow_id, CaseRow.status, CaseRow.submitted_at)
+        query = sa.select(
+            col(CaseRow.id),
+            col(CaseRow.workflow_id),
+            col(CaseRow.workflow_version),
+            col(CaseRow.status),
+            col(CaseRow.submitted_at),
+        )
         if status:
-            query = query.where(CaseRow.status == status)
+            query = query.where(col(CaseRow.status) == status)
         if department or overdue:
             steps = select(StepRow.case_id).where(col(StepRow.is_open) == True)  # noqa: E712
             if department:
@@ -65,7 +80,12 @@ class CaseQueries:
         query = query.order_by(col(CaseRow.submitted_at)).limit(limit)
         with Session(self.engine) as session:
             return [
-                {"id": r[0], "workflow": r[1], "status": r[2], "submitted_at": r[3].isoformat()}
+                CaseSummary(
+                    id=r[0],
+                    workflow=r[1],
+                    status=r[3],
+                    submitted_at=self.calendar_of(r[1], r[2]).local(as_utc(r[4])),
+                )
                 for r in session.execute(query)
             ]
 
@@ -83,30 +103,43 @@ class CaseQueries:
         with Session(self.engine) as session:
             return [(r[0], r[1], r[2]) for r in session.execute(self.overdue_query(limit=limit))]
 
-    def timeline(self, case_id: str) -> list[dict[str, Any]]:
-        self.load(case_id)
+    def timeline(self, case_id: str) -> list[EventView]:
+        """The case's event log, oldest first, its moments in the case calendar's zone."""
+        calendar = self.calendars.get(self.load(case_id).calendar)
         with Session(self.engine) as session:
             rows = session.execute(
                 select(EventRow).where(EventRow.case_id == case_id).order_by(col(EventRow.seq))
             ).scalars()
             return [
-                {
-                    "seq": r.seq,
-                    "at": r.at,
-                    "actor": r.actor,
-                    "kind": r.kind,
-                    "data": json.loads(r.data),
-                }
+                EventView(
+                    seq=r.seq,
+                    at=calendar.local(dt.datetime.fromisoformat(r.at)),
+                    actor=r.actor,
+                    kind=r.kind,
+                    data=json.loads(r.data),
+                )
                 for r in rows
             ]
 
-    def negatives(self, *, status: str | None = None) -> list[dict[str, Any]]:
+    def negatives(self, *, status: str | None = None) -> list[NegativeMatterView]:
+        """The register of negative decisions, oldest first."""
         _known("status", status, [s.value for s in NegativeStatus])
-        query = select(NegativeRow).order_by(col(NegativeRow.registered_at))
+        query = (
+            select(NegativeRow, CaseRow.workflow_id, CaseRow.workflow_version)
+            .join(CaseRow, col(CaseRow.id) == col(NegativeRow.case_id))
+            .order_by(col(NegativeRow.registered_at))
+        )
         if status:
             query = query.where(NegativeRow.status == status)
         with Session(self.engine) as session:
-            return [r.model_dump(mode="json") for r in session.execute(query).scalars()]
+            return [
+                NegativeMatterView.of(row, self.calendar_of(workflow_id, version))
+                for row, workflow_id, version in session.execute(query)
+            ]
+
+    def calendar_of(self, workflow_id: str, version: int) -> WorkingCalendar:
+        """The working calendar a workflow version counts on (its moments' zone)."""
+        return self.calendars.get(self.workflows(workflow_id, version).calendar)
 
     def verify(self, case_id: str | None = None) -> list[Break]:
         """Check one case or all against its event log (`engine.cases.auditing`)."""

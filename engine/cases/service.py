@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import Engine
 
@@ -13,6 +12,7 @@ from engine.calendar import CalendarSet
 from engine.cases.case import Actor
 from engine.cases.commands import CaseCommands, Command, Intake, WorkflowSource
 from engine.cases.queries import CaseQueries
+from engine.views.cases import CaseView
 
 __all__ = ["CaseService", "Command", "Intake", "WorkflowSource"]
 
@@ -27,7 +27,7 @@ class CaseService(CaseCommands, CaseQueries):
         workflows: WorkflowSource,
         calendars: CalendarSet,
         clock: Callable[[], dt.datetime],
-        after_commit: Callable[[dict[str, Any]], None] | None = None,
+        after_commit: Callable[[CaseView], None] | None = None,
     ):
         self.engine, self.workflows, self.calendars, self.clock = (
             engine,

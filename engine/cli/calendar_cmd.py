@@ -66,14 +66,13 @@ def add(
         fail(f"unknown unit {unit!r} (known: {', '.join(u.value for u in Unit)})")
     due = calendar.due(moment, Limit(parse_count(n), limit_unit))
     if as_json:
-        print_json(
-            {
-                "due": due.at.isoformat(),
-                "due_date": due.at.date().isoformat(),
-                "provisional": due.provisional,
-                "calendar": calendar.id,
-            }
+        from engine.views.definitions import DueView
+
+        at = calendar.local(due.at)
+        shown = DueView(
+            due=at, due_date=at.date(), provisional=due.provisional, calendar=calendar.id
         )
+        print_json(shown.model_dump(mode="json"))
         return
     note = "  (provisional: that year's holiday schedule is not yet published)"
     typer.echo(due.at.date().isoformat() + (note if due.provisional else ""))
@@ -93,7 +92,10 @@ def between(
     count = calendar.working_days_between(first, last)
     provisional = calendar.is_provisional(first, last)
     if as_json:
-        print_json({"working_days": count, "provisional": provisional, "calendar": calendar.id})
+        from engine.views.definitions import WorkingDaysView
+
+        days = WorkingDaysView(working_days=count, provisional=provisional, calendar=calendar.id)
+        print_json(days.model_dump(mode="json"))
         return
     typer.echo(str(count) + ("  (provisional)" if provisional else ""))
 

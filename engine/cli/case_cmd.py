@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from engine.cli.common import fail, print_json, user_errors
+
+if TYPE_CHECKING:
+    from engine.views.cases import CaseView, ClockView
 
 app = typer.Typer(help="Cases (办件): submit, act, show, list, timeline.", no_args_is_help=True)
 negative_app = typer.Typer(
@@ -43,11 +46,11 @@ def submit(
 
     view = case_service().submit(workflow, _read_json(data), key=key)
     if as_json:
-        print_json(view)
+        print_json(view.model_dump(mode="json"))
     else:
-        typer.echo(view["id"])
-        if view["correction"]:
-            typer.echo("一次告知 correction needed: " + ", ".join(view["correction"]), err=True)
+        typer.echo(view.id)
+        if view.correction:
+            typer.echo("一次告知 correction needed: " + ", ".join(view.correction.items), err=True)
 
 
 @app.command()
@@ -57,42 +60,39 @@ def show(case_id: str, as_json: bool = JSON) -> None:
     from engine.app import case_service, flow_run_url
 
     view = case_service().show(case_id)
-    view["flow_run_url"] = flow_run_url(case_id)
+    view = view.model_copy(update={"flow_run_url": flow_run_url(case_id)})
     if as_json:
-        print_json(view)
+        print_json(view.model_dump(mode="json"))
         return
     typer.echo(render_case(view))
 
 
-def render_case(view: dict[str, Any]) -> str:
-    lines = [f"case {view['id']}  {view['workflow']} v{view['version']}  [{view['status']}]"]
-    closing = " (when it closed)" if view["closed_at"] else ""
-    for name in ("promised", "statutory"):
-        clock = view[name]
-        if clock:
-            lines.append(f"  {name:9s} {_clock_text(clock)}{closing}")
-    if view["correction"]:
-        lines.append("  补正 awaiting: " + ", ".join(view["correction"]))
-    width = max((len(step["id"]) for step in view["steps"]), default=0)
-    for step in view["steps"]:
-        clock = f"  {_clock_text(step['clock'])}" if step["clock"] else ""
-        lines.append(
-            f"  - {step['id']:{width}s} {step['department']:18s} {step['status']:18s}{clock}"
-        )
-    if view.get("flow_run_url"):
-        lines.append(f"  flow run: {view['flow_run_url']}")
+def render_case(view: CaseView) -> str:
+    lines = [f"case {view.id}  {view.workflow} v{view.version}  [{view.status}]"]
+    closing = " (when it closed)" if view.closed_at else ""
+    for name, case_clock in (("promised", view.promised), ("statutory", view.statutory)):
+        if case_clock:
+            lines.append(f"  {name:9s} {_clock_text(case_clock)}{closing}")
+    if view.correction:
+        lines.append("  补正 awaiting: " + ", ".join(view.correction.items))
+    width = max((len(step.id) for step in view.steps), default=0)
+    for step in view.steps:
+        clock = f"  {_clock_text(step.clock)}" if step.clock else ""
+        lines.append(f"  - {step.id:{width}s} {step.department:18s} {step.status:18s}{clock}")
+    if view.flow_run_url:
+        lines.append(f"  flow run: {view.flow_run_url}")
     return "\n".join(lines)
 
 
-def _clock_text(clock: dict[str, Any]) -> str:
-    text = f"due {clock['due'][:16].replace('T', ' ')}"
-    if clock["overdue"]:
-        text += f", overdue by {_working_days(clock['overdue_working_days'])}"
+def _clock_text(clock: ClockView) -> str:
+    text = f"due {clock.due:%Y-%m-%d %H:%M}"
+    if clock.overdue:
+        text += f", overdue by {_working_days(clock.overdue_working_days)}"
     else:
-        text += f", {_working_days(clock['remaining_working_days'])} left"
-    if clock["suspended"]:
+        text += f", {_working_days(clock.remaining_working_days)} left"
+    if clock.suspended:
         text += " (clock stopped)"
-    if clock["provisional"]:
+    if clock.provisional:
         text += " (provisional)"
     return text
 
@@ -116,10 +116,10 @@ def list_cases(
         fail(f"unknown department {department!r} (known: {', '.join(known)})")
     rows = case_service().list_cases(status=status, department=department, overdue=overdue)
     if as_json:
-        print_json(rows)
+        print_json([row.model_dump(mode="json") for row in rows])
         return
     for row in rows:
-        typer.echo(f"{row['id']}  {row['workflow']:34s} {row['status']}")
+        typer.echo(f"{row.id}  {row.workflow:34s} {row.status}")
 
 
 @app.command(context_settings={"ignore_unknown_options": True})
@@ -160,7 +160,7 @@ def act(
             fail(f"--materials is not valid JSON: {exc.msg}")
     view = case_service().act(case_id, action, actor=actor, args=args, key=key)
     if as_json:
-        print_json(view)
+        print_json(view.model_dump(mode="json"))
     else:
         typer.echo(render_case(view))
 
@@ -224,34 +224,29 @@ def act_batch(
 
     Exits 1 if any command was refused (the others still apply)."""
     from engine.app import case_service
+    from engine.views.cases import BatchOutcome, CaseView
 
     commands = _read_batch(file)
     outcomes = case_service().act_many(commands)
-    refused = 0
-    report = []
-    for command, outcome in zip(commands, outcomes, strict=True):
-        done = isinstance(outcome, dict)
-        refused += not done
-        report.append(
-            {
-                "case": command.case_id,
-                "action": command.action,
-                "ok": done,
-                **({"case_after": outcome} if done else {"error": str(outcome)}),
-            }
-        )
+    report = [
+        BatchOutcome(case=command.case_id, action=command.action, ok=True, case_after=outcome)
+        if isinstance(outcome, CaseView)
+        else BatchOutcome(case=command.case_id, action=command.action, ok=False, error=str(outcome))
+        for command, outcome in zip(commands, outcomes, strict=True)
+    ]
+    refused = sum(not entry.ok for entry in report)
     if as_json:
-        print_json(report)
+        print_json([entry.model_dump(mode="json") for entry in report])
     else:
         for command, entry in zip(commands, report, strict=True):
-            what = f"{entry['case']}  {command.action} {command.args.get('step') or ''}".rstrip()
-            if not entry["ok"]:
-                typer.echo(f"{what}: refused: {entry['error']}")
+            what = f"{entry.case}  {command.action} {command.args.get('step') or ''}".rstrip()
+            if entry.case_after is None:
+                typer.echo(f"{what}: refused: {entry.error}")
                 continue
-            after = entry["case_after"]
-            shown = [s for s in after["steps"] if s["id"] == command.args.get("step")]
-            step = f"step {shown[0]['status']}, " if shown else ""
-            typer.echo(f"{what}: {step}case {after['status']}")
+            after = entry.case_after
+            shown = [s for s in after.steps if s.id == command.args.get("step")]
+            step = f"step {shown[0].status}, " if shown else ""
+            typer.echo(f"{what}: {step}case {after.status}")
         typer.echo(f"{len(report) - refused} applied, {refused} refused")
     if refused:
         raise typer.Exit(1)
@@ -265,12 +260,12 @@ def recompute(as_json: bool = JSON) -> None:
 
     moved = case_service().recompute_deadlines()
     if as_json:
-        print_json(moved)
+        print_json([change.model_dump(mode="json") for change in moved])
         return
     for change in moved:
         typer.echo(
-            f"{change['case']}  {change['step']:28s} {change['old_due'][:16]} -> "
-            f"{change['new_due'][:16]}" + ("  (provisional)" if change["provisional"] else "")
+            f"{change.case}  {change.step:28s} {change.old_due:%Y-%m-%dT%H:%M} -> "
+            f"{change.new_due:%Y-%m-%dT%H:%M}" + ("  (provisional)" if change.provisional else "")
         )
     typer.echo(f"{len(moved)} deadlines moved")
 
@@ -280,19 +275,20 @@ def recompute(as_json: bool = JSON) -> None:
 def timeline(case_id: str, as_json: bool = JSON) -> None:
     """Who did what when, and each step's due and remaining working time."""
     from engine.app import case_service
+    from engine.views.cases import TimelineView
 
     service = case_service()
     events = service.timeline(case_id)
     view = service.show(case_id)
     if as_json:
-        print_json({"events": events, "case": view})
+        print_json(TimelineView(events=events, case=view).model_dump(mode="json"))
         return
     for event in events:
-        detail = {k: v for k, v in event["data"].items() if k != "text"}
-        text = event["data"].get("text", "")
+        detail = {k: v for k, v in event.data.items() if k != "text"}
+        text = event.data.get("text", "")
         typer.echo(
-            f"{event['at'][:16].replace('T', ' ')}  {event['actor']:14s} "
-            f"{event['kind']:20s} {json.dumps(detail, ensure_ascii=False)} {text}".rstrip()
+            f"{event.at:%Y-%m-%d %H:%M}  {event.actor:14s} "
+            f"{event.kind:20s} {json.dumps(detail, ensure_ascii=False)} {text}".rstrip()
         )
     typer.echo("")
     typer.echo(render_case(view))
@@ -306,14 +302,13 @@ def list_negatives(status: str = typer.Option(None, "--status"), as_json: bool =
 
     rows = case_service().negatives(status=status)
     if as_json:
-        print_json(rows)
+        print_json([row.model_dump(mode="json") for row in rows])
         return
     counts: dict[str, int] = {}
     for row in rows:
-        counts[row["status"]] = counts.get(row["status"], 0) + 1
+        counts[row.status] = counts.get(row.status, 0) + 1
         typer.echo(
-            f"{row['id']:28s} {row['kind']:18s} {row['status']:10s} "
-            f"{row['department']:16s} {row['reason']}"
+            f"{row.id:28s} {row.kind:18s} {row.status:10s} {row.department:16s} {row.reason}"
         )
     entries = "1 entry" if len(rows) == 1 else f"{len(rows)} entries"
     typer.echo(f"{entries}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))

@@ -100,7 +100,9 @@ def plan(
     values = load_application(data, found).get("fields", {}) if data else None
     result = make_plan(found, _catalogue(root).matters, values=values)
     if as_json:
-        print_json(result.as_json())
+        from engine.views.definitions import PlanView
+
+        print_json(PlanView.of(result).model_dump(mode="json"))
     else:
         typer.echo(render_plan(result))
 
@@ -173,13 +175,11 @@ def register(
 @user_errors
 def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Registered workflows, their versions and the one new cases use."""
-    from dataclasses import asdict
-
     from engine.registry import list_workflows
 
     found = list_workflows(_engine())
     if as_json:
-        print_json([asdict(w) for w in found])
+        print_json([w.model_dump(mode="json") for w in found])
         return
     for w in found:
         current = f"v{w.current}" if w.current else "retired"
@@ -197,11 +197,13 @@ def show(
     """A registered version: its facts and its source text."""
     from engine.registry import show as find
     from engine.registry.service import public
+    from engine.views.definitions import WorkflowSourceView
 
     row = find(_engine(), workflow, version=version)
     facts = public(row)
     if as_json:
-        print_json({**facts.model_dump(mode="json"), "source": row.source})
+        shown = WorkflowSourceView(**facts.model_dump(), source=row.source)
+        print_json(shown.model_dump(mode="json"))
         return
     state = f"retired {facts.retired_at:%Y-%m-%d %H:%M}" if facts.retired_at else "active"
     typer.echo(f"# {facts.workflow_id} v{facts.version} · {facts.title} · {state}")

@@ -29,7 +29,7 @@ def demo(
 
         service = configured()
     views = run(service, flows=prefect, echo=typer.echo)
-    done = sum(1 for v in views if v["status"] in ("completed", "rejected", "refused"))
+    done = sum(1 for v in views if v.status in ("completed", "rejected", "refused"))
     typer.echo(f"\n{done} of {len(views)} cases ran to their end.")
 
 

@@ -44,10 +44,10 @@ def open_session() -> Iterator[Session]:
 def dead_letters(as_json: bool = JSON_OPTION) -> None:
     """List the deliveries that gave up after their last attempt."""
     from engine.notify import deliveries
-    from engine.notify.tables import DeliveryPublic
+    from engine.views.supervision import DeliveryView
 
     with open_session() as session:
-        rows = [DeliveryPublic.of(row) for row in deliveries.dead_letters(session)]
+        rows = [DeliveryView.of(row) for row in deliveries.dead_letters(session)]
     if as_json:
         print_json([row.model_dump(mode="json") for row in rows])
         return
@@ -66,12 +66,12 @@ def retry(record_id: int = typer.Argument(..., metavar="ID"), as_json: bool = JS
     """Send dead delivery ID again, with a fresh round of attempts; exit 1 if it fails again."""
     from engine.notify import deliveries
     from engine.notify.dispatch import Dispatcher
-    from engine.notify.tables import DeliveryPublic
+    from engine.views.supervision import DeliveryView
 
     with open_session() as session:
         result = Dispatcher().retry(session, record_id)
         row = deliveries.get(session, record_id)
-        shown = DeliveryPublic.of(row) if row is not None else None
+        shown = DeliveryView.of(row) if row is not None else None
     if as_json and shown is not None:
         print_json(shown.model_dump(mode="json"))
     if not result.ok:

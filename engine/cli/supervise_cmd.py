@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -13,6 +13,7 @@ from engine.cli.common import fail, print_json, user_errors
 
 if TYPE_CHECKING:
     from engine.escalation.sweep import Supervision, SweepReport
+    from engine.views.supervision import EscalationView
 
 escalations_app = typer.Typer(
     help="Escalations (监察记录): list, acknowledge (签收), order (督办).", no_args_is_help=True
@@ -55,7 +56,7 @@ def sweep(
     """Run one supervision sweep: fire every level due, then send the notices."""
     report = _supervision().sweep(at=_moment(at) if at else None, dry_run=dry_run)
     if as_json:
-        print_json(report.to_dict())
+        print_json(report.view().model_dump(mode="json"))
         return
     _print_report(report)
 
@@ -85,28 +86,27 @@ def list_escalations(
     """Levels fired, newest first."""
     rows = _supervision().escalations(case_id=case, open_only=open_only)
     if as_json:
-        print_json(rows)
+        print_json([row.model_dump(mode="json") for row in rows])
         return
     if not rows:
         typer.echo("no escalations")
     for row in rows:
-        _print_row(row)
+        _show(row, as_json=False)
 
 
-def _print_row(row: dict[str, Any]) -> None:
+def _show(row: EscalationView, *, as_json: bool) -> None:
+    if as_json:
+        print_json(row.model_dump(mode="json"))
+        return
     extra = []
-    if row["acknowledged_by"]:
-        extra.append(f"acknowledged by {row['acknowledged_by']}")
-    if row["order_due"]:
-        extra.append(f"ordered by {row['ordered_by']} to finish by {row['order_due']}")
-    if row["late_by_seconds"]:
-        extra.append(f"late by {row['late_by_seconds']} s")
-    typer.echo(
-        "\t".join(
-            [str(row["id"]), row["case"], row["step"] or "(case)", row["level"], row["fired_at"]]
-            + extra
-        )
-    )
+    if row.acknowledged_by:
+        extra.append(f"acknowledged by {row.acknowledged_by}")
+    if row.order_due:
+        extra.append(f"ordered by {row.ordered_by} to finish by {row.order_due.isoformat()}")
+    if row.late_by_seconds:
+        extra.append(f"late by {row.late_by_seconds} s")
+    fired = row.fired_at.isoformat()
+    typer.echo("\t".join([str(row.id), row.case, row.step or "(case)", row.level, fired] + extra))
 
 
 @escalations_app.command("ack")
@@ -117,8 +117,7 @@ def ack(
     as_json: bool = JSON,
 ) -> None:
     """Acknowledge escalation ID (recorded on the case)."""
-    row = _supervision().acknowledge(escalation_id, actor=by)
-    print_json(row) if as_json else _print_row(row)
+    _show(_supervision().acknowledge(escalation_id, actor=by), as_json=as_json)
 
 
 @escalations_app.command("order")
@@ -131,8 +130,7 @@ def order(
 ) -> None:
     """Order the step of escalation ID finished by a date; accountability follows if missed."""
     when: dt.date | dt.datetime = dt.date.fromisoformat(due) if len(due) == 10 else _moment(due)
-    row = _supervision().order(escalation_id, actor=by, due=when)
-    print_json(row) if as_json else _print_row(row)
+    _show(_supervision().order(escalation_id, actor=by, due=when), as_json=as_json)
 
 
 @publications_app.command("export")
@@ -143,15 +141,16 @@ def export(
     """Write the public listing of licensing decisions to stdout."""
     import csv
 
-    from engine.escalation.publications import FIELDS, publications
+    from engine.escalation.publications import publications
+    from engine.views.supervision import PUBLICATION_FIELDS
 
     if fmt not in ("csv", "json"):
         fail(f"--format is csv or json, not {fmt!r}")
     service = _supervision()
-    rows = [p.to_dict() for p in publications(service.cases, service.catalogue)]
+    rows = [p.model_dump(mode="json") for p in publications(service.cases, service.catalogue)]
     if fmt == "json":
         print_json(rows)
         return
-    writer = csv.DictWriter(sys.stdout, fieldnames=FIELDS)
+    writer = csv.DictWriter(sys.stdout, fieldnames=PUBLICATION_FIELDS)
     writer.writeheader()
     writer.writerows(rows)

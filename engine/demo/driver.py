@@ -16,9 +16,10 @@ from engine.cases.case import APPLICANT, SYSTEM
 from engine.cases.service import CaseService, Command
 from engine.definitions.catalogue import Catalogue
 from engine.definitions.model import AUTOMATIC_KINDS, SignMode, Step, StepKind, Workflow
+from engine.views.cases import CaseView
 
 SIGNERS_PER_ROLE = 3  # enough distinct officers for a quorum (票签) of three
-Automatic = Callable[[dict[str, Any], Step], dict[str, Any] | None]  # the case after, if known
+Automatic = Callable[[CaseView, Step], CaseView | None]  # the case after, if known
 
 
 def officer_name(department: str, role: str, index: int = 1) -> str:
@@ -63,34 +64,33 @@ def signers_for(step: Step) -> list[str]:
 
 
 def next_commands(
-    view: dict[str, Any], workflow: Workflow, *, check_result: dict[str, Any]
+    view: CaseView, workflow: Workflow, *, check_result: dict[str, Any]
 ) -> list[Command]:
     """What happens next on a case, one command for each step open now: an officers' step's
     next move, an automatic step's `check_result` (as its connector would answer) — for
     driving many cases in step with `act_many`."""
-    if view["status"] == "submitted":
-        return [Command(view["id"], "accept", officer_name(workflow.owner, "window"))]
+    if view.status == "submitted":
+        return [Command(view.id, "accept", officer_name(workflow.owner, "window"))]
     commands = []
     for step_id in open_steps(view):
         step = workflow.step(step_id)
         if is_automatic(step):
             args = {"step": step_id, "result": check_result}
-            commands.append(Command(view["id"], "approve", SYSTEM, args))
+            commands.append(Command(view.id, "approve", SYSTEM, args))
         else:
             commands.append(officers_move(view, step))
     return commands
 
 
-def officers_move(view: dict[str, Any], step: Step) -> Command:
+def officers_move(view: CaseView, step: Step) -> Command:
     """The next move on an officers' step: the deferred materials (容缺) before delivery, else
     the next signer's approval."""
     deferred = _deferred(view)
     if step.kind is StepKind.DELIVERY and deferred:
-        return Command(view["id"], "supplement", APPLICANT, {"materials": deferred})
-    shown = next(s for s in view["steps"] if s["id"] == step.id)
-    signed = {s.split(":")[0] for s in shown["signatures"]}
+        return Command(view.id, "supplement", APPLICANT, {"materials": deferred})
+    signed = {s.actor for s in view.step(step.id).signatures}
     name = next(n for n in signers_for(step) if n not in signed)
-    return Command(view["id"], "approve", name, {"step": step.id})
+    return Command(view.id, "approve", name, {"step": step.id})
 
 
 def is_automatic(step: Step) -> bool:
@@ -98,13 +98,13 @@ def is_automatic(step: Step) -> bool:
     return step.kind in AUTOMATIC_KINDS and step.signers is None
 
 
-def open_steps(view: dict[str, Any]) -> list[str]:
-    return [s["id"] for s in view["steps"] if s["status"] == "active"]
+def open_steps(view: CaseView) -> list[str]:
+    return [s.id for s in view.steps if s.status == "active"]
 
 
-def _deferred(view: dict[str, Any]) -> dict[str, str]:
+def _deferred(view: CaseView) -> dict[str, str]:
     """The deferred materials (容缺) of a case, as the applicant supplies them."""
-    return {m: f"supplied-{m}" for m, s in view["materials"].items() if s["status"] == "deferred"}
+    return {m: f"supplied-{m}" for m, s in view.materials.items() if s.status == "deferred"}
 
 
 class Driver:
@@ -113,16 +113,16 @@ class Driver:
     def __init__(self, service: CaseService, *, automatic: Automatic | None = None):
         self.service, self.automatic = service, automatic
 
-    def accept(self, view: dict[str, Any], workflow: Workflow) -> dict[str, Any]:
-        return self.service.act(view["id"], "accept", actor=officer_name(workflow.owner, "window"))
+    def accept(self, view: CaseView, workflow: Workflow) -> CaseView:
+        return self.service.act(view.id, "accept", actor=officer_name(workflow.owner, "window"))
 
-    def complete(self, view: dict[str, Any], step: Step) -> dict[str, Any]:
+    def complete(self, view: CaseView, step: Step) -> CaseView:
         """Move an officers' step (deferred materials first, then each signer) until it is done."""
         while step.id in open_steps(view):
             view = self._act(officers_move(view, step))
         return view
 
-    def step_once(self, view: dict[str, Any], workflow: Workflow) -> dict[str, Any]:
+    def step_once(self, view: CaseView, workflow: Workflow) -> CaseView:
         """Complete every step open now; returns the case after (the view the last command
         returned, or read again when an automatic step was left to someone else)."""
         latest = view
@@ -135,26 +135,26 @@ class Driver:
                 after = self.automatic(latest, step)
                 unseen = unseen or after is None
                 latest = after or latest
-        return self.service.show(view["id"]) if unseen or latest is view else latest
+        return self.service.show(view.id) if unseen or latest is view else latest
 
-    def _act(self, command: Command) -> dict[str, Any]:
+    def _act(self, command: Command) -> CaseView:
         return self.service.act(
             command.case_id, command.action, actor=command.actor, args=command.args
         )
 
     def run(
         self,
-        view: dict[str, Any],
+        view: CaseView,
         workflow: Workflow,
         *,
-        on_round: Callable[[dict[str, Any]], None] | None = None,
+        on_round: Callable[[CaseView], None] | None = None,
         max_rounds: int = 50,
-    ) -> dict[str, Any]:
+    ) -> CaseView:
         """Accept and drive to the end; `on_round` sees the case before each round."""
-        if view["status"] == "submitted":
+        if view.status == "submitted":
             view = self.accept(view, workflow)
         for _ in range(max_rounds):
-            if view["status"] not in ("in-progress", "correction"):
+            if view.status not in ("in-progress", "correction"):
                 return view
             if on_round:
                 on_round(view)

@@ -13,7 +13,6 @@ import asyncio
 import json
 import time
 from pathlib import Path
-from typing import Any
 
 from engine.app import catalogue, definitions_root
 from engine.cases import automatic
@@ -25,6 +24,7 @@ from engine.demo.driver import Automatic, Driver, seed_officers
 from engine.demo.scene import Echo, run_scene
 from engine.errors import OnethingError
 from engine.registry import register
+from engine.views.cases import CaseView
 
 
 def register_workflows(service: CaseService, echo: Echo) -> None:
@@ -43,9 +43,9 @@ def register_workflows(service: CaseService, echo: Echo) -> None:
 def run_inline(service: CaseService) -> Automatic:
     """Complete an automatic step by calling its connector here (no Prefect)."""
 
-    def complete(view: dict[str, Any], step: Step) -> dict[str, Any] | None:
+    def complete(view: CaseView, step: Step) -> CaseView | None:
         after = None
-        case = service.load(view["id"])
+        case = service.load(view.id)
         workflow = service.workflows(case.workflow_id, case.workflow_version)
         for job in automatic.ready_jobs(case, workflow):
             if job.step_id == step.id:
@@ -63,54 +63,55 @@ def run_inline(service: CaseService) -> Automatic:
 def wait_for_flows(service: CaseService, *, seconds: float = 120.0) -> Automatic:
     """Leave an automatic step to the case's flow run and wait until it has moved."""
 
-    def wait(view: dict[str, Any], step: Step) -> dict[str, Any]:
+    def wait(view: CaseView, step: Step) -> CaseView:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
-            current = service.show(view["id"])
-            state = next(s["status"] for s in current["steps"] if s["id"] == step.id)
-            if state != "active":
+            current = service.show(view.id)
+            if current.step(step.id).status != "active":
                 return current
             time.sleep(0.5)
         raise OnethingError(
-            f"case {view['id']}: step {step.id!r} still waits for its flow run after "
+            f"case {view.id}: step {step.id!r} still waits for its flow run after "
             f"{seconds:g} s — is `onething serve` running?"
         )
 
     return wait
 
 
-def report_round(view: dict[str, Any], echo: Echo) -> None:
-    active = [s for s in view["steps"] if s["status"] == "active"]
+def report_round(view: CaseView, echo: Echo) -> None:
+    active = [s for s in view.steps if s.status == "active"]
     if not active:
         return
     label = "parallel" if len(active) > 1 else "step"
     echo(
         f"  {label}: "
         + ", ".join(
-            f"{s['id']} (due {s['clock']['due_date']}, {s['clock']['remaining_working_days']} WD)"
+            f"{s.id} (due {s.clock.due_date}, {s.clock.remaining_working_days} WD)"
             for s in active
+            if s.clock
         )
     )
 
 
-def run_sample(path: Path, service: CaseService, driver: Driver, echo: Echo) -> dict[str, Any]:
+def run_sample(path: Path, service: CaseService, driver: Driver, echo: Echo) -> CaseView:
     application = json.loads(path.read_text(encoding="utf-8"))
     workflow: Workflow = service.workflows(application["workflow"], None)
     view = service.submit(workflow.id, application)
-    echo(f"\n{workflow.title} — {path.stem}  case {view['id']}")
+    echo(f"\n{workflow.title} — {path.stem}  case {view.id}")
     view = driver.accept(view, workflow)
-    promised = view["promised"]
-    echo(
-        f"  accepted; promised by {promised['due_date']} ({promised['limit']}), statutory by "
-        f"{view['statutory']['due_date']}"
-    )
+    promised, statutory = view.promised, view.statutory
+    if promised and statutory:
+        echo(
+            f"  accepted; promised by {promised.due_date} ({promised.limit}), statutory by "
+            f"{statutory.due_date}"
+        )
     view = driver.run(view, workflow, on_round=lambda v: report_round(v, echo))
-    steps = {s["status"] for s in view["steps"]}
-    echo(f"  -> {view['status']} ({view['outcome'] or 'open'}); steps: " + ", ".join(sorted(steps)))
+    steps = {s.status.value for s in view.steps}
+    echo(f"  -> {view.status} ({view.outcome or 'open'}); steps: " + ", ".join(sorted(steps)))
     return view
 
 
-def run(service: CaseService, *, flows: bool, echo: Echo) -> list[dict[str, Any]]:
+def run(service: CaseService, *, flows: bool, echo: Echo) -> list[CaseView]:
     """Every sample to its end on `service`, then the supervision scene. With `flows`, the
     automatic steps are left to the case flows (`service` wakes them), else run here."""
     register_workflows(service, echo)

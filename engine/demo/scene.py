@@ -137,7 +137,7 @@ def run_scene(service: CaseService, *, echo: Echo) -> SceneResult:
         supervision = Supervision(service, catalogue=scene, dispatcher=dispatcher)
         driver = Driver(service)
         view = driver.accept(service.submit(workflow.id, application), workflow)
-        result = SceneResult(case_id=view["id"])
+        result = SceneResult(case_id=view.id)
         try:
             expected = _late_step(service, supervision, driver, result, echo)
         finally:
@@ -218,9 +218,9 @@ def _sweep(
 def _finish(service: CaseService, driver: Driver, case_id: str, echo: Echo) -> None:
     """Complete the late step and the case, so that no later sweep finds the scene's case."""
     view = service.show(case_id)
-    workflow = service.workflows(view["workflow"], view["version"])
+    workflow = service.workflows(view.workflow, view.version)
     view = driver.run(view, workflow)
-    echo(f"  {LATE_STEP} approved after the notices; the case is now {view['status']}")
+    echo(f"  {LATE_STEP} approved after the notices; the case is now {view.status}")
 
 
 def _calendar_figures(calendar: WorkingCalendar, due: dt.datetime, at: dt.datetime) -> _Figures:

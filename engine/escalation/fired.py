@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -23,6 +22,7 @@ from engine.escalation.firings import Firing, Tracked
 from engine.notify.channels import ChannelConfig
 from engine.notify.dispatch import DeliveryResult, Dispatcher
 from engine.notify.notice import Notice
+from engine.views.supervision import DeliveredView, FiredView
 
 logger = logging.getLogger("onething.escalation")
 
@@ -46,25 +46,27 @@ class Fired:
     def late_by(self) -> dt.timedelta | None:
         return self.notice.late_by
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.escalation_id,
-            "case": self.case_id,
-            "step": self.step_id,
-            "level": self.level,
-            "kind": self.notice.kind.value,
-            "scheduled_at": self.scheduled_at.isoformat(),
-            "due": self.notice.due_at.isoformat(),
-            "late_by_seconds": (
+    def view(self) -> FiredView:
+        return FiredView(
+            id=self.escalation_id,
+            case=self.case_id,
+            step=self.step_id,
+            level=self.level,
+            kind=self.notice.kind,
+            scheduled_at=self.scheduled_at,
+            due=self.notice.due_at,
+            late_by_seconds=(
                 int(self.late_by.total_seconds()) if self.late_by is not None else None
             ),
-            "provisional": self.notice.provisional,
-            "recipients": [f"{d}/{r}" for d, r in self.recipients],
-            "delivered": [
-                {"channel": d.channel.value, "target": d.target, "status": d.status}
-                for d in self.deliveries
-            ],
-        }
+            provisional=self.notice.provisional,
+            recipients=[f"{d}/{r}" for d, r in self.recipients],
+            delivered=[delivered(d) for d in self.deliveries],
+        )
+
+
+def delivered(result: DeliveryResult) -> DeliveredView:
+    """What became of one channel of a notice just sent."""
+    return DeliveredView(channel=result.channel.value, target=result.target, status=result.status)
 
 
 class Names:

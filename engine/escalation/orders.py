@@ -7,9 +7,8 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from engine.calendar import WorkingCalendar
 from engine.cases.case import Actor, Case
@@ -21,10 +20,11 @@ from engine.clock import as_utc
 from engine.definitions.escalation import Level
 from engine.errors import InputError
 from engine.escalation import notices
-from engine.escalation.fired import Firings, Names
+from engine.escalation.fired import Firings, Names, delivered
 from engine.escalation.firings import Firing, tracked_clocks
 from engine.retry import CONTENTION
 from engine.store.unit_of_work import UnitOfWork
+from engine.views.supervision import DeliveredView, EscalationView
 
 SUPERVISORS = ("supervisor", "leader")  # who may order a step finished by a date (督办)
 Change = tuple[EscalationRow, Event]  # the row a supervisor changed, and the case event
@@ -36,7 +36,7 @@ class Orders(Firings):
 
     def escalations(
         self, *, case_id: str | None = None, open_only: bool = False, limit: int = 200
-    ) -> list[dict[str, Any]]:
+    ) -> list[EscalationView]:
         """Fired levels, newest first; `open_only`: not yet acknowledged."""
         query = select(EscalationRow).order_by(col(EscalationRow.fired_at).desc())
         if case_id:
@@ -44,9 +44,10 @@ class Orders(Firings):
         if open_only:
             query = query.where(col(EscalationRow.acknowledged_at).is_(None))
         with UnitOfWork(self.engine) as uow:
-            return [_view(r) for r in uow.session.execute(query.limit(limit)).scalars()]
+            session = uow.session
+            return [self._view(session, r) for r in session.execute(query.limit(limit)).scalars()]
 
-    def acknowledge(self, escalation_id: int, *, actor: str) -> dict[str, Any]:
+    def acknowledge(self, escalation_id: int, *, actor: str) -> EscalationView:
         """A recipient (or a supervisor) has seen the level: recorded on the case (签收)."""
 
         def change(
@@ -61,11 +62,11 @@ class Orders(Firings):
 
     def order(
         self, escalation_id: int, *, actor: str, due: dt.datetime | dt.date
-    ) -> dict[str, Any]:
+    ) -> EscalationView:
         """督办: order the clock's step finished by `due` (a date: its close of business);
         accountability fires if that passes too. The order is told to the department once
         it is recorded."""
-        delivered: list[dict[str, Any]] = []
+        done: list[DeliveredView] = []
 
         def change(
             uow: UnitOfWork, esc: EscalationRow, who: Actor, case: Case, now: dt.datetime
@@ -114,15 +115,14 @@ class Orders(Firings):
                 late_by=None,
             )
             sent = replace(fired, notice=notice)
-            uow.after_commit(lambda: delivered.extend(self.deliver(sent).to_dict()["delivered"]))
+            uow.after_commit(lambda: done.extend(map(delivered, self.deliver(sent).deliveries)))
             return order, Event(
                 "escalation.ordered",
                 {"clock": esc.clock_key, "step": esc.step_id, "due": moment.isoformat()},
             )
 
         view = self._supervise(escalation_id, actor, change)
-        view["delivered"] = delivered
-        return view
+        return view.model_copy(update={"delivered": done})
 
     def _supervise(
         self,
@@ -130,11 +130,11 @@ class Orders(Firings):
         actor: str,
         change: Supervise,
         skip: Callable[[EscalationRow], bool] = lambda _: False,
-    ) -> dict[str, Any]:
+    ) -> EscalationView:
         """One supervisor's change of a fired level, recorded on its case in one unit of work
         (run again if the case changed meanwhile); the level's view after."""
 
-        def attempt() -> dict[str, Any]:
+        def attempt() -> EscalationView:
             now = self.cases.clock()
             with UnitOfWork(self.engine) as uow:
                 session = uow.session
@@ -142,7 +142,7 @@ class Orders(Firings):
                 if esc is None:
                     raise InputError(f"no escalation {escalation_id}")
                 if skip(esc):
-                    return _view(esc)
+                    return self._view(session, esc)
                 who = self.cases.actor(session, actor)
                 row = session.get(CaseRow, esc.case_id)
                 assert row is not None
@@ -155,9 +155,9 @@ class Orders(Firings):
                 writes.flush(session.connection())
                 uow.commit()
                 session.refresh(target)
-                return _view(target)
+                return self._view(session, target)
 
-        def busy() -> dict[str, Any]:
+        def busy() -> EscalationView:
             raise Conflict(
                 "the case kept changing; try again",
                 case=str(escalation_id),
@@ -167,6 +167,12 @@ class Orders(Firings):
             )
 
         return CONTENTION.run(attempt, busy=busy)
+
+    def _view(self, session: Session, row: EscalationRow) -> EscalationView:
+        """The row as supervisors see it, its moments in its case's calendar zone."""
+        query = select(CaseRow.workflow_id, CaseRow.workflow_version)
+        workflow_id, version = session.execute(query.where(CaseRow.id == row.case_id)).one()
+        return EscalationView.of(row, self.cases.calendar_of(workflow_id, version))
 
 
 def _told(esc: EscalationRow) -> list[notices.Role]:
@@ -188,28 +194,3 @@ def _close(calendar: WorkingCalendar, due: dt.datetime | dt.date) -> dt.datetime
     if isinstance(due, dt.datetime):
         return calendar.local(due)
     return calendar.close_of_business(calendar.next_working_day(due))
-
-
-def _view(row: EscalationRow) -> dict[str, Any]:
-    def moment(value: dt.datetime | None) -> str | None:
-        found = as_utc(value)
-        return found.isoformat() if found else None
-
-    return {
-        "id": row.id,
-        "case": row.case_id,
-        "step": row.step_id,
-        "attempt": row.attempt,
-        "level": row.level,
-        "department": row.department,
-        "scheduled_at": moment(row.scheduled_at),
-        "fired_at": moment(row.fired_at),
-        "late_by_seconds": row.late_by_seconds,
-        "provisional": row.provisional,
-        "notice": row.notice_id,
-        "recipients": [f"{d}/{r}" for d, r in _told(row)],
-        "acknowledged_by": row.acknowledged_by,
-        "acknowledged_at": moment(row.acknowledged_at),
-        "order_due": moment(row.order_due),
-        "ordered_by": row.ordered_by,
-    }

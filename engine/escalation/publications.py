@@ -5,8 +5,6 @@ their kind in the workflow; the sweep escalates an open publication step like an
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
-from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -17,49 +15,17 @@ from engine.cases.state import StepStatus
 from engine.cases.tables import CaseRow, StepRow
 from engine.definitions.catalogue import Catalogue, MatterKind
 from engine.definitions.model import Step, StepKind, Workflow
+from engine.views.supervision import PublicationView
 
 PUBLICATION_LIMIT = Limit(7, Unit.WORKING_DAYS)  # docs/domain.md §publication
-FIELDS = (
-    "decision_number",
-    "matter",
-    "holder",
-    "credit_code",
-    "content",
-    "agency",
-    "decided_at",
-    "publish_by",
-    "published_at",
-    "status",
-    "case",
-)
-
-
-@dataclass(frozen=True)
-class Publication:
-    """One row of the public listing (行政许可信息公示)."""
-
-    decision_number: str
-    matter: str
-    holder: str
-    credit_code: str
-    content: str
-    agency: str
-    decided_at: str
-    publish_by: str
-    published_at: str | None
-    status: str  # published | due | overdue
-    case: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def publications(
     cases: CaseService, catalogue: Catalogue, *, now: dt.datetime | None = None
-) -> list[Publication]:
+) -> list[PublicationView]:
     """Every licensing decision taken, with its publication deadline and state."""
     now = now or cases.clock()
-    found: list[Publication] = []
+    found: list[PublicationView] = []
     with Session(cases.engine) as session:
         kinds = session.execute(
             select(CaseRow.workflow_id, CaseRow.workflow_version).distinct()
@@ -96,7 +62,7 @@ def _listed(
     catalogue: Catalogue,
     cases: CaseService,
     now: dt.datetime,
-) -> list[Publication]:
+) -> list[PublicationView]:
     calendar = cases.calendars.get(case.calendar)
     publication = next(
         (case.steps[s.id] for s in workflow.steps if s.kind is StepKind.PUBLICATION), None
@@ -118,16 +84,16 @@ def _listed(
         department = catalogue.departments.get(step.department)
         status = "published" if published else ("overdue" if now > due else "due")
         listed.append(
-            Publication(
+            PublicationView(
                 decision_number=str(run.result.get("decision_number") or f"{case.id}-{step.id}"),
                 matter=matter.name if matter else step.title,
                 holder=str(case.applicant.get("name", "")),
                 credit_code=str(case.applicant.get("credit_code", "")),
                 content=str(run.result.get("content") or workflow.title),
                 agency=department.name if department else step.department,
-                decided_at=run.finished_at.isoformat(),
-                publish_by=due.isoformat(),
-                published_at=published.isoformat() if published else None,
+                decided_at=calendar.local(run.finished_at),
+                publish_by=calendar.local(due),
+                published_at=calendar.local(published) if published else None,
                 status=status,
                 case=case.id,
             )

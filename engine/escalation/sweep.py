@@ -37,6 +37,7 @@ from engine.escalation.orders import Orders
 from engine.notify.dispatch import Dispatcher
 from engine.retry import CONTENTION
 from engine.store.unit_of_work import UnitOfWork
+from engine.views.supervision import SweepView
 
 logger = logging.getLogger("onething.escalation")
 
@@ -48,13 +49,13 @@ class SweepReport:
     fired: list[Fired] = field(default_factory=list)
     cases: int = 0  # cases looked at
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "at": self.at.isoformat(),
-            "dry_run": self.dry_run,
-            "cases": self.cases,
-            "fired": [f.to_dict() for f in self.fired],
-        }
+    def view(self) -> SweepView:
+        return SweepView(
+            at=self.at,
+            dry_run=self.dry_run,
+            cases=self.cases,
+            fired=[f.view() for f in self.fired],
+        )
 
 
 class Supervision(Orders):

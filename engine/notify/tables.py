@@ -66,25 +66,5 @@ class NotifyDelivery(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=sa.Column(AwareDateTime))
 
 
-class DeliveryPublic(SQLModel):
-    """A delivery as the CLI and the API show it (the stored notice and secret name left out)."""
-
-    id: int
-    delivery_id: str
-    notice_id: str
-    channel: str
-    target: str
-    status: str
-    attempts: int
-    last_error: str | None
-    created_at: datetime
-    updated_at: datetime
-    sent_at: datetime | None
-
-    @classmethod
-    def of(cls, row: NotifyDelivery) -> DeliveryPublic:
-        return cls.model_validate(row, from_attributes=True)
-
-
 # The notify tables, for `SQLModel.metadata.create_all(engine, tables=NOTIFY_TABLES)`.
 NOTIFY_TABLES: list[sa.Table] = [SQLModel.metadata.tables["notify_delivery"]]

@@ -3,7 +3,6 @@
 from engine.registry.service import (
     Registered,
     RegistryError,
-    WorkflowSummary,
     current_version,
     diff,
     list_workflows,
@@ -12,12 +11,13 @@ from engine.registry.service import (
     show,
     workflow_source,
 )
-from engine.registry.tables import WorkflowVersion, WorkflowVersionPublic
+from engine.registry.tables import WorkflowVersion
+from engine.views.definitions import WorkflowListing, WorkflowVersionPublic
 
 __all__ = [
     "Registered",
     "RegistryError",
-    "WorkflowSummary",
+    "WorkflowListing",
     "WorkflowVersion",
     "WorkflowVersionPublic",
     "current_version",

@@ -15,9 +15,10 @@ from sqlmodel import Session, col, select
 from engine.clock import as_utc
 from engine.definitions import Catalogue, Workflow, load_workflow_text
 from engine.errors import InputError
-from engine.registry.tables import WorkflowVersion, WorkflowVersionCreate, WorkflowVersionPublic
+from engine.registry.tables import WorkflowVersion, WorkflowVersionCreate
 from engine.retry import CONTENTION
 from engine.store.unit_of_work import UnitOfWork
+from engine.views.definitions import WorkflowListing, WorkflowVersionPublic
 
 
 class RegistryError(InputError):
@@ -30,14 +31,6 @@ class Registered:
 
     version: WorkflowVersionPublic
     created: bool  # False: the same content was already registered (a no-op)
-
-
-@dataclass(frozen=True)
-class WorkflowSummary:
-    workflow_id: str
-    title: str
-    current: int | None  # the version new cases use; None when every version is retired
-    versions: tuple[int, ...]
 
 
 def sha256(source: str) -> str:
@@ -131,7 +124,7 @@ def _row(db: Session, workflow_id: str, version: int | None) -> WorkflowVersion:
     raise RegistryError(f"{workflow_id!r} has no version {version} (registered: {known})")
 
 
-def list_workflows(engine: sa.Engine) -> list[WorkflowSummary]:
+def list_workflows(engine: sa.Engine) -> list[WorkflowListing]:
     """Every registered workflow with its versions and the one new cases use."""
     with Session(engine) as db:
         rows = db.exec(
@@ -143,11 +136,11 @@ def list_workflows(engine: sa.Engine) -> list[WorkflowSummary]:
     for row in rows:
         grouped.setdefault(row.workflow_id, []).append(row)
     return [
-        WorkflowSummary(
+        WorkflowListing(
             workflow_id=wid,
             title=versions[-1].title,
             current=next((r.version for r in reversed(versions) if r.retired_at is None), None),
-            versions=tuple(r.version for r in versions),
+            versions=[r.version for r in versions],
         )
         for wid, versions in grouped.items()
     ]

@@ -1,7 +1,8 @@
 """The registry's table of workflow versions, with its request and response shapes.
 
 `WorkflowVersionBase` → `WorkflowVersionCreate` (what registering supplies) → `WorkflowVersion`
-(the table) → `WorkflowVersionPublic` (what the CLI and the API show).
+(the table); the base and `WorkflowVersionPublic` (what the CLI and the API show) are public
+views (`engine.views.definitions`).
 """
 
 from __future__ import annotations
@@ -9,14 +10,9 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-
-class WorkflowVersionBase(SQLModel):
-    workflow_id: str = Field(max_length=64, index=True)
-    version: int
-    title: str = Field(max_length=255)
-    owner: str = Field(max_length=64)
+from engine.views.definitions import WorkflowVersionBase
 
 
 class WorkflowVersionCreate(WorkflowVersionBase):
@@ -33,9 +29,3 @@ class WorkflowVersion(WorkflowVersionCreate, table=True):
     id: int | None = Field(default=None, primary_key=True)
     registered_at: dt.datetime = Field(sa_type=sa.DateTime(timezone=True))
     retired_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
-
-
-class WorkflowVersionPublic(WorkflowVersionBase):
-    sha256: str
-    registered_at: dt.datetime
-    retired_at: dt.datetime | None

@@ -107,7 +107,7 @@ def test_a_late_step_is_told_yellow_then_red_once_each_over_smtp_and_webhook(
             )
         ).all()
     assert sorted(r.level for r in rows) == ["red", "yellow"]
-    assert service.show(result.case_id)["status"] == "completed"
+    assert service.show(result.case_id).status == "completed"
     assert service.verify(result.case_id) == []
     # the scene used its own mail server and secret, and left the environment as it was
     assert {name: os.environ.get(name) for name in SERVICE_MAIL} == SERVICE_MAIL
@@ -123,7 +123,7 @@ def test_the_scene_sweeps_its_own_case_and_leaves_the_users_cases_alone(
     # the user's own case, accepted just before: its clocks are due at the scene's instants
     application = json.loads((definitions_root() / "samples" / SAMPLE).read_text("utf-8"))
     workflow = service.workflows(application["workflow"], None)
-    theirs = Driver(service).accept(service.submit(workflow.id, application), workflow)["id"]
+    theirs = Driver(service).accept(service.submit(workflow.id, application), workflow).id
 
     result = run_scene(service, echo=lambda _: None)
 
@@ -133,7 +133,7 @@ def test_the_scene_sweeps_its_own_case_and_leaves_the_users_cases_alone(
         mine = session.exec(select(EscalationRow).where(EscalationRow.case_id == result.case_id))
         assert {r.level for r in mine.all()} >= {"yellow", "red"}
     assert rows == []
-    kinds = [e["kind"] for e in service.timeline(theirs)]
+    kinds = [e.kind for e in service.timeline(theirs)]
     assert "escalation.fired" not in kinds
-    assert service.show(theirs)["status"] == "in-progress"
+    assert service.show(theirs).status == "in-progress"
     assert service.verify(theirs) == []

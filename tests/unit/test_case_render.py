@@ -6,36 +6,60 @@ from __future__ import annotations
 from typing import Any
 
 from engine.cli.case_cmd import render_case
+from engine.views.cases import CaseView
 
 
 def clock(remaining: int, overdue: int = 0) -> dict[str, Any]:
     return {
+        "limit": "5 working-days",
         "due": "2026-12-02T17:30:00+08:00",
+        "due_date": "2026-12-02",
         "overdue": overdue > 0,
         "overdue_working_days": overdue,
+        "overdue_working_minutes": overdue * 480,
         "remaining_working_days": remaining,
+        "remaining_working_minutes": remaining * 480,
         "suspended": False,
         "provisional": False,
+        "extended_days": 0,
     }
 
 
 def step(step_id: str, status: str, step_clock: dict[str, Any] | None) -> dict[str, Any]:
-    return {"id": step_id, "department": "approval-bureau", "status": status, "clock": step_clock}
-
-
-def case(steps: list[dict[str, Any]], **changes: Any) -> dict[str, Any]:
     return {
-        "id": "c1",
-        "workflow": "ride-hailing-dual-licence",
-        "version": 1,
-        "status": "in-progress",
-        "closed_at": None,
-        "promised": None,
-        "statutory": None,
-        "correction": [],
-        "steps": steps,
-        **changes,
+        "id": step_id,
+        "department": "approval-bureau",
+        "status": status,
+        "attempt": 1,
+        "assignee": None,
+        "signatures": [],
+        "clock": step_clock,
     }
+
+
+def case(steps: list[dict[str, Any]], **changes: Any) -> CaseView:
+    return CaseView.model_validate(
+        {
+            "id": "c1",
+            "workflow": "ride-hailing-dual-licence",
+            "version": 1,
+            "status": "in-progress",
+            "outcome": "",
+            "applicant": {},
+            "submitted_at": "2026-12-01T09:00:00+08:00",
+            "accepted_at": "2026-12-01T09:00:00+08:00",
+            "closed_at": None,
+            "clocks_at": "2026-12-02T09:00:00+08:00",
+            "promised": None,
+            "statutory": None,
+            "correction": None,
+            "materials": {},
+            "steps": steps,
+            "negatives": [],
+            "notices": [],
+            **changes,
+        }
+    )
 
 
 def test_the_columns_line_up_past_the_longest_step_name() -> None:

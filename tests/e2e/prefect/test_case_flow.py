@@ -36,7 +36,7 @@ pytestmark = [pytest.mark.prefect, pytest.mark.postgres, pytest.mark.timeout(240
 def test_a_case_runs_its_checks_in_parallel_waits_without_a_process_and_resumes(
     service: CaseService, served: Served
 ) -> None:
-    case_id = service.submit("ride-hailing-test", application(CLEAN_DRIVER))["id"]
+    case_id = service.submit("ride-hailing-test", application(CLEAN_DRIVER)).id
     wait_for("the run to wait for acceptance", lambda: paused(service, case_id))
 
     service.act(case_id, "accept", actor="wang")
@@ -74,7 +74,7 @@ def test_a_case_runs_its_checks_in_parallel_waits_without_a_process_and_resumes(
         "the flow run to complete",
         lambda: (r := flow_run(service, case_id)).state and r.state.is_completed() and r,
     )
-    assert service.show(case_id)["status"] == "completed"
+    assert service.show(case_id).status == "completed"
     assert run.name == f"case-{case_id}"
     assert {f"case:{case_id}", "workflow:ride-hailing-test"} <= set(run.tags)
     assert {"dept:public-security", "dept:traffic-police", "dept:approval-bureau"} <= set(run.tags)
@@ -95,34 +95,34 @@ def test_a_case_runs_its_checks_in_parallel_waits_without_a_process_and_resumes(
 
 
 def test_a_failed_check_is_a_rejection_for_the_leader(service: CaseService) -> None:
-    case_id = service.submit("ride-hailing-test", application(DRINK_DRIVER))["id"]
+    case_id = service.submit("ride-hailing-test", application(DRINK_DRIVER)).id
     release(service.engine, case_id)
     service.act(case_id, "accept", actor="wang")
     wait_for(
         "the background check to be rejected",
         lambda: step_status(service, case_id, "background-check") == "rejection-pending",
     )
-    negative = service.show(case_id)["negatives"][0]
-    assert "饮酒后驾驶" in negative["reason"]
-    service.act(case_id, "confirm-negative", actor="li", args={"negative": negative["id"]})
+    negative = service.show(case_id).negatives[0]
+    assert "饮酒后驾驶" in negative.reason
+    service.act(case_id, "confirm-negative", actor="li", args={"negative": negative.id})
     wait_for(
         "the flow run to finish",
         lambda: (r := flow_run(service, case_id)).state and r.state.is_completed(),
     )
-    assert service.show(case_id)["status"] == "rejected"
+    assert service.show(case_id).status == "rejected"
 
 
 def test_an_unreachable_connector_is_an_incident_on_the_case_and_in_prefect(
     service: CaseService,
 ) -> None:
-    case_id = service.submit("broken-check-test", application(CLEAN_DRIVER))["id"]
+    case_id = service.submit("broken-check-test", application(CLEAN_DRIVER)).id
     service.act(case_id, "accept", actor="wang")
     incidents = wait_for(
         "an incident on the case",
-        lambda: [e for e in service.timeline(case_id) if e["kind"] == "step.incident"],
+        lambda: [e for e in service.timeline(case_id) if e.kind == "step.incident"],
     )
-    assert incidents[0]["data"]["step"] == "background-check"
-    assert "127.0.0.1:9" in incidents[0]["data"]["message"]
+    assert incidents[0].data["step"] == "background-check"
+    assert "127.0.0.1:9" in incidents[0].data["message"]
     run = wait_for("the run to wait", lambda: paused(service, case_id))
     with prefect_client() as client:
         tasks = client.read_task_runs(

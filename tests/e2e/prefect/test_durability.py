@@ -28,7 +28,7 @@ CHECKS = ("background-check", "traffic-record-check")
 
 
 def test_killed_mid_case_the_case_completes_once(service: CaseService, served: Served) -> None:
-    case_id = service.submit("ride-hailing-test", application(CLEAN_DRIVER))["id"]
+    case_id = service.submit("ride-hailing-test", application(CLEAN_DRIVER)).id
     wait_for("the run to wait for acceptance", lambda: paused(service, case_id))
     service.act(case_id, "accept", actor="wang")
 
@@ -61,13 +61,11 @@ def test_killed_mid_case_the_case_completes_once(service: CaseService, served: S
         lambda: (r := flow_run(service, case_id)).state and r.state.is_completed(),
     )
     view = service.show(case_id)
-    assert view["status"] == "completed"
-    decision = next(s for s in view["steps"] if s["id"] == "decision")
-    assert decision["signatures"] == ["chen:approve"]
+    assert view.status == "completed"
+    decision = next(s for s in view.steps if s.id == "decision")
+    assert [(s.actor, s.decision) for s in decision.signatures] == [("chen", "approve")]
     assert sorted(effects(service, case_id).values()) == [1, 1]
     approvals = [
-        e
-        for e in service.timeline(case_id)
-        if e["kind"] == "step.signed" and e["data"]["step"] in CHECKS
+        e for e in service.timeline(case_id) if e.kind == "step.signed" and e.data["step"] in CHECKS
     ]
     assert len(approvals) == 2, "each check's result was applied once"

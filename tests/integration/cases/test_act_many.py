@@ -11,14 +11,15 @@ from engine.cases.service import CaseService, Command, Intake
 from engine.cases.tables import CaseRow, DecisionRow
 from engine.definitions.application import ApplicationError
 from engine.errors import InputError
+from engine.views.cases import CaseView
 from tests.fixtures.cases import stored
 from tests.fixtures.road_works import APPLICATION
 
 
 def accepted_many(service: CaseService, count: int) -> list[str]:
-    ids = [service.submit("road-works", APPLICATION)["id"] for _ in range(count)]
+    ids = [service.submit("road-works", APPLICATION).id for _ in range(count)]
     outcomes = service.act_many([Command(i, "accept", "wang") for i in ids])
-    assert all(isinstance(o, dict) and o["status"] == "in-progress" for o in outcomes)
+    assert all(isinstance(o, CaseView) and o.status == "in-progress" for o in outcomes)
     return ids
 
 
@@ -35,15 +36,16 @@ def test_each_command_is_judged_on_its_own_and_the_rest_commit(service: CaseServ
         ]
     )
     first, second, refused, unknown, later = outcomes
-    assert isinstance(first, dict) and isinstance(second, dict) and isinstance(later, dict)
+    assert isinstance(first, CaseView) and isinstance(second, CaseView)
+    assert isinstance(later, CaseView)
     assert isinstance(refused, IllegalAction)
     assert three in str(refused) and "'municipal'" in str(refused) and "zhao" in str(refused)
     assert isinstance(unknown, InputError) and "no-such-case" in str(unknown)
-    status = {s["id"]: s["status"] for s in later["steps"]}
+    status = {s.id: s.status for s in later.steps}
     assert status["municipal"] == status["traffic"] == "approved"
     assert status["decision"] == "active"  # the join opened once both branches were in
     assert stored(service, three) == before  # the refused command changed nothing
-    assert service.show(one)["steps"] == later["steps"]
+    assert service.show(one).steps == later.steps
     with Session(service.engine) as session:
         signed = session.exec(select(DecisionRow.actor).where(DecisionRow.case_id == one)).all()
         assert sorted(signed) == ["liu", "zhao"]
@@ -56,13 +58,13 @@ def test_a_repeated_key_returns_the_first_result_inside_and_across_batches(
     (case_id,) = accepted_many(service, 1)
     command = Command(case_id, "approve", "liu", {"step": "municipal"}, key="batch-k1")
     first, again = service.act_many([command, command])
-    assert isinstance(first, dict) and again == first
+    assert isinstance(first, CaseView) and again == first
     assert service.act_many([command]) == [first]
     assert (
         service.act(case_id, "approve", actor="liu", args={"step": "municipal"}, key="batch-k1")
         == first
     )
-    signed = [e for e in service.timeline(case_id) if e["kind"] == "step.signed"]
+    signed = [e for e in service.timeline(case_id) if e.kind == "step.signed"]
     assert len(signed) == 1
 
 
@@ -87,12 +89,12 @@ def test_racing_batches_on_the_same_cases_apply_each_approval_once(
         t.start()
     for t in threads:
         t.join(timeout=120)
-    assert all(isinstance(o, dict) for outcome in results.values() for o in outcome)
+    assert all(isinstance(o, CaseView) for outcome in results.values() for o in outcome)
     for case_id in ids:
-        status = {s["id"]: s["status"] for s in service.show(case_id)["steps"]}
+        status = {s.id: s.status for s in service.show(case_id).steps}
         assert status["municipal"] == status["traffic"] == "approved"
         assert status["decision"] == "active"
-        signed = [e for e in service.timeline(case_id) if e["kind"] == "step.signed"]
+        signed = [e for e in service.timeline(case_id) if e.kind == "step.signed"]
         assert len(signed) == 2
     assert service.verify() == []
 
@@ -107,13 +109,13 @@ def test_submit_many_takes_in_each_application_on_its_own(service: CaseService) 
             Intake("road-works", APPLICATION, key="intake-1"),
         ]
     )
-    assert isinstance(first, dict) and isinstance(keyed, dict) and again == keyed
+    assert isinstance(first, CaseView) and isinstance(keyed, CaseView) and again == keyed
     assert isinstance(refused, ApplicationError) and "no-such-paper" in str(refused)
-    assert first["id"] != keyed["id"] and first["status"] == "submitted"
+    assert first.id != keyed.id and first.status == "submitted"
     assert service.submit("road-works", APPLICATION, key="intake-1") == keyed
     with Session(service.engine) as session:
         assert len(session.exec(select(CaseRow.id)).all()) == 2  # nothing kept of the refused
     for view in (first, keyed):
-        assert service.show(view["id"])["status"] == "submitted"
-        assert [e["kind"] for e in service.timeline(view["id"])][0] == "case.submitted"
+        assert service.show(view.id).status == "submitted"
+        assert [e.kind for e in service.timeline(view.id)][0] == "case.submitted"
     assert service.verify() == []

@@ -53,7 +53,7 @@ def test_a_hand_approved_step_laundered_by_a_real_approval_is_found(
     case_id = accepted(service)
     edit_snapshot(db, case_id, "municipal")
     view = service.act(case_id, "approve", actor="zhao", args={"step": "traffic"})
-    assert {s["id"]: s["status"] for s in view["steps"]}["decision"] == "active"
+    assert {s.id: s.status for s in view.steps}["decision"] == "active"
     (found,) = service.verify(case_id)
     assert found.field == "cases.snapshot" and found.case_id == case_id
     assert "was changed before the write at event" in found.reason
@@ -238,7 +238,7 @@ def test_verify_says_which_checkpoint_a_break_falls_after(
     report = auditing.verify(db, key=KEY)
     assert {b.case_id for b in report.breaks} == {case_id}
     assert report.after[case_id] == f"after {second}"
-    assert newer["id"] not in report.after
+    assert newer.id not in report.after
 
 
 def test_a_checkpoint_deleted_from_the_store_is_found_by_its_exported_copy(

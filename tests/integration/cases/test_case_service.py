@@ -20,20 +20,21 @@ from tests.fixtures.road_works import APPLICATION
 def test_submit_accept_runs_parallel_branches_and_persists(service: CaseService) -> None:
     case_id = accepted(service)
     view = service.show(case_id)
-    active = {s["id"] for s in view["steps"] if s["status"] == "active"}
+    active = {s.id for s in view.steps if s.status == "active"}
     assert active == {"municipal", "traffic"}
-    greening = next(s for s in view["steps"] if s["id"] == "greening")
-    assert greening["status"] == "skipped"
-    municipal = next(s for s in view["steps"] if s["id"] == "municipal")
-    assert municipal["clock"]["due"].startswith("2026-12-04T17:30")  # 3 working days
-    assert municipal["clock"]["remaining_working_days"] == 3
+    greening = next(s for s in view.steps if s.id == "greening")
+    assert greening.status == "skipped"
+    municipal = next(s for s in view.steps if s.id == "municipal")
+    assert municipal.clock is not None
+    assert municipal.clock.due.isoformat() == "2026-12-04T17:30:00+08:00"  # 3 working days
+    assert municipal.clock.remaining_working_days == 3
 
 
 def test_a_case_runs_to_delivery_and_lists_by_department(
     service: CaseService, clock: Clock
 ) -> None:
     case_id = accepted(service)
-    assert [c["id"] for c in service.list_cases(department="municipal")] == [case_id]
+    assert [c.id for c in service.list_cases(department="municipal")] == [case_id]
     service.act(case_id, "approve", actor="liu", args={"step": "municipal"})
     service.act(case_id, "approve", actor="zhao", args={"step": "traffic"})
     service.act(case_id, "approve", actor="chen", args={"step": "decision"})
@@ -42,9 +43,9 @@ def test_a_case_runs_to_delivery_and_lists_by_department(
         case_id, "supplement", actor="applicant", args={"materials": {"traffic-plan": "d4"}}
     )
     view = service.act(case_id, "approve", actor="wang", args={"step": "delivery"})
-    assert view["status"] == "completed"
+    assert view.status == "completed"
     assert service.list_cases(department="municipal") == []
-    assert service.list_cases(status="completed")[0]["id"] == case_id
+    assert service.list_cases(status="completed")[0].id == case_id
     with Session(service.engine) as session:
         decisions = session.exec(select(DecisionRow).where(DecisionRow.case_id == case_id)).all()
         assert sorted(d.actor for d in decisions) == ["chen", "liu", "wang", "zhao", "zhou"]
@@ -72,7 +73,7 @@ def test_a_transfer_to_nobody_known_is_refused_and_changes_nothing(service: Case
         service.act(case_id, "transfer", actor="liu", args={"step": "municipal", "to": "nobody"})
     assert stored(service, case_id) == before
     view = service.act(case_id, "transfer", actor="liu", args={"step": "municipal", "to": "ma"})
-    assert next(s for s in view["steps"] if s["id"] == "municipal")["assignee"] == "ma"
+    assert next(s for s in view.steps if s.id == "municipal").assignee == "ma"
 
 
 def test_idempotency_key_returns_the_first_result_and_changes_nothing(
@@ -86,10 +87,10 @@ def test_idempotency_key_returns_the_first_result_and_changes_nothing(
         case_id, "approve", actor="liu", args={"step": "municipal"}, key="k-approve-1"
     )
     assert again == first
-    assert len([e for e in service.timeline(case_id) if e["kind"] == "step.signed"]) == 1
+    assert len([e for e in service.timeline(case_id) if e.kind == "step.signed"]) == 1
     one = service.submit("road-works", APPLICATION, key="submit-1")
     two = service.submit("road-works", APPLICATION, key="submit-1")
-    assert one["id"] == two["id"]
+    assert one.id == two.id
 
 
 def test_a_key_reused_for_another_command_is_refused_and_changes_nothing(
@@ -136,7 +137,7 @@ def test_two_officers_on_the_same_step_at_once_exactly_one_applies(
     assert sorted(outcomes.values()).count("applied") == 1
     loser = next(v for v in outcomes.values() if v != "applied")
     assert "step 'municipal'" in loser and "approved" in loser
-    signed = [e for e in service.timeline(case_id) if e["kind"] == "step.signed"]
+    signed = [e for e in service.timeline(case_id) if e.kind == "step.signed"]
     assert len(signed) == 1
 
 
@@ -159,7 +160,7 @@ def test_officers_on_different_branches_at_once_both_apply(service: CaseService)
     for t in threads:
         t.join(timeout=60)
     assert errors == []
-    steps = {s["id"]: s["status"] for s in service.show(case_id)["steps"]}
+    steps = {s.id: s.status for s in service.show(case_id).steps}
     assert steps["municipal"] == steps["traffic"] == "approved"
     assert steps["decision"] == "active"
 
@@ -194,12 +195,12 @@ def test_negative_register_and_overdue_listing(service: CaseService, clock: Cloc
         },
     )
     pending = service.negatives(status="pending")
-    assert [n["case_id"] for n in pending] == [case_id]
-    assert pending[0]["department"] == "traffic-police"
+    assert [n.case_id for n in pending] == [case_id]
+    assert pending[0].department == "traffic-police"
     clock.now = clock.now + dt.timedelta(days=7)  # moving the test clock, not a deadline
     overdue = service.overdue_steps()
     assert (case_id, "municipal") in [(c, s) for c, s, _ in overdue]
-    assert [c["id"] for c in service.list_cases(overdue=True)] == [case_id]
-    service.act(case_id, "confirm-negative", actor="li", args={"negative": pending[0]["id"]})
-    assert service.show(case_id)["status"] == "rejected"
-    assert service.negatives(status="confirmed")[0]["decided_by"] == "li"
+    assert [c.id for c in service.list_cases(overdue=True)] == [case_id]
+    service.act(case_id, "confirm-negative", actor="li", args={"negative": pending[0].id})
+    assert service.show(case_id).status == "rejected"
+    assert service.negatives(status="confirmed")[0].decided_by == "li"

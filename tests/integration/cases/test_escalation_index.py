@@ -25,6 +25,7 @@ from engine.definitions.loader import load_catalogue, load_workflow
 from engine.demo.driver import Driver, next_commands, officer_name, seed_officers
 from engine.escalation import index
 from engine.escalation.firings import clock_key
+from engine.views.cases import CaseView
 from tests.fixtures.cases import Clock
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -86,30 +87,28 @@ def test_one_command_at_a_time_keeps_the_index_fresh(db: sa.Engine, clock: Clock
     workflow = service.workflows("utility-external-works", None)
     view = service.submit("utility-external-works", application)
     view = Driver(service).accept(view, workflow)
-    assert_fresh(service, view["id"])
-    active = [s["id"] for s in view["steps"] if s["status"] == "active"]
+    assert_fresh(service, view.id)
+    active = [s.id for s in view.steps if s.status == "active"]
     first = workflow.step(active[0])
     reviewer = officer_name(first.department, "reviewer")
     head = officer_name(first.department, "head")
-    service.act(
-        view["id"], "suspend", actor=reviewer, args={"step": first.id, "reason": "专家评审"}
-    )
-    assert_fresh(service, view["id"])
+    service.act(view.id, "suspend", actor=reviewer, args={"step": first.id, "reason": "专家评审"})
+    assert_fresh(service, view.id)
     clock.now += dt.timedelta(days=1)
-    assert_never_late(service, view["id"])
-    service.act(view["id"], "resume", actor=reviewer, args={"step": first.id})
-    assert_fresh(service, view["id"])
+    assert_never_late(service, view.id)
+    service.act(view.id, "resume", actor=reviewer, args={"step": first.id})
+    assert_fresh(service, view.id)
     service.act(
-        view["id"], "extend", actor=head, args={"step": first.id, "days": 2, "reason": "需现场踏勘"}
+        view.id, "extend", actor=head, args={"step": first.id, "days": 2, "reason": "需现场踏勘"}
     )
-    assert_fresh(service, view["id"])
+    assert_fresh(service, view.id)
 
-    def check(shown: dict[str, Any]) -> None:
-        assert_fresh(service, shown["id"])
+    def check(shown: CaseView) -> None:
+        assert_fresh(service, shown.id)
 
-    after = Driver(service).run(service.show(view["id"]), workflow, on_round=check)
-    assert after["status"] == "completed"
-    assert_fresh(service, view["id"], open_case=False)
+    after = Driver(service).run(service.show(view.id), workflow, on_round=check)
+    assert after.status == "completed"
+    assert_fresh(service, view.id, open_case=False)
 
 
 def test_batches_keep_the_index_fresh(db: sa.Engine, clock: Clock) -> None:
@@ -118,20 +117,20 @@ def test_batches_keep_the_index_fresh(db: sa.Engine, clock: Clock) -> None:
         (DEFINITIONS / "samples" / "ride-hailing-dual-licence.json").read_text()
     )
     workflow = service.workflows("ride-hailing-dual-licence", None)
-    ids = [service.submit("ride-hailing-dual-licence", application)["id"] for _ in range(3)]
+    ids = [service.submit("ride-hailing-dual-licence", application).id for _ in range(3)]
     owner = officer_name(workflow.owner, "window")
     service.act_many([Command(i, "accept", owner) for i in ids])
     for case_id in ids:
         assert_fresh(service, case_id)
     for _ in range(20):  # every open step's next signer, all cases in one batch
         views = [service.show(case_id) for case_id in ids]
-        if all(v["status"] == "completed" for v in views):
+        if all(v.status == "completed" for v in views):
             break
         clock.now += dt.timedelta(hours=2)
         commands = [c for v in views for c in next_commands(v, workflow, check_result=CHECKED)]
         assert commands
         outcomes = service.act_many(commands)
-        assert all(isinstance(o, dict) for o in outcomes), outcomes
+        assert all(isinstance(o, CaseView) for o in outcomes), outcomes
         for case_id in ids:
-            assert_fresh(service, case_id, open_case=service.show(case_id)["status"] != "completed")
-    assert all(service.show(case_id)["status"] == "completed" for case_id in ids)
+            assert_fresh(service, case_id, open_case=service.show(case_id).status != "completed")
+    assert all(service.show(case_id).status == "completed" for case_id in ids)

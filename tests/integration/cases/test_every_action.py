@@ -10,16 +10,23 @@ import pytest
 
 from engine.cases.errors import IllegalAction
 from engine.cases.service import CaseService
+from engine.views.cases import CaseView, ClockView, StepView
 from tests.fixtures.cases import Clock, accepted, stored
 from tests.fixtures.road_works import APPLICATION
 
 
-def step(view: dict[str, Any], step_id: str) -> dict[str, Any]:
-    return next(s for s in view["steps"] if s["id"] == step_id)
+def step(view: CaseView, step_id: str) -> StepView:
+    return view.step(step_id)
+
+
+def step_clock(view: CaseView, step_id: str) -> ClockView:
+    found = view.step(step_id).clock
+    assert found is not None, f"step {step_id} has no running clock"
+    return found
 
 
 def negative_id(service: CaseService, case_id: str) -> str:
-    return str(service.show(case_id)["negatives"][-1]["id"])
+    return str(service.show(case_id).negatives[-1].id)
 
 
 def rejected(service: CaseService) -> str:
@@ -28,42 +35,42 @@ def rejected(service: CaseService) -> str:
     return case_id
 
 
-Scenario = Callable[[CaseService, Clock], tuple[str, dict[str, Any]]]
+Scenario = Callable[[CaseService, Clock], tuple[str, CaseView]]
 
 
-def s_accept(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
-    case_id = service.submit("road-works", APPLICATION)["id"]
+def s_accept(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
+    case_id = service.submit("road-works", APPLICATION).id
     return case_id, service.act(case_id, "accept", actor="wang")
 
 
-def s_refuse_confirmed(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
-    case_id = service.submit("road-works", APPLICATION)["id"]
+def s_refuse_confirmed(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
+    case_id = service.submit("road-works", APPLICATION).id
     service.act(case_id, "refuse", actor="wang", args={"reason": "不属于本机关职权"})
     return case_id, service.act(
         case_id, "confirm-negative", actor="li", args={"negative": negative_id(service, case_id)}
     )
 
 
-def s_approve(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
+def s_approve(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
     case_id = accepted(service)
     return case_id, service.act(case_id, "approve", actor="liu", args={"step": "municipal"})
 
 
-def s_reject_confirmed(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
+def s_reject_confirmed(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
     case_id = rejected(service)
     return case_id, service.act(
         case_id, "confirm-negative", actor="li", args={"negative": negative_id(service, case_id)}
     )
 
 
-def s_reject_overturned(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
+def s_reject_overturned(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
     case_id = rejected(service)
     return case_id, service.act(
         case_id, "overturn-negative", actor="li", args={"negative": negative_id(service, case_id)}
     )
 
 
-def s_correction_and_supplement(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
+def s_correction_and_supplement(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
     case_id = accepted(service)
     service.act(
         case_id,
@@ -77,76 +84,78 @@ def s_correction_and_supplement(service: CaseService, clock: Clock) -> tuple[str
     )
 
 
-def s_suspend_resume(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
+def s_suspend_resume(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
     case_id = accepted(service)
     service.act(case_id, "suspend", actor="zhao", args={"step": "traffic", "reason": "专家评审"})
     clock.now += dt.timedelta(hours=2)
     return case_id, service.act(case_id, "resume", actor="zhao", args={"step": "traffic"})
 
 
-def s_extend_step(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
+def s_extend_step(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
     case_id = accepted(service)
     return case_id, service.act(
         case_id, "extend", actor="sun", args={"step": "traffic", "days": 5, "reason": "需现场踏勘"}
     )
 
 
-def s_extend_case(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
+def s_extend_case(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
     case_id = accepted(service)
     return case_id, service.act(
         case_id, "extend", actor="li", args={"days": 10, "reason": "联合办理情况复杂"}
     )
 
 
-def s_transfer(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
+def s_transfer(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
     case_id = accepted(service)
     return case_id, service.act(
         case_id, "transfer", actor="liu", args={"step": "municipal", "to": "ma"}
     )
 
 
-def s_withdraw(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
+def s_withdraw(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
     case_id = accepted(service)
     return case_id, service.act(case_id, "withdraw", actor="applicant")
 
 
-def s_terminate(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
+def s_terminate(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
     case_id = accepted(service)
     return case_id, service.act(case_id, "terminate", actor="li", args={"reason": "申请人死亡"})
 
 
-def s_expire_deferrals(service: CaseService, clock: Clock) -> tuple[str, dict[str, Any]]:
+def s_expire_deferrals(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
     application = {**APPLICATION, "materials": dict(APPLICATION["materials"])}
     del application["materials"]["traffic-plan"]  # deferrable (容缺)
-    case_id = service.submit("road-works", application)["id"]
+    case_id = service.submit("road-works", application).id
     service.act(case_id, "accept", actor="wang")
-    deadline = dt.datetime.fromisoformat(
-        service.show(case_id)["materials"]["traffic-plan"]["deadline"]
-    )
+    deadline = service.show(case_id).materials["traffic-plan"].deadline
+    assert deadline is not None
     clock.now = deadline + dt.timedelta(minutes=1)
     return case_id, service.act(case_id, "expire-deferrals", actor="system")
 
 
-SCENARIOS: dict[str, tuple[Scenario, Callable[[dict[str, Any]], bool]]] = {
-    "accept": (s_accept, lambda v: v["status"] == "in-progress"),
-    "refuse+confirm": (s_refuse_confirmed, lambda v: v["status"] == "refused"),
-    "approve": (s_approve, lambda v: step(v, "municipal")["status"] == "approved"),
-    "reject+confirm": (s_reject_confirmed, lambda v: v["status"] == "rejected"),
-    "reject+overturn": (s_reject_overturned, lambda v: step(v, "traffic")["status"] == "active"),
+SCENARIOS: dict[str, tuple[Scenario, Callable[[CaseView], bool]]] = {
+    "accept": (s_accept, lambda v: v.status == "in-progress"),
+    "refuse+confirm": (s_refuse_confirmed, lambda v: v.status == "refused"),
+    "approve": (s_approve, lambda v: step(v, "municipal").status == "approved"),
+    "reject+confirm": (s_reject_confirmed, lambda v: v.status == "rejected"),
+    "reject+overturn": (s_reject_overturned, lambda v: step(v, "traffic").status == "active"),
     "correction+supplement": (
         s_correction_and_supplement,
-        lambda v: v["correction"] is None and step(v, "municipal")["status"] == "active",
+        lambda v: v.correction is None and step(v, "municipal").status == "active",
     ),
     "suspend+resume": (
         s_suspend_resume,
-        lambda v: step(v, "traffic")["clock"]["suspended"] is False,
+        lambda v: step_clock(v, "traffic").suspended is False,
     ),
-    "extend step": (s_extend_step, lambda v: step(v, "traffic")["clock"]["extended_days"] == 5),
-    "extend case": (s_extend_case, lambda v: v["statutory"]["extended_days"] == 10),
-    "transfer": (s_transfer, lambda v: step(v, "municipal")["assignee"] == "ma"),
-    "withdraw": (s_withdraw, lambda v: v["status"] == "withdrawn"),
-    "terminate": (s_terminate, lambda v: v["status"] == "terminated"),
-    "expire-deferrals": (s_expire_deferrals, lambda v: v["status"] == "terminated"),
+    "extend step": (s_extend_step, lambda v: step_clock(v, "traffic").extended_days == 5),
+    "extend case": (
+        s_extend_case,
+        lambda v: v.statutory is not None and v.statutory.extended_days == 10,
+    ),
+    "transfer": (s_transfer, lambda v: step(v, "municipal").assignee == "ma"),
+    "withdraw": (s_withdraw, lambda v: v.status == "withdrawn"),
+    "terminate": (s_terminate, lambda v: v.status == "terminated"),
+    "expire-deferrals": (s_expire_deferrals, lambda v: v.status == "terminated"),
 }
 
 

@@ -24,11 +24,12 @@ def test_publishing_2027_moves_a_provisional_deadline_and_records_it(
     service: CaseService, clock: Clock, tmp_path: Path
 ) -> None:
     clock.now = dt.datetime(2026, 12, 29, 10, tzinfo=TZ)
-    case_id = service.submit("road-works", APPLICATION)["id"]
+    case_id = service.submit("road-works", APPLICATION).id
     service.act(case_id, "accept", actor="wang")
-    step = next(s for s in service.show(case_id)["steps"] if s["id"] == "municipal")
-    assert step["clock"]["due_date"] == "2027-01-04"  # estimated: only 01-01 is off
-    assert step["clock"]["provisional"] is True
+    step = next(s for s in service.show(case_id).steps if s.id == "municipal")
+    assert step.clock is not None
+    assert step.clock.due_date == dt.date(2027, 1, 4)  # estimated: only 01-01 is off
+    assert step.clock.provisional is True
     assert service.recompute_deadlines() == []  # nothing changed yet
 
     folder = tmp_path / "calendars"
@@ -38,12 +39,13 @@ def test_publishing_2027_moves_a_provisional_deadline_and_records_it(
     service.calendars = load_calendars(folder)
 
     moved = service.recompute_deadlines()
-    municipal = next(m for m in moved if m["step"] == "municipal")
-    assert municipal["case"] == case_id and municipal["new_due"].startswith("2027-01-05")
-    assert municipal["provisional"] is False
-    step = next(s for s in service.show(case_id)["steps"] if s["id"] == "municipal")
-    assert step["clock"]["due_date"] == "2027-01-05" and step["clock"]["provisional"] is False
-    events = [e for e in service.timeline(case_id) if e["kind"] == "deadlines.recomputed"]
+    municipal = next(m for m in moved if m.step == "municipal")
+    assert municipal.case == case_id and municipal.new_due.date() == dt.date(2027, 1, 5)
+    assert municipal.provisional is False
+    step = next(s for s in service.show(case_id).steps if s.id == "municipal")
+    assert step.clock is not None
+    assert step.clock.due_date == dt.date(2027, 1, 5) and step.clock.provisional is False
+    events = [e for e in service.timeline(case_id) if e.kind == "deadlines.recomputed"]
     assert len(events) == 1
     assert service.verify(case_id) == []
     assert service.recompute_deadlines() == []  # recorded once

@@ -51,7 +51,7 @@ def supervision(
 @pytest.fixture
 def accepted(service: CaseService) -> Callable[[], str]:
     def make() -> str:
-        case_id = service.submit("road-works", APPLICATION)["id"]
+        case_id = service.submit("road-works", APPLICATION).id
         service.act(case_id, "accept", actor="wang")
         return case_id
 

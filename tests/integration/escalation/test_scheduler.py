@@ -31,7 +31,7 @@ def test_the_job_sweeps_on_start_and_then_each_interval(
     service.clock = clock
     for name, role, department in USERS:
         Accounts(service.engine, clock=service.clock).add(name, role=role, department=department)
-    case_id = service.submit("road-works", APPLICATION)["id"]
+    case_id = service.submit("road-works", APPLICATION).id
     service.act(case_id, "accept", actor="wang")
     clock.now = at(10, 12)  # the service was down across every level so far
     reports: list[SweepReport] = []

@@ -34,7 +34,7 @@ def case_id(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, frozen: Any) -> str
     svc = make()
     for name, role, department in USERS:
         Accounts(svc.engine, clock=svc.clock).add(name, role=role, department=department)
-    case = svc.submit("road-works", APPLICATION)["id"]
+    case = svc.submit("road-works", APPLICATION).id
     svc.act(case, "accept", actor="wang")  # 9-29 10:00: municipal and traffic due 10-09
     return str(case)
 

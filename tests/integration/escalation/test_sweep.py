@@ -105,8 +105,8 @@ def test_yellow_red_supervision_across_national_day_each_delivered_once(
     assert "已超期：1个工作日（工作时间7小时）" in payload["text"]
     assert len(smtp.messages) == 2
 
-    timeline = [e for e in service.timeline(case_id) if e["kind"] == "escalation.fired"]
-    assert [e["data"]["level"] for e in timeline] == ["yellow", "red", "supervision"]
+    timeline = [e for e in service.timeline(case_id) if e.kind == "escalation.fired"]
+    assert [e.data["level"] for e in timeline] == ["yellow", "red", "supervision"]
     assert service.verify(case_id) == []
 
 
@@ -188,16 +188,17 @@ def test_ack_and_order_then_accountability_at_the_order_date(
     service.act(case_id, "approve", actor="zhao", args={"step": "traffic"})
     frozen.move_to(at(10, 10))
     supervision.sweep()
-    [red] = [e for e in supervision.escalations(case_id=case_id) if e["level"] == "red"]
-    acked = supervision.acknowledge(red["id"], actor="he")
-    assert acked["acknowledged_by"] == "he"
-    order = supervision.order(red["id"], actor="qian", due=at(10, 21).date())
-    assert (order["level"], order["ordered_by"]) == ("order", "qian")
-    assert order["order_due"] == at(10, 21, 17, 30).astimezone(dt.UTC).isoformat()
-    assert sorted(d["channel"] for d in order["delivered"]) == ["email", "log"]
+    [red] = [e for e in supervision.escalations(case_id=case_id) if e.level == "red"]
+    acked = supervision.acknowledge(red.id, actor="he")
+    assert acked.acknowledged_by == "he"
+    order = supervision.order(red.id, actor="qian", due=at(10, 21).date())
+    assert (order.level, order.ordered_by) == ("order", "qian")
+    assert order.order_due == at(10, 21, 17, 30)
+    assert order.order_due is not None and order.order_due.utcoffset() == dt.timedelta(hours=8)
+    assert sorted(d.channel for d in order.delivered) == ["email", "log"]
     ordered = [m for m in smtp.messages if "【限期办结】" in m["Subject"]]
     assert len(ordered) == 1 and "办理期限：2026年10月21日 17:30（北京时间）" in body(ordered[0])
-    kinds = [e["kind"] for e in service.timeline(case_id)]
+    kinds = [e.kind for e in service.timeline(case_id)]
     assert "escalation.acknowledged" in kinds and "escalation.ordered" in kinds
     frozen.move_to(at(10, 21, 17, 31))
     fired = levels(supervision)
@@ -220,9 +221,9 @@ def fired_rows(service: CaseService, case_id: str) -> list[tuple[str | None, str
     """The case's escalation rows and `escalation.fired` events: (step, level) of each."""
     with Session(service.engine) as session:
         rows = session.exec(select(EscalationRow).where(EscalationRow.case_id == case_id)).all()
-    events = [e for e in service.timeline(case_id) if e["kind"] == "escalation.fired"]
+    events = [e for e in service.timeline(case_id) if e.kind == "escalation.fired"]
     return [(r.step_id, r.level) for r in rows] + [
-        (e["data"]["step"], e["data"]["level"]) for e in events
+        (e.data["step"], e.data["level"]) for e in events
     ]
 
 
@@ -255,7 +256,7 @@ def test_a_step_accepted_after_hours_is_warned_at_once_and_not_as_after_downtime
     service.clock = clock
     for name, role, department in USERS:
         Accounts(service.engine, clock=service.clock).add(name, role=role, department=department)
-    case_id = service.submit("road-works", APPLICATION)["id"]
+    case_id = service.submit("road-works", APPLICATION).id
     service.act(case_id, "accept", actor="wang")
     # municipal is due Wednesday's close; one working day before it is Tuesday's close, the
     # working minute of the acceptance itself: yellow is due from 22:44, never from 17:30
@@ -276,6 +277,6 @@ def test_a_step_accepted_after_hours_is_warned_at_once_and_not_as_after_downtime
     with Session(service.engine) as session:
         [row] = session.exec(select(EscalationRow).where(EscalationRow.case_id == case_id)).all()
     assert row.late_by_seconds is None
-    [event] = [e for e in service.timeline(case_id) if e["kind"] == "escalation.fired"]
-    assert event["data"]["late_by_seconds"] is None
-    assert event["data"]["scheduled_at"] == at(12, 1, 22, 44).isoformat()
+    [event] = [e for e in service.timeline(case_id) if e.kind == "escalation.fired"]
+    assert event.data["late_by_seconds"] is None
+    assert event.data["scheduled_at"] == at(12, 1, 22, 44).isoformat()

@@ -72,7 +72,7 @@ def test_same_content_again_is_a_no_op(
         engine, source, file="u.yaml", catalogue=catalogue, now=NOW + dt.timedelta(days=1)
     )
     assert not again.created and again.version.registered_at == NOW
-    assert list_workflows(engine)[0].versions == (1,)
+    assert list_workflows(engine)[0].versions == [1]
 
 
 def test_changed_content_under_a_registered_version_is_refused(

@@ -25,7 +25,6 @@ CORE = [
     "lifecycle",
     "machine",
     "automatic",
-    "view",
 ]
 ALLOWED = (
     "engine.calendar",

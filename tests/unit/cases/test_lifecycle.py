@@ -11,7 +11,7 @@ import pytest
 from engine.cases.case import Case, NegativeStatus
 from engine.cases.machine import ACTIONS
 from engine.cases.state import CaseStatus, StepStatus
-from engine.cases.view import case_view
+from engine.views.cases import case_view
 from tests.fixtures.desk import APPLICANT, LEADER, SYSTEM, WINDOW, Desk, at, officer
 from tests.fixtures.road_works import (
     ALL_MATERIALS,
@@ -105,18 +105,20 @@ def test_a_closed_cases_clocks_stopped_when_it_closed(desk: Desk) -> None:
     later = at(12, 31)
     assert case.promised.read(desk.calendar, later).overdue
     view = case_view(case, desk.calendar, later)
-    assert view["clocks_at"] == at(12, 2).isoformat()
-    promised, statutory = view["promised"], view["statutory"]
-    assert (promised["overdue"], promised["remaining_working_days"]) == (
+    assert view.clocks_at == at(12, 2)
+    promised, statutory = view.promised, view.statutory
+    assert promised is not None and statutory is not None
+    assert (promised.overdue, promised.remaining_working_days) == (
         False,
         at_closing.remaining_working_days,
     )
-    assert promised["remaining_working_minutes"] == at_closing.remaining_minutes
+    assert promised.remaining_working_minutes == at_closing.remaining_minutes
     closing = case.statutory.read(desk.calendar, at(12, 2))
-    assert statutory["remaining_working_days"] == closing.remaining_working_days
+    assert statutory.remaining_working_days == closing.remaining_working_days
     # An open case is read at `now`.
     open_case = desk.accepted(now=at(12, 1))
-    assert case_view(open_case, desk.calendar, later)["promised"]["overdue"]
+    reopened = case_view(open_case, desk.calendar, later).promised
+    assert reopened is not None and reopened.overdue
 
 
 def test_withdraw_before_acceptance_and_during_correction(desk: Desk) -> None:

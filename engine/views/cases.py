@@ -1,0 +1,324 @@
+"""What users see of a case: typed public views, every moment in the calendar's zone.
+
+The CLI's `--json`, the HTTP API, the pages and the flows' artifacts all serve these models;
+`case_view` builds one from a case, its calendar and `now` (pure: no store, no wall clock).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel, ConfigDict
+
+from engine.calendar import StatutoryClock, WorkingCalendar
+from engine.cases.case import Case, MaterialStatus, NegativeKind, NegativeMatter, NegativeStatus
+from engine.cases.state import CaseStatus, StepStatus
+from engine.clock import as_utc
+
+if TYPE_CHECKING:
+    from engine.cases.tables import NegativeRow
+
+
+class View(BaseModel):
+    """The root of the public views: immutable, and a JSON shape of their own."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class ClockView(View):
+    """A statutory or promised clock read at one moment (`limit` as text, e.g. `20
+    working-days`): due time with its offset, and what is left or overdue in working time."""
+
+    limit: str
+    due: dt.datetime
+    due_date: dt.date
+    remaining_working_days: int
+    remaining_working_minutes: int
+    overdue_working_days: int
+    overdue_working_minutes: int
+    overdue: bool
+    suspended: bool  # stopped: a correction or an Art. 45 hold
+    provisional: bool  # the due year's holiday schedule is not yet published
+    extended_days: int
+
+
+class MaterialView(View):
+    """One material of the pool (材料池); `deadline` for a deferred one (容缺)."""
+
+    status: MaterialStatus
+    deadline: dt.datetime | None = None
+
+
+class SignatureView(View):
+    actor: str
+    role: str
+    decision: str  # approve | reject
+    at: dt.datetime
+    comment: str = ""
+
+
+class StepView(View):
+    """One step run; its clock only while it is open."""
+
+    id: str
+    department: str
+    status: StepStatus
+    attempt: int
+    assignee: str | None
+    signatures: list[SignatureView]
+    clock: ClockView | None
+
+
+class CorrectionView(View):
+    """The one notice (一次告知) of everything the applicant must supply."""
+
+    items: list[str]
+    requested_at: dt.datetime
+    requested_by: str
+    steps: list[str]  # the steps whose clocks it stopped
+
+
+class NegativeMatterView(View):
+    """An entry of the register of negative decisions (否定事项报备)."""
+
+    id: str
+    case_id: str
+    step_id: str | None
+    kind: NegativeKind
+    status: NegativeStatus
+    matter: str | None
+    facts: str
+    reason: str
+    legal_basis: str
+    officer: str
+    department: str
+    registered_at: dt.datetime
+    decided_by: str | None = None
+    decided_at: dt.datetime | None = None
+
+    @classmethod
+    def of(cls, row: NegativeRow, calendar: WorkingCalendar) -> NegativeMatterView:
+        """An entry as the register's table keeps it (moments in UTC, naive on SQLite)."""
+        return cls(
+            id=row.id,
+            case_id=row.case_id,
+            step_id=row.step_id,
+            kind=NegativeKind(row.kind),
+            status=NegativeStatus(row.status),
+            matter=row.matter,
+            facts=row.facts,
+            reason=row.reason,
+            legal_basis=row.legal_basis,
+            officer=row.officer,
+            department=row.department,
+            registered_at=calendar.local(as_utc(row.registered_at)),
+            decided_by=row.decided_by,
+            decided_at=_local(calendar, as_utc(row.decided_at)),
+        )
+
+
+class ApplicantNoticeView(View):
+    """A written notice sent to the applicant (受理/补正/中止/延期/不予许可 …)."""
+
+    kind: str
+    at: dt.datetime
+    text: str
+    step_id: str | None = None
+
+
+class CaseView(View):
+    """A case at `clocks_at`: statuses and every figure from the calendar's clocks.
+
+    A closed case's clocks are read when it closed (they stopped then); `flow_run_url` is set
+    where a flow run is known (`case show`, the API)."""
+
+    id: str
+    workflow: str
+    version: int
+    status: CaseStatus
+    outcome: str
+    applicant: dict[str, Any]
+    submitted_at: dt.datetime
+    accepted_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    clocks_at: dt.datetime
+    promised: ClockView | None
+    statutory: ClockView | None
+    correction: CorrectionView | None
+    materials: dict[str, MaterialView]
+    steps: list[StepView]
+    negatives: list[NegativeMatterView]
+    notices: list[ApplicantNoticeView]
+    flow_run_url: str | None = None
+
+    def step(self, step_id: str) -> StepView:
+        """The step `step_id` (a `KeyError` if the workflow has none)."""
+        for found in self.steps:
+            if found.id == step_id:
+                return found
+        raise KeyError(step_id)
+
+
+class CaseSummary(View):
+    """A row of a case listing."""
+
+    id: str
+    workflow: str
+    status: CaseStatus
+    submitted_at: dt.datetime
+
+
+class EventView(View):
+    """One entry of a case's event log (the timeline): who did what, when."""
+
+    seq: int
+    at: dt.datetime
+    actor: str
+    kind: str
+    data: dict[str, Any]
+
+
+class TimelineView(View):
+    events: list[EventView]
+    case: CaseView
+
+
+class DeadlineMoved(View):
+    """A deadline that moved when the calendars were re-read (`case recompute`)."""
+
+    case: str
+    step: str
+    old_due: dt.datetime
+    new_due: dt.datetime
+    provisional: bool
+
+
+class BatchOutcome(View):
+    """One command of a batch (批量办理): the case after it, or why it was refused."""
+
+    case: str
+    action: str
+    ok: bool
+    case_after: CaseView | None = None
+    error: str | None = None
+
+
+class ChainBreak(View):
+    """The first broken link of a case's hash chain."""
+
+    case: str
+    seq: int
+    reason: str
+
+
+class AuditReport(View):
+    case: str | None  # None: every case was checked
+    intact: bool
+    breaks: list[ChainBreak]
+
+
+def clock_view(
+    clock: StatutoryClock | None, calendar: WorkingCalendar, now: dt.datetime
+) -> ClockView | None:
+    if clock is None:
+        return None
+    reading = clock.read(calendar, now)
+    due = calendar.local(reading.due)
+    return ClockView(
+        limit=str(clock.limit),
+        due=due,
+        due_date=due.date(),
+        remaining_working_days=reading.remaining_working_days,
+        remaining_working_minutes=reading.remaining_minutes,
+        overdue_working_days=reading.overdue_working_days,
+        overdue_working_minutes=reading.overdue_minutes,
+        overdue=reading.overdue,
+        suspended=reading.suspended,
+        provisional=reading.provisional,
+        extended_days=clock.extended_days,
+    )
+
+
+def negative_view(
+    negative: NegativeMatter, case_id: str, calendar: WorkingCalendar
+) -> NegativeMatterView:
+    return NegativeMatterView(
+        id=negative.id,
+        case_id=case_id,
+        step_id=negative.step_id,
+        kind=negative.kind,
+        status=negative.status,
+        matter=negative.matter,
+        facts=negative.facts,
+        reason=negative.reason,
+        legal_basis=negative.legal_basis,
+        officer=negative.officer,
+        department=negative.department,
+        registered_at=calendar.local(negative.registered_at),
+        decided_by=negative.decided_by,
+        decided_at=_local(calendar, negative.decided_at),
+    )
+
+
+def case_view(case: Case, calendar: WorkingCalendar, now: dt.datetime) -> CaseView:
+    """The view of `case` at `now` (used by `case show`, the API and the flows)."""
+    clocks_at = min(now, case.closed_at) if case.closed_at else now
+    local = calendar.local
+    correction = case.correction
+    return CaseView(
+        id=case.id,
+        workflow=case.workflow_id,
+        version=case.workflow_version,
+        status=case.status,
+        outcome=case.outcome,
+        applicant=case.applicant,
+        submitted_at=local(case.submitted_at),
+        accepted_at=_local(calendar, case.accepted_at),
+        closed_at=_local(calendar, case.closed_at),
+        clocks_at=local(clocks_at),
+        promised=clock_view(case.promised, calendar, clocks_at),
+        statutory=clock_view(case.statutory, calendar, clocks_at),
+        correction=CorrectionView(
+            items=correction.items,
+            requested_at=local(correction.requested_at),
+            requested_by=correction.requested_by,
+            steps=correction.steps,
+        )
+        if correction
+        else None,
+        materials={
+            k: MaterialView(status=v.status, deadline=_local(calendar, v.deadline))
+            for k, v in case.materials.items()
+        },
+        steps=[
+            StepView(
+                id=run.step_id,
+                department=run.department,
+                status=run.status,
+                attempt=run.attempt,
+                assignee=run.assignee,
+                signatures=[
+                    SignatureView(
+                        actor=s.actor,
+                        role=s.role,
+                        decision=s.decision,
+                        at=local(s.at),
+                        comment=s.comment,
+                    )
+                    for s in run.signatures
+                ],
+                clock=clock_view(run.clock, calendar, now) if run.status.open else None,
+            )
+            for run in case.steps.values()
+        ],
+        negatives=[negative_view(n, case.id, calendar) for n in case.negatives],
+        notices=[
+            ApplicantNoticeView(kind=n.kind, at=local(n.at), text=n.text, step_id=n.step_id)
+            for n in case.notices
+        ],
+    )
+
+
+def _local(calendar: WorkingCalendar, moment: dt.datetime | None) -> dt.datetime | None:
+    return calendar.local(moment) if moment is not None else None

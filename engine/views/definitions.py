@@ -1,0 +1,142 @@
+"""What users see of workflow definitions: the registry's versions and listing, a workflow's
+plan (critical path vs steps in series), and the working calendar's answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from sqlmodel import Field, SQLModel
+
+from engine.views.cases import View
+
+if TYPE_CHECKING:
+    from engine.definitions.plan import Plan
+
+
+class WorkflowVersionBase(SQLModel):
+    """A registered workflow version's identity (the registry's table builds on it)."""
+
+    workflow_id: str = Field(max_length=64, index=True)
+    version: int
+    title: str = Field(max_length=255)
+    owner: str = Field(max_length=64)
+
+
+class WorkflowVersionPublic(WorkflowVersionBase):
+    """A registered version as the CLI and the API show it (without its source)."""
+
+    sha256: str
+    registered_at: dt.datetime
+    retired_at: dt.datetime | None
+
+
+class WorkflowSourceView(WorkflowVersionPublic):
+    """A registered version with its source text (`definitions show --json`)."""
+
+    source: str
+
+
+class WorkflowListing(View):
+    """A registered workflow: its versions and the one new cases use (None: all retired)."""
+
+    workflow_id: str
+    title: str
+    current: int | None
+    versions: list[int]
+
+
+class StepPlanView(View):
+    id: str
+    title: str
+    department: str
+    matter: str | None
+    kind: str
+    when: str | None
+    applies: bool | None  # None: no application given, so assumed to apply
+    counted: bool
+    limit: str
+    start_day: float
+    finish_day: float
+    critical: bool
+
+
+class DepartmentLoadView(View):
+    department: str
+    steps: list[str]
+    days: float  # the sum of its counted steps' limits
+
+
+class PlanView(View):
+    """A workflow's plan in working days: critical path, steps in series, handled separately."""
+
+    workflow: str
+    version: int
+    data_given: bool
+    statutory_limit: str
+    promised_limit: str
+    critical_path: list[str]
+    critical_path_days: float
+    steps_in_series_days: float
+    handled_separately_days: float
+    handled_separately_matters: list[str]
+    departments: list[DepartmentLoadView]
+    steps: list[StepPlanView]
+
+    @classmethod
+    def of(cls, plan: Plan) -> PlanView:
+        return cls(
+            workflow=plan.workflow,
+            version=plan.version,
+            data_given=plan.data_given,
+            statutory_limit=str(plan.statutory_limit),
+            promised_limit=str(plan.promised_limit),
+            critical_path=list(plan.critical_path),
+            critical_path_days=_days(plan.critical_days),
+            steps_in_series_days=_days(plan.serial_days),
+            handled_separately_days=_days(plan.separate_days),
+            handled_separately_matters=list(plan.separate_matters),
+            departments=[
+                DepartmentLoadView(department=d.department, steps=list(d.steps), days=_days(d.days))
+                for d in plan.departments
+            ],
+            steps=[
+                StepPlanView(
+                    id=s.id,
+                    title=s.title,
+                    department=s.department,
+                    matter=s.matter,
+                    kind=s.kind,
+                    when=s.when,
+                    applies=s.applies,
+                    counted=s.counted,
+                    limit=str(s.limit),
+                    start_day=_days(s.start),
+                    finish_day=_days(s.finish),
+                    critical=s.critical,
+                )
+                for s in plan.steps
+            ],
+        )
+
+
+class DueView(View):
+    """`calendar add`: the due moment of a limit, with its offset."""
+
+    due: dt.datetime
+    due_date: dt.date
+    provisional: bool  # the year's holiday schedule is not yet published
+    calendar: str
+
+
+class WorkingDaysView(View):
+    """`calendar between`: working days after a start up to and including an end."""
+
+    working_days: int
+    provisional: bool
+    calendar: str
+
+
+def _days(days: Fraction) -> float:
+    return float(days)
