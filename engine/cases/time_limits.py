@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from engine.calendar.display import moment_text_zh
+from engine.cases.case_clocks import cover
 from engine.cases.run import REVIEW_ROLES, Run
 from engine.cases.state import CaseStatus, StepStatus
 
@@ -44,12 +46,16 @@ def resume(run: Run) -> None:
 
 
 def extend(run: Run) -> None:
+    """延期 (Art. 42): a head extends a step, the leader the joint handling. A step extended
+    past the case's deadlines moves them as far as it must; the notice gives the new date."""
     run.need_case(CaseStatus.IN_PROGRESS, CaseStatus.CORRECTION)
     days = run.arg("days")
     if isinstance(days, bool) or not isinstance(days, int) or days <= 0:
         raise run.refuse(f"an extension is a positive whole number of working days, not {days!r}")
     reason = run.arg("reason")
-    case = run.case
+    case, calendar, now = run.case, run.ctx.calendar, run.ctx.now
+    assert case.statutory is not None and case.promised is not None
+    old_due = case.promised.read(calendar, now).due
     if run.ctx.args.get("step"):
         run_step = run.step_run(statuses=(StepStatus.ACTIVE, StepStatus.SUSPENDED))
         step = run.ctx.workflow.step(run_step.step_id)
@@ -61,22 +67,37 @@ def extend(run: Run) -> None:
                 f"{run_step.clock.extended_days} already granted",
                 step=step.id,
             )
-        run_step.clock = run_step.clock.extend(days, reason, run.ctx.now)
+        old_due = run_step.clock.read(calendar, now).due
+        run_step.clock = run_step.clock.extend(days, reason, now)
+        new_due = run_step.clock.read(calendar, now).due
+        until, _ = run_step.clock.due_position(calendar, now)
+        case.promised = cover(run, case.promised, name="promised", until=until, reason=reason)
+        case.statutory = cover(run, case.statutory, name="statutory", until=until, reason=reason)
+        case_due = case.promised.read(calendar, now).due
         where = step.title
     else:
         run.need_role(("leader",), run.ctx.workflow.owner)
-        assert case.statutory is not None and case.promised is not None
         if case.statutory.extended_days + days > CASE_EXTENSION_CAP:
             raise run.refuse(
                 f"joint handling may be extended by {CASE_EXTENSION_CAP} working "
                 f"days (Art. 42); {case.statutory.extended_days} already granted"
             )
-        case.statutory = case.statutory.extend(days, reason, run.ctx.now)
-        case.promised = case.promised.extend(days, reason, run.ctx.now)
+        case.statutory = case.statutory.extend(days, reason, now)
+        case.promised = case.promised.extend(days, reason, now)
+        new_due = case_due = case.promised.read(calendar, now).due
         where = run.ctx.workflow.title
-    run.emit("clock.extended", step=run.ctx.args.get("step"), days=days, reason=reason)
-    run.notify(
-        "extension",
-        f"延期告知（行政许可法第四十二条）：{where}延长{days}个工作日，理由：{reason}",
+    run.emit(
+        "clock.extended",
         step=run.ctx.args.get("step"),
+        days=days,
+        reason=reason,
+        old_due=old_due.isoformat(),
+        new_due=new_due.isoformat(),
     )
+    text = (
+        f"延期告知（行政许可法第四十二条）：{where}延长{days}个工作日，"
+        f"延长后于{moment_text_zh(new_due, calendar.tz)}前办结；理由：{reason}。"
+    )
+    if case_due != new_due:
+        text += f"本件承诺办结期限为{moment_text_zh(case_due, calendar.tz)}。"
+    run.notify("extension", text, step=run.ctx.args.get("step"))

@@ -85,20 +85,12 @@ def render_case(view: CaseView) -> str:
 
 
 def _clock_text(clock: ClockView) -> str:
-    text = f"due {clock.due:%Y-%m-%d %H:%M}"
-    if clock.overdue:
-        text += f", overdue by {_working_days(clock.overdue_working_days)}"
-    else:
-        text += f", {_working_days(clock.remaining_working_days)} left"
+    text = f"due {clock.due_text}, {clock.left}"
     if clock.suspended:
         text += " (clock stopped)"
     if clock.provisional:
         text += " (provisional)"
     return text
-
-
-def _working_days(n: int) -> str:
-    return f"{n} working day" if n == 1 else f"{n} working days"
 
 
 @app.command("list")

@@ -61,15 +61,27 @@ def sweep(
     _print_report(report)
 
 
+def _zone() -> dt.tzinfo:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo(SHANGHAI)
+
+
 def _print_report(report: SweepReport) -> None:
+    from engine.calendar.display import elapsed_text, moment_text
+
     verb = "would fire" if report.dry_run else "fired"
-    typer.echo(f"{len(report.fired)} levels {verb} as of {report.at.isoformat()}")
+    typer.echo(f"{len(report.fired)} levels {verb} as of {moment_text(report.at, _zone())}")
     for fired in report.fired:
-        late = f"\tlate by {fired.late_by}" if fired.late_by and not report.dry_run else ""
+        late = (
+            f"\tlate by {elapsed_text(fired.late_by)}"
+            if fired.late_by and not report.dry_run
+            else ""
+        )
         flag = "\tprovisional" if fired.notice.provisional else ""
         typer.echo(
             f"{fired.case_id}\t{fired.step_id or '(case)'}\t{fired.level}\t"
-            f"{fired.scheduled_at.isoformat()}\t"
+            f"{moment_text(fired.scheduled_at, _zone())}\t"
             + ",".join(f"{d}/{r}" for d, r in fired.recipients)
             + late
             + flag
@@ -98,14 +110,17 @@ def _show(row: EscalationView, *, as_json: bool) -> None:
     if as_json:
         print_json(row.model_dump(mode="json"))
         return
+    from engine.calendar.display import elapsed_text, moment_text
+
     extra = []
     if row.acknowledged_by:
         extra.append(f"acknowledged by {row.acknowledged_by}")
     if row.order_due:
-        extra.append(f"ordered by {row.ordered_by} to finish by {row.order_due.isoformat()}")
+        due = moment_text(row.order_due, _zone())
+        extra.append(f"ordered by {row.ordered_by} to finish by {due}")
     if row.late_by_seconds:
-        extra.append(f"late by {row.late_by_seconds} s")
-    fired = row.fired_at.isoformat()
+        extra.append(f"late by {elapsed_text(dt.timedelta(seconds=row.late_by_seconds))}")
+    fired = moment_text(row.fired_at, _zone())
     typer.echo("\t".join([str(row.id), row.case, row.step or "(case)", row.level, fired] + extra))
 
 

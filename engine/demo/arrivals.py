@@ -91,7 +91,7 @@ def arrivals(
 
 
 def _due_in(text: str) -> dt.datetime | None:
-    """`办理期限：2026年10月9日 17:30（北京时间）` → that instant."""
+    """`办理期限：2026年10月9日 17:30（UTC+08:00）` → that instant."""
     found = re.search(r"^办理期限：(\d+)年(\d+)月(\d+)日 (\d+):(\d+)", text, re.MULTILINE)
     if not found:
         return None

@@ -85,11 +85,7 @@ def report_round(view: CaseView, echo: Echo) -> None:
     label = "parallel" if len(active) > 1 else "step"
     echo(
         f"  {label}: "
-        + ", ".join(
-            f"{s.id} (due {s.clock.due_date}, {s.clock.remaining_working_days} WD)"
-            for s in active
-            if s.clock
-        )
+        + ", ".join(f"{s.id} (due {s.clock.due_text}, {s.clock.left})" for s in active if s.clock)
     )
 
 
@@ -102,8 +98,8 @@ def run_sample(path: Path, service: CaseService, driver: Driver, echo: Echo) -> 
     promised, statutory = view.promised, view.statutory
     if promised and statutory:
         echo(
-            f"  accepted; promised by {promised.due_date} ({promised.limit}), statutory by "
-            f"{statutory.due_date}"
+            f"  accepted; promised by {promised.due_text} ({promised.limit}), statutory by "
+            f"{statutory.due_text}"
         )
     view = driver.run(view, workflow, on_round=lambda v: report_round(v, echo))
     steps = {s.status.value for s in view.steps}

@@ -1,7 +1,8 @@
 """A notice as words: subject and body in Chinese (default) or English, and the webhook JSON.
 
 Only formatting happens here: every figure (remaining or overdue working time, the delay of a
-late notice) arrives already computed, and due times are shown in Asia/Shanghai.
+late notice) arrives already computed, and due times are shown in Asia/Shanghai with the
+offset (engine/calendar/display.py).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from engine.calendar.display import moment_text, moment_text_zh
 from engine.errors import InputError
 from engine.notify.notice import Notice, NoticeKind, WorkingTime
 
@@ -51,12 +53,11 @@ class _Words:
 
 
 def _zh_due(at: datetime) -> str:
-    local = at.astimezone(SHANGHAI)
-    return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}（北京时间）"
+    return moment_text_zh(at, SHANGHAI)
 
 
 def _en_due(at: datetime) -> str:
-    return f"{at.astimezone(SHANGHAI):%Y-%m-%d %H:%M} (Asia/Shanghai)"
+    return moment_text(at, SHANGHAI)
 
 
 _ZH = _Words(

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ConfigDict
 
 from engine.calendar import StatutoryClock, WorkingCalendar
+from engine.calendar.display import left_text, moment_text
 from engine.cases.case import Case, MaterialStatus, NegativeKind, NegativeMatter, NegativeStatus
 from engine.cases.state import CaseStatus, StepStatus
 from engine.clock import as_utc
@@ -41,6 +42,21 @@ class ClockView(View):
     suspended: bool  # stopped: a correction or an Art. 45 hold
     provisional: bool  # the due year's holiday schedule is not yet published
     extended_days: int
+
+    @property
+    def due_text(self) -> str:
+        """`2026-12-02 17:30 +08:00`: the due moment in the calendar's zone, with its offset."""
+        return moment_text(self.due, self.due.tzinfo or dt.UTC)
+
+    @property
+    def left(self) -> str:
+        """`2 working days left`, `7 working hours left`, `overdue by 1 working day`."""
+        return left_text(
+            remaining_days=self.remaining_working_days,
+            remaining_minutes=self.remaining_working_minutes,
+            overdue_days=self.overdue_working_days,
+            overdue_minutes=self.overdue_working_minutes,
+        )
 
 
 class MaterialView(View):

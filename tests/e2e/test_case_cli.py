@@ -182,7 +182,7 @@ def test_demo_runs_every_sample_to_its_end_with_parallel_steps(onething: Onethin
     # the supervision scene: a late step's notices, over the demo's own SMTP server and webhook
     assert "yellow: 1 email, 1 webhook; red: 1 email, 1 webhook (nothing fired twice)" in out
     if before == after:  # the utility works promise 2 working days on the Guangxi calendar
-        assert f"promised by {before.isoformat()} (2 working-days)" in out
+        assert f"promised by {before.isoformat()} 17:30 +08:00 (2 working-days)" in out
 
 
 def test_serve_on_a_port_in_use_says_so_in_one_line(onething: Onething) -> None:

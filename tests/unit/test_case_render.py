@@ -73,9 +73,9 @@ def test_the_columns_line_up_past_the_longest_step_name() -> None:
     )
     lines = render_case(view).splitlines()[1:]
     assert len({line.index("approval-bureau") for line in lines}) == 1
-    assert lines[1].endswith("due 2026-12-02 17:30, 1 working day left")
-    assert lines[2].endswith("due 2026-12-02 17:30, 2 working days left")
-    assert lines[3].endswith("due 2026-12-02 17:30, overdue by 1 working day")
+    assert lines[1].endswith("due 2026-12-02 17:30 +08:00, 1 working day left")
+    assert lines[2].endswith("due 2026-12-02 17:30 +08:00, 2 working days left")
+    assert lines[3].endswith("due 2026-12-02 17:30 +08:00, overdue by 1 working day")
 
 
 def test_a_closed_cases_clocks_say_they_are_read_when_it_closed() -> None:
@@ -87,3 +87,10 @@ def test_a_closed_cases_clocks_say_they_are_read_when_it_closed() -> None:
     )
     promised = render_case(view).splitlines()[1]
     assert promised.endswith("2 working days left (when it closed)")
+
+
+def test_a_same_day_step_with_seven_working_hours_left_says_so() -> None:
+    same_day = {**clock(0), "remaining_working_minutes": 7 * 60}
+    view = case([step("vehicle-review", "active", same_day)])
+    line = render_case(view).splitlines()[1]
+    assert line.endswith("due 2026-12-02 17:30 +08:00, 7 working hours left")

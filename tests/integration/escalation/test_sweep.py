@@ -75,7 +75,7 @@ def test_yellow_red_supervision_across_national_day_each_delivered_once(
     text = body(mail)
     assert f"案件编号：{case_id}" in text
     assert "环节：占用挖掘城市道路审批（municipal）" in text
-    assert "办理期限：2026年10月9日 17:30（北京时间）" in text
+    assert "办理期限：2026年10月9日 17:30（UTC+08:00）" in text
     assert "剩余时间：1个工作日（工作时间7小时）" in text
     assert "补发" not in text and "预计期限" not in text
 
@@ -197,7 +197,7 @@ def test_ack_and_order_then_accountability_at_the_order_date(
     assert order.order_due is not None and order.order_due.utcoffset() == dt.timedelta(hours=8)
     assert sorted(d.channel for d in order.delivered) == ["email", "log"]
     ordered = [m for m in smtp.messages if "【限期办结】" in m["Subject"]]
-    assert len(ordered) == 1 and "办理期限：2026年10月21日 17:30（北京时间）" in body(ordered[0])
+    assert len(ordered) == 1 and "办理期限：2026年10月21日 17:30（UTC+08:00）" in body(ordered[0])
     kinds = [e.kind for e in service.timeline(case_id)]
     assert "escalation.acknowledged" in kinds and "escalation.ordered" in kinds
     frozen.move_to(at(10, 21, 17, 31))

@@ -51,7 +51,7 @@ def test_email_arrives_in_chinese_with_case_step_due_time_and_remaining_working_
     for line in (
         "案件编号：C-2026-0007",
         "环节：驾驶员证审核（driver-review）",
-        "办理期限：2026年10月13日 17:30（北京时间）",
+        "办理期限：2026年10月13日 17:30（UTC+08:00）",
         "剩余时间：1个工作日（工作时间7小时）",
     ):
         assert line in body

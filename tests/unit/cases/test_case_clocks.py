@@ -161,3 +161,61 @@ def test_art45_suspension_on_one_branch_stops_the_case_clock(desk: Desk) -> None
     assert case.steps["traffic"].status is StepStatus.ACTIVE  # the other branch works on
     assert case.holds == ["art45:municipal"]
     assert case.promised is not None and case.promised.suspended
+
+
+# -- Art. 42: an extension moves what it must -------------------------------------------------
+
+
+def test_art42_extension_moves_case_deadline(desk: Desk) -> None:
+    case = desk.accepted(now=at(12, 1))
+    assert promised_due(desk, case, at(12, 1)) == at(12, 15, 17, 30)  # 10 working days
+    case, events = desk.act_events(
+        case,
+        "extend",
+        officer("municipal", "head"),
+        at(12, 2),
+        step="municipal",
+        days=10,
+        reason="需组织现场踏勘",
+    )
+    # the step: Friday 4 December + 10 working days = Friday 18 December
+    assert due_of(desk, case, "municipal") == at(12, 18, 17, 30)
+    # the case promise moves 3 working days, as far as the step needs and no further
+    assert case.promised is not None and case.promised.extended_days == 3
+    assert promised_due(desk, case, at(12, 2)) == at(12, 18, 17, 30)
+    assert case.statutory is not None and case.statutory.extended_days == 0  # 29 December holds
+    [moved] = [e.data for e in events if e.kind == "case.clock.moved"]
+    assert moved["clock"] == "promised" and moved["days"] == 3
+    assert moved["old_due"] == "2026-12-15T17:30:00+08:00"
+    assert moved["new_due"] == "2026-12-18T17:30:00+08:00"
+    [extended] = [e.data for e in events if e.kind == "clock.extended"]
+    assert extended["old_due"] == "2026-12-04T17:30:00+08:00"
+    assert extended["new_due"] == "2026-12-18T17:30:00+08:00"
+    notice = case.notices[-1]
+    assert notice.kind == "extension"
+    assert "2026年12月18日 17:30（UTC+08:00）前办结" in notice.text
+    assert "需组织现场踏勘" in notice.text and "第四十二条" in notice.text
+
+
+def test_art42_extension_within_the_case_promise_leaves_it(desk: Desk) -> None:
+    case = desk.accepted(now=at(12, 1))
+    case, events = desk.act_events(
+        case,
+        "extend",
+        officer("municipal", "head"),
+        at(12, 2),
+        step="municipal",
+        days=2,
+        reason="材料复杂",
+    )
+    assert case.promised is not None and case.promised.extended_days == 0
+    assert not [e for e in events if e.kind == "case.clock.moved"]
+    text = case.notices[-1].text
+    assert "2026年12月8日 17:30（UTC+08:00）前办结" in text  # the step's new date
+    assert "本件承诺办结期限为2026年12月15日 17:30（UTC+08:00）" in text
+
+
+def due_of(desk: Desk, case: Case, step_id: str) -> dt.datetime:
+    clock = case.steps[step_id].clock
+    assert clock is not None
+    return clock.read(desk.calendar, at(12, 2)).due
