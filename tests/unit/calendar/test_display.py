@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from engine.calendar import Limit, StatutoryClock, Unit, WorkingCalendar
 from engine.calendar.display import (
     elapsed_text,
-    reading_left,
     moment_text,
     moment_text_zh,
+    reading_left,
     working_time,
 )
 
