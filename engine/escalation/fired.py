@@ -86,8 +86,9 @@ class Names:
         return self.known[key]
 
 
-class Firings:
-    """What supervision shares: the case service, the catalogue, the dispatcher."""
+class FiringNotices:
+    """The notice of a fired level and its delivery, shared by the sweep and the orders: over
+    the case service, the catalogue and the dispatcher."""
 
     cases: CaseService
     catalogue: Catalogue

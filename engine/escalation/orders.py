@@ -20,7 +20,7 @@ from engine.clock import as_utc
 from engine.definitions.escalation import Level
 from engine.errors import InputError
 from engine.escalation import notices
-from engine.escalation.fired import Firings, Names, delivered
+from engine.escalation.fired import FiringNotices, Names, delivered
 from engine.escalation.firings import Firing, tracked_clocks
 from engine.retry import CONTENTION
 from engine.store.unit_of_work import UnitOfWork
@@ -31,7 +31,7 @@ Change = tuple[EscalationRow, Event]  # the row a supervisor changed, and the ca
 Supervise = Callable[[UnitOfWork, EscalationRow, Actor, Case, dt.datetime], Change]
 
 
-class Orders(Firings):
+class Orders(FiringNotices):
     """Acknowledgements and orders on fired levels."""
 
     def escalations(
