@@ -31,6 +31,7 @@ from engine.cases.tables import (
 )
 from engine.clock import as_utc
 from engine.errors import InputError
+from engine.store.unit_of_work import UnitOfWork
 
 _TABLES = SQLModel.metadata.tables
 CHUNK = 200  # cases read together
@@ -91,7 +92,8 @@ def take_checkpoint(engine: sa.Engine, key: bytes, *, now: dt.datetime) -> Check
             f"the store does not verify ({len(report.breaks)} problem(s), the first: "
             f"{report.breaks[0]}); no checkpoint signed"
         )
-    with Session(engine) as session:
+    with UnitOfWork(engine) as uow:
+        session = uow.session
         last = _stored_checkpoints(session)[-1:]
         made = signing.sign(
             key,
@@ -101,7 +103,7 @@ def take_checkpoint(engine: sa.Engine, key: bytes, *, now: dt.datetime) -> Check
             heads=report.heads,
         )
         session.add(CheckpointRow(number=made.number, at=as_utc(now), body=made.body, mac=made.mac))
-        session.commit()  # a racing checkpoint with the same number: IntegrityError, one wins
+        uow.commit()  # a racing checkpoint with the same number: IntegrityError, one wins
     return made
 
 
