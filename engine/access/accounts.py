@@ -16,7 +16,9 @@ from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from engine import inputs
 from engine.access.permissions import Principal, Role
+from engine.cases.case import APPLICANT, SYSTEM
 from engine.cases.tables import UserRow
 from engine.clock import as_utc
 from engine.errors import InputError
@@ -50,6 +52,9 @@ class Accounts:
 
     def add(self, name: str, *, role: str, department: str | None) -> str:
         """Create a user; returns its API token, shown once and stored only as a hash."""
+        inputs.name("user", name)
+        if name in (APPLICANT, SYSTEM):
+            raise InputError(f"{name!r} is a reserved actor, not a user name")
         token = _new_token()
 
         def attempt() -> str:  # a racing twin's insert: run again, and find it there

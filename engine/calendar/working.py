@@ -170,6 +170,7 @@ class WorkingCalendar:
         """When `limit` counted from `start` ends (docs/domain.md §counting)."""
         start = self.local(start)
         day = start.date()
+        self._index(day)  # a start outside the calendar says so
         if limit.unit is Unit.WORKING_DAYS and limit.value:
             at = self.close_of_business(self.add_working_days(day, limit.value))
         elif limit.unit is Unit.SAME_DAY or not limit.value:
@@ -177,6 +178,8 @@ class WorkingCalendar:
                 day = day + dt.timedelta(days=1)
             at = self.close_of_business(self.next_working_day(day))
         elif limit.unit is Unit.NATURAL_DAYS:
+            if limit.value > (self.last - day).days:
+                raise CalendarError(f"the result lies beyond calendar {self.id!r} ({self.last})")
             last = day + dt.timedelta(days=limit.value)
             at = self.close_of_business(self.next_working_day(last))
         else:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
+from engine import inputs
 from engine.cases import checkpoint as signing
 from engine.cases.audit import GENESIS, Break, LoggedEvent
 from engine.cases.checkpoint import ChainHead, Checkpoint
@@ -66,6 +67,7 @@ def verify(
         connection = session.connection()
         cases = _TABLES[CaseRow.__tablename__]
         if case_id is not None:
+            inputs.name("case", case_id)
             if connection.execute(sa.select(cases.c.id).where(cases.c.id == case_id)).first():
                 ids = [case_id]
             else:

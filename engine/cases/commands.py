@@ -19,6 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
+from engine import inputs
 from engine.calendar import CalendarSet
 from engine.cases import automatic, machine
 from engine.cases.audit import GENESIS
@@ -50,6 +51,13 @@ class Intake:
     application: dict[str, Any]
     key: str | None = None
 
+    def __post_init__(self) -> None:
+        """Bounded input, the same on every database (`engine.inputs`)."""
+        inputs.name("workflow", self.workflow_id)
+        inputs.json_value("the application", self.application)
+        if self.key is not None:
+            inputs.name("key", self.key)
+
 
 @dataclass(frozen=True)
 class Command:
@@ -62,6 +70,17 @@ class Command:
     args: dict[str, Any] = field(default_factory=dict)
     key: str | None = None
     core: Core | None = None
+
+    def __post_init__(self) -> None:
+        """Bounded input, the same on every database (`engine.inputs`)."""
+        inputs.name("case", self.case_id)
+        inputs.name("action", self.action)
+        inputs.name("actor", self.actor)
+        if self.key is not None:
+            inputs.name("key", self.key)
+        if isinstance(step := self.args.get("step"), str):
+            inputs.name("step", step)
+        inputs.json_value("the arguments", self.args)
 
 
 class CaseCommands(Users):

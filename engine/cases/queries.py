@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from engine import inputs
 from engine.calendar import CalendarSet, WorkingCalendar
 from engine.cases import auditing
 from engine.cases.audit import Break
@@ -39,6 +40,7 @@ class CaseQueries:
     workflows: Callable[[str, int | None], Workflow]
 
     def load(self, case_id: str) -> Case:
+        inputs.name("case", case_id)
         with Session(self.engine) as session:
             row = session.get(CaseRow, case_id)
             if row is None:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import Session, SQLModel
 
+from engine import inputs
 from engine.cases.case import APPLICANT, SYSTEM, Actor
 from engine.cases.tables import UserRow
 from engine.errors import InputError
@@ -25,6 +26,7 @@ class Users:
 
     def actor(self, session: Session, name: str) -> Actor:
         """The actor called `name` (the applicant, the system, or an officer)."""
+        inputs.name("actor", name)
         if name in (APPLICANT, SYSTEM):
             return Actor(name, name)
         if (known := self._actors.get(name)) is not None:

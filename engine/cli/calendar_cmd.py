@@ -36,7 +36,7 @@ def parse_moment(text: str, calendar: WorkingCalendar) -> dt.datetime:
 
 
 def parse_count(text: str) -> int:
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         fail(f"N must be a whole number of zero or more, not {text!r}")
     return int(text)
 
@@ -107,7 +107,7 @@ def show(
     calendar_id: str = CALENDAR_OPTION,
 ) -> None:
     """Print a year grid with holidays and make-up working days marked."""
-    if not (year.isdigit() and len(year) == 4):
+    if not (year.isascii() and year.isdigit() and len(year) == 4) or year == "0000":
         fail(f"not a year: {year!r}")
     calendar = get_calendar(calendar_id)
     typer.echo(render_year(calendar, int(year)))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from engine.cli.common import fail, print_json, user_errors
+from engine.errors import InputError
 
 if TYPE_CHECKING:
     from engine.views.cases import CaseView, ClockView
@@ -21,16 +22,25 @@ negative_app = typer.Typer(
 JSON = typer.Option(False, "--json", help="Print JSON.")
 
 
-def _read_json(path: Path) -> dict[str, Any]:
+def _read_text(path: Path) -> str:
+    """A file the user named, as UTF-8 text (one line for any problem)."""
+    from engine import inputs
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}")
-    except json.JSONDecodeError as exc:
-        fail(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}")
+        raise
+    return inputs.decode(data, str(path))
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    from engine import inputs
+
+    data = inputs.parse_json(_read_text(path), str(path))
     if not isinstance(data, dict):
         fail(f"{path}: an application is a JSON object")
-    return data
+    return dict(data)
 
 
 @app.command()
@@ -120,7 +130,7 @@ def act(
     case_id: str,
     step: str = typer.Argument(..., help="The step id, or - for a case-level action."),
     action: str = typer.Argument(..., help="approve, reject, accept, extend, …"),
-    actor: str = typer.Option(..., "--actor", help="The acting user (or applicant/system)."),
+    actor: str = typer.Option(..., "--actor", help="The acting user (or applicant)."),
     reason: str = typer.Option(None, "--reason"),
     days: int = typer.Option(None, "--days", help="Working days, for extend."),
     items: str = typer.Option(None, "--items", help="Comma-separated, for return-for-correction."),
@@ -146,11 +156,12 @@ def act(
         if value is not None:
             args[name] = value
     if materials:
-        try:
-            args["materials"] = json.loads(materials)
-        except json.JSONDecodeError as exc:
-            fail(f"--materials is not valid JSON: {exc.msg}")
-    view = case_service().act(case_id, action, actor=actor, args=args, key=key)
+        from engine import inputs
+
+        args["materials"] = inputs.parse_json(materials, "--materials")
+    from engine import inputs
+
+    view = case_service().act(case_id, action, actor=inputs.user_actor(actor), args=args, key=key)
     if as_json:
         print_json(view.model_dump(mode="json"))
     else:
@@ -162,44 +173,44 @@ BATCH_FIELDS = {"case", "action", "actor", "key"}  # the rest are the action's a
 
 def _read_batch(path: Path) -> list[Any]:
     """The commands of a JSON Lines file, each checked before any runs."""
+    from engine import inputs
     from engine.cases.machine import ARGUMENTS
-    from engine.cases.service import Command
 
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        fail(f"cannot read {path}: {exc.strerror}")
     commands = []
-    for number, line in enumerate(lines, 1):
+    for number, line in enumerate(_read_text(path).splitlines(), 1):
         if not line.strip():
             continue
+        entry = inputs.parse_json(line, str(path), line=number)
         try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as exc:
-            fail(f"{path}:{number}:{exc.colno}: not valid JSON: {exc.msg}")
-        if not isinstance(entry, dict):
-            fail(f"{path}:{number}: a command is a JSON object")
-        missing = [name for name in ("case", "action", "actor") if not entry.get(name)]
-        if missing:
-            fail(f"{path}:{number}: missing {', '.join(repr(m) for m in missing)}")
-        args = {k: v for k, v in entry.items() if k not in BATCH_FIELDS}
-        if unknown := sorted(set(args) - ARGUMENTS):
-            known = ", ".join(sorted(BATCH_FIELDS | ARGUMENTS))
-            fail(f"{path}:{number}: unknown field {unknown[0]!r} (known: {known})")
-        step = entry.get("step")
-        args["step"] = None if step in (None, "-") else step
-        commands.append(
-            Command(
-                str(entry["case"]),
-                str(entry["action"]),
-                str(entry["actor"]),
-                args,
-                entry.get("key"),
-            )
-        )
+            commands.append(_batch_command(entry, ARGUMENTS))
+        except InputError as exc:
+            fail(f"{path}:{number}: {exc}")
     if not commands:
         fail(f"{path}: no commands")
     return commands
+
+
+def _batch_command(entry: Any, arguments: frozenset[str]) -> Any:
+    """One line of a batch as a command (`InputError` for what is wrong with it)."""
+    from engine import inputs
+    from engine.cases.service import Command
+
+    if not isinstance(entry, dict):
+        raise InputError("a command is a JSON object")
+    missing = [name for name in ("case", "action", "actor") if not entry.get(name)]
+    if missing:
+        raise InputError(f"missing {', '.join(repr(m) for m in missing)}")
+    args = {k: v for k, v in entry.items() if k not in BATCH_FIELDS}
+    if unknown := sorted(set(args) - arguments):
+        known = ", ".join(sorted(BATCH_FIELDS | arguments))
+        raise InputError(f"unknown field {unknown[0]!r} (known: {known})")
+    for name in ("case", "action", "actor", "key", "step"):
+        if entry.get(name) is not None and not isinstance(entry[name], str):
+            raise InputError(f"{name!r} is text, not {type(entry[name]).__name__}")
+    step = entry.get("step")
+    args["step"] = None if step in (None, "-") else step
+    inputs.user_actor(entry["actor"])
+    return Command(entry["case"], entry["action"], entry["actor"], args, entry.get("key"))
 
 
 @app.command("act-batch")

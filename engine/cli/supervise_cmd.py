@@ -132,7 +132,9 @@ def ack(
     as_json: bool = JSON,
 ) -> None:
     """Acknowledge escalation ID (recorded on the case)."""
-    _show(_supervision().acknowledge(escalation_id, actor=by), as_json=as_json)
+    from engine import inputs
+
+    _show(_supervision().acknowledge(escalation_id, actor=inputs.user_actor(by)), as_json=as_json)
 
 
 @escalations_app.command("order")
@@ -144,8 +146,13 @@ def order(
     as_json: bool = JSON,
 ) -> None:
     """Order the step of escalation ID finished by a date; accountability follows if missed."""
-    when: dt.date | dt.datetime = dt.date.fromisoformat(due) if len(due) == 10 else _moment(due)
-    _show(_supervision().order(escalation_id, actor=by, due=when), as_json=as_json)
+    from engine import inputs
+
+    when: dt.date | dt.datetime = _moment(due).date() if len(due) == 10 else _moment(due)
+    _show(
+        _supervision().order(escalation_id, actor=inputs.user_actor(by), due=when),
+        as_json=as_json,
+    )
 
 
 @publications_app.command("export")

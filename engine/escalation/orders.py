@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from sqlmodel import Session, col, select
 
+from engine import inputs
 from engine.calendar import WorkingCalendar
 from engine.cases.case import Actor, Case
 from engine.cases.errors import Conflict, IllegalAction
@@ -138,7 +139,7 @@ class Orders(FiringNotices):
             now = self.cases.clock()
             with UnitOfWork(self.engine) as uow:
                 session = uow.session
-                esc = session.get(EscalationRow, escalation_id)
+                esc = session.get(EscalationRow, inputs.row_id("escalation", escalation_id))
                 if esc is None:
                     raise InputError(f"no escalation {escalation_id}")
                 if skip(esc):

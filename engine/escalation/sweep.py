@@ -86,6 +86,8 @@ class Supervision(Orders):
         `cases`: only on those cases (None: every case of the database), so that a sweep as of
         another moment (the demo's) leaves everybody else's cases alone."""
         now = at or self.cases.clock()
+        for calendar_id in self.cases.calendars.ids:  # outside a calendar: CalendarError
+            self.cases.calendars.get(calendar_id).is_working_day(now.date())
         report = SweepReport(at=now, dry_run=dry_run)
         only = None if cases is None else list(dict.fromkeys(cases))
         seen: set[str] = set()
