@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import fresh_postgres
+from tests.fixtures.stores import fresh_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / "definitions" / "workflows" / "utility-external-works.yaml"
