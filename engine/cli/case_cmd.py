@@ -53,8 +53,13 @@ def submit(
 ) -> None:
     """Submit an application; prints the case id."""
     from engine.app import case_service
+    from engine.definitions.application import ApplicationError
+    from engine.definitions.loader import located_findings
 
-    view = case_service().submit(workflow, _read_json(data), key=key)
+    try:
+        view = case_service().submit(workflow, _read_json(data), key=key)
+    except ApplicationError as refused:  # every problem, at its place in the file
+        raise located_findings(data, refused.findings) from None
     if as_json:
         print_json(view.model_dump(mode="json"))
     else:

@@ -78,8 +78,8 @@ def application_problems(workflow: Workflow, application: Any) -> list[Finding]:
         if key not in KEYS
     ]
     named = application.get("workflow", workflow.id)
-    if named != workflow.id:
-        problems.append((("workflow",), f"the application is for {named!r}, not {workflow.id!r}"))
+    if named != workflow.id:  # every other problem would follow from this one
+        return [(("workflow",), f"the application is for {named!r}, not {workflow.id!r}")]
     problems += _applicant(application.get("applicant"))
     values = application.get("fields", {})
     if not isinstance(values, Mapping):

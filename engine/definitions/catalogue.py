@@ -11,7 +11,7 @@ from pydantic import Field, model_validator
 
 from engine.definitions.base import DefinitionModel, Id, Title
 from engine.definitions.escalation import RoleRef, Rung
-from engine.definitions.limits import LimitText, exceeds
+from engine.definitions.limits import CalendarReach, LimitText, exceeds
 
 
 class ChannelKind(StrEnum):
@@ -105,6 +105,9 @@ class Catalogue(DefinitionModel):
     departments: dict[str, Department] = Field(default_factory=dict)
     matters: dict[str, Matter] = Field(default_factory=dict)
     calendars: frozenset[str] = frozenset()
+    reach: dict[str, CalendarReach] = Field(
+        default_factory=dict, description="how far each calendar that loads can count"
+    )
     escalation: tuple[Rung, ...] = ()
 
     def resolve_role(self, ref: str, *, department: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from engine.calendar.units import Limit
 from engine.definitions import graph
 from engine.definitions.catalogue import Catalogue
 from engine.definitions.escalation import Rung
@@ -23,7 +24,7 @@ from engine.definitions.model import (
 from engine.definitions.plan import worst_case_days
 from engine.definitions.problems import Path, suggest
 from engine.definitions.when import Condition
-from engine.definitions.whencheck import can_hold, when_problems
+from engine.definitions.whencheck import both, can_hold, when_problems
 
 Finding = tuple[Path, str]
 
@@ -47,6 +48,7 @@ def check_workflow(parts: Parts, catalogue: Catalogue) -> list[Finding]:
         *_duplicates(parts),
         *_graph(parts),
         *_conditions(parts),
+        *_dead_steps(parts),
         *_references(parts, catalogue),
         *_limits(parts, catalogue),
     ]
@@ -124,6 +126,37 @@ def _conditions(parts: Parts) -> Iterator[Finding]:
         yield from ((path, message) for message in problems)
         if not problems and not can_hold(refusal.when, fields):
             yield path, f"refusal never applies: {refusal.when.source!r} is never true"
+
+
+def _dead_steps(parts: Parts) -> Iterator[Finding]:
+    """A step whose `when` never holds together with the `when` of a step it needs, directly or
+    not: whenever it runs, that step is skipped, so it never runs after it (a dead step)."""
+    fields = {f.id: f for _, f in parts.fields}
+    conditions = {
+        step.id: step.when
+        for _, step in parts.steps
+        if step.when is not None
+        and not when_problems(step.when, fields)
+        and can_hold(step.when, fields)
+    }
+    needs = _needs(parts)
+    for i, step in parts.steps:
+        mine = conditions.get(step.id)
+        if mine is None:
+            continue
+        earlier = graph.ancestors(needs, step.id)
+        for before in [s.id for _, s in parts.steps if s.id in earlier and s.id != step.id]:
+            theirs = conditions.get(before)
+            if theirs is None or can_hold(both(mine, theirs), fields):
+                continue
+            via = next((n for n in needs[step.id] if before in graph.ancestors(needs, n)), before)
+            through = "" if via == before else f" (through {via!r})"
+            yield (
+                ("steps", i, "when"),
+                f"dead step: {step.id!r} runs only when {mine.source!r} and needs "
+                f"{before!r}{through}, which runs only when {theirs.source!r}; the two never "
+                f"hold together, so {before!r} is always skipped when {step.id!r} runs",
+            )
 
 
 def _references(parts: Parts, catalogue: Catalogue) -> Iterator[Finding]:
@@ -226,6 +259,10 @@ def _limits(parts: Parts, catalogue: Catalogue) -> Iterator[Finding]:
     header = parts.header
     if header is None:
         return
+    if (reach := catalogue.reach.get(header.calendar)) is not None:
+        for path, limit in _every_limit(parts, header):
+            if not reach.holds(limit):
+                yield path, f"limit {limit} lies beyond calendar {header.calendar!r}: {reach}"
     if exceeds(header.promised_limit, header.statutory_limit):
         yield (
             ("promised_limit",),
@@ -254,3 +291,16 @@ def _limits(parts: Parts, catalogue: Catalogue) -> Iterator[Finding]:
                 f"more than the promised limit {header.promised_limit}"
             ),
         )
+
+
+def _every_limit(parts: Parts, header: Workflow) -> Iterator[tuple[Path, Limit]]:
+    """Every time limit the workflow states, with its place."""
+    yield ("statutory_limit",), header.statutory_limit
+    yield ("promised_limit",), header.promised_limit
+    for m, material in parts.materials:
+        if material.deferrable:
+            yield ("materials", m, "deferrable", "supply_within"), material.deferrable.supply_within
+    for i, step in parts.steps:
+        yield ("steps", i, "limit"), step.limit
+        for r, rule in enumerate(step.limit_rules):
+            yield ("steps", i, "limit_rules", r, "limit"), rule.limit

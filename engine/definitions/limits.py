@@ -8,11 +8,13 @@ more than N working days. Natural days are only compared with natural days.
 
 from __future__ import annotations
 
+import datetime as dt
 from fractions import Fraction
 from typing import Annotated
 
 from engine.calendar.units import Limit, Unit
-from engine.calendar.working import DEFAULT_HOURS
+from engine.calendar.working import DEFAULT_HOURS, WorkingCalendar
+from engine.definitions.base import DefinitionModel
 from engine.definitions.textform import TextForm
 
 HOURS_PER_WORKING_DAY = Fraction(sum(end - start for start, end in DEFAULT_HOURS), 60)
@@ -53,3 +55,41 @@ def format_days(days: Fraction) -> str:
         return "same-day"
     number = str(days.numerator) if days.denominator == 1 else f"{float(days):g}"
     return f"{number} working day" + ("" if days == 1 else "s")
+
+
+class CalendarReach(DefinitionModel):
+    """How far a calendar can count from the end of its last published year (`since`) to the
+    end of its range: a case accepted before the next schedule is out counts from about there,
+    so a longer limit could never be counted."""
+
+    since: dt.date
+    until: dt.date
+    working_days: int
+    natural_days: int
+
+    def holds(self, limit: Limit) -> bool:
+        """Whether `limit`, counted from `since`, ends within the calendar."""
+        if limit.unit is Unit.NATURAL_DAYS:
+            return limit.value <= self.natural_days
+        return working_days(limit) <= self.working_days
+
+    def __str__(self) -> str:
+        return (
+            f"from {self.since.isoformat()} (the end of its last published year) to "
+            f"{self.until.isoformat()} it counts {self.working_days} working days"
+        )
+
+
+def calendar_reach(calendar: WorkingCalendar) -> CalendarReach:
+    """The reach of `calendar` (see `CalendarReach`)."""
+    published = [y for y in calendar.schedule.published if calendar.first.year <= y]
+    since = dt.date(max(published), 12, 31) if published else calendar.first
+    since = min(max(since, calendar.first), calendar.last)
+    days = max(calendar.working_days_between(since, calendar.last), 0)
+    last_working = calendar.add_working_days(since, days) if days else since
+    return CalendarReach(
+        since=since,
+        until=calendar.last,
+        working_days=days,
+        natural_days=(last_working - since).days,
+    )

@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from engine.calendar import load_calendars
 from engine.definitions.application import application_problems, missing_materials
 from engine.definitions.catalogue import (
     Catalogue,
@@ -23,6 +24,7 @@ from engine.definitions.catalogue import (
     matter_problems,
 )
 from engine.definitions.checks import Finding, Parts, check_workflow
+from engine.definitions.limits import CalendarReach, calendar_reach
 from engine.definitions.model import ApplicationField, Material, Step, Workflow
 from engine.definitions.problems import (
     DefinitionError,
@@ -31,7 +33,7 @@ from engine.definitions.problems import (
     suggest,
     validation_problems,
 )
-from engine.errors import SourceError
+from engine.errors import OnethingError, SourceError
 from engine.yamlsource import Located, LocatedList, load_file, load_text
 
 DEPARTMENTS_FILE = "departments.yaml"
@@ -118,6 +120,16 @@ def calendar_ids(root: Path) -> tuple[frozenset[str], list[Problem]]:
     return frozenset(ids), problems
 
 
+def _reach(root: Path) -> dict[str, CalendarReach]:
+    """How far each calendar can count; a calendar with problems of its own (the calendar
+    module reports them) has none."""
+    try:
+        found = load_calendars(root / CALENDARS_DIR)
+        return {cid: calendar_reach(found.get(cid)) for cid in found.ids}
+    except OnethingError:
+        return {}
+
+
 def read_departments(path: Path) -> tuple[DepartmentsFile | None, list[Department], list[Problem]]:
     file = str(path)
     try:
@@ -196,6 +208,7 @@ def read_catalogue(root: Path) -> tuple[Catalogue, list[Problem]]:
         departments={d.id: d for d in departments},
         matters={m.code: m for m in matters},
         calendars=calendars,
+        reach=_reach(root),
         escalation=parsed.escalation if parsed else (),
     )
     return catalogue, problems + more + even_more
@@ -271,6 +284,15 @@ def application_problems_at(doc: Any, workflow: Workflow, *, file: str) -> list[
     would refuse, and the materials it would ask for again."""
     findings = application_problems(workflow, doc) + missing_materials(workflow, doc)
     return _findings(findings, doc, file=file)
+
+
+def located_findings(path: Path, findings: Iterable[Finding]) -> DefinitionError:
+    """An application file's problems (e.g. an intake's refusal) at their places in the file."""
+    try:
+        doc = load_file(path)
+    except SourceError as error:
+        return DefinitionError([source_problem(error)])
+    return DefinitionError(_findings(findings, doc, file=str(path)))
 
 
 def load_application(path: Path, workflow: Workflow) -> dict[str, Any]:

@@ -1,9 +1,18 @@
-"""Static checks of a `when` against the workflow's fields: names, types, and whether the
-condition can ever hold (by trying every region its literals cut the fields into)."""
+"""Static checks of a `when` against the workflow's fields: names, types, and whether a
+condition — or two together — can ever hold.
+
+`can_hold` decides by regions: the literals a condition compares a field with, and the field's
+declared `minimum` and `maximum`, cut the field's values into intervals (numbers, ordered
+strings and dates) or leave a finite set (booleans, enum values); one value from each piece is
+tried in every combination. For comparisons of a field with literals this is exact. What it
+cannot decide it assumes possible, so it never calls a satisfiable condition dead: a comparison
+of two fields with each other, or more than `MAX_TRIALS` combinations.
+"""
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator, Mapping
 
 from engine.definitions.model import ApplicationField, FieldType
@@ -112,7 +121,9 @@ def _enum_value(
 
 
 def can_hold(condition: Condition, fields: Mapping[str, ApplicationField]) -> bool:
-    """Whether some application makes `condition` true (True when too big to try)."""
+    """Whether some application makes `condition` true (True when it cannot tell)."""
+    if _compares_fields(condition.tree):
+        return True
     names = sorted(condition.fields)
     choices = [list(_candidates(condition.tree, fields[name])) for name in names]
     trials = 1
@@ -129,21 +140,64 @@ def can_hold(condition: Condition, fields: Mapping[str, ApplicationField]) -> bo
     return False
 
 
+def both(first: Condition, second: Condition) -> Condition:
+    """The condition that `first` and `second` hold together."""
+    return Condition(f"({first}) and ({second})", BoolOp("and", (first.tree, second.tree)))
+
+
+def _compares_fields(node: Node) -> bool:
+    match node:
+        case Compare(_, left, right):
+            return not isinstance(left, Literal) and not isinstance(right, Literal)
+        case Not(operand):
+            return _compares_fields(operand)
+        case BoolOp(_, operands):
+            return any(_compares_fields(o) for o in operands)
+    return False
+
+
 def _candidates(tree: Node, field: ApplicationField) -> Iterator[Scalar]:
+    """One value from each piece the condition's literals and the field's range cut it into."""
     if field.type is FieldType.BOOLEAN:
         yield from (True, False)
         return
     if field.type is FieldType.ENUM:
         yield from field.values
         return
-    literals = {v for v in _literals_near(tree, field.id)}
+    literals = set(_literals_near(tree, field.id))
     if _KIND[field.type] == "number":
-        step = 1 if field.type is FieldType.INTEGER else 0.5
         numbers = {v for v in literals if isinstance(v, int | float) and not isinstance(v, bool)}
-        yield from sorted({n + d for n in numbers or {0} for d in (-step, 0, step)})
+        bounds = {b for b in (field.minimum, field.maximum) if b is not None}
+        values = (
+            _integers(numbers | bounds)
+            if field.type is FieldType.INTEGER
+            else _reals(numbers | bounds)
+        )
+        low = field.minimum if field.minimum is not None else -math.inf
+        high = field.maximum if field.maximum is not None else math.inf
+        yield from sorted(v for v in values if low <= v <= high)
     else:
-        yield from sorted(v for v in literals if isinstance(v, str))
-        yield "\x00another value"
+        texts = sorted(v for v in literals if isinstance(v, str))
+        # "" lies below every other string, `t + "\x00"` just above `t`: every interval
+        yield from sorted({"", "\x00another value", *texts, *(t + "\x00" for t in texts)})
+
+
+def _reals(cuts: set[float]) -> set[float]:
+    """Each cut, a value between neighbouring cuts, and one beyond each end."""
+    points = sorted(cuts) or [0]
+    between = {(a + b) / 2 for a, b in itertools.pairwise(points)}
+    return {points[0] - 1, *points, *between, points[-1] + 1}
+
+
+def _integers(cuts: set[float]) -> set[int]:
+    """The whole numbers next to each cut: one lies in every piece that holds any."""
+    points = cuts or {0}
+    return {
+        edge + step
+        for cut in points
+        for edge in (math.floor(cut), math.ceil(cut))
+        for step in (-1, 0, 1)
+    }
 
 
 def _literals_near(node: Node, name: str) -> Iterator[Scalar]:

@@ -210,3 +210,28 @@ def test_users_add_list_rotate_and_disable(onething) -> None:  # type: ignore[no
         ("ops", "operator", False),
     ]
     assert first not in ok(onething("users", "list")) and "token" not in json.dumps(users)
+
+
+def test_case_submit_reports_every_problem_at_its_place_in_the_file_and_stores_nothing(
+    onething: Onething, tmp_path: Path
+) -> None:
+    ok(onething("definitions", "register", *map(str, (ROOT / "definitions/workflows").glob("*"))))
+    data = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    data["applicant"]["credit_code"] = "91450200MA5K8Q3L78"
+    data["fields"].update(length_m=float("nan"), utility="steam")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    result = onething("case", "submit", "utility-external-works", "--data", str(bad))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    lines = result.stderr.removeprefix("onething: ").splitlines()
+    assert [line.split(": ", 1)[1] for line in lines] == [
+        "'91450200MA5K8Q3L78' is not a valid unified social credit code",
+        "field 'length_m' should be a finite number, not nan",
+        "field 'utility' should be one of water, power, gas, telecom, not 'steam'",
+    ]
+    assert all(line.startswith(f"{bad}:") for line in lines)  # file:line:col
+    other = ROOT / "definitions" / "samples" / "ride-hailing-dual-licence.json"
+    result = onething("case", "submit", "utility-external-works", "--data", str(other))
+    assert result.returncode == 2
+    assert "the application is for 'ride-hailing-dual-licence'" in result.stderr
+    assert ok(onething("case", "list", "--json")).strip() in ("[]", "")
