@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from engine.access.accounts import Accounts
+    from engine.api.deps import Services
     from engine.calendar import CalendarSet
     from engine.cases.service import CaseService
     from engine.definitions.catalogue import Catalogue
@@ -88,6 +89,21 @@ def accounts() -> Accounts:
     from engine.store import get_engine
 
     return Accounts(get_engine(), clock=system_now)
+
+
+def api_services() -> Services:
+    """What the HTTP API calls: the configured case service, supervision and accounts."""
+    from engine.api.deps import Services
+    from engine.escalation.runtime import supervision
+
+    return Services(
+        cases=case_service(),
+        supervision=supervision(),
+        accounts=accounts(),
+        catalogue=catalogue,
+        calendars=calendars(),
+        definitions=definitions_root(),
+    )
 
 
 def flow_run_url(case_id: str) -> str | None:

@@ -1,7 +1,8 @@
 """The one root of every error onething raises on purpose.
 
 Domain errors carry their context (file and line for a definition, case and step for a
-transition); only the CLI turns them into exit codes and only the HTTP layer into status codes.
+transition); only the CLI turns them into exit codes and only the HTTP layer into status codes
+(`engine.api.problems`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,10 @@ class OnethingError(Exception):
 
 class InputError(OnethingError):
     """Bad input from a user: a date that does not parse, a negative count, an unknown id."""
+
+
+class NotFound(InputError):
+    """Something named that does not exist: a case, a user, an escalation, a workflow."""
 
 
 class SourceError(InputError):

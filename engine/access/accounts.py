@@ -21,7 +21,7 @@ from engine.access.permissions import Principal, Role
 from engine.cases.case import APPLICANT, SYSTEM
 from engine.cases.tables import UserRow
 from engine.clock import as_utc
-from engine.errors import InputError
+from engine.errors import InputError, NotFound
 from engine.retry import CONTENTION
 from engine.store.unit_of_work import UnitOfWork
 
@@ -139,7 +139,7 @@ def _new_token() -> str:
 def _found(session: Session, name: str) -> UserRow:
     row = session.get(UserRow, name)
     if row is None:
-        raise InputError(f"no user {name!r}")
+        raise NotFound(f"no user {name!r}")
     return row
 
 

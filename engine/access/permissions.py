@@ -96,7 +96,6 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "calendar.read": _EVERYONE_BUT_PORTAL,
     "users.read": {Role.ADMIN: Scope.DEPARTMENT, Role.OPERATOR: Scope.ALL},
     "users.manage": {Role.ADMIN: Scope.DEPARTMENT},
-    "metrics.read": {role: Scope.ALL for role in Role},
 }
 
 

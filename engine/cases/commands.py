@@ -24,7 +24,7 @@ from engine.calendar import CalendarSet
 from engine.cases import automatic, machine
 from engine.cases.audit import GENESIS
 from engine.cases.case import APPLICANT, SYSTEM, Case
-from engine.cases.errors import Conflict
+from engine.cases.errors import Conflict, PreconditionFailed
 from engine.cases.idempotency import Done, command_row, done
 from engine.cases.recording import record
 from engine.cases.state import OPEN_STEP
@@ -33,7 +33,7 @@ from engine.cases.users import Users
 from engine.cases.writes import CaseHead, Head, Writes
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
-from engine.errors import InputError, OnethingError
+from engine.errors import NotFound, OnethingError
 from engine.retry import CONTENTION
 from engine.store.unit_of_work import UnitOfWork
 from engine.views.cases import CaseView, DeadlineMoved, case_view
@@ -62,7 +62,8 @@ class Intake:
 @dataclass(frozen=True)
 class Command:
     """One command for `act_many`: an action on a case by an actor (`core` replaces the
-    machine's action, for the service's own records)."""
+    machine's action, for the service's own records; `revision`: run only if the case is
+    still at that revision, as the caller read it)."""
 
     case_id: str
     action: str
@@ -70,6 +71,7 @@ class Command:
     args: dict[str, Any] = field(default_factory=dict)
     key: str | None = None
     core: Core | None = None
+    revision: int | None = None
 
     def __post_init__(self) -> None:
         """Bounded input, the same on every database (`engine.inputs`)."""
@@ -112,9 +114,12 @@ class CaseCommands(Users):
         actor: str,
         args: dict[str, Any] | None = None,
         key: str | None = None,
+        revision: int | None = None,
     ) -> CaseView:
-        """Run one action; retried on a concurrent change, replayed on a repeated key."""
-        return _raised(self._one(Command(case_id, action, actor, dict(args or {}), key)))
+        """Run one action; retried on a concurrent change, replayed on a repeated key;
+        `PreconditionFailed` if the case is no longer at `revision` (when given)."""
+        command = Command(case_id, action, actor, dict(args or {}), key, revision=revision)
+        return _raised(self._one(command))
 
     def act_many(self, commands: Sequence[Command]) -> list[Outcome]:
         """Many commands in one transaction (批量办理: a window's batch, the flows' results):
@@ -285,7 +290,10 @@ class CaseCommands(Users):
         """One command on the unit of work's state of its case; returns the view after."""
         case = loaded.get(command.case_id)
         if case is None:
-            raise InputError(f"no case {command.case_id!r}")
+            raise NotFound(f"no case {command.case_id!r}")
+        at = heads[case.id].version
+        if command.revision is not None and command.revision != at:
+            raise PreconditionFailed(case.id, expected=command.revision, actual=at)
         workflow = self.workflows(case.workflow_id, case.workflow_version)
         calendar = self.calendars.get(workflow.calendar)
         actor = self.actor(session, command.actor)

@@ -26,3 +26,18 @@ class IllegalAction(OnethingError):
 
 class Conflict(IllegalAction):
     """Another action changed the case first (two officers at the same moment)."""
+
+
+class NotPermitted(IllegalAction):
+    """The actor's role or department may not take this action on this case or step."""
+
+
+class PreconditionFailed(OnethingError):
+    """The case is no longer at the revision the caller read (`If-Match`); nothing changed."""
+
+    def __init__(self, case: str, *, expected: int, actual: int):
+        self.case, self.expected, self.actual = case, expected, actual
+        super().__init__(
+            f"case {case} is at revision {actual}, not {expected}: read it again and decide "
+            "on what it is now"
+        )

@@ -72,6 +72,7 @@ def decide_negative(run: Run, *, confirm: bool) -> None:
         raise run.refuse(
             "only the responsible leader (分管领导) decides a negative matter",
             step=negative.step_id,
+            who=True,
         )
     negative.status = NegativeStatus.CONFIRMED if confirm else NegativeStatus.OVERTURNED
     negative.decided_by, negative.decided_at = actor.name, run.ctx.now

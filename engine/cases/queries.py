@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy import Engine
+from sqlalchemy import Engine, and_, or_
 from sqlmodel import Session, col, select
 
 from engine import inputs
@@ -21,12 +21,13 @@ from engine.cases.state import CaseStatus
 from engine.cases.tables import CaseRow, EventRow, NegativeRow, StepRow
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
-from engine.errors import InputError
+from engine.errors import InputError, NotFound
 from engine.views.cases import (
     CaseSummary,
     CaseView,
     EventView,
     NegativeMatterView,
+    WorkItemView,
     case_view,
 )
 
@@ -44,8 +45,16 @@ class CaseQueries:
         with Session(self.engine) as session:
             row = session.get(CaseRow, case_id)
             if row is None:
-                raise InputError(f"no case {case_id!r}")
+                raise NotFound(f"no case {case_id!r}")
             return Case.from_json(row.snapshot)
+
+    def revision(self, case_id: str) -> int:
+        """The case's revision: it grows with every recorded change (an HTTP `ETag`)."""
+        with Session(self.engine) as session:
+            found = session.exec(select(CaseRow.version).where(CaseRow.id == case_id)).first()
+        if found is None:
+            raise NotFound(f"no case {case_id!r}")
+        return found
 
     def show(self, case_id: str) -> CaseView:
         case = self.load(case_id)
@@ -55,12 +64,17 @@ class CaseQueries:
         self,
         *,
         status: str | None = None,
+        workflow: str | None = None,
         department: str | None = None,
         overdue: bool = False,
+        involving: tuple[str, Sequence[str]] | None = None,
+        after: tuple[str, str] | None = None,
         limit: int = 200,
     ) -> list[CaseSummary]:
-        """Cases by status; with `department`, those with an open step there; `overdue`:
-        an open step past its due time (read through the (is_open, due_at) index)."""
+        """Cases by status and workflow, oldest first; with `department`, those with an open
+        step there; `overdue`: an open step past its due time (read through the (is_open,
+        due_at) index); `involving` (a department and the workflows it owns): only the cases
+        it takes part in; `after` (submitted at, id): the page after that case."""
         now = self.clock()
         _known("status", status, [s.value for s in CaseStatus])
         query = sa.select(
@@ -72,6 +86,8 @@ class CaseQueries:
         )
         if status:
             query = query.where(col(CaseRow.status) == status)
+        if workflow:
+            query = query.where(col(CaseRow.workflow_id) == workflow)
         if department or overdue:
             steps = select(StepRow.case_id).where(col(StepRow.is_open) == True)  # noqa: E712
             if department:
@@ -79,7 +95,21 @@ class CaseQueries:
             if overdue:
                 steps = steps.where(col(StepRow.due_at) < as_utc(now))
             query = query.where(col(CaseRow.id).in_(steps))
-        query = query.order_by(col(CaseRow.submitted_at)).limit(limit)
+        if involving is not None:
+            where, owned = involving
+            takes_part = select(StepRow.case_id).where(StepRow.department == where)
+            query = query.where(
+                or_(col(CaseRow.workflow_id).in_(list(owned)), col(CaseRow.id).in_(takes_part))
+            )
+        if after is not None:
+            at = as_utc(dt.datetime.fromisoformat(after[0]))
+            query = query.where(
+                or_(
+                    col(CaseRow.submitted_at) > at,
+                    and_(col(CaseRow.submitted_at) == at, col(CaseRow.id) > after[1]),
+                )
+            )
+        query = query.order_by(col(CaseRow.submitted_at), col(CaseRow.id)).limit(limit)
         with Session(self.engine) as session:
             return [
                 CaseSummary(
@@ -90,6 +120,35 @@ class CaseQueries:
                 )
                 for r in session.execute(query)
             ]
+
+    def worklist(self, department: str, *, limit: int = 200) -> list[WorkItemView]:
+        """A department's open steps, most urgent first (the earliest due; those without a
+        running clock last)."""
+        now = as_utc(self.clock())
+        query = (
+            select(StepRow, CaseRow.workflow_id, CaseRow.workflow_version)
+            .join(CaseRow, col(CaseRow.id) == col(StepRow.case_id))
+            .where(col(StepRow.is_open) == True, StepRow.department == department)  # noqa: E712
+            .order_by(col(StepRow.due_at).is_(None), col(StepRow.due_at), col(StepRow.case_id))
+            .limit(limit)
+        )
+        with Session(self.engine) as session:
+            found = []
+            for row, workflow_id, version in session.execute(query):
+                due = as_utc(row.due_at)
+                found.append(
+                    WorkItemView(
+                        case=row.case_id,
+                        workflow=workflow_id,
+                        step=row.step_id,
+                        department=row.department,
+                        status=row.status,
+                        due_at=self.calendar_of(workflow_id, version).local(due) if due else None,
+                        overdue=due is not None and due < now,
+                        suspended=row.suspended,
+                    )
+                )
+            return found
 
     def overdue_query(self, *, limit: int = 1000) -> Any:
         """Open steps past due, oldest first — a range scan of the (is_open, due_at) index."""

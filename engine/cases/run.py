@@ -18,7 +18,7 @@ from engine.cases.case import (
     Notice,
     StepRun,
 )
-from engine.cases.errors import IllegalAction
+from engine.cases.errors import IllegalAction, NotPermitted
 from engine.cases.state import CASE_MOVES, STEP_MOVES, CaseStatus, StepStatus
 from engine.definitions.model import AUTOMATIC_KINDS, Step, StepKind, Workflow
 
@@ -53,13 +53,15 @@ class Run:
 
     # -- guards -----------------------------------------------------------------------------
 
-    def refuse(self, reason: str, *, step: str | None = None) -> IllegalAction:
+    def refuse(self, reason: str, *, step: str | None = None, who: bool = False) -> IllegalAction:
+        """The error for an action the rules refuse now (`who`: for the actor's role or
+        department, not for the state of the case)."""
         if step is None and isinstance(self.ctx.args.get("step"), str):
             step = self.ctx.args["step"]
         state = self.case.status.value
         if step and step in self.case.steps:
             state = f"{state}, step {self.case.steps[step].status.value}"
-        return IllegalAction(
+        return (NotPermitted if who else IllegalAction)(
             reason,
             case=self.case.id,
             action=self.action,
@@ -78,9 +80,9 @@ class Run:
     ) -> None:
         actor = self.ctx.actor
         if actor.department != department:
-            raise self.refuse(f"only department {department!r} may do this", step=step)
+            raise self.refuse(f"only department {department!r} may do this", step=step, who=True)
         if actor.role not in roles:
-            raise self.refuse(f"only the roles {', '.join(roles)} may do this", step=step)
+            raise self.refuse(f"only the roles {', '.join(roles)} may do this", step=step, who=True)
 
     def need_applicant_or_window(self) -> None:
         if self.ctx.actor.role != APPLICANT:

@@ -38,7 +38,7 @@ def _check_signer(run: Run, step: Step, run_step: StepRun) -> None:
     allowed = _signer_roles(step)
     if (actor.department, actor.role) not in allowed:
         names = ", ".join(f"{d}/{r}" for d, r in allowed)
-        raise run.refuse(f"only {names} may sign this step", step=step.id)
+        raise run.refuse(f"only {names} may sign this step", step=step.id, who=True)
     if run_step.assignee and run_step.assignee != actor.name and actor.role != "head":
         raise run.refuse(f"the step was transferred to {run_step.assignee}", step=step.id)
     if any(s.actor == actor.name for s in run_step.signatures):

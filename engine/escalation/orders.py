@@ -19,7 +19,7 @@ from engine.cases.tables import CaseRow, EscalationRow
 from engine.cases.writes import Writes
 from engine.clock import as_utc
 from engine.definitions.escalation import Level
-from engine.errors import InputError
+from engine.errors import NotFound
 from engine.escalation import notices
 from engine.escalation.fired import FiringNotices, Names, delivered
 from engine.escalation.firings import Firing, tracked_clocks
@@ -141,7 +141,7 @@ class Orders(FiringNotices):
                 session = uow.session
                 esc = session.get(EscalationRow, inputs.row_id("escalation", escalation_id))
                 if esc is None:
-                    raise InputError(f"no escalation {escalation_id}")
+                    raise NotFound(f"no escalation {escalation_id}")
                 if skip(esc):
                     return self._view(session, esc)
                 who = self.cases.actor(session, actor)

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
-from engine.errors import InputError
+from engine.errors import InputError, NotFound
 from engine.notify import deliveries
 from engine.notify.channels import ChannelConfig, ChannelKind, delivery_id
 from engine.notify.errors import DeliveryError
@@ -93,7 +93,7 @@ class Dispatcher:
         """Send a dead (or failed) delivery again, with a fresh round of attempts."""
         row = deliveries.get(session, record_id)
         if row is None:
-            raise InputError(f"no delivery {record_id}")
+            raise NotFound(f"no delivery {record_id}")
         if row.status == DeliveryStatus.SENT:
             raise InputError(f"delivery {record_id} was sent already")
         if not deliveries.take(

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from engine.clock import as_utc
 from engine.definitions import Catalogue, Workflow, load_workflow_text
-from engine.errors import InputError
+from engine.errors import InputError, NotFound
 from engine.registry.tables import WorkflowVersion, WorkflowVersionCreate
 from engine.retry import CONTENTION
 from engine.store.unit_of_work import UnitOfWork
@@ -23,6 +23,10 @@ from engine.views.definitions import WorkflowListing, WorkflowVersionPublic
 
 class RegistryError(InputError):
     """A registry request that cannot be honoured: a changed version, an unknown id."""
+
+
+class NotRegistered(RegistryError, NotFound):
+    """No such workflow, or no such version of it."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def _versions(db: Session, workflow_id: str) -> list[WorkflowVersion]:
 
 
 def _unregistered(workflow_id: str) -> RegistryError:
-    return RegistryError(
+    return NotRegistered(
         f"no workflow {workflow_id!r} is registered (`onething definitions register FILE` "
         "registers one; `onething definitions list` shows what is)"
     )
@@ -121,7 +125,7 @@ def _row(db: Session, workflow_id: str, version: int | None) -> WorkflowVersion:
         if row.version == version:
             return row
     known = ", ".join(str(r.version) for r in rows)
-    raise RegistryError(f"{workflow_id!r} has no version {version} (registered: {known})")
+    raise NotRegistered(f"{workflow_id!r} has no version {version} (registered: {known})")
 
 
 def list_workflows(engine: sa.Engine) -> list[WorkflowListing]:
@@ -144,6 +148,13 @@ def list_workflows(engine: sa.Engine) -> list[WorkflowListing]:
         )
         for wid, versions in grouped.items()
     ]
+
+
+def owned_by(engine: sa.Engine, department: str) -> list[str]:
+    """The workflows a department owns (answers for), by id."""
+    with Session(engine) as db:
+        query = select(WorkflowVersion.workflow_id).where(WorkflowVersion.owner == department)
+        return sorted(set(db.exec(query).all()))
 
 
 def show(engine: sa.Engine, workflow_id: str, *, version: int | None = None) -> WorkflowVersion:

@@ -185,6 +185,19 @@ class CaseSummary(View):
     submitted_at: dt.datetime
 
 
+class WorkItemView(View):
+    """An open step on a department's worklist (待办), most urgent first."""
+
+    case: str
+    workflow: str
+    step: str
+    department: str
+    status: StepStatus
+    due_at: dt.datetime | None  # in the calendar's zone; None while no clock runs
+    overdue: bool
+    suspended: bool
+
+
 class EventView(View):
     """One entry of a case's event log (the timeline): who did what, when."""
 

@@ -38,7 +38,7 @@ def test_the_operator_reads_everything_and_changes_nothing() -> None:
 
 def test_the_portal_only_submits() -> None:
     allowed = {action for action, rule in PERMISSIONS.items() if Role.PORTAL in rule}
-    assert allowed == {"cases.submit", "metrics.read"}
+    assert allowed == {"cases.submit"}
     with pytest.raises(Forbidden, match="portal .portal. may not cases read"):
         require(PORTAL, "cases.read")
 

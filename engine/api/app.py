@@ -1,0 +1,97 @@
+"""The HTTP API (`/api/v1`, OpenAPI at `/docs`): routes are entry points that resolve the
+calling user, check the permission table and call the same services the CLI calls."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi import APIRouter, FastAPI
+from fastapi.responses import PlainTextResponse
+from prometheus_client import generate_latest
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from engine.api import problems
+from engine.api.deps import Deps, Services, guard
+from engine.api.metrics import Metrics
+from engine.api.routes import calendar, cases, definitions, supervision, users
+
+PREFIX = "/api/v1"
+
+
+class _Timed:
+    """Every request's latency into the histogram, by its route's template (not its path,
+    so case ids do not become series)."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics):
+        self.app, self.metrics = app, metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started, status = time.perf_counter(), [500]
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            route = getattr(scope.get("route"), "path", "unmatched")
+            self.metrics.latency.labels(scope["method"], route, str(status[0])).observe(
+                time.perf_counter() - started
+            )
+
+
+def _health(app: FastAPI, metrics: Metrics) -> None:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/healthz", **guard(None))
+    def healthz() -> dict[str, str]:
+        """The process answers."""
+        return {"status": "ok"}
+
+    @router.get("/readyz", **guard(None, 503))
+    def readyz(deps: Deps) -> Any:
+        """The store answers a query."""
+        try:
+            with deps.cases.engine.connect() as db:
+                db.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError as exc:
+            return problems.problem(503, f"the store does not answer: {type(exc).__name__}")
+        return {"status": "ready"}
+
+    @router.get(
+        "/metrics",
+        response_class=PlainTextResponse,
+        **guard(None),
+    )
+    def metrics_text() -> PlainTextResponse:
+        """The `onething_*` series in Prometheus text format."""
+        return PlainTextResponse(generate_latest(metrics.registry), media_type=CONTENT_TYPE_LATEST)
+
+    app.include_router(router)
+
+
+def create_app(services: Services) -> FastAPI:
+    """The API over `services` (one per process: `onething serve`, or a test's store)."""
+    app = FastAPI(
+        title="onething",
+        summary="Combined government approvals (高效办成一件事) on statutory working-day clocks",
+        version="1",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.services = services
+    metrics = Metrics(services.cases.engine, services.cases.clock)
+    problems.install(app)
+    _health(app, metrics)
+    for module in (cases, definitions, supervision, calendar, users):
+        app.include_router(module.router, prefix=PREFIX)
+    app.add_middleware(_Timed, metrics=metrics)
+    return app

@@ -1,0 +1,122 @@
+"""What routes depend on: the services, the calling user (`CurrentUser`) and the permission
+rule each route is checked against (`guard`), read by the role matrix test from the OpenAPI
+document."""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from threading import Lock
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from engine.access.permissions import PERMISSIONS, Principal, scope_of
+from engine.api.problems import documented
+
+if TYPE_CHECKING:
+    from engine.access.accounts import Accounts
+    from engine.calendar import CalendarSet
+    from engine.cases.service import CaseService
+    from engine.definitions import Catalogue
+    from engine.escalation.sweep import Supervision
+
+FAILED_LOGINS_PER_MINUTE = 20  # per client address; then 429 until the minute has passed
+
+
+@dataclass
+class Services:
+    """The services the routes call: the same the CLI calls."""
+
+    cases: CaseService
+    supervision: Supervision
+    accounts: Accounts
+    catalogue: Callable[[], Catalogue]
+    calendars: CalendarSet
+    definitions: Path
+    failed_logins: FailedLogins = field(default_factory=lambda: FailedLogins())
+
+
+class FailedLogins:
+    """Failed token checks per client address in the last minute (a guesser is slowed down;
+    a good token still passes)."""
+
+    def __init__(self, limit: int = FAILED_LOGINS_PER_MINUTE, window_s: float = 60.0):
+        self.limit, self.window_s = limit, window_s
+        self._seen: dict[str, deque[float]] = {}
+        self._lock = Lock()
+
+    def _recent(self, client: str, now: float) -> deque[float]:
+        seen = self._seen.setdefault(client, deque())
+        while seen and seen[0] < now - self.window_s:
+            seen.popleft()
+        return seen
+
+    def blocked(self, client: str) -> bool:
+        with self._lock:
+            return len(self._recent(client, time.monotonic())) >= self.limit
+
+    def failed(self, client: str) -> None:
+        with self._lock:
+            now = time.monotonic()
+            self._recent(client, now).append(now)
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+Deps = Annotated[Services, Depends(services)]
+_bearer = HTTPBearer(auto_error=False, description="The API token `onething users add` printed")
+
+
+def current_user(
+    request: Request,
+    deps: Deps,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The enabled user whose bearer token came with the request; 401 otherwise."""
+    client = request.client.host if request.client else "?"
+    if deps.failed_logins.blocked(client):
+        raise HTTPException(429, "too many failed logins from this address; wait a minute")
+    if credentials is None:
+        raise HTTPException(401, "no bearer token (Authorization: Bearer <token>)")
+    user = deps.accounts.authenticate(credentials.credentials)
+    if user is None:
+        deps.failed_logins.failed(client)
+        raise HTTPException(401, "the token is unknown, rotated, or its user is disabled")
+    return user
+
+
+CurrentUser = Annotated[Principal, Depends(current_user)]
+
+
+class _Permit:
+    """A route's permission rule: the user's role must allow `action` at all (its scope is
+    checked by the route against what it touches)."""
+
+    def __init__(self, action: str):
+        if action not in PERMISSIONS:  # a route without a rule is a bug found at import
+            raise KeyError(f"no permission rule for {action!r}")
+        self.action = action
+
+    def __call__(self, user: CurrentUser) -> Principal:
+        scope_of(user, self.action)
+        return user
+
+
+def guard(action: str | None, *statuses: int) -> dict[str, Any]:
+    """The keyword arguments of a route's decorator: checked against `action` of the
+    permission table (None: public), with its error answers documented."""
+    if action is None:
+        return {"openapi_extra": {"x-permission": "public"}, "responses": documented(*statuses)}
+    return {
+        "dependencies": [Depends(_Permit(action))],
+        "openapi_extra": {"x-permission": action},
+        "responses": documented(401, 403, 429, *statuses),
+    }

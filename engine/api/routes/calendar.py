@@ -1,0 +1,87 @@
+"""The working-day calendar (工作日历): due dates, working days between two dates, a year's
+days off and make-up working days — the same answers as `onething calendar`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel
+
+from engine.api.deps import CurrentUser, Deps, guard
+from engine.calendar import Limit, Unit
+from engine.views.definitions import DueView, WorkingDaysView
+
+router = APIRouter(prefix="/calendars", tags=["calendar"])
+CalendarId = Annotated[str, Path(max_length=32)]
+
+
+class NamedDay(BaseModel):
+    date: dt.date
+    working: bool
+    name: str
+
+
+class YearAnswer(BaseModel):
+    calendar: str
+    year: int
+    provisional: bool
+    working_days: int
+    days: list[NamedDay]  # the holidays and make-up working days of the year
+
+
+@router.get("/{calendar_id}/due", **guard("calendar.read", 400, 404, 422))
+def due(
+    calendar_id: CalendarId,
+    user: CurrentUser,
+    deps: Deps,
+    start: dt.datetime | dt.date,
+    n: Annotated[int, Query(ge=0, le=3650)],
+    unit: Unit = Unit.WORKING_DAYS,
+) -> DueView:
+    """The due time of a limit of `n` units counted from `start` (not counted); a date
+    means its start, a time without offset the calendar's zone."""
+    calendar = deps.calendars.get(calendar_id)
+    if not isinstance(start, dt.datetime):
+        start = dt.datetime.combine(start, dt.time())
+    found = calendar.due(calendar.local(start), Limit(n, unit))
+    at = calendar.local(found.at)
+    return DueView(calendar=calendar.id, due=at, due_date=at.date(), provisional=found.provisional)
+
+
+@router.get("/{calendar_id}/between", **guard("calendar.read", 400, 404, 422))
+def between(
+    calendar_id: CalendarId, user: CurrentUser, deps: Deps, start: dt.date, end: dt.date
+) -> WorkingDaysView:
+    """Working days after `start` up to and including `end`."""
+    calendar = deps.calendars.get(calendar_id)
+    count = calendar.working_days_between(start, end)
+    return WorkingDaysView(
+        calendar=calendar.id, working_days=count, provisional=calendar.is_provisional(start, end)
+    )
+
+
+@router.get("/{calendar_id}/years/{year}", **guard("calendar.read", 400, 404, 422))
+def year(
+    calendar_id: CalendarId,
+    user: CurrentUser,
+    deps: Deps,
+    year: Annotated[int, Path(ge=1900, le=2200)],
+) -> YearAnswer:
+    """A year's days off and make-up working days, and whether it is provisional."""
+    calendar = deps.calendars.get(calendar_id)
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    calendar.is_working_day(first)  # a year out of the calendar's range is refused here
+    named = sorted({**calendar.schedule.off, **calendar.schedule.workdays}.items())
+    return YearAnswer(
+        calendar=calendar.id,
+        year=year,
+        provisional=calendar.is_provisional(first, last),
+        working_days=calendar.working_days_in_year(year),
+        days=[
+            NamedDay(date=day, working=calendar.is_working_day(day), name=name)
+            for day, name in named
+            if day.year == year
+        ],
+    )

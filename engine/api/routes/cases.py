@@ -1,0 +1,213 @@
+"""Cases: submit, list, show, timeline, and every action of the case engine, one route each.
+The actor is the authenticated user; `Idempotency-Key` makes a retry answer as the first
+time; `If-Match` with the case's `ETag` refuses an action on a stale view (412)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Header, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.access.permissions import CASE_ACTIONS, Principal, Scope, require
+from engine.access.visibility import departments_of, visible
+from engine.api.deps import CurrentUser, Deps, guard
+from engine.cases.state import CaseStatus
+from engine.errors import InputError
+from engine.registry import owned_by
+from engine.views.cases import CaseSummary, CaseView, TimelineView
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=128,
+        description="A retry with the same key and command answers as the first time",
+    ),
+]
+IfMatch = Annotated[
+    str | None,
+    Header(alias="If-Match", max_length=40, description="The case's ETag as last read"),
+]
+Text = Annotated[str, Field(max_length=4000)]
+
+
+class Application(BaseModel):
+    """An application as a portal sends it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    applicant: dict[str, Any] = Field(default_factory=dict)
+    fields: dict[str, Any] = Field(default_factory=dict)
+    materials: dict[str, Any] = Field(default_factory=dict)
+
+
+class ActionArguments(BaseModel):
+    """An action's arguments (which ones an action reads: see its description)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    step: Annotated[str, Field(max_length=64)] | None = None
+    reason: Text | None = None
+    comment: Text | None = None
+    days: Annotated[int, Field(ge=1, le=365)] | None = None
+    items: list[Annotated[str, Field(max_length=64)]] | None = None
+    negative: Annotated[str, Field(max_length=48)] | None = None
+    to: Annotated[str, Field(max_length=64)] | None = None
+    materials: dict[str, Any] | None = None
+    legal_basis: Text | None = None
+    facts: Text | None = None
+    complete: bool | None = None
+
+
+class CasePage(BaseModel):
+    """A page of cases; `next` is the cursor of the page after (None: the last page)."""
+
+    items: list[CaseSummary]
+    next: str | None
+
+
+def etag(revision: int) -> str:
+    return f'"{revision}"'
+
+
+def revision_of(if_match: str | None) -> int | None:
+    if if_match is None or if_match.strip() == "*":
+        return None
+    text = if_match.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 12:
+        raise InputError(f'If-Match is the case\'s ETag, e.g. "3", not {if_match!r}')
+    return int(text)
+
+
+def _shown(deps: Deps, user: Principal, view: CaseView, response: Response) -> CaseView:
+    workflow = deps.cases.workflows(view.workflow, view.version)
+    shown = visible(view, workflow, user)
+    response.headers["ETag"] = etag(deps.cases.revision(view.id))
+    return shown
+
+
+@router.post("", status_code=201, **guard("cases.submit", 400, 404, 409, 422))
+def submit(
+    workflow: Annotated[str, Query(max_length=64, description="The workflow id")],
+    application: Application,
+    user: CurrentUser,
+    deps: Deps,
+    response: Response,
+    key: IdempotencyKey = None,
+) -> CaseView:
+    """Take in an application (收件); the new case with its clocks."""
+    owner = deps.cases.workflows(workflow, None).owner
+    require(user, "cases.submit", departments={owner})
+    view = deps.cases.submit(workflow, application.model_dump(), key=key)
+    response.headers["ETag"] = etag(deps.cases.revision(view.id))
+    return view
+
+
+def _cursor(text: str | None) -> tuple[str, str] | None:
+    if not text:
+        return None
+    try:
+        at, case_id = json.loads(base64.urlsafe_b64decode(text.encode()))
+        return str(at), str(case_id)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"not a cursor of this listing: {text!r}") from exc
+
+
+@router.get("", **guard("cases.read", 400, 422))
+def list_cases(
+    user: CurrentUser,
+    deps: Deps,
+    status: CaseStatus | None = None,
+    workflow: Annotated[str | None, Query(max_length=64)] = None,
+    department: Annotated[str | None, Query(max_length=64)] = None,
+    overdue: bool = False,
+    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> CasePage:
+    """Cases, oldest first, a page at a time; a department's officer sees the cases its
+    department takes part in."""
+    scope = require(user, "cases.read")
+    involving = None
+    if scope is Scope.DEPARTMENT and user.department is not None:
+        involving = (user.department, owned_by(deps.cases.engine, user.department))
+    rows = deps.cases.list_cases(
+        status=status.value if status else None,
+        workflow=workflow,
+        department=department,
+        overdue=overdue,
+        involving=involving,
+        after=_cursor(cursor),
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    following = None
+    if more:
+        last = rows[-1]
+        following = base64.urlsafe_b64encode(
+            json.dumps([last.submitted_at.isoformat(), last.id]).encode()
+        ).decode()
+    return CasePage(items=rows, next=following)
+
+
+@router.get("/{case_id}", **guard("cases.read", 404))
+def show(
+    case_id: Annotated[str, Field(max_length=40)], user: CurrentUser, deps: Deps, response: Response
+) -> CaseView:
+    """A case: its steps, clocks (due time, remaining working time), materials, corrections,
+    negative matters; `ETag` its revision."""
+    return _shown(deps, user, deps.cases.show(case_id), response)
+
+
+@router.get("/{case_id}/timeline", **guard("cases.read", 404))
+def timeline(
+    case_id: Annotated[str, Field(max_length=40)], user: CurrentUser, deps: Deps, response: Response
+) -> TimelineView:
+    """Who did what when (the hash-chained log), with the case as it is now."""
+    case = _shown(deps, user, deps.cases.show(case_id), response)
+    return TimelineView(events=deps.cases.timeline(case_id), case=case)
+
+
+def _action_route(action: str) -> None:
+    rule = f"cases.{action}"
+
+    def run(
+        case_id: Annotated[str, Field(max_length=40)],
+        user: CurrentUser,
+        deps: Deps,
+        response: Response,
+        arguments: Annotated[ActionArguments, Body()] = ActionArguments(),  # noqa: B008
+        key: IdempotencyKey = None,
+        if_match: IfMatch = None,
+    ) -> CaseView:
+        before = deps.cases.show(case_id)
+        workflow = deps.cases.workflows(before.workflow, before.version)
+        require(user, rule, departments=departments_of(before, workflow))
+        view = deps.cases.act(
+            case_id,
+            action,
+            actor=user.name,
+            args=arguments.model_dump(exclude_none=True),
+            key=key,
+            revision=revision_of(if_match),
+        )
+        return _shown(deps, user, view, response)
+
+    run.__name__ = action.replace("-", "_")
+    run.__doc__ = f"`{action}`: the case engine's action, as the authenticated user."
+    router.add_api_route(
+        f"/{{case_id}}/actions/{action}",
+        run,
+        methods=["POST"],
+        summary=action,
+        **guard(rule, 400, 404, 409, 412, 422),
+    )
+
+
+for _action in CASE_ACTIONS:
+    _action_route(_action)
