@@ -42,11 +42,15 @@ class Scope(StrEnum):
 class Forbidden(OnethingError):
     """The user's role or department does not allow the action; nothing was changed."""
 
+    def __init__(self, message: str, *, actor: str, case: str | None = None):
+        self.actor, self.case = actor, case
+        super().__init__(f"case {case}: {message}" if case else message)
+
 
 # the case machine's actions, each with the roles that may attempt it
 CASE_ACTIONS: dict[str, frozenset[Role]] = {
     "accept": frozenset({Role.WINDOW}),
-    "refuse": frozenset({Role.WINDOW}),
+    "refuse": frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD}),
     "supplement": frozenset({Role.WINDOW}),
     "withdraw": frozenset({Role.WINDOW}),
     "approve": frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD, Role.LEADER}),
@@ -108,23 +112,31 @@ class Principal:
     department: str | None
 
 
-def scope_of(principal: Principal, action: str) -> Scope:
+def scope_of(principal: Principal, action: str, *, case: str | None = None) -> Scope:
     """The scope in which `principal` may do `action`; `Forbidden` if not at all."""
     if action not in PERMISSIONS:
         raise KeyError(f"no permission rule for {action!r}")
     scope = PERMISSIONS[action].get(principal.role)
     if scope is None:
-        raise Forbidden(f"{principal.name} ({principal.role}) may not {action.replace('.', ' ')}")
+        raise Forbidden(
+            f"{principal.name} ({principal.role}) may not {action.replace('.', ' ')}",
+            actor=principal.name,
+            case=case,
+        )
     return scope
 
 
 def require(
-    principal: Principal, action: str, *, departments: set[str] | frozenset[str] | None = None
+    principal: Principal,
+    action: str,
+    *,
+    departments: set[str] | frozenset[str] | None = None,
+    case: str | None = None,
 ) -> Scope:
     """Allow `action` on something that `departments` own or take part in (None: nothing in
-    particular); `Forbidden` for the wrong role or, in a department's scope, another
-    department's thing."""
-    scope = scope_of(principal, action)
+    particular; `case`: the case it is, named in a refusal); `Forbidden` for the wrong role
+    or, in a department's scope, another department's thing."""
+    scope = scope_of(principal, action, case=case)
     if (
         scope is Scope.DEPARTMENT
         and departments is not None
@@ -132,7 +144,9 @@ def require(
     ):
         raise Forbidden(
             f"{principal.name} ({principal.role}@{principal.department}) may not "
-            f"{action.replace('.', ' ')} here: it belongs to {', '.join(sorted(departments))}"
+            f"{action.replace('.', ' ')} here: it belongs to {', '.join(sorted(departments))}",
+            actor=principal.name,
+            case=case,
         )
     return scope
 

@@ -105,8 +105,8 @@ class _Permit:
             raise KeyError(f"no permission rule for {action!r}")
         self.action = action
 
-    def __call__(self, user: CurrentUser) -> Principal:
-        scope_of(user, self.action)
+    def __call__(self, request: Request, user: CurrentUser) -> Principal:
+        scope_of(user, self.action, case=request.path_params.get("case_id"))
         return user
 
 

@@ -93,6 +93,8 @@ def _engine_error(_: Request, error: Exception) -> JSONResponse:
             "actor": error.actor,
             "action": error.action,
         }
+    if isinstance(error, Forbidden):
+        extra = {"case": error.case, "actor": error.actor}
     if isinstance(error, DefinitionError):
         extra["problems"] = [SourceProblem(**vars(p)) for p in error.problems]
     return problem(status_of(error), str(error), **extra)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,6 +62,7 @@ class ActionArguments(BaseModel):
     legal_basis: Text | None = None
     facts: Text | None = None
     complete: bool | None = None
+    kind: Literal["refuse-acceptance", "refuse-licence", "cannot-handle"] | None = None
 
 
 class CasePage(BaseModel):
@@ -187,7 +188,7 @@ def _action_route(action: str) -> None:
     ) -> CaseView:
         before = deps.cases.show(case_id)
         workflow = deps.cases.workflows(before.workflow, before.version)
-        require(user, rule, departments=departments_of(before, workflow))
+        require(user, rule, departments=departments_of(before, workflow), case=case_id)
         view = deps.cases.act(
             case_id,
             action,
