@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.api.conftest import APPLICATION, Api
+from tests.fixtures.api import APPLICATION, Api
 
 
 def act(api: Api, user: str, case_id: str, action: str, status: int, **args: Any) -> Any:

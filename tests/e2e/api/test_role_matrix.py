@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from engine.access.permissions import PERMISSIONS, Role
-from tests.e2e.api.conftest import USERS, Api
+from tests.fixtures.api import USERS, Api
 
 PROBLEM = "application/problem+json"
 
