@@ -19,6 +19,7 @@ from engine.registry import diff, list_workflows, register, retire, show
 from engine.registry.service import public
 from engine.views.definitions import (
     PlanView,
+    WorkflowListing,
     WorkflowSourceView,
     WorkflowVersionPublic,
 )
