@@ -121,7 +121,7 @@ class NegativeMatter:
 
 
 @dataclass
-class Notice:
+class ApplicantNotice:
     """A written notice to the applicant (受理/补正/中止/延期/不予许可 …)."""
 
     kind: str
@@ -151,7 +151,7 @@ class Case:
     holds: list[str] = field(default_factory=list)  # what stops the case clocks now
     correction: Correction | None = None
     negatives: list[NegativeMatter] = field(default_factory=list)
-    notices: list[Notice] = field(default_factory=list)
+    notices: list[ApplicantNotice] = field(default_factory=list)
     outcome: str = ""
 
     def step(self, step_id: str) -> StepRun:
@@ -221,7 +221,8 @@ class Case:
         )
         d["negatives"] = [_negative(n) for n in d["negatives"]]
         d["notices"] = [
-            Notice(n["kind"], _req_time(n["at"]), n["text"], n.get("step_id")) for n in d["notices"]
+            ApplicantNotice(n["kind"], _req_time(n["at"]), n["text"], n.get("step_id"))
+            for n in d["notices"]
         ]
         return cls(**d)
 

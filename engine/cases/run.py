@@ -12,10 +12,10 @@ from engine.calendar import StatutoryClock, WorkingCalendar
 from engine.cases.case import (
     APPLICANT,
     Actor,
+    ApplicantNotice,
     Case,
     MaterialStatus,
     NegativeStatus,
-    Notice,
     StepRun,
 )
 from engine.cases.errors import IllegalAction, NotPermitted
@@ -145,7 +145,7 @@ class Run:
                 self.emit("negative.lapsed", id=negative.id)
 
     def notify(self, kind: str, text: str, *, step: str | None = None) -> None:
-        self.case.notices.append(Notice(kind, self.ctx.now, text, step))
+        self.case.notices.append(ApplicantNotice(kind, self.ctx.now, text, step))
         self.emit("notice.issued", kind=kind, step=step, text=text)
 
     def activate(self, run: StepRun) -> None:

@@ -21,7 +21,7 @@ from engine.escalation import notices
 from engine.escalation.firings import Firing, Tracked
 from engine.notify.channels import ChannelConfig
 from engine.notify.dispatch import DeliveryResult, Dispatcher
-from engine.notify.notice import Notice
+from engine.notify.notice import SupervisionNotice
 from engine.views.supervision import DeliveredView, FiredView
 
 logger = logging.getLogger("onething.escalation")
@@ -37,7 +37,7 @@ class Fired:
     scheduled_at: dt.datetime
     department: str
     recipients: tuple[notices.Role, ...]
-    notice: Notice
+    notice: SupervisionNotice
     channels: tuple[ChannelConfig, ...]
     escalation_id: int | None = None
     deliveries: tuple[DeliveryResult, ...] = ()

@@ -16,7 +16,7 @@ from engine.definitions.catalogue import Catalogue, Channel
 from engine.definitions.escalation import Level
 from engine.escalation.firings import reminder_number
 from engine.notify.channels import ChannelConfig
-from engine.notify.notice import Notice, NoticeKind, Recipient, WorkingTime
+from engine.notify.notice import NoticeKind, Recipient, SupervisionNotice, WorkingTime
 
 Role = tuple[str, str]  # (department, role)
 People = Callable[[str, str], Sequence[str]]  # the names of the officers holding a role
@@ -115,7 +115,7 @@ def build(
     catalogue: Catalogue,
     told: tuple[Recipient, ...],
     late_by: dt.timedelta | None = None,
-) -> Notice:
+) -> SupervisionNotice:
     """A notice with the clock's own figures: the time remaining, or overdue once past due;
     neither for a level of the deadline itself (red at the close of the due day)."""
     remaining = overdue = None
@@ -124,7 +124,7 @@ def build(
     elif reading.remaining_minutes or kind in _BEFORE_THE_DEADLINE:
         remaining = WorkingTime(reading.remaining_working_days, reading.remaining_minutes)
     department = catalogue.departments.get(subject.department)
-    return Notice(
+    return SupervisionNotice(
         notice_id=notice_id,
         kind=kind,
         case_id=subject.case_id,

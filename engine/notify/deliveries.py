@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from engine.notify.channels import ChannelConfig, delivery_id
-from engine.notify.notice import Notice
+from engine.notify.notice import SupervisionNotice
 from engine.notify.tables import DeliveryStatus, NotifyDelivery
 from engine.retry import CONTENTION
 from engine.store.unit_of_work import UnitOfWork
@@ -34,7 +34,7 @@ def dead_letters(session: Session, *, limit: int | None = None) -> list[NotifyDe
 
 def claim(
     session: Session,
-    notice: Notice,
+    notice: SupervisionNotice,
     channel: ChannelConfig,
     *,
     now: datetime,
@@ -52,7 +52,7 @@ def claim(
 
 def _claim(
     session: Session,
-    notice: Notice,
+    notice: SupervisionNotice,
     channel: ChannelConfig,
     *,
     now: datetime,

@@ -18,7 +18,7 @@ from engine.errors import InputError, NotFound
 from engine.notify import deliveries
 from engine.notify.channels import ChannelConfig, ChannelKind, delivery_id
 from engine.notify.errors import DeliveryError
-from engine.notify.notice import Notice
+from engine.notify.notice import SupervisionNotice
 from engine.notify.tables import DeliveryStatus, NotifyDelivery
 from engine.notify.transports import Transport, default_transports, wall_clock
 from engine.retry import RetryPolicy
@@ -63,7 +63,7 @@ class Dispatcher:
     stale_after: timedelta = timedelta(minutes=15)
 
     def dispatch(
-        self, session: Session, notice: Notice, channels: Iterable[ChannelConfig]
+        self, session: Session, notice: SupervisionNotice, channels: Iterable[ChannelConfig]
     ) -> list[DeliveryResult]:
         """Deliver `notice` once to each channel; sending it again is a no-op per target.
 
@@ -106,10 +106,14 @@ class Dispatcher:
             secret_env=row.secret_env,
             lang=row.lang,
         )
-        return self._send(session, row, Notice.from_dict(row.notice), channel)
+        return self._send(session, row, SupervisionNotice.from_dict(row.notice), channel)
 
     def _send(
-        self, session: Session, row: NotifyDelivery, notice: Notice, channel: ChannelConfig
+        self,
+        session: Session,
+        row: NotifyDelivery,
+        notice: SupervisionNotice,
+        channel: ChannelConfig,
     ) -> DeliveryResult:
         transport = self.transports.get(channel.kind)
         started = self.monotonic()

@@ -14,7 +14,7 @@ from email.utils import format_datetime
 from engine.errors import InputError
 from engine.notify.channels import ChannelConfig
 from engine.notify.errors import DeliveryError
-from engine.notify.notice import Notice
+from engine.notify.notice import SupervisionNotice
 from engine.notify.render import render
 from engine.notify.signature import DELIVERY_HEADER
 
@@ -62,7 +62,7 @@ class SmtpTransport:
         self.settings = settings
 
     def send(
-        self, notice: Notice, channel: ChannelConfig, *, delivery_id: str, now: datetime
+        self, notice: SupervisionNotice, channel: ChannelConfig, *, delivery_id: str, now: datetime
     ) -> None:
         mail = _mail(notice, channel, sender=self.settings.sender, delivery_id=delivery_id, now=now)
         s = self.settings
@@ -89,7 +89,12 @@ class SmtpTransport:
 
 
 def _mail(
-    notice: Notice, channel: ChannelConfig, *, sender: str, delivery_id: str, now: datetime
+    notice: SupervisionNotice,
+    channel: ChannelConfig,
+    *,
+    sender: str,
+    delivery_id: str,
+    now: datetime,
 ) -> MIMEText:
     message = render(notice, channel.lang)
     mail = MIMEText(message.body, "plain", "utf-8")

@@ -52,7 +52,7 @@ class Recipient:
 
 
 @dataclass(frozen=True)
-class Notice:
+class SupervisionNotice:
     """One supervision event to tell people about.
 
     `notice_id` is the caller's dedupe key (one per escalation event): delivering the same
@@ -106,7 +106,7 @@ class Notice:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Notice:
+    def from_dict(cls, data: dict[str, Any]) -> SupervisionNotice:
         """The inverse of `to_dict`."""
         late = data.get("late_by_seconds")
         return cls(

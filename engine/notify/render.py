@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from engine.calendar.display import moment_text, moment_text_zh
 from engine.errors import InputError
-from engine.notify.notice import Notice, NoticeKind, WorkingTime
+from engine.notify.notice import NoticeKind, SupervisionNotice, WorkingTime
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAYLOAD_SCHEMA = "onething.notice/1"
@@ -159,7 +159,7 @@ _EN = _Words(
 LANGUAGES: dict[str, _Words] = {"zh": _ZH, "en": _EN}
 
 
-def render(notice: Notice, lang: str = "zh") -> Message:
+def render(notice: SupervisionNotice, lang: str = "zh") -> Message:
     """The subject and body of `notice` in `lang` (`zh` or `en`)."""
     words = _words(lang)
     tag = words.tag.format(words.kinds[notice.kind])
@@ -191,7 +191,9 @@ def render(notice: Notice, lang: str = "zh") -> Message:
     return Message(subject=subject, body="\n".join(lines) + "\n")
 
 
-def webhook_payload(notice: Notice, *, delivery_id: str, lang: str = "zh") -> dict[str, Any]:
+def webhook_payload(
+    notice: SupervisionNotice, *, delivery_id: str, lang: str = "zh"
+) -> dict[str, Any]:
     """The JSON a webhook receives: the notice's data plus its rendered text."""
     message = render(notice, lang)
     return {
@@ -212,13 +214,13 @@ def _words(lang: str) -> _Words:
         raise InputError(f"unknown notice language {lang!r} (known: {known})") from None
 
 
-def _step(notice: Notice, words: _Words) -> str | None:
+def _step(notice: SupervisionNotice, words: _Words) -> str | None:
     if notice.step_title and notice.step_id:
         return words.aside.format(notice.step_title, notice.step_id)
     return notice.step_title or notice.step_id
 
 
-def _recipients(notice: Notice, words: _Words) -> str | None:
+def _recipients(notice: SupervisionNotice, words: _Words) -> str | None:
     names = (words.aside.format(r.name, r.role) if r.role else r.name for r in notice.recipients)
     return words.list_sep.join(names) or None
 

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from engine.notify.channels import ChannelConfig, ChannelKind
-from engine.notify.notice import Notice
+from engine.notify.notice import SupervisionNotice
 from engine.notify.render import render
 
 logger = logging.getLogger("onething.notify")
@@ -21,7 +21,7 @@ logger = logging.getLogger("onething.notify")
 
 class Transport(Protocol):
     def send(
-        self, notice: Notice, channel: ChannelConfig, *, delivery_id: str, now: datetime
+        self, notice: SupervisionNotice, channel: ChannelConfig, *, delivery_id: str, now: datetime
     ) -> None: ...
 
 
@@ -29,7 +29,7 @@ class LogTransport:
     """The default channel: one log line per notice on the `onething.notify` logger."""
 
     def send(
-        self, notice: Notice, channel: ChannelConfig, *, delivery_id: str, now: datetime
+        self, notice: SupervisionNotice, channel: ChannelConfig, *, delivery_id: str, now: datetime
     ) -> None:
         message = render(notice, channel.lang)
         logger.warning(

@@ -10,7 +10,7 @@ import httpx
 
 from engine.notify.channels import ChannelConfig
 from engine.notify.errors import DeliveryError
-from engine.notify.notice import Notice
+from engine.notify.notice import SupervisionNotice
 from engine.notify.render import webhook_payload
 from engine.notify.signature import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
 
@@ -26,7 +26,7 @@ class WebhookTransport:
         self.timeout = timeout
 
     def send(
-        self, notice: Notice, channel: ChannelConfig, *, delivery_id: str, now: datetime
+        self, notice: SupervisionNotice, channel: ChannelConfig, *, delivery_id: str, now: datetime
     ) -> None:
         secret = self.environ.get(channel.secret_env or "")
         if not secret:

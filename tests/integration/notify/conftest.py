@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
 from engine.notify.dispatch import Dispatcher
-from engine.notify.notice import Notice, NoticeKind, Recipient, WorkingTime
+from engine.notify.notice import NoticeKind, Recipient, SupervisionNotice, WorkingTime
 from engine.notify.tables import NOTIFY_TABLES
 from tests.fixtures.loopback import FAST, Mailbox, transports
 from tests.fixtures.stores import fresh_postgres
@@ -48,9 +48,9 @@ def session(notify_db: sa.Engine) -> Iterator[Session]:
 
 
 @pytest.fixture
-def notice() -> Notice:
+def notice() -> SupervisionNotice:
     """A yellow warning on a ride-hailing step, due after the National Day holiday."""
-    return Notice(
+    return SupervisionNotice(
         notice_id="C-2026-0007:driver-review:yellow",
         kind=NoticeKind.YELLOW,
         case_id="C-2026-0007",

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from engine.cli.notify_cmd import app
 from engine.notify.channels import ChannelConfig, ChannelKind
 from engine.notify.dispatch import DeliveryResult, Dispatcher
-from engine.notify.notice import Notice
+from engine.notify.notice import SupervisionNotice
 from engine.notify.tables import DeliveryStatus
 from tests.fixtures.loopback import FAST, SECRET, SECRET_ENV, Receiver
 
@@ -20,7 +20,7 @@ pytestmark = pytest.mark.timeout(30)
 
 
 def test_dead_letter_is_listed_then_retried_and_gone(
-    notify_db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+    notify_db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: SupervisionNotice
 ) -> None:
     receiver.answer(*[500] * FAST.max_attempts)
     dead, env = dead_letter(notify_db, dispatcher, receiver, notice)
@@ -45,7 +45,7 @@ def test_dead_letter_is_listed_then_retried_and_gone(
 
 
 def test_retry_that_fails_again_exits_1(
-    notify_db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+    notify_db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: SupervisionNotice
 ) -> None:
     receiver.answer(400, 400)
     dead, env = dead_letter(notify_db, dispatcher, receiver, notice)
@@ -62,7 +62,7 @@ def test_database_without_the_table_is_one_line_not_a_traceback(tmp_path: object
 
 
 def dead_letter(
-    notify_db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+    notify_db: sa.Engine, dispatcher: Dispatcher, receiver: Receiver, notice: SupervisionNotice
 ) -> tuple[DeliveryResult, dict[str, str]]:
     """Send `notice` to the receiver as scripted, and the CLI's environment for that database."""
     channel = ChannelConfig(ChannelKind.WEBHOOK, receiver.url, secret_env=SECRET_ENV)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from engine.notify import deliveries
 from engine.notify.channels import ChannelConfig, ChannelKind
 from engine.notify.dispatch import DeliveryResult, Dispatcher
-from engine.notify.notice import Notice
+from engine.notify.notice import SupervisionNotice
 from engine.notify.tables import DeliveryStatus
 from tests.fixtures.loopback import FAST, SECRET_ENV, Mailbox, Receiver, transports
 
@@ -22,7 +22,7 @@ T0 = datetime(2026, 10, 12, 9, 0, tzinfo=UTC)
 
 
 def test_racing_dispatchers_deliver_each_notice_once(
-    notify_db: sa.Engine, smtp: Mailbox, receiver: Receiver, notice: Notice
+    notify_db: sa.Engine, smtp: Mailbox, receiver: Receiver, notice: SupervisionNotice
 ) -> None:
     channels = [
         ChannelConfig(ChannelKind.WEBHOOK, receiver.url, secret_env=SECRET_ENV),
@@ -50,7 +50,7 @@ def test_racing_dispatchers_deliver_each_notice_once(
 
 
 def test_a_fresh_pending_delivery_belongs_to_another_dispatcher(
-    session: Session, smtp: Mailbox, notice: Notice
+    session: Session, smtp: Mailbox, notice: SupervisionNotice
 ) -> None:
     channel = ChannelConfig(ChannelKind.EMAIL, "duban@example.gov.cn")
     _, mine = deliveries.claim(session, notice, channel, now=T0, stale_after=timedelta(minutes=15))

@@ -16,7 +16,7 @@ from engine.errors import InputError
 from engine.notify import deliveries
 from engine.notify.channels import ChannelConfig, ChannelKind
 from engine.notify.dispatch import Dispatcher
-from engine.notify.notice import Notice
+from engine.notify.notice import SupervisionNotice
 from engine.notify.tables import DeliveryStatus
 from tests.fixtures.loopback import (
     FAST,
@@ -38,7 +38,7 @@ def hook(receiver: Receiver, **changes: str) -> ChannelConfig:
 
 
 def test_email_arrives_in_chinese_with_case_step_due_time_and_remaining_working_time(
-    session: Session, dispatcher: Dispatcher, smtp: Mailbox, notice: Notice
+    session: Session, dispatcher: Dispatcher, smtp: Mailbox, notice: SupervisionNotice
 ) -> None:
     [result] = dispatcher.dispatch(session, notice, [MAIL])
     assert (result.status, result.attempts, result.skipped) == (DeliveryStatus.SENT, 1, False)
@@ -58,7 +58,7 @@ def test_email_arrives_in_chinese_with_case_step_due_time_and_remaining_working_
 
 
 def test_webhook_arrives_signed_and_the_signature_verifies_with_the_secret(
-    session: Session, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+    session: Session, dispatcher: Dispatcher, receiver: Receiver, notice: SupervisionNotice
 ) -> None:
     before = int(time.time())
     [result] = dispatcher.dispatch(session, notice, [hook(receiver)])
@@ -77,7 +77,7 @@ def test_webhook_arrives_signed_and_the_signature_verifies_with_the_secret(
 
 
 def test_receiver_failing_twice_gets_the_notice_once_after_retries(
-    session: Session, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+    session: Session, dispatcher: Dispatcher, receiver: Receiver, notice: SupervisionNotice
 ) -> None:
     receiver.answer(500, 500)
     [result] = dispatcher.dispatch(session, notice, [hook(receiver)])
@@ -88,7 +88,7 @@ def test_receiver_failing_twice_gets_the_notice_once_after_retries(
 
 
 def test_rate_limited_receiver_is_retried(
-    session: Session, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+    session: Session, dispatcher: Dispatcher, receiver: Receiver, notice: SupervisionNotice
 ) -> None:
     receiver.answer(429, headers={"Retry-After": "0"})
     [result] = dispatcher.dispatch(session, notice, [hook(receiver)])
@@ -96,7 +96,7 @@ def test_rate_limited_receiver_is_retried(
 
 
 def test_receiver_that_always_fails_ends_in_the_dead_letters_after_n_attempts(
-    session: Session, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+    session: Session, dispatcher: Dispatcher, receiver: Receiver, notice: SupervisionNotice
 ) -> None:
     receiver.answer(*[503] * 10)
     [result] = dispatcher.dispatch(session, notice, [hook(receiver)])
@@ -112,7 +112,7 @@ def test_receiver_that_always_fails_ends_in_the_dead_letters_after_n_attempts(
 
 
 def test_client_error_is_final_at_once(
-    session: Session, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+    session: Session, dispatcher: Dispatcher, receiver: Receiver, notice: SupervisionNotice
 ) -> None:
     receiver.answer(400)
     [result] = dispatcher.dispatch(session, notice, [hook(receiver)])
@@ -120,7 +120,7 @@ def test_client_error_is_final_at_once(
 
 
 def test_total_time_bounds_the_retries(
-    session: Session, smtp: Mailbox, receiver: Receiver, notice: Notice
+    session: Session, smtp: Mailbox, receiver: Receiver, notice: SupervisionNotice
 ) -> None:
     receiver.answer(*[500] * 10)
     ticks = iter(range(0, 1000, 3))  # each reading of the monotonic clock is 3 s later
@@ -135,7 +135,7 @@ def test_total_time_bounds_the_retries(
 
 
 def test_missing_webhook_secret_is_a_dead_letter_not_an_unsigned_post(
-    session: Session, smtp: Mailbox, receiver: Receiver, notice: Notice
+    session: Session, smtp: Mailbox, receiver: Receiver, notice: SupervisionNotice
 ) -> None:
     unconfigured = Dispatcher(transports=transports(smtp_port=smtp.port, environ={}), policy=FAST)
     [result] = unconfigured.dispatch(session, notice, [hook(receiver)])
@@ -145,7 +145,7 @@ def test_missing_webhook_secret_is_a_dead_letter_not_an_unsigned_post(
 
 
 def test_smtp_server_down_does_not_raise_and_is_recorded_while_other_channels_arrive(
-    session: Session, receiver: Receiver, notice: Notice
+    session: Session, receiver: Receiver, notice: SupervisionNotice
 ) -> None:
     nobody_listens = Dispatcher(transports=transports(smtp_port=free_port()), policy=FAST)
     mail, web = nobody_listens.dispatch(session, notice, [MAIL, hook(receiver)])
@@ -157,7 +157,7 @@ def test_smtp_server_down_does_not_raise_and_is_recorded_while_other_channels_ar
 
 
 def test_mailbox_busy_is_retried_and_unknown_mailbox_is_final(
-    session: Session, dispatcher: Dispatcher, smtp: Mailbox, notice: Notice
+    session: Session, dispatcher: Dispatcher, smtp: Mailbox, notice: SupervisionNotice
 ) -> None:
     smtp.refuse["busy@example.gov.cn"] = deque_of("451 4.3.0 try again later")
     smtp.refuse["gone@example.gov.cn"] = deque_of("550 5.1.1 no such user")
@@ -179,7 +179,7 @@ def test_dispatching_the_same_notice_again_delivers_nothing_twice(
     dispatcher: Dispatcher,
     smtp: Mailbox,
     receiver: Receiver,
-    notice: Notice,
+    notice: SupervisionNotice,
 ) -> None:
     channels = [MAIL, hook(receiver), ChannelConfig(ChannelKind.LOG)]
     first = dispatcher.dispatch(session, notice, channels)
@@ -191,7 +191,7 @@ def test_dispatching_the_same_notice_again_delivers_nothing_twice(
 
 
 def test_english_channel_gets_english_text(
-    session: Session, dispatcher: Dispatcher, smtp: Mailbox, notice: Notice
+    session: Session, dispatcher: Dispatcher, smtp: Mailbox, notice: SupervisionNotice
 ) -> None:
     dispatcher.dispatch(
         session, notice, [ChannelConfig(ChannelKind.EMAIL, "en@example.cn", lang="en")]
@@ -202,7 +202,10 @@ def test_english_channel_gets_english_text(
 
 
 def test_log_channel_writes_one_line(
-    session: Session, dispatcher: Dispatcher, notice: Notice, caplog: pytest.LogCaptureFixture
+    session: Session,
+    dispatcher: Dispatcher,
+    notice: SupervisionNotice,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     with caplog.at_level(logging.WARNING, logger="onething.notify"):
         [result] = dispatcher.dispatch(session, notice, [ChannelConfig(ChannelKind.LOG)])
@@ -213,7 +216,7 @@ def test_log_channel_writes_one_line(
 
 
 def test_retrying_a_dead_letter_sends_it_and_takes_it_off_the_list(
-    session: Session, dispatcher: Dispatcher, receiver: Receiver, notice: Notice
+    session: Session, dispatcher: Dispatcher, receiver: Receiver, notice: SupervisionNotice
 ) -> None:
     receiver.answer(*[500] * FAST.max_attempts)
     [dead] = dispatcher.dispatch(session, notice, [hook(receiver)])
@@ -229,7 +232,10 @@ def test_retrying_a_dead_letter_sends_it_and_takes_it_off_the_list(
 
 
 def test_a_broken_database_does_not_raise_to_the_caller(
-    dispatcher: Dispatcher, smtp: Mailbox, notice: Notice, tmp_path: pytest.TempPathFactory
+    dispatcher: Dispatcher,
+    smtp: Mailbox,
+    notice: SupervisionNotice,
+    tmp_path: pytest.TempPathFactory,
 ) -> None:
     import sqlalchemy as sa
 

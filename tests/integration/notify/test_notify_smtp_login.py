@@ -20,7 +20,7 @@ from sqlmodel import Session
 from engine.notify.channels import ChannelConfig, ChannelKind
 from engine.notify.dispatch import Dispatcher
 from engine.notify.mail import SmtpSettings, SmtpTransport
-from engine.notify.notice import Notice
+from engine.notify.notice import SupervisionNotice
 from engine.notify.tables import DeliveryStatus
 from tests.fixtures.loopback import FAST, Mailbox, free_port
 
@@ -103,7 +103,7 @@ def sender(port: int, *, password: str = "pw-123") -> Dispatcher:
 
 
 def test_starttls_and_login_deliver_the_mail(
-    session: Session, tls_smtp: Mailbox, notice: Notice
+    session: Session, tls_smtp: Mailbox, notice: SupervisionNotice
 ) -> None:
     [result] = sender(tls_smtp.port).dispatch(session, notice, [MAIL])
     assert result.ok, result.error
@@ -112,7 +112,7 @@ def test_starttls_and_login_deliver_the_mail(
 
 
 def test_wrong_password_is_final_at_once(
-    session: Session, tls_smtp: Mailbox, notice: Notice
+    session: Session, tls_smtp: Mailbox, notice: SupervisionNotice
 ) -> None:
     [result] = sender(tls_smtp.port, password="wrong").dispatch(session, notice, [MAIL])
     assert (result.status, result.attempts) == (DeliveryStatus.DEAD, 1)

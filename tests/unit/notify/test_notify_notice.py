@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engine.errors import InputError
-from engine.notify.notice import Notice, NoticeKind, Recipient, WorkingTime
+from engine.notify.notice import NoticeKind, Recipient, SupervisionNotice, WorkingTime
 
 DUE = datetime(2027, 3, 1, 17, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
-def make(**changes: Any) -> Notice:
+def make(**changes: Any) -> SupervisionNotice:
     fields: dict[str, Any] = {
         "notice_id": "n-1",
         "kind": "red",
@@ -24,7 +24,7 @@ def make(**changes: Any) -> Notice:
         "due_at": DUE,
     }
     fields.update(changes)
-    return Notice(**fields)
+    return SupervisionNotice(**fields)
 
 
 def test_round_trip_through_dict_keeps_every_field() -> None:
@@ -36,7 +36,7 @@ def test_round_trip_through_dict_keeps_every_field() -> None:
         late_by=timedelta(minutes=95),
         recipients=[Recipient("王五", "处长")],
     )
-    assert Notice.from_dict(original.to_dict()) == original
+    assert SupervisionNotice.from_dict(original.to_dict()) == original
     assert original.kind is NoticeKind.RED
     assert original.recipients == (Recipient("王五", "处长"),)
 

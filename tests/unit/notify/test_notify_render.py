@@ -10,13 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from engine.errors import InputError
-from engine.notify.notice import Notice, NoticeKind, Recipient, WorkingTime
+from engine.notify.notice import NoticeKind, Recipient, SupervisionNotice, WorkingTime
 from engine.notify.render import PAYLOAD_SCHEMA, render, webhook_payload
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def notice(**changes: Any) -> Notice:
+def notice(**changes: Any) -> SupervisionNotice:
     fields: dict[str, Any] = {
         "notice_id": "esc-42-yellow",
         "kind": NoticeKind.YELLOW,
@@ -30,7 +30,7 @@ def notice(**changes: Any) -> Notice:
         "recipients": (Recipient("张三", "科长"), Recipient("李四")),
     }
     fields.update(changes)
-    return Notice(**fields)
+    return SupervisionNotice(**fields)
 
 
 def test_yellow_warning_in_chinese_names_case_step_due_time_and_remaining_working_time() -> None:
