@@ -61,43 +61,9 @@ class Plan:
     separate_matters: tuple[str, ...]
     departments: tuple[DepartmentLoad, ...]
 
-    def as_json(self) -> dict[str, Any]:
-        """A JSON-ready dict; day figures as numbers, limits as text."""
-        return {
-            "workflow": self.workflow,
-            "version": self.version,
-            "data_given": self.data_given,
-            "statutory_limit": str(self.statutory_limit),
-            "promised_limit": str(self.promised_limit),
-            "critical_path": list(self.critical_path),
-            "critical_path_days": _number(self.critical_days),
-            "steps_in_series_days": _number(self.serial_days),
-            "handled_separately_days": _number(self.separate_days),
-            "handled_separately_matters": list(self.separate_matters),
-            "departments": [
-                {"department": d.department, "steps": list(d.steps), "days": _number(d.days)}
-                for d in self.departments
-            ],
-            "steps": [
-                {
-                    "id": s.id,
-                    "department": s.department,
-                    "matter": s.matter,
-                    "kind": s.kind,
-                    "when": s.when,
-                    "applies": s.applies,
-                    "counted": s.counted,
-                    "limit": str(s.limit),
-                    "start_day": _number(s.start),
-                    "finish_day": _number(s.finish),
-                    "critical": s.critical,
-                }
-                for s in self.steps
-            ],
-        }
 
-
-def _number(days: Fraction) -> int | float:
+def day_figure(days: Fraction) -> int | float:
+    """A figure in working days: whole when whole, else a fraction of a day."""
     return days.numerator if days.denominator == 1 else float(days)
 
 
@@ -208,7 +174,7 @@ def render_plan(plan: Plan) -> str:
         cond = f"  when {s.when}" if s.when else ""
         lines.append(
             f"   {flag} {s.id:<30} {s.department:<18} {str(s.limit):<18}"
-            f" day {_number(s.start)}→{_number(s.finish)}{cond}{state}{extra}"
+            f" day {day_figure(s.start)}→{day_figure(s.finish)}{cond}{state}{extra}"
         )
     lines.append("  departments:")
     for d in plan.departments:

@@ -4,15 +4,17 @@ plan (critical path vs steps in series), and the working calendar's answers."""
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from sqlmodel import Field, SQLModel
 
+from engine.definitions.plan import day_figure
 from engine.views.cases import View
 
 if TYPE_CHECKING:
     from engine.definitions.plan import Plan
+
+Days = int | float  # working days: whole when whole, else a fraction of a day
 
 
 class WorkflowVersionBase(SQLModel):
@@ -57,15 +59,15 @@ class StepPlanView(View):
     applies: bool | None  # None: no application given, so assumed to apply
     counted: bool
     limit: str
-    start_day: float
-    finish_day: float
+    start_day: Days
+    finish_day: Days
     critical: bool
 
 
 class DepartmentLoadView(View):
     department: str
     steps: list[str]
-    days: float  # the sum of its counted steps' limits
+    days: Days  # the sum of its counted steps' limits
 
 
 class PlanView(View):
@@ -77,9 +79,9 @@ class PlanView(View):
     statutory_limit: str
     promised_limit: str
     critical_path: list[str]
-    critical_path_days: float
-    steps_in_series_days: float
-    handled_separately_days: float
+    critical_path_days: Days
+    steps_in_series_days: Days
+    handled_separately_days: Days
     handled_separately_matters: list[str]
     departments: list[DepartmentLoadView]
     steps: list[StepPlanView]
@@ -93,12 +95,14 @@ class PlanView(View):
             statutory_limit=str(plan.statutory_limit),
             promised_limit=str(plan.promised_limit),
             critical_path=list(plan.critical_path),
-            critical_path_days=_days(plan.critical_days),
-            steps_in_series_days=_days(plan.serial_days),
-            handled_separately_days=_days(plan.separate_days),
+            critical_path_days=day_figure(plan.critical_days),
+            steps_in_series_days=day_figure(plan.serial_days),
+            handled_separately_days=day_figure(plan.separate_days),
             handled_separately_matters=list(plan.separate_matters),
             departments=[
-                DepartmentLoadView(department=d.department, steps=list(d.steps), days=_days(d.days))
+                DepartmentLoadView(
+                    department=d.department, steps=list(d.steps), days=day_figure(d.days)
+                )
                 for d in plan.departments
             ],
             steps=[
@@ -112,8 +116,8 @@ class PlanView(View):
                     applies=s.applies,
                     counted=s.counted,
                     limit=str(s.limit),
-                    start_day=_days(s.start),
-                    finish_day=_days(s.finish),
+                    start_day=day_figure(s.start),
+                    finish_day=day_figure(s.finish),
                     critical=s.critical,
                 )
                 for s in plan.steps
@@ -136,7 +140,3 @@ class WorkingDaysView(View):
     working_days: int
     provisional: bool
     calendar: str
-
-
-def _days(days: Fraction) -> float:
-    return float(days)

@@ -11,6 +11,7 @@ import pytest
 
 from engine.definitions import Catalogue, Plan, Workflow, make_plan, render_plan
 from engine.definitions.plan import worst_case_days
+from engine.views.definitions import PlanView
 
 SAMPLES = Path(__file__).resolve().parents[3] / "definitions" / "samples"
 
@@ -98,7 +99,7 @@ def test_without_data_every_condition_counts(
 
 
 def test_json_form(plan_for: PlanFor) -> None:
-    data = plan_for("utility-external-works-long").as_json()
+    data = PlanView.of(plan_for("utility-external-works-long")).model_dump(mode="json")
     assert data["handled_separately_days"] == 11 and data["critical_path_days"] == 0
     assert json.loads(json.dumps(data)) == data
 
