@@ -22,6 +22,7 @@ from engine.escalation.firings import Firing, Tracked
 from engine.notify.channels import ChannelConfig
 from engine.notify.dispatch import DeliveryResult, Dispatcher
 from engine.notify.notice import SupervisionNotice
+from engine.views.cases import clock_view
 from engine.views.supervision import DeliveredView, FiredView
 
 logger = logging.getLogger("onething.escalation")
@@ -119,7 +120,7 @@ class FiringNotices:
             _subject(case, workflow, tracked),
             notice_id=f"{tracked.key}:{firing.level}",
             kind=notices.notice_kind(firing.level, publication=tracked.publication),
-            reading=tracked.clock.read(calendar, now),
+            clock=clock_view(tracked.clock, calendar, now),
             catalogue=self.catalogue,
             told=notices.people(self.catalogue, roles, names),
             late_by=lateness if lateness > self.late_after else None,

@@ -11,12 +11,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from engine.calendar import ClockReading, WorkingCalendar
+from engine.calendar import WorkingCalendar
 from engine.definitions.catalogue import Catalogue, Channel
 from engine.definitions.escalation import Level
 from engine.escalation.firings import reminder_number
 from engine.notify.channels import ChannelConfig
 from engine.notify.notice import NoticeKind, Recipient, SupervisionNotice, WorkingTime
+from engine.views.cases import ClockView
 
 Role = tuple[str, str]  # (department, role)
 People = Callable[[str, str], Sequence[str]]  # the names of the officers holding a role
@@ -111,18 +112,19 @@ def build(
     *,
     notice_id: str,
     kind: NoticeKind,
-    reading: ClockReading,
+    clock: ClockView,
     catalogue: Catalogue,
     told: tuple[Recipient, ...],
     late_by: dt.timedelta | None = None,
 ) -> SupervisionNotice:
-    """A notice with the clock's own figures: the time remaining, or overdue once past due;
-    neither for a level of the deadline itself (red at the close of the due day)."""
+    """A notice with the figures the clock's view shows everywhere else (the CLI, the API):
+    the time remaining, or overdue once past due; neither for a level of the deadline itself
+    (red at the close of the due day)."""
     remaining = overdue = None
-    if reading.overdue:
-        overdue = WorkingTime(reading.overdue_working_days, reading.overdue_minutes)
-    elif reading.remaining_minutes or kind in _BEFORE_THE_DEADLINE:
-        remaining = WorkingTime(reading.remaining_working_days, reading.remaining_minutes)
+    if clock.overdue:
+        overdue = WorkingTime(clock.overdue_working_days, clock.overdue_working_minutes)
+    elif clock.remaining_working_minutes or kind in _BEFORE_THE_DEADLINE:
+        remaining = WorkingTime(clock.remaining_working_days, clock.remaining_working_minutes)
     department = catalogue.departments.get(subject.department)
     return SupervisionNotice(
         notice_id=notice_id,
@@ -130,12 +132,12 @@ def build(
         case_id=subject.case_id,
         workflow_title=subject.workflow_title,
         department=department.name if department else subject.department,
-        due_at=reading.due,
+        due_at=clock.due,
         step_id=subject.step_id,
         step_title=subject.step_title,
         remaining=remaining,
         overdue=overdue,
-        provisional=reading.provisional,
+        provisional=clock.provisional,
         late_by=late_by,
         recipients=told,
     )

@@ -247,11 +247,8 @@ class AuditReport(View):
     breaks: list[ChainBreak]
 
 
-def clock_view(
-    clock: StatutoryClock | None, calendar: WorkingCalendar, now: dt.datetime
-) -> ClockView | None:
-    if clock is None:
-        return None
+def clock_view(clock: StatutoryClock, calendar: WorkingCalendar, now: dt.datetime) -> ClockView:
+    """What `clock` says at `now`: the figures every user sees (the CLI, the API, the notices)."""
     reading = clock.read(calendar, now)
     due = calendar.local(reading.due)
     return ClockView(
@@ -306,8 +303,8 @@ def case_view(case: Case, calendar: WorkingCalendar, now: dt.datetime) -> CaseVi
         accepted_at=_local(calendar, case.accepted_at),
         closed_at=_local(calendar, case.closed_at),
         clocks_at=local(clocks_at),
-        promised=clock_view(case.promised, calendar, clocks_at),
-        statutory=clock_view(case.statutory, calendar, clocks_at),
+        promised=clock_view(case.promised, calendar, clocks_at) if case.promised else None,
+        statutory=clock_view(case.statutory, calendar, clocks_at) if case.statutory else None,
         correction=CorrectionView(
             items=correction.items,
             requested_at=local(correction.requested_at),
@@ -337,7 +334,9 @@ def case_view(case: Case, calendar: WorkingCalendar, now: dt.datetime) -> CaseVi
                     )
                     for s in run.signatures
                 ],
-                clock=clock_view(run.clock, calendar, now) if run.status.open else None,
+                clock=clock_view(run.clock, calendar, now)
+                if run.clock and run.status.open
+                else None,
             )
             for run in case.steps.values()
         ],

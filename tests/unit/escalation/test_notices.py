@@ -11,6 +11,7 @@ from engine.calendar import Limit, StatutoryClock, Unit, WorkingCalendar
 from engine.definitions.catalogue import Catalogue, Channel, Department
 from engine.escalation import notices
 from engine.notify.notice import NoticeKind
+from engine.views.cases import clock_view
 
 TZ = ZoneInfo("Asia/Shanghai")
 CATALOGUE = Catalogue(
@@ -52,14 +53,15 @@ def test_a_publication_step_turns_red_as_publication_overdue() -> None:
 
 def test_a_deadline_in_an_unpublished_year_is_flagged_in_the_notice(cn: WorkingCalendar) -> None:
     start = dt.datetime(2027, 3, 2, 10, 0, tzinfo=TZ)
-    reading = StatutoryClock(start, Limit(3, Unit.WORKING_DAYS)).read(cn, start)
+    clock = clock_view(StatutoryClock(start, Limit(3, Unit.WORKING_DAYS)), cn, start)
     notice = notices.build(
         notices.Subject("C-1", "一件事", "lab", "review", "审核"),
         notice_id="C-1:review:1:yellow",
         kind=NoticeKind.YELLOW,
-        reading=reading,
+        clock=clock,
         catalogue=CATALOGUE,
         told=(),
     )
     assert notice.provisional and notice.department == "检测中心"
-    assert notice.remaining is not None and notice.remaining.days == reading.remaining_working_days
+    assert notice.remaining is not None and notice.remaining.days == clock.remaining_working_days
+    assert notice.due_at == clock.due and notice.due_at.utcoffset() == dt.timedelta(hours=8)
