@@ -13,13 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel, col, select
 
-from engine import inputs
 from engine.calendar import CalendarSet
 from engine.cases import automatic, machine
 from engine.cases.audit import GENESIS
@@ -27,6 +25,7 @@ from engine.cases.case import APPLICANT, SYSTEM, Case
 from engine.cases.errors import Conflict, PreconditionFailed
 from engine.cases.idempotency import Done, command_row, done
 from engine.cases.recording import record
+from engine.cases.requests import Command, Intake
 from engine.cases.state import OPEN_STEP
 from engine.cases.tables import CaseRow, StepRow, among
 from engine.cases.users import Users
@@ -39,50 +38,7 @@ from engine.store.unit_of_work import UnitOfWork
 from engine.views.cases import CaseView, DeadlineMoved, case_view
 
 WorkflowSource = Callable[[str, int | None], Workflow]
-Core = Callable[[Case, machine.Context], tuple[Case, list[machine.Event]]]
 Outcome = CaseView | OnethingError
-
-
-@dataclass(frozen=True)
-class Intake:
-    """One application for `submit_many`."""
-
-    workflow_id: str
-    application: dict[str, Any]
-    key: str | None = None
-
-    def __post_init__(self) -> None:
-        """Bounded input, the same on every database (`engine.inputs`)."""
-        inputs.name("workflow", self.workflow_id)
-        inputs.json_value("the application", self.application)
-        if self.key is not None:
-            inputs.name("key", self.key)
-
-
-@dataclass(frozen=True)
-class Command:
-    """One command for `act_many`: an action on a case by an actor (`core` replaces the
-    machine's action, for the service's own records; `revision`: run only if the case is
-    still at that revision, as the caller read it)."""
-
-    case_id: str
-    action: str
-    actor: str
-    args: dict[str, Any] = field(default_factory=dict)
-    key: str | None = None
-    core: Core | None = None
-    revision: int | None = None
-
-    def __post_init__(self) -> None:
-        """Bounded input, the same on every database (`engine.inputs`)."""
-        inputs.name("case", self.case_id)
-        inputs.name("action", self.action)
-        inputs.name("actor", self.actor)
-        if self.key is not None:
-            inputs.name("key", self.key)
-        if isinstance(step := self.args.get("step"), str):
-            inputs.name("step", step)
-        inputs.json_value("the arguments", self.args)
 
 
 class CaseCommands(Users):
@@ -191,7 +147,10 @@ class CaseCommands(Users):
             current: dict[str, Workflow] = {}  # each workflow's current version, read once
             for intake in intakes:
                 if intake.key and intake.key in ran:
-                    outcomes.append(ran[intake.key].answer("submit", intake.workflow_id))
+                    done_before = ran[intake.key]
+                    outcomes.append(
+                        done_before.answer("submit", intake.workflow_id, intake.identity)
+                    )
                     continue
                 try:
                     if intake.workflow_id not in current:
@@ -226,8 +185,10 @@ class CaseCommands(Users):
                 changed += 1
                 self._after(uow, view)
                 if intake.key:
-                    writes.commands.append(command_row(intake.key, view, "submit", now))
-                    ran[intake.key] = Done(intake.key, view.id, "submit", view)
+                    writes.commands.append(
+                        command_row(intake.key, view, "submit", intake.identity, now)
+                    )
+                    ran[intake.key] = Done(intake.key, view.id, "submit", view, intake.identity)
             if changed:
                 writes.flush(session.connection())  # a racing twin's key: IntegrityError
                 uow.commit()
@@ -260,7 +221,9 @@ class CaseCommands(Users):
             writes, changed = Writes(), 0
             for command in commands:
                 if command.key and command.key in ran:
-                    outcomes.append(ran[command.key].answer(command.action, command.case_id))
+                    outcomes.append(
+                        ran[command.key].answer(command.action, command.case_id, command.identity)
+                    )
                     continue
                 try:
                     outcome = self._run(session, writes, command, heads, loaded, now)
@@ -271,8 +234,12 @@ class CaseCommands(Users):
                 changed += 1
                 self._after(uow, outcome)
                 if command.key:
-                    writes.commands.append(command_row(command.key, outcome, command.action, now))
-                    ran[command.key] = Done(command.key, command.case_id, command.action, outcome)
+                    writes.commands.append(
+                        command_row(command.key, outcome, command.action, command.identity, now)
+                    )
+                    ran[command.key] = Done(
+                        command.key, command.case_id, command.action, outcome, command.identity
+                    )
             if changed:  # Stale, IntegrityError: undone as the unit of work closes
                 writes.flush(session.connection())
                 uow.commit()

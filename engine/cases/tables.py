@@ -168,6 +168,8 @@ class CommandRow(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=128)
     case_id: str = Field(max_length=40)
     action: str = Field(max_length=32)
+    # the digest of the whole command (action, case, actor, arguments): what the key stands for
+    command: str | None = Field(default=None, max_length=64)
     result: str
     at: dt.datetime
 
