@@ -30,7 +30,7 @@ from typing import Any
 import psycopg
 import sqlalchemy as sa
 
-from engine.app import calendars, catalogue, definitions_root
+from engine.bootstrap import calendars, catalogue, definitions_root
 from engine.cases.service import CaseService, Command, Intake
 from engine.cases.tables import CaseRow, StepRow
 from engine.clock import system_now

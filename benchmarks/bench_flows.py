@@ -296,9 +296,10 @@ def main() -> None:
 
 
 def run(options: argparse.Namespace, api_url: str, serve_pid: int) -> dict[str, Any]:
-    from flows.runtime import case_service
+    from engine.bootstrap import case_service
+    from flows.wake import waking
 
-    svc = case_service(wake=True)
+    svc = waking(case_service())
     accounts = Accounts(svc.engine, clock=svc.clock)
     accounts.add("wang", role="window", department=OWNER)
     accounts.add("chen", role="reviewer", department=OWNER)

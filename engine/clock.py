@@ -14,6 +14,11 @@ def system_now() -> dt.datetime:
     return dt.datetime.now(tz=SHANGHAI)
 
 
+def utc_now() -> dt.datetime:
+    """Now in UTC, the form the store keeps (delivery records, signatures)."""
+    return system_now().astimezone(dt.UTC)
+
+
 @overload
 def as_utc(moment: dt.datetime) -> dt.datetime: ...
 @overload

@@ -19,13 +19,14 @@ from prefect.flow_runs import asuspend_flow_run
 from prefect.input import RunInput
 from prefect.tasks import exponential_backoff
 
+from engine import bootstrap
 from engine.cases.automatic import AutomaticJob, completion, fingerprint, ready_jobs, request_for
 from engine.cases.case import SYSTEM, Case
 from engine.cases.errors import IllegalAction
 from engine.cases.service import CaseService
 from engine.connectors import runner
+from engine.settings import Settings
 from engine.views.cases import CaseView
-from flows.runtime import Settings, case_service
 
 FLOW_NAME = "case"
 DEPLOYMENT_NAME = "cases"
@@ -99,17 +100,21 @@ async def run_job(service: CaseService, case: Case, job: AutomaticJob, settings:
     connector = call_connector.with_options(
         name=f"connector {job.step_id}",
         task_run_name=f"{job.step_id} #{job.attempt}",
-        retries=settings.retries,
-        retry_delay_seconds=exponential_backoff(settings.backoff_seconds)(settings.retries)
-        if settings.retries
+        retries=settings.connector_retries,
+        retry_delay_seconds=exponential_backoff(settings.connector_backoff)(
+            settings.connector_retries
+        )
+        if settings.connector_retries
         else 0,
     )
     state = await connector(  # type: ignore[misc]  # an async task's state is awaited
-        job, request_for(case, job), service, settings.timeout_seconds, return_state=True
+        job, request_for(case, job), service, settings.connector_timeout, return_state=True
     )
     if not state.is_completed():
         error = await state.aresult(raise_on_failure=False)
-        message = f"connector {job.connector} failed after {settings.retries} retries: {error}"
+        message = (
+            f"connector {job.connector} failed after {settings.connector_retries} retries: {error}"
+        )
         get_run_logger().error("case %s step %s: %s", case.id, job.step_id, message)
         try:
             await asyncio.to_thread(service.record_incident, case.id, job.step_id, message)
@@ -134,8 +139,8 @@ async def publish(service: CaseService, case_id: str) -> None:
 @flow(name=FLOW_NAME, flow_run_name="case-{case_id}", log_prints=True)
 async def case_flow(case_id: str) -> str:
     """Drive case `case_id` until it closes; returns its final status."""
-    service = await asyncio.to_thread(case_service)
-    settings = Settings.from_env()
+    service = await asyncio.to_thread(bootstrap.case_service)
+    settings = bootstrap.settings()
     tried: set[str] = set()  # keys run in this execution; a failed one waits for the next wake
     waits: dict[str, int] = {}
     published = None

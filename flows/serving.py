@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 
+from engine import bootstrap
 from engine.errors import ServiceError
 
 log = logging.getLogger("onething.serve")
@@ -115,7 +116,7 @@ FORKSERVER_PRELOAD = [
     "prefect.utilities.visualization",
     "anyio._backends._asyncio",
     "flows.case_flow",
-    "engine.app",
+    "engine.bootstrap",
     "engine.connectors.background",
     "engine.connectors.traffic_record",
     "holidays.countries.china",  # on the first working-day calendar built (0.1 s)
@@ -163,12 +164,11 @@ def start_runs_from_forkserver() -> None:
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():  # Windows: spawn, as before
         return
+    # Prefect is imported only once PREFECT_API_URL names the server (see `serve`).
     import prefect.flow_engine
 
     preload = list(FORKSERVER_PRELOAD)
-    from engine.app import SERVICE_FACTORY_ENV
-
-    factory = os.environ.get(SERVICE_FACTORY_ENV, "").partition(":")[0]
+    factory = (bootstrap.settings().service_factory or "").partition(":")[0]
     if factory:  # the forkserver skips a module it cannot import
         preload.append(factory)
     context = multiprocessing.get_context("forkserver")
@@ -188,13 +188,11 @@ def serve(
 ) -> None:
     """Serve the case deployment until interrupted (blocks); with `work_pool`, that pool's
     workers run the flows (`deploy/prefect.yaml`) and this process only reconciles."""
-    from engine.store import data_dir
-
     external = bool(os.environ.get("PREFECT_API_URL"))
     if external:
         _serve(limit, poll_seconds, reconcile_seconds, reclaim=bool(reclaim), work_pool=work_pool)
         return
-    home = data_dir().resolve() / "prefect"
+    home = bootstrap.settings().data_dir.resolve() / "prefect"
     with prefect_server(home, port=port) as api_url:
         os.environ["PREFECT_API_URL"] = api_url  # before Prefect is imported: children inherit it
         os.environ.setdefault("PREFECT_HOME", str(home))
@@ -210,6 +208,7 @@ def _serve(
     reclaim: bool,
     work_pool: str | None,
 ) -> None:
+    # Prefect and the modules that import it only now: PREFECT_API_URL is set (see `serve`).
     from flows.case_flow import DEPLOYMENT, DEPLOYMENT_NAME, case_flow
 
     if work_pool is None:
@@ -219,7 +218,6 @@ def _serve(
         from prefect.runner import Runner
         from prefect.types.entrypoint import EntrypointType
 
-        from flows.runtime import case_service
         from flows.wake import Waker, reconcile
 
         runner = Runner(
@@ -232,7 +230,8 @@ def _serve(
                 tags=["onething"],
                 entrypoint_type=EntrypointType.MODULE_PATH,
             )
-        waker = Waker(case_service().engine)
+        service = bootstrap.case_service()
+        waker = Waker(service.engine, clock=service.clock)
         # Before the runner starts: a RUNNING run now is one a killed process left behind.
         log.info("reconciled: %s", await asyncio.to_thread(reconcile, waker, reclaim=reclaim))
 

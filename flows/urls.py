@@ -1,4 +1,4 @@
-"""Where to see a case in the Prefect UI (for `onething case show`)."""
+"""Where the Prefect server is, and where to see a case's flow run in its UI."""
 
 from __future__ import annotations
 
@@ -6,12 +6,19 @@ import os
 
 import sqlalchemy as sa
 
-from flows import runtime, tables
+from flows import tables
+
+EMBEDDED_PORT = 4200
+
+
+def api_url() -> str:
+    """The Prefect API the flows talk to: `PREFECT_API_URL`, else the embedded server's."""
+    return os.environ.get("PREFECT_API_URL") or f"http://127.0.0.1:{EMBEDDED_PORT}/api"
 
 
 def ui_url() -> str:
     """The Prefect UI: `PREFECT_UI_URL`, else the API's address without `/api`."""
-    return os.environ.get("PREFECT_UI_URL") or runtime.api_url().removesuffix("/api")
+    return os.environ.get("PREFECT_UI_URL") or api_url().removesuffix("/api")
 
 
 def flow_run_url(database: sa.Engine, case_id: str) -> str | None:

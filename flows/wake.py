@@ -9,6 +9,7 @@ paused runs whose case has changed since they paused, and reschedules crashed on
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,12 +33,13 @@ from sqlmodel import Session, col, select
 
 from engine.cases.automatic import fingerprint
 from engine.cases.case import Case
+from engine.cases.service import CaseService
 from engine.cases.state import CLOSED_CASE
 from engine.cases.tables import CaseRow
-from engine.clock import system_now
 from engine.views.cases import CaseView
-from flows import runtime, tables
+from flows import tables
 from flows.case_flow import DEPLOYMENT, waiting_on
+from flows.urls import api_url
 
 log = logging.getLogger("onething.flows")
 Hook = Callable[[CaseView], None]
@@ -61,7 +63,7 @@ def chained(first: Hook | None, second: Hook) -> Hook:
 @contextmanager
 def prefect_client(*, retries: int | None = None) -> Iterator[SyncPrefectClient]:
     """A client of the configured server (never a temporary one started on the side)."""
-    updates: dict[Any, Any] = {PREFECT_API_URL: runtime.api_url()}
+    updates: dict[Any, Any] = {PREFECT_API_URL: api_url()}
     if retries is not None:
         updates[PREFECT_CLIENT_MAX_RETRIES] = retries
     with temporary_settings(updates=updates), get_client(sync_client=True) as client:
@@ -75,8 +77,14 @@ def case_tags(case_id: str, workflow: str, departments: set[str]) -> list[str]:
 class Waker:
     """Starts and resumes case flow runs through one deployment."""
 
-    def __init__(self, database: sa.Engine, *, deployment: str = DEPLOYMENT):
-        self.database, self.deployment = database, deployment
+    def __init__(
+        self,
+        database: sa.Engine,
+        *,
+        clock: Callable[[], dt.datetime],
+        deployment: str = DEPLOYMENT,
+    ):
+        self.database, self.clock, self.deployment = database, clock, deployment
         self._deployment_id: UUID | None = None
 
     def deployment_id(self, client: SyncPrefectClient) -> UUID:
@@ -95,7 +103,7 @@ class Waker:
             tags=case_tags(case_id, workflow, departments),
             idempotency_key=f"case-{case_id}",
         )
-        tables.remember(self.database, case_id, str(run.id), at=system_now())
+        tables.remember(self.database, case_id, str(run.id), at=self.clock())
         return run.id
 
     def resume(self, client: SyncPrefectClient, run: FlowRun, *, reason: str) -> bool:
@@ -125,6 +133,18 @@ class FlowWaker(Waker):
                 self.start(client, case_id, view.workflow, departments)
             return
         self.resume(client, client.read_flow_run(UUID(run_id)), reason="decision")
+
+
+def waking(service: CaseService) -> CaseService:
+    """`service`, but its commits also start and resume the cases' flow runs (for the API's
+    and the CLI's side; the flows themselves are awake and need no waking)."""
+    return CaseService(
+        service.engine,
+        workflows=service.workflows,
+        calendars=service.calendars,
+        clock=service.clock,
+        after_commit=chained(service.after_commit, FlowWaker(service.engine, clock=service.clock)),
+    )
 
 
 def _runs(client: SyncPrefectClient, deployment_id: UUID, states: list[StateType]) -> list[FlowRun]:

@@ -6,11 +6,13 @@ editor of the database can recompute a chain's hashes but not a checkpoint's sig
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import typer
 
+from engine import bootstrap
+from engine.cases import auditing
+from engine.cases.checkpoint import read_file
 from engine.cli.common import fail, print_json, user_errors
 
 AUDIT_KEY_ENV = "ONETHING_AUDIT_KEY"
@@ -24,8 +26,8 @@ JSON = typer.Option(False, "--json", help="Print JSON.")
 
 
 def audit_key() -> bytes | None:
-    """The checkpoint signing key, from the environment (None when unset)."""
-    key = os.environ.get(AUDIT_KEY_ENV, "")
+    """The checkpoint signing key, from the settings (None when unset)."""
+    key = bootstrap.settings().audit_key
     return key.encode("utf-8") if key else None
 
 
@@ -41,15 +43,11 @@ def verify(
     """Check every case against its event log: the chain, the case row's head, the snapshot,
     its step, material, negative-matter and decision rows; with $ONETHING_AUDIT_KEY, the
     signed checkpoints too. Reports each problem by case and field (exit 1)."""
-    from engine.cases import auditing
-    from engine.cases.checkpoint import read_file
-    from engine.store import get_engine
-
     key = audit_key()
     if checkpoints and key is None:
         fail(f"--checkpoint needs the signing key in ${AUDIT_KEY_ENV}")
     kept = [read_file(_read(path), source=str(path)) for path in checkpoints]
-    report = auditing.verify(get_engine(), case_id, key=key, exported=kept)
+    report = auditing.verify(bootstrap.database(), case_id, key=key, exported=kept)
     if as_json:
         print_json(
             {
@@ -90,16 +88,15 @@ def checkpoint(
 ) -> None:
     """Sign every case's chain head (count, last hash) with $ONETHING_AUDIT_KEY, once the
     store verifies; store it and export it to a file for an auditor to keep."""
-    from engine.cases import auditing
-    from engine.clock import system_now
-    from engine.store import data_dir, get_engine
-
     key = audit_key()
     if key is None:
         fail(f"set ${AUDIT_KEY_ENV}, the signing key (never stored in the database)")
         return
-    made = auditing.take_checkpoint(get_engine(), key, now=system_now())
-    path = out or data_dir() / CHECKPOINTS_DIR / f"checkpoint-{made.number:06d}.json"
+    made = auditing.take_checkpoint(bootstrap.database(), key, now=bootstrap.clock())
+    path = (
+        out
+        or bootstrap.settings().data_dir / CHECKPOINTS_DIR / f"checkpoint-{made.number:06d}.json"
+    )
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(made.to_json(), encoding="utf-8")

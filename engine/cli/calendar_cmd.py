@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import calendar as month_grid
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import typer
 
+from engine import bootstrap
+from engine.calendar import Limit, Unit, WorkingCalendar
 from engine.cli.common import fail, print_json, user_errors
-
-if TYPE_CHECKING:
-    from engine.calendar import WorkingCalendar
 
 app = typer.Typer(help="The statutory working-day calendar (工作日历).", no_args_is_help=True)
 
@@ -19,9 +17,7 @@ CALENDAR_OPTION = typer.Option("cn", "--calendar", "-c", help="Calendar id, e.g.
 
 
 def get_calendar(calendar_id: str) -> WorkingCalendar:
-    from engine.app import calendars
-
-    return calendars().get(calendar_id)
+    return bootstrap.calendars().get(calendar_id)
 
 
 def parse_moment(text: str, calendar: WorkingCalendar) -> dt.datetime:
@@ -56,8 +52,6 @@ def add(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """Print the due date of a limit of N units counted from START."""
-    from engine.calendar import Limit, Unit
-
     calendar = get_calendar(calendar_id)
     moment = parse_moment(start, calendar)
     try:

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
 
+from engine import bootstrap, inputs
+from engine.cases.machine import ARGUMENTS
+from engine.cases.requests import Command
 from engine.cli.common import fail, print_json, user_errors
+from engine.definitions.application import ApplicationError
+from engine.definitions.loader import located_findings
 from engine.errors import InputError
-
-if TYPE_CHECKING:
-    from engine.views.cases import CaseView, ClockView
+from engine.views.cases import BatchOutcome, CaseView, ClockView, TimelineView
+from flows.urls import flow_run_url
 
 app = typer.Typer(help="Cases (办件): submit, act, show, list, timeline.", no_args_is_help=True)
 negative_app = typer.Typer(
@@ -24,8 +28,6 @@ JSON = typer.Option(False, "--json", help="Print JSON.")
 
 def _read_text(path: Path) -> str:
     """A file the user named, as UTF-8 text (one line for any problem)."""
-    from engine import inputs
-
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -35,8 +37,6 @@ def _read_text(path: Path) -> str:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    from engine import inputs
-
     data = inputs.parse_json(_read_text(path), str(path))
     if not isinstance(data, dict):
         fail(f"{path}: an application is a JSON object")
@@ -52,12 +52,8 @@ def submit(
     as_json: bool = JSON,
 ) -> None:
     """Submit an application; prints the case id."""
-    from engine.app import case_service
-    from engine.definitions.application import ApplicationError
-    from engine.definitions.loader import located_findings
-
     try:
-        view = case_service().submit(workflow, _read_json(data), key=key)
+        view = bootstrap.case_service().submit(workflow, _read_json(data), key=key)
     except ApplicationError as refused:  # every problem, at its place in the file
         raise located_findings(data, refused.findings) from None
     if as_json:
@@ -72,10 +68,9 @@ def submit(
 @user_errors
 def show(case_id: str, as_json: bool = JSON) -> None:
     """A case with its steps, clocks (due, remaining working days) and its flow run."""
-    from engine.app import case_service, flow_run_url
-
-    view = case_service().show(case_id)
-    view = view.model_copy(update={"flow_run_url": flow_run_url(case_id)})
+    service = bootstrap.case_service()
+    view = service.show(case_id)
+    view = view.model_copy(update={"flow_run_url": flow_run_url(service.engine, case_id)})
     if as_json:
         print_json(view.model_dump(mode="json"))
         return
@@ -117,11 +112,10 @@ def list_cases(
     as_json: bool = JSON,
 ) -> None:
     """List cases."""
-    from engine.app import case_service, catalogue
-
-    if department and department not in (known := catalogue().departments):
+    if department and department not in (known := bootstrap.catalogue().departments):
         fail(f"unknown department {department!r} (known: {', '.join(known)})")
-    rows = case_service().list_cases(status=status, department=department, overdue=overdue)
+    service = bootstrap.case_service()
+    rows = service.list_cases(status=status, department=department, overdue=overdue)
     if as_json:
         print_json([row.model_dump(mode="json") for row in rows])
         return
@@ -147,8 +141,6 @@ def act(
     as_json: bool = JSON,
 ) -> None:
     """Act on a case: `onething case act ID STEP ACTION --actor NAME`."""
-    from engine.app import case_service
-
     args: dict[str, Any] = {"step": None if step == "-" else step}
     for name, value in (
         ("reason", reason),
@@ -161,12 +153,10 @@ def act(
         if value is not None:
             args[name] = value
     if materials:
-        from engine import inputs
-
         args["materials"] = inputs.parse_json(materials, "--materials")
-    from engine import inputs
-
-    view = case_service().act(case_id, action, actor=inputs.user_actor(actor), args=args, key=key)
+    view = bootstrap.case_service().act(
+        case_id, action, actor=inputs.user_actor(actor), args=args, key=key
+    )
     if as_json:
         print_json(view.model_dump(mode="json"))
     else:
@@ -178,9 +168,6 @@ BATCH_FIELDS = {"case", "action", "actor", "key"}  # the rest are the action's a
 
 def _read_batch(path: Path) -> list[Any]:
     """The commands of a JSON Lines file, each checked before any runs."""
-    from engine import inputs
-    from engine.cases.machine import ARGUMENTS
-
     commands = []
     for number, line in enumerate(_read_text(path).splitlines(), 1):
         if not line.strip():
@@ -197,9 +184,6 @@ def _read_batch(path: Path) -> list[Any]:
 
 def _batch_command(entry: Any, arguments: frozenset[str]) -> Any:
     """One line of a batch as a command (`InputError` for what is wrong with it)."""
-    from engine import inputs
-    from engine.cases.service import Command
-
     if not isinstance(entry, dict):
         raise InputError("a command is a JSON object")
     missing = [name for name in ("case", "action", "actor") if not entry.get(name)]
@@ -231,11 +215,8 @@ def act_batch(
     "vehicle-review", "action": "approve", "actor": "li"}.
 
     Exits 1 if any command was refused (the others still apply)."""
-    from engine.app import case_service
-    from engine.views.cases import BatchOutcome, CaseView
-
     commands = _read_batch(file)
-    outcomes = case_service().act_many(commands)
+    outcomes = bootstrap.case_service().act_many(commands)
     report = [
         BatchOutcome(case=command.case_id, action=command.action, ok=True, case_after=outcome)
         if isinstance(outcome, CaseView)
@@ -264,9 +245,7 @@ def act_batch(
 @user_errors
 def recompute(as_json: bool = JSON) -> None:
     """Recompute open deadlines after a calendar file changed (e.g. 2027 published)."""
-    from engine.app import case_service
-
-    moved = case_service().recompute_deadlines()
+    moved = bootstrap.case_service().recompute_deadlines()
     if as_json:
         print_json([change.model_dump(mode="json") for change in moved])
         return
@@ -282,10 +261,7 @@ def recompute(as_json: bool = JSON) -> None:
 @user_errors
 def timeline(case_id: str, as_json: bool = JSON) -> None:
     """Who did what when, and each step's due and remaining working time."""
-    from engine.app import case_service
-    from engine.views.cases import TimelineView
-
-    service = case_service()
+    service = bootstrap.case_service()
     events = service.timeline(case_id)
     view = service.show(case_id)
     if as_json:
@@ -306,9 +282,7 @@ def timeline(case_id: str, as_json: bool = JSON) -> None:
 @user_errors
 def list_negatives(status: str = typer.Option(None, "--status"), as_json: bool = JSON) -> None:
     """The register: every refusal, rejection and cannot-handle, with its leader's decision."""
-    from engine.app import case_service
-
-    rows = case_service().negatives(status=status)
+    rows = bootstrap.case_service().negatives(status=status)
     if as_json:
         print_json([row.model_dump(mode="json") for row in rows])
         return

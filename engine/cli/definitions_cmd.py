@@ -6,16 +6,35 @@ Module-level imports stay light: the definitions core and the store load inside 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
 import typer
 
+from engine import bootstrap
 from engine.cli.common import print_json, user_errors
-
-if TYPE_CHECKING:
-    import sqlalchemy as sa
-
-    from engine.definitions import Catalogue, Workflow
+from engine.definitions import (
+    Catalogue,
+    Workflow,
+    enclosing_root,
+    load_catalogue,
+    load_workflow,
+    make_plan,
+    render_plan,
+    validate_paths,
+)
+from engine.definitions.diagram import FORMATS
+from engine.definitions.diagram import diagram as draw
+from engine.definitions.loader import load_application, read_source, source_problem
+from engine.definitions.problems import DefinitionError
+from engine.definitions.schema import SCHEMAS, json_schema
+from engine.errors import InputError, SourceError
+from engine.registry import diff as compare
+from engine.registry import list_workflows, workflow_source
+from engine.registry import register as store
+from engine.registry import retire as stop
+from engine.registry import show as find
+from engine.registry.service import public
+from engine.views.definitions import PlanView, WorkflowSourceView
 
 app = typer.Typer(
     help="Combined workflow definitions (一件事): validate, plan, diagram, registry.",
@@ -35,28 +54,19 @@ WORKFLOW_ARGUMENT = typer.Argument(
 
 
 def definitions_dir(option: Path | None) -> Path:
-    from engine.app import definitions_root
-
-    return option or definitions_root()
+    return option or bootstrap.definitions_root()
 
 
 def _catalogue(root: Path) -> Catalogue:
-    from engine.definitions import load_catalogue
-
     return load_catalogue(root)
 
 
 def _engine() -> sa.Engine:
-    from engine.store import get_engine
-
-    return get_engine()
+    return bootstrap.database()
 
 
 def _workflow(ref: str, root: Path) -> Workflow:
     """A file path, else `workflows/<ref>.yaml`, else the registry's current version."""
-    from engine.definitions import load_workflow
-    from engine.registry import workflow_source
-
     catalogue = _catalogue(root)
     for path in (Path(ref), root / "workflows" / f"{ref}.yaml"):
         if path.is_file():
@@ -71,8 +81,6 @@ def validate(
     definitions: Path | None = DEFINITIONS_OPTION,
 ) -> None:
     """Report every problem as file:line:col: message (exit 1 if any)."""
-    from engine.definitions import enclosing_root, validate_paths
-
     root = definitions or enclosing_root(paths, default=definitions_dir(None))
     problems = validate_paths(paths, root=root)
     for problem in problems:
@@ -92,16 +100,11 @@ def plan(
     definitions: Path | None = DEFINITIONS_OPTION,
 ) -> None:
     """Critical path vs the steps in series and the matters handled separately."""
-    from engine.definitions import make_plan, render_plan
-    from engine.definitions.loader import load_application
-
     root = definitions_dir(definitions)
     found = _workflow(workflow, root)
     values = load_application(data, found).get("fields", {}) if data else None
     result = make_plan(found, _catalogue(root).matters, values=values)
     if as_json:
-        from engine.views.definitions import PlanView
-
         print_json(PlanView.of(result).model_dump(mode="json"))
     else:
         typer.echo(render_plan(result))
@@ -116,12 +119,6 @@ def diagram(
     definitions: Path | None = DEFINITIONS_OPTION,
 ) -> None:
     """The step graph with parallel branches and the critical path marked."""
-    from engine.definitions import make_plan
-    from engine.definitions.diagram import FORMATS
-    from engine.definitions.diagram import diagram as draw
-    from engine.definitions.loader import load_application
-    from engine.errors import InputError
-
     if format not in FORMATS:
         raise InputError(f"unknown format {format!r} (known: {', '.join(FORMATS)})")
     root = definitions_dir(definitions)
@@ -136,9 +133,6 @@ def schema(
     kind: str = typer.Option("workflow", "--kind", help="workflow, departments or matters."),
 ) -> None:
     """The JSON Schema of the file format (for editors)."""
-    from engine.definitions.schema import SCHEMAS, json_schema
-    from engine.errors import InputError
-
     if kind not in SCHEMAS:
         raise InputError(f"unknown kind {kind!r} (known: {', '.join(SCHEMAS)})")
     print_json(json_schema(kind))
@@ -151,12 +145,6 @@ def register(
     definitions: Path | None = DEFINITIONS_OPTION,
 ) -> None:
     """Validate and store definitions; a registered version never changes."""
-    from engine.clock import system_now
-    from engine.definitions.loader import read_source, source_problem
-    from engine.definitions.problems import DefinitionError
-    from engine.errors import SourceError
-    from engine.registry import register as store
-
     root = definitions or definitions_dir(None)
     catalogue, engine = _catalogue(root), _engine()
     files = [f for p in paths for f in (sorted(p.glob("*.y*ml")) if p.is_dir() else [p])]
@@ -165,7 +153,7 @@ def register(
             source = read_source(path)
         except SourceError as error:
             raise DefinitionError([source_problem(error)]) from None
-        done = store(engine, source, file=str(path), catalogue=catalogue, now=system_now())
+        done = store(engine, source, file=str(path), catalogue=catalogue, now=bootstrap.clock())
         what = "registered" if done.created else "unchanged "
         entry = done.version
         typer.echo(f"{what} {entry.workflow_id} v{entry.version}  sha256 {entry.sha256[:12]}")
@@ -175,8 +163,6 @@ def register(
 @user_errors
 def list_(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
     """Registered workflows, their versions and the one new cases use."""
-    from engine.registry import list_workflows
-
     found = list_workflows(_engine())
     if as_json:
         print_json([w.model_dump(mode="json") for w in found])
@@ -195,10 +181,6 @@ def show(
     as_json: bool = typer.Option(False, "--json", help="Print JSON (with the source)."),
 ) -> None:
     """A registered version: its facts and its source text."""
-    from engine.registry import show as find
-    from engine.registry.service import public
-    from engine.views.definitions import WorkflowSourceView
-
     row = find(_engine(), workflow, version=version)
     facts = public(row)
     if as_json:
@@ -219,8 +201,6 @@ def diff(
     new: int = typer.Argument(..., help="The newer version."),
 ) -> None:
     """A unified diff of two registered versions."""
-    from engine.registry import diff as compare
-
     typer.echo(compare(_engine(), workflow, old, new), nl=False)
 
 
@@ -231,9 +211,6 @@ def retire(
     version: int | None = typer.Option(None, "--version", "-v", help="Only this version."),
 ) -> None:
     """Stop new cases on a workflow (or one version); running cases keep their version."""
-    from engine.clock import system_now
-    from engine.registry import retire as stop
-
-    done = stop(_engine(), workflow, version=version, now=system_now())
+    done = stop(_engine(), workflow, version=version, now=bootstrap.clock())
     listed = ", ".join(f"v{v}" for v in done) or "nothing (already retired)"
     typer.echo(f"retired {workflow}: {listed}")

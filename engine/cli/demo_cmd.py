@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import time
 
+import httpx
 import typer
 
+from engine import bootstrap
 from engine.cli.common import user_errors
+from engine.demo.samples import run
 from engine.errors import OnethingError
+from flows.urls import api_url
 
 
 @user_errors
@@ -17,17 +21,14 @@ def demo(
     ),
 ) -> None:
     """Run every sample application in the definitions folder's samples/ to its end."""
-    from engine.demo.samples import run
-
     if prefect:
-        from flows.runtime import case_service
+        # Prefect only with --prefect: the demo without flows runs without it.
+        from flows.wake import waking
 
         _wait_for_case_flows()
-        service = case_service(wake=True)  # every commit starts or resumes the case's run
+        service = waking(bootstrap.case_service())  # every commit starts or resumes its run
     else:
-        from engine.app import case_service as configured
-
-        service = configured()
+        service = bootstrap.case_service()
     views = run(service, flows=prefect, echo=typer.echo)
     done = sum(1 for v in views if v.status in ("completed", "rejected", "refused"))
     typer.echo(f"\n{done} of {len(views)} cases ran to their end.")
@@ -35,10 +36,7 @@ def demo(
 
 def _wait_for_case_flows(*, seconds: float = 180.0) -> None:
     """Wait until the Prefect API of `onething serve` answers and serves the case flows."""
-    import httpx
-
-    from flows.case_flow import DEPLOYMENT
-    from flows.runtime import api_url
+    from flows.case_flow import DEPLOYMENT  # imports Prefect (see above)
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

@@ -6,7 +6,10 @@ import logging
 
 import typer
 
+from engine import bootstrap
 from engine.cli.common import user_errors
+from engine.escalation.scheduler import start_sweeper
+from flows.serving import serve as run
 
 PORT = typer.Option(4200, help="Port of the embedded Prefect server (without PREFECT_API_URL).")
 LIMIT = typer.Option(50, help="Most case flow runs awake at once (waiting ones do not count).")
@@ -40,11 +43,11 @@ def serve(
     PREFECT_API_URL names one; the data directory keeps its database."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Prefect API call
-    from engine.escalation.runtime import supervision
-    from engine.escalation.scheduler import start_sweeper
-    from flows.serving import serve as run
-
-    sweeper = start_sweeper(supervision())  # electronic supervision, every ONETHING_SWEEP_SECONDS
+    sweeper = start_sweeper(  # electronic supervision (电子监察), every ONETHING_SWEEP_SECONDS
+        bootstrap.supervision(),
+        seconds=bootstrap.settings().sweep_seconds,
+        first_at=bootstrap.clock(),
+    )
     try:
         run(
             port=port,

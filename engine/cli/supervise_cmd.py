@@ -3,17 +3,18 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import sys
-from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import typer
 
+from engine import bootstrap
 from engine.cli.common import fail, print_json, user_errors
-
-if TYPE_CHECKING:
-    from engine.escalation.sweep import Supervision, SweepReport
-    from engine.views.supervision import EscalationView
+from engine.escalation.publications import publications
+from engine.escalation.sweep import Supervision, SweepReport
+from engine.views.supervision import PUBLICATION_FIELDS, EscalationView
 
 escalations_app = typer.Typer(
     help="Escalations (监察记录): list, acknowledge (签收), order (督办).", no_args_is_help=True
@@ -28,8 +29,6 @@ SHANGHAI = "Asia/Shanghai"
 
 def _moment(text: str) -> dt.datetime:
     """`2026-10-09`, `2026-10-09T17:30` or with an offset; naive means Shanghai time."""
-    from zoneinfo import ZoneInfo
-
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
@@ -40,9 +39,7 @@ def _moment(text: str) -> dt.datetime:
 
 
 def _supervision() -> Supervision:
-    from engine.escalation.runtime import supervision
-
-    return supervision()
+    return bootstrap.supervision()
 
 
 @user_errors
@@ -161,10 +158,6 @@ def export(
     fmt: str = typer.Option("csv", "--format", help="csv or json."),
 ) -> None:
     """Write the public listing of licensing decisions to stdout."""
-    import csv
-
-    from engine.escalation.publications import publications
-    from engine.views.supervision import PUBLICATION_FIELDS
 
     if fmt not in ("csv", "json"):
         fail(f"--format is csv or json, not {fmt!r}")

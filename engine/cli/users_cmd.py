@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import typer
 
+from engine import bootstrap
+from engine.access.accounts import Accounts, UserPublic
+from engine.access.permissions import check_role
 from engine.cli.common import fail, print_json, user_errors
-
-if TYPE_CHECKING:
-    from engine.access.accounts import Accounts, UserPublic
 
 app = typer.Typer(help="Users, their roles and API tokens.", no_args_is_help=True)
 JSON = typer.Option(False, "--json", help="Print JSON.")
@@ -17,9 +15,7 @@ ROLE_HELP = "window, reviewer, head, leader, supervisor, admin, operator or port
 
 
 def _accounts() -> Accounts:
-    from engine.app import accounts
-
-    return accounts()
+    return bootstrap.accounts()
 
 
 def _line(user: UserPublic) -> str:
@@ -36,10 +32,7 @@ def add(
     department: str = typer.Option(None, "--department", help="Not for operator or portal."),
 ) -> None:
     """Add a user; prints its API token once (only its hash is stored)."""
-    from engine.access.permissions import check_role
-    from engine.app import catalogue
-
-    known = catalogue()
+    known = bootstrap.catalogue()
     if department is not None and department not in known.departments:
         fail(f"unknown department {department!r} (known: {', '.join(known.departments)})")
     roles = set(known.departments[department].roles) if department else set()

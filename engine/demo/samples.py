@@ -14,7 +14,7 @@ import json
 import time
 from pathlib import Path
 
-from engine.app import catalogue, definitions_root
+from engine.bootstrap import catalogue, definitions_root
 from engine.cases import automatic
 from engine.cases.service import CaseService
 from engine.connectors.registry import seed

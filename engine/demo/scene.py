@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from engine.app import catalogue, definitions_root
+from engine.bootstrap import catalogue, definitions_root
 from engine.calendar import WorkingCalendar
 from engine.cases.service import CaseService
 from engine.definitions.catalogue import Catalogue, Channel, ChannelKind
@@ -37,6 +37,7 @@ from engine.errors import OnethingError
 from engine.escalation.ladder import marks
 from engine.escalation.sweep import Supervision, SweepReport
 from engine.notify.dispatch import Dispatcher
+from engine.notify.mail import SmtpSettings
 from engine.notify.notice import NoticeKind, WorkingTime
 from engine.notify.render import SHANGHAI
 from engine.notify.transports import default_transports
@@ -126,12 +127,8 @@ def run_scene(service: CaseService, *, echo: Echo) -> SceneResult:
         secret = secrets.token_hex(16)
         # the scene's own mail server and webhook secret, and nothing of the environment's
         transports = default_transports(
-            {
-                "ONETHING_SMTP_HOST": "127.0.0.1",
-                "ONETHING_SMTP_PORT": str(smtp_port),
-                "ONETHING_SMTP_FROM": SENDER,
-                SECRET_ENV: secret,
-            }
+            SmtpSettings(host="127.0.0.1", port=smtp_port, sender=SENDER),
+            secrets={SECRET_ENV: secret},
         )
         dispatcher = Dispatcher(transports=transports, policy=QUICK, clock=service.clock)
         supervision = Supervision(service, catalogue=scene, dispatcher=dispatcher)

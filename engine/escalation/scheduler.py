@@ -3,39 +3,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-import os
 from collections.abc import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
-from engine.clock import system_now
 from engine.escalation.sweep import Supervision, SweepReport
 
 logger = logging.getLogger("onething.escalation")
 
-SWEEP_SECONDS_ENV = "ONETHING_SWEEP_SECONDS"
-DEFAULT_SWEEP_SECONDS = 60.0
 JOB_ID = "onething-supervision-sweep"
-
-
-def sweep_seconds(env: dict[str, str] | None = None) -> float:
-    value = (os.environ if env is None else env).get(SWEEP_SECONDS_ENV)
-    seconds = float(value) if value else DEFAULT_SWEEP_SECONDS
-    if seconds <= 0:
-        raise ValueError(f"{SWEEP_SECONDS_ENV} must be positive, not {value!r}")
-    return seconds
 
 
 def start_sweeper(
     supervision: Supervision,
     *,
-    seconds: float | None = None,
+    seconds: float,
+    first_at: dt.datetime,
     scheduler: BaseScheduler | None = None,
     on_sweep: Callable[[SweepReport], None] | None = None,
 ) -> BaseScheduler:
-    """Add the sweep job to `scheduler` (a new background one by default) and start it.
+    """Add the sweep job to `scheduler` (a new background one by default) and start it; the
+    first sweep at `first_at` (the scheduler's wall time: now, so that levels missed during
+    downtime fire at once), then every `seconds`.
 
     One sweep at a time per process (`max_instances=1`, missed runs coalesced); several
     processes may sweep one PostgreSQL database, each level still fires once. Call
@@ -57,12 +49,12 @@ def start_sweeper(
     scheduler.add_job(
         job,
         "interval",
-        seconds=seconds or sweep_seconds(),
+        seconds=seconds,
         id=JOB_ID,
         replace_existing=True,
         max_instances=1,
         coalesce=True,
-        next_run_time=system_now(),
+        next_run_time=first_at,
     )
     if not scheduler.running:
         scheduler.start()

@@ -14,13 +14,14 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from engine.clock import utc_now
 from engine.errors import InputError, NotFound
 from engine.notify import deliveries
 from engine.notify.channels import ChannelConfig, ChannelKind, delivery_id
 from engine.notify.errors import DeliveryError
 from engine.notify.notice import SupervisionNotice
 from engine.notify.tables import DeliveryStatus, NotifyDelivery
-from engine.notify.transports import Transport, default_transports, wall_clock
+from engine.notify.transports import Transport
 from engine.retry import RetryPolicy
 
 logger = logging.getLogger("onething.notify")
@@ -48,16 +49,16 @@ class DeliveryResult:
 
 @dataclass
 class Dispatcher:
-    """Sends notices over `transports` (by default configured from the environment).
+    """Sends notices over `transports` (the bootstrap configures them from the settings).
 
     `clock` stamps records and signatures, `sleep` waits between attempts and `monotonic`
     bounds the total time; tests pass fast ones. A `pending` record older than `stale_after`
     is taken to belong to a dispatcher that died, and is sent again.
     """
 
-    transports: Mapping[ChannelKind, Transport] = field(default_factory=default_transports)
+    transports: Mapping[ChannelKind, Transport]
     policy: RetryPolicy = field(default_factory=RetryPolicy)
-    clock: Callable[[], datetime] = wall_clock
+    clock: Callable[[], datetime] = utc_now
     sleep: Callable[[float], None] = time.sleep
     monotonic: Callable[[], float] = time.monotonic
     stale_after: timedelta = timedelta(minutes=15)

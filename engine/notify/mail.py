@@ -11,14 +11,12 @@ from email.header import Header
 from email.mime.text import MIMEText
 from email.utils import format_datetime
 
-from engine.errors import InputError
 from engine.notify.channels import ChannelConfig
 from engine.notify.errors import DeliveryError
 from engine.notify.notice import SupervisionNotice
 from engine.notify.render import render
 from engine.notify.signature import DELIVERY_HEADER
-
-_TRUE = {"1", "true", "yes", "on"}
+from engine.settings import Settings, read_settings
 
 
 @dataclass(frozen=True)
@@ -34,24 +32,21 @@ class SmtpSettings:
     timeout: float = 10.0
 
     @classmethod
+    def of(cls, settings: Settings) -> SmtpSettings:
+        return cls(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            starttls=settings.smtp_starttls,
+            username=settings.smtp_user,
+            password=settings.smtp_password,
+            timeout=settings.smtp_timeout,
+        )
+
+    @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SmtpSettings:
-        port = env.get("ONETHING_SMTP_PORT", "25")
-        timeout = env.get("ONETHING_SMTP_TIMEOUT", "10")
-        try:
-            return cls(
-                host=env.get("ONETHING_SMTP_HOST", "localhost"),
-                port=int(port),
-                sender=env.get("ONETHING_SMTP_FROM", "onething@localhost"),
-                starttls=env.get("ONETHING_SMTP_STARTTLS", "").lower() in _TRUE,
-                username=env.get("ONETHING_SMTP_USER") or None,
-                password=env.get("ONETHING_SMTP_PASSWORD") or None,
-                timeout=float(timeout),
-            )
-        except ValueError:
-            raise InputError(
-                f"ONETHING_SMTP_PORT and ONETHING_SMTP_TIMEOUT must be numbers, "
-                f"not {port!r} and {timeout!r}"
-            ) from None
+        """From `ONETHING_SMTP_*` in `env`; `SettingsError` (an `InputError`) names a bad one."""
+        return cls.of(read_settings(env))
 
 
 class SmtpTransport:

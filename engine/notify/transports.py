@@ -7,14 +7,15 @@ deduplication belong to the dispatcher, so every channel gets them the same way.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Protocol
 
 from engine.notify.channels import ChannelConfig, ChannelKind
+from engine.notify.mail import SmtpSettings, SmtpTransport
 from engine.notify.notice import SupervisionNotice
 from engine.notify.render import render
+from engine.notify.webhook import WebhookTransport
 
 logger = logging.getLogger("onething.notify")
 
@@ -40,19 +41,13 @@ class LogTransport:
         )
 
 
-def wall_clock() -> datetime:
-    """The adapter that reads the clock, for delivery timestamps and webhook signatures."""
-    return datetime.now(UTC)
-
-
-def default_transports(environ: Mapping[str, str] | None = None) -> dict[ChannelKind, Transport]:
-    """Every channel's transport, configured from the environment (see docs/notifications.md)."""
-    from engine.notify.mail import SmtpSettings, SmtpTransport
-    from engine.notify.webhook import WebhookTransport
-
-    env = os.environ if environ is None else environ
+def default_transports(
+    smtp: SmtpSettings, *, secrets: Mapping[str, str]
+) -> dict[ChannelKind, Transport]:
+    """Every channel's transport (see docs/notifications.md); a webhook's signing secret is read
+    from `secrets` (the environment) under the name its channel gives."""
     return {
         ChannelKind.LOG: LogTransport(),
-        ChannelKind.WEBHOOK: WebhookTransport(environ=env),
-        ChannelKind.EMAIL: SmtpTransport(SmtpSettings.from_env(env)),
+        ChannelKind.WEBHOOK: WebhookTransport(environ=secrets),
+        ChannelKind.EMAIL: SmtpTransport(smtp),
     }

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import threading
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from sqlmodel import Session
 
-DATABASE_URL_ENV = "ONETHING_DATABASE_URL"
-DATA_DIR_ENV = "ONETHING_DATA_DIR"
-DEFAULT_DATA_DIR = ".onething"
-SQLITE_FILE = "onething.db"
 MIGRATIONS = Path(__file__).parent / "migrations"
 _PG_MIGRATION_LOCK = 0x0E7E_1A9  # any fixed number: one migrating process at a time
 
@@ -25,23 +17,8 @@ _engines: dict[str, sa.Engine] = {}
 _lock = threading.Lock()
 
 
-def data_dir(env: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> Path:
-    """The data directory: `ONETHING_DATA_DIR`, else `.onething/` in the working directory."""
-    env = os.environ if env is None else env
-    return Path(env.get(DATA_DIR_ENV) or (cwd or Path.cwd()) / DEFAULT_DATA_DIR)
-
-
-def database_url(env: Mapping[str, str] | None = None, *, cwd: Path | None = None) -> str:
-    """The configured URL: `ONETHING_DATABASE_URL`, else SQLite in the data directory."""
-    env = os.environ if env is None else env
-    if url := env.get(DATABASE_URL_ENV, "").strip():
-        return url
-    return f"sqlite:///{(data_dir(env, cwd=cwd) / SQLITE_FILE).resolve()}"
-
-
-def get_engine(url: str | None = None) -> sa.Engine:
-    """The engine for `url` (default: the configured one), created and migrated once."""
-    url = url or database_url()
+def get_engine(url: str) -> sa.Engine:
+    """The engine for `url`, created and migrated once per process."""
     with _lock:
         engine = _engines.get(url)
         if engine is None:
@@ -82,13 +59,6 @@ def migrate(engine: sa.Engine, *, to: str = "head") -> None:
         config.set_main_option("script_location", str(MIGRATIONS))
         config.attributes["connection"] = connection
         command.upgrade(config, to)
-
-
-@contextmanager
-def session(url: str | None = None) -> Iterator[Session]:
-    """A session on the configured store; the caller commits (one unit of work, one commit)."""
-    with Session(get_engine(url), expire_on_commit=False) as db:
-        yield db
 
 
 def dispose_engines() -> None:

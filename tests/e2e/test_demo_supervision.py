@@ -24,17 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVICE_MAIL = {"ONETHING_SMTP_HOST": "smtp.onething-demo.invalid", "ONETHING_SMTP_PORT": "1"}
 
 
-def _clear_caches() -> None:
-    from engine import app
-
-    for cached in (app._store_service, app.catalogue, app.calendars):
-        cached.cache_clear()
-
-
 @pytest.fixture
 def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CaseService]:
     """The demo's service on a fresh store, with its workflows and officers."""
-    from engine.app import case_service, catalogue
+    from engine.bootstrap import case_service, catalogue
     from engine.demo.driver import seed_officers
     from engine.demo.samples import register_workflows
     from engine.store import dispose_engines
@@ -45,12 +38,10 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CaseSer
         monkeypatch.delenv(name, raising=False)
     for name, value in SERVICE_MAIL.items():
         monkeypatch.setenv(name, value)
-    _clear_caches()
     found = case_service()
     register_workflows(found, lambda _: None)
     seed_officers(found, catalogue())
     yield found
-    _clear_caches()
     dispose_engines()
 
 
@@ -117,7 +108,7 @@ def test_a_late_step_is_told_yellow_then_red_once_each_over_smtp_and_webhook(
 def test_the_scene_sweeps_its_own_case_and_leaves_the_users_cases_alone(
     service: CaseService,
 ) -> None:
-    from engine.app import definitions_root
+    from engine.bootstrap import definitions_root
     from engine.demo.driver import Driver
 
     # the user's own case, accepted just before: its clocks are due at the scene's instants

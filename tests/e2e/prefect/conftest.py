@@ -88,11 +88,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 @pytest.fixture(scope="session")
 def service(served: Served) -> Iterator[CaseService]:
     """The API's side: a case service whose commits start and resume the flow runs."""
-    from flows.runtime import case_service
+    from engine.bootstrap import case_service
+    from flows.wake import waking
 
     os.environ["ONETHING_SERVICE_FACTORY"] = "tests.e2e.prefect.app:service"
     try:
-        svc = case_service(wake=True)
+        svc = waking(case_service())
     finally:  # later tests of the session get the real store again
         del os.environ["ONETHING_SERVICE_FACTORY"]
     for name, role, department in [

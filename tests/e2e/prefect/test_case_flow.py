@@ -61,7 +61,8 @@ def test_a_case_runs_its_checks_in_parallel_waits_without_a_process_and_resumes(
     waiting = paused(service, case_id)
     # A reconciliation round over the paused run whose case has not changed: run here, so it
     # has certainly happened when the run is looked at again (serve runs its own rounds too).
-    assert reconcile(Waker(service.engine))["resumed"] == 0, "reconcile resumed an unchanged case"
+    waker = Waker(service.engine, clock=service.clock)
+    assert reconcile(waker)["resumed"] == 0, "reconcile resumed an unchanged case"
     still = paused(service, case_id)
     assert waiting and still and waiting.state and still.state
     assert still.state.id == waiting.state.id, "reconcile resumed a run its case did not change"

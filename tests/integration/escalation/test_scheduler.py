@@ -12,8 +12,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from engine.access.accounts import Accounts
 from engine.calendar import CalendarSet
-from engine.escalation.scheduler import JOB_ID, start_sweeper, sweep_seconds
+from engine.clock import system_now
+from engine.escalation.scheduler import JOB_ID, start_sweeper
 from engine.escalation.sweep import Supervision, SweepReport
+from engine.settings import SettingsError, read_settings
 from tests.fixtures.cases import Clock
 from tests.fixtures.road_works import APPLICATION
 from tests.fixtures.supervision import USERS, at, catalogue, make_service, supervised_workflow
@@ -44,7 +46,11 @@ def test_the_job_sweeps_on_start_and_then_each_interval(
 
     supervision = Supervision(service, catalogue=catalogue("http://127.0.0.1:9/hook"))
     scheduler = start_sweeper(
-        supervision, seconds=0.05, scheduler=BackgroundScheduler(), on_sweep=seen
+        supervision,
+        seconds=0.05,
+        first_at=system_now(),  # the scheduler's wall time, not the service's frozen clock
+        scheduler=BackgroundScheduler(),
+        on_sweep=seen,
     )
     try:
         assert two.wait(timeout=10)
@@ -60,7 +66,7 @@ def test_the_job_sweeps_on_start_and_then_each_interval(
 
 
 def test_the_interval_comes_from_the_environment() -> None:
-    assert sweep_seconds({}) == 60
-    assert sweep_seconds({"ONETHING_SWEEP_SECONDS": "15"}) == 15
-    with pytest.raises(ValueError):
-        sweep_seconds({"ONETHING_SWEEP_SECONDS": "0"})
+    assert read_settings({}).sweep_seconds == 60
+    assert read_settings({"ONETHING_SWEEP_SECONDS": "15"}).sweep_seconds == 15
+    with pytest.raises(SettingsError, match="ONETHING_SWEEP_SECONDS"):
+        read_settings({"ONETHING_SWEEP_SECONDS": "0"})

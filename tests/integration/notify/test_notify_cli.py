@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,9 +15,17 @@ from engine.notify.channels import ChannelConfig, ChannelKind
 from engine.notify.dispatch import DeliveryResult, Dispatcher
 from engine.notify.notice import SupervisionNotice
 from engine.notify.tables import DeliveryStatus
+from engine.settings import SQLITE_FILE
+from engine.store import get_engine
 from tests.fixtures.loopback import FAST, SECRET, SECRET_ENV, Receiver
 
 pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture
+def notify_db(store_url: str) -> sa.Engine:
+    """The store the commands use: migrated, as every command's is."""
+    return get_engine(store_url)
 
 
 def test_dead_letter_is_listed_then_retried_and_gone(
@@ -54,11 +63,27 @@ def test_retry_that_fails_again_exits_1(
     assert "failed again: HTTP 400" in result.output
 
 
-def test_database_without_the_table_is_one_line_not_a_traceback(tmp_path: object) -> None:
+def test_a_new_database_is_migrated_like_every_command_s(tmp_path: Path) -> None:
     env = {"ONETHING_DATABASE_URL": f"sqlite:///{tmp_path}/empty.db"}
     result = CliRunner().invoke(app, ["dead-letters"], env=env)
-    assert result.exit_code == 2
-    assert "no such table: notify_delivery" in result.output
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "no dead letters"
+
+
+def test_dead_letters_are_read_from_the_data_directory(
+    tmp_path: Path, dispatcher: Dispatcher, receiver: Receiver, notice: SupervisionNotice
+) -> None:
+    """Without ONETHING_DATABASE_URL the store is the SQLite file in ONETHING_DATA_DIR, for
+    `notifications` as for `case` (not .onething/ in the working directory)."""
+    data = tmp_path / "data"
+    receiver.answer(*[500] * FAST.max_attempts)
+    dead, _ = dead_letter(
+        get_engine(f"sqlite:///{data / SQLITE_FILE}"), dispatcher, receiver, notice
+    )
+    env = {"ONETHING_DATA_DIR": str(data), "ONETHING_DATABASE_URL": ""}
+    listed = CliRunner().invoke(app, ["dead-letters", "--json"], env=env)
+    assert listed.exit_code == 0, listed.output
+    assert [row["id"] for row in json.loads(listed.output)] == [dead.record_id]
 
 
 def dead_letter(

@@ -1,0 +1,157 @@
+"""The composition root (cosmicpython's `bootstrap.py`): the one place that reads the settings
+and builds the store, calendars, catalogue, case service, dispatcher and supervision.
+
+Entry points (the CLI, the flows, the HTTP API) ask this module for what they need; nothing in
+the engine reads the environment or builds these itself. Each piece is built once for the
+settings in force (a process has one environment; tests that change it get fresh pieces), and
+nothing here imports Prefect: an entry point that serves flows adds their waking itself.
+
+The store and the services behind it are imported by the function that builds them, the one
+place that does so: `onething calendar` runs without the database and must not load it
+(tests/e2e/test_calendar_cli.py), and it reads its calendars from here too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from engine.calendar import CalendarSet, load_calendars
+from engine.clock import system_now, utc_now
+from engine.definitions.catalogue import Catalogue
+from engine.definitions.loader import load_catalogue
+from engine.errors import CalendarError
+from engine.settings import PREFIX, Settings, SettingsError, read_settings
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from engine.access.accounts import Accounts
+    from engine.api.deps import Services
+    from engine.cases.service import CaseService
+    from engine.escalation.sweep import Supervision
+    from engine.notify.channels import ChannelKind
+    from engine.notify.dispatch import Dispatcher
+    from engine.notify.transports import Transport
+
+clock = system_now
+"""The one clock every service built here is handed (engine/clock.py reads the wall clock)."""
+
+
+def settings() -> Settings:
+    """The settings of this process's environment; `SettingsError` names a wrong variable."""
+    return _settings_of(frozenset((k, v) for k, v in os.environ.items() if k.startswith(PREFIX)))
+
+
+@cache
+def _settings_of(env: frozenset[tuple[str, str]]) -> Settings:
+    return read_settings(dict(env))
+
+
+def definitions_root() -> Path:
+    """The definitions folder: `ONETHING_DEFINITIONS`, else ./definitions."""
+    return settings().definitions
+
+
+def calendars() -> CalendarSet:
+    return _calendars(settings().definitions)
+
+
+@cache
+def _calendars(root: Path) -> CalendarSet:
+    folder = root / "calendars"
+    if not folder.is_dir():
+        raise CalendarError(f"no calendar folder at {folder} (set {PREFIX}DEFINITIONS)")
+    return load_calendars(folder)
+
+
+def catalogue() -> Catalogue:
+    return _catalogue(settings().definitions)
+
+
+@cache
+def _catalogue(root: Path) -> Catalogue:
+    return load_catalogue(root)
+
+
+def database() -> sa.Engine:
+    """The store: the configured database, migrated on first use in this process."""
+    from engine.store import get_engine
+
+    return get_engine(settings().store_url())
+
+
+def case_service() -> CaseService:
+    """The case service: `ONETHING_SERVICE_FACTORY`'s (embedding, tests), else the store's."""
+    from engine.cases.service import CaseService
+
+    configured = settings()
+    if configured.service_factory is None:
+        return _store_service(configured)
+    module, _, name = configured.service_factory.partition(":")
+    service = getattr(importlib.import_module(module), name)()
+    if not isinstance(service, CaseService):
+        kind = type(service).__name__
+        raise SettingsError(f"{PREFIX}SERVICE_FACTORY must return a CaseService, not {kind}")
+    return service
+
+
+@cache
+def _store_service(configured: Settings) -> CaseService:
+    from engine.cases.service import CaseService
+    from engine.registry import workflow_source
+    from engine.store import get_engine
+
+    engine = get_engine(configured.store_url())
+    return CaseService(
+        engine,
+        workflows=workflow_source(engine, _catalogue(configured.definitions)),
+        calendars=_calendars(configured.definitions),
+        clock=clock,
+    )
+
+
+def accounts() -> Accounts:
+    """The users of the configured database."""
+    from engine.access.accounts import Accounts
+
+    return Accounts(database(), clock=clock)
+
+
+def api_services() -> Services:
+    """What the HTTP API calls: the configured case service, supervision and accounts."""
+    from engine.api.deps import Services
+
+    return Services(
+        cases=case_service(),
+        supervision=supervision(),
+        accounts=accounts(),
+        catalogue=catalogue,
+        calendars=calendars(),
+        definitions=definitions_root(),
+    )
+
+
+def transports() -> dict[ChannelKind, Transport]:
+    """Every notification channel's transport, from the settings (webhook secrets are read
+    from the environment variable each channel names)."""
+    from engine.notify.mail import SmtpSettings
+    from engine.notify.transports import default_transports
+
+    return default_transports(SmtpSettings.of(settings()), secrets=os.environ)
+
+
+def dispatcher() -> Dispatcher:
+    from engine.notify.dispatch import Dispatcher
+
+    return Dispatcher(transports=transports(), clock=utc_now)
+
+
+def supervision(cases: CaseService | None = None) -> Supervision:
+    """Supervision (电子监察) over `cases` (default: the configured case service)."""
+    from engine.escalation.sweep import Supervision
+
+    return Supervision(cases or case_service(), catalogue=catalogue(), dispatcher=dispatcher())
