@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from engine.calendar import StatutoryClock, WorkingCalendar
+from engine.calendar import Limit, StatutoryClock, Unit, WorkingCalendar
+from engine.calendar.display import moment_text_zh
 from engine.cases.case import (
     APPLICANT,
     Actor,
@@ -153,9 +154,12 @@ def accept(run: Run) -> None:
         return
     case, workflow, now = run.case, run.ctx.workflow, run.ctx.now
     case.accepted_at = now
-    case.promised = StatutoryClock(now, workflow.promised_limit)
-    case.statutory = StatutoryClock(now, workflow.statutory_limit)
-    promised_due = case.promised.read(run.ctx.calendar, now).due
+    promised, statutory = workflow.limits_for(case.fields)
+    case.promised = StatutoryClock(now, promised)
+    case.statutory = StatutoryClock(now, statutory)
+    calendar = run.ctx.calendar
+    promised_due = case.promised.read(calendar, now).due
+    statutory_due = case.statutory.read(calendar, now).due
     deferred = []
     for material in workflow.materials:
         if (
@@ -167,9 +171,14 @@ def accept(run: Run) -> None:
             deadline = min(due, promised_due)  # never beyond the promised limit
             case.materials[material.id] = MaterialState(MaterialStatus.DEFERRED, now, deadline)
             run.emit("material.deferred", material=material.id, deadline=deadline.isoformat())
-            deferred.append(f"{material.title}（{deadline:%Y-%m-%d}前）")
+            deferred.append(f"{material.title}（{moment_text_zh(deadline, calendar.tz)}前）")
     run.move_case(CaseStatus.IN_PROGRESS)
-    run.notify("acceptance", f"受理通知：{workflow.title}，承诺于{promised_due:%Y-%m-%d}前办结。")
+    run.notify(
+        "acceptance",
+        f"受理通知：{workflow.title}，承诺时限{_zh_limit(promised)}，"
+        f"承诺于{moment_text_zh(promised_due, calendar.tz)}前办结；"
+        f"法定时限{_zh_limit(statutory)}，至{moment_text_zh(statutory_due, calendar.tz)}。",
+    )
     if deferred:
         run.notify(
             "deferral",
@@ -177,6 +186,18 @@ def accept(run: Run) -> None:
             "补齐后方可送达办理结果：" + "；".join(deferred),
         )
     run.advance()
+
+
+def _zh_limit(limit: Limit) -> str:
+    """`5个工作日`, `当场办结`: a limit as the acceptance notice states it."""
+    if limit.unit is Unit.SAME_DAY or not limit.value:
+        return "当场办结"
+    unit = {
+        Unit.WORKING_DAYS: "个工作日",
+        Unit.NATURAL_DAYS: "日",
+        Unit.WORKING_HOURS: "个工作小时",
+    }
+    return f"{limit.value}{unit[limit.unit]}"
 
 
 def _refused_at_acceptance(run: Run) -> bool:

@@ -21,7 +21,7 @@ from engine.definitions.model import (
     Step,
     Workflow,
 )
-from engine.definitions.plan import worst_case_days
+from engine.definitions.plan import path_plans
 from engine.definitions.problems import Path, suggest
 from engine.definitions.when import Condition
 from engine.definitions.whencheck import both, can_hold, when_problems
@@ -120,6 +120,9 @@ def _conditions(parts: Parts) -> Iterator[Finding]:
         if material.when is not None:
             for message in when_problems(material.when, fields):
                 yield ("materials", m, "when"), message
+    for r, rule in enumerate(parts.header.limit_rules if parts.header else ()):
+        for message in when_problems(rule.when, fields):
+            yield ("limit_rules", r, "when"), message
     for r, refusal in enumerate(parts.header.refuse_when if parts.header else ()):
         path = ("refuse_when", r, "when")
         problems = when_problems(refusal.when, fields)
@@ -282,21 +285,40 @@ def _limits(parts: Parts, catalogue: Catalogue) -> Iterator[Finding]:
                     f"{header.promised_limit} (容缺: no later than the promised limit)"
                 ),
             )
-    days = worst_case_days(header)
-    if days > working_days(header.promised_limit):
-        yield (
-            ("promised_limit",),
-            (
-                f"the longest path through the steps takes {format_days(days)}, "
-                f"more than the promised limit {header.promised_limit}"
-            ),
+    for route in path_plans(header):
+        where: Path = (
+            ("limit_rules", route.rule, "promised_limit")
+            if route.rule is not None
+            else ("promised_limit",)
         )
+        name = f"the path when {route.when}" if route.when else "the longest path"
+        if route.taken and route.critical_days > working_days(route.promised_limit):
+            yield (
+                where,
+                (
+                    f"{name} takes {format_days(route.critical_days)} through "
+                    f"{' -> '.join(route.critical_path)}, more than its promised limit "
+                    f"{route.promised_limit}"
+                ),
+            )
+        if route.rule is not None and exceeds(route.promised_limit, route.statutory_limit):
+            yield (
+                where,
+                (
+                    f"promised limit {route.promised_limit} of {name} exceeds "
+                    f"its statutory limit {route.statutory_limit}"
+                ),
+            )
 
 
 def _every_limit(parts: Parts, header: Workflow) -> Iterator[tuple[Path, Limit]]:
     """Every time limit the workflow states, with its place."""
     yield ("statutory_limit",), header.statutory_limit
     yield ("promised_limit",), header.promised_limit
+    for r, case_rule in enumerate(header.limit_rules):
+        yield ("limit_rules", r, "promised_limit"), case_rule.promised_limit
+        if case_rule.statutory_limit is not None:
+            yield ("limit_rules", r, "statutory_limit"), case_rule.statutory_limit
     for m, material in parts.materials:
         if material.deferrable:
             yield ("materials", m, "deferrable", "supply_within"), material.deferrable.supply_within

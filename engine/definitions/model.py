@@ -233,6 +233,19 @@ class LimitRule(DefinitionModel):
     source: str | None = Field(default=None, description="the legal or local source")
 
 
+class CaseLimitRule(DefinitionModel):
+    """The case's limits for the applications its condition holds for (the first rule that
+    holds wins): a path that takes fewer steps promises less (a foreign expert working 90 days
+    or less takes only the 5-working-day permit)."""
+
+    when: WhenText
+    promised_limit: LimitText = Field(description="承诺时限 of this path")
+    statutory_limit: LimitText | None = Field(
+        default=None, description="法定时限 of this path, if it differs from the workflow's"
+    )
+    source: str | None = Field(default=None, description="the legal or local source")
+
+
 class Step(DefinitionModel):
     """One step of the graph; steps whose `needs` are done run in parallel."""
 
@@ -316,6 +329,9 @@ class Workflow(DefinitionModel):
     calendar: Id = Field(description="the working calendar the limits count on")
     statutory_limit: LimitText = Field(description="法定时限 of the combined handling")
     promised_limit: LimitText = Field(description="承诺时限, at most the statutory limit")
+    limit_rules: tuple[CaseLimitRule, ...] = Field(
+        default=(), description="the case's limits by condition (the path the application takes)"
+    )
     fields: tuple[ApplicationField, ...] = ()
     materials: tuple[Material, ...] = ()
     steps: tuple[Step, ...] = Field(min_length=1)
@@ -335,6 +351,18 @@ class Workflow(DefinitionModel):
         filled = {f.id: f.default for f in self.fields if f.default is not None}
         filled.update(values)
         return filled
+
+    def limit_rule_for(self, values: Mapping[str, Any]) -> CaseLimitRule | None:
+        """The first case limit rule that holds for these field values (defaults filled)."""
+        filled = self.field_values(values)
+        return next((rule for rule in self.limit_rules if rule.when.holds(filled)), None)
+
+    def limits_for(self, values: Mapping[str, Any]) -> tuple[Limit, Limit]:
+        """The case's (promised, statutory) limits for the path these field values take."""
+        rule = self.limit_rule_for(values)
+        if rule is None:
+            return self.promised_limit, self.statutory_limit
+        return rule.promised_limit, rule.statutory_limit or self.statutory_limit
 
     def applicable_steps(self, values: Mapping[str, Any]) -> tuple[Step, ...]:
         """The steps that run for these field values, in file order."""

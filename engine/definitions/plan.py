@@ -21,6 +21,8 @@ from engine.definitions import graph
 from engine.definitions.catalogue import Matter
 from engine.definitions.limits import format_days, working_days
 from engine.definitions.model import Workflow
+from engine.definitions.when import Condition, WhenError
+from engine.definitions.whencheck import applications
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,20 @@ class StepPlan:
     start: Fraction
     finish: Fraction
     critical: bool
+
+
+@dataclass(frozen=True)
+class PathPlan:
+    """A path applications take (a case limit rule, or the workflow's own limits when `rule`
+    is None), its promise beside the longest critical path of an application taking it."""
+
+    rule: int | None
+    when: str | None
+    promised_limit: Limit
+    statutory_limit: Limit
+    critical_path: tuple[str, ...]
+    critical_days: Fraction
+    taken: bool  # some application takes this path
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,7 @@ class Plan:
     separate_days: Fraction
     separate_matters: tuple[str, ...]
     departments: tuple[DepartmentLoad, ...]
+    paths: tuple[PathPlan, ...] = ()
 
 
 def day_figure(days: Fraction) -> int | float:
@@ -72,8 +89,10 @@ def make_plan(
     matters: Mapping[str, Matter],
     *,
     values: Mapping[str, Any] | None = None,
+    with_paths: bool = True,
 ) -> Plan:
-    """Plan `workflow` for an application's field `values`, or for the worst case without."""
+    """Plan `workflow` for an application's field `values`, or for the worst case without;
+    `paths` gives each path's promise beside its critical path (`path_plans`)."""
     filled = workflow.field_values(values) if values is not None else None
     steps = {step.id: step for step in workflow.steps}
     needs = {s.id: [n for n in s.needs if n in steps] for s in workflow.steps}
@@ -108,12 +127,17 @@ def make_plan(
     loads: dict[str, list[str]] = {}
     for s in running:
         loads.setdefault(steps[s].department, []).append(s)
+    promised, statutory = (
+        workflow.limits_for(filled)
+        if filled is not None
+        else (workflow.promised_limit, workflow.statutory_limit)
+    )
     return Plan(
         workflow=workflow.id,
         version=workflow.version,
         data_given=filled is not None,
-        statutory_limit=workflow.statutory_limit,
-        promised_limit=workflow.promised_limit,
+        statutory_limit=statutory,
+        promised_limit=promised,
         steps=tuple(
             StepPlan(
                 id=s,
@@ -146,12 +170,62 @@ def make_plan(
             )
             for d, ids in loads.items()
         ),
+        paths=path_plans(workflow, values=filled) if with_paths else (),
     )
 
 
-def worst_case_days(workflow: Workflow) -> Fraction:
-    """The longest the counted steps can take, whatever the application."""
-    return make_plan(workflow, {}).critical_days
+def path_plans(
+    workflow: Workflow, *, values: Mapping[str, Any] | None = None
+) -> tuple[PathPlan, ...]:
+    """Each path's promise beside its critical path: the case limit rules in order, then the
+    workflow's own limits (for the applications no rule holds for). Without `values`, every
+    region of the fields the conditions cut is tried and each path takes its worst case; with
+    them, only the path they take."""
+    by_rule: dict[int | None, tuple[Fraction, tuple[str, ...]]] = {}
+    if values is not None:
+        tried: list[dict[str, Any]] | None = [dict(values)]
+    else:
+        fields = {f.id: f for f in workflow.fields}
+        tried = applications(_conditions(workflow), fields)
+    trials: list[dict[str, Any] | None] = list(tried) if tried else [None]
+    for application in trials:  # None, too many to try: the worst case for each path
+        try:
+            plan = make_plan(workflow, {}, values=application, with_paths=False)
+            rule = workflow.limit_rule_for(application) if application is not None else None
+        except WhenError:  # a condition on an unknown field: reported by the checks
+            continue
+        index = workflow.limit_rules.index(rule) if rule is not None else None
+        rules: list[int | None] = [index] if tried else [*range(len(workflow.limit_rules)), None]
+        for key in rules:
+            if key not in by_rule or plan.critical_days > by_rule[key][0]:
+                by_rule[key] = (plan.critical_days, plan.critical_path)
+    shown = [r for r in (*range(len(workflow.limit_rules)), None) if values is None or r in by_rule]
+    found = []
+    for key in shown:
+        rule = workflow.limit_rules[key] if key is not None else None
+        days, path = by_rule.get(key, (Fraction(0), ()))
+        found.append(
+            PathPlan(
+                rule=key,
+                when=str(rule.when) if rule else None,
+                promised_limit=rule.promised_limit if rule else workflow.promised_limit,
+                statutory_limit=(rule.statutory_limit if rule else None)
+                or workflow.statutory_limit,
+                critical_path=path,
+                critical_days=days,
+                taken=key in by_rule,
+            )
+        )
+    return tuple(found)
+
+
+def _conditions(workflow: Workflow) -> list[Condition]:
+    """Every condition that decides which steps run, their limits, and the case's limits."""
+    found = [rule.when for rule in workflow.limit_rules]
+    for step in workflow.steps:
+        found += [step.when] if step.when else []
+        found += [rule.when for rule in step.limit_rules]
+    return found
 
 
 def render_plan(plan: Plan) -> str:
@@ -165,6 +239,13 @@ def render_plan(plan: Plan) -> str:
         f"  steps in series      {format_days(plan.serial_days):>18}",
         f"  handled separately   {format_days(plan.separate_days):>18}   "
         + " + ".join(plan.separate_matters),
+        *(
+            f"  path {f'when {p.when}' if p.when else 'otherwise':<34} promised "
+            f"{str(p.promised_limit):<16} critical path {format_days(p.critical_days)}: "
+            + " -> ".join(p.critical_path)
+            for p in plan.paths
+            if p.taken and len(plan.paths) > 1
+        ),
         "  steps:",
     ]
     for s in plan.steps:

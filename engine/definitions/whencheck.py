@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from engine.definitions.model import ApplicationField, FieldType
 from engine.definitions.problems import suggest
@@ -154,6 +154,28 @@ def _compares_fields(node: Node) -> bool:
         case BoolOp(_, operands):
             return any(_compares_fields(o) for o in operands)
     return False
+
+
+def applications(
+    conditions: Iterable[Condition], fields: Mapping[str, ApplicationField]
+) -> list[dict[str, Scalar]] | None:
+    """One application from each region the conditions' literals cut the fields into (every
+    field the conditions read, and only those), or None when there are too many to try."""
+    conditions = list(conditions)
+    names = sorted({name for c in conditions for name in c.fields if name in fields})
+    choices: list[list[Scalar]] = []
+    for name in names:
+        found: dict[Scalar, None] = {}
+        for condition in conditions:
+            if name in condition.fields:
+                found.update(dict.fromkeys(_candidates(condition.tree, fields[name])))
+        choices.append(list(found))
+    trials = 1
+    for options in choices:
+        trials *= len(options)
+    if trials > MAX_TRIALS:
+        return None
+    return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*choices)]
 
 
 def _candidates(tree: Node, field: ApplicationField) -> Iterator[Scalar]:

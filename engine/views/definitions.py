@@ -70,6 +70,19 @@ class DepartmentLoadView(View):
     days: Days  # the sum of its counted steps' limits
 
 
+class PathPlanView(View):
+    """A path applications take (a case limit rule, or `rule` None: the workflow's own
+    limits), its promise beside its critical path."""
+
+    rule: int | None
+    when: str | None
+    promised_limit: str
+    statutory_limit: str
+    critical_path: list[str]
+    critical_path_days: float
+    taken: bool
+
+
 class PlanView(View):
     """A workflow's plan in working days: critical path, steps in series, handled separately."""
 
@@ -85,6 +98,7 @@ class PlanView(View):
     handled_separately_matters: list[str]
     departments: list[DepartmentLoadView]
     steps: list[StepPlanView]
+    paths: list[PathPlanView]
 
     @classmethod
     def of(cls, plan: Plan) -> PlanView:
@@ -104,6 +118,18 @@ class PlanView(View):
                     department=d.department, steps=list(d.steps), days=day_figure(d.days)
                 )
                 for d in plan.departments
+            ],
+            paths=[
+                PathPlanView(
+                    rule=p.rule,
+                    when=p.when,
+                    promised_limit=str(p.promised_limit),
+                    statutory_limit=str(p.statutory_limit),
+                    critical_path=list(p.critical_path),
+                    critical_path_days=day_figure(p.critical_days),
+                    taken=p.taken,
+                )
+                for p in plan.paths
             ],
             steps=[
                 StepPlanView(

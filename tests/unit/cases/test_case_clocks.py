@@ -219,3 +219,39 @@ def due_of(desk: Desk, case: Case, step_id: str) -> dt.datetime:
     clock = case.steps[step_id].clock
     assert clock is not None
     return clock.read(desk.calendar, at(12, 2)).due
+
+
+# -- the promise of the path the application takes ---------------------------------------------
+
+
+def test_case_promise_follows_path_taken(gx: WorkingCalendar) -> None:
+    """A foreign expert working 90 days or less takes only the 5-working-day permit and the
+    pickup: the case and its acceptance notice promise 5 working days, not 12."""
+    short = Bureau(
+        "foreign-work-permit-exit-entry", gx, "foreign-work-permit-exit-entry-short-term"
+    )
+    case = short.accept(at(12, 1))
+    assert case.promised is not None and str(case.promised.limit) == "5 working-days"
+    assert case.statutory is not None and str(case.statutory.limit) == "5 working-days"
+    assert promised_due(short, case, at(12, 1)) == at(12, 8, 17, 30)
+    [notice] = [n for n in case.notices if n.kind == "acceptance"]
+    assert "承诺时限5个工作日，承诺于2026年12月8日 17:30（UTC+08:00）前办结" in notice.text
+    long = Bureau("foreign-work-permit-exit-entry", gx)
+    case = long.accept(at(12, 1))
+    assert case.promised is not None and str(case.promised.limit) == "12 working-days"
+    assert case.statutory is not None and str(case.statutory.limit) == "45 working-days"
+
+
+def test_the_plan_shows_each_paths_promise_beside_its_critical_path() -> None:
+    from engine.definitions import make_plan, render_plan
+
+    plan = make_plan(the_workflow("foreign-work-permit-exit-entry"), {})
+    paths = {p.when: (str(p.promised_limit), p.critical_days, p.critical_path) for p in plan.paths}
+    assert paths["work_days <= 90"] == (
+        "5 working-days",
+        5,
+        ("intake", "work-permit-short", "pickup"),
+    )
+    assert paths[None][:2] == ("12 working-days", 12)
+    text = render_plan(plan)
+    assert "path when work_days <= 90" in text and "critical path 5 working days" in text

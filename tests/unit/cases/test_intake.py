@@ -141,7 +141,7 @@ def test_accept_starts_the_promised_and_statutory_clocks(desk: Desk) -> None:
     assert case.promised.read(desk.calendar, at(12, 1)).due == at(12, 15, 17, 30)
     assert case.statutory.read(desk.calendar, at(12, 1)).due == at(12, 29, 17, 30)
     [notice] = case.notices
-    assert notice.kind == "acceptance" and "2026-12-15" in notice.text
+    assert notice.kind == "acceptance" and "2026年12月15日 17:30（UTC+08:00）" in notice.text
 
 
 @pytest.mark.parametrize(
@@ -171,7 +171,7 @@ def test_deferrable_material_missing_is_accepted_with_a_supply_deadline(desk: De
     assert state.deadline == at(12, 8, 17, 30)  # 5 working days
     deferral = [n for n in case.notices if n.kind == "deferral"]
     assert len(deferral) == 1
-    assert "交通组织方案" in deferral[0].text and "2026-12-08" in deferral[0].text
+    assert "交通组织方案（2026年12月8日 17:30（UTC+08:00）前）" in deferral[0].text
 
 
 def test_deferral_deadline_never_beyond_the_promised_limit(make_desk: Any) -> None:

@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 from engine.definitions import Catalogue, Plan, Workflow, make_plan, render_plan
-from engine.definitions.plan import worst_case_days
 from engine.views.definitions import PlanView
 
 SAMPLES = Path(__file__).resolve().parents[3] / "definitions" / "samples"
@@ -95,7 +94,11 @@ def test_without_data_every_condition_counts(
 ) -> None:
     plan = make_plan(workflows["foreign-work-permit-exit-entry"], catalogue.matters)
     assert not plan.data_given and all(s.applies is None for s in plan.steps)
-    assert plan.critical_days == worst_case_days(workflows["foreign-work-permit-exit-entry"]) == 12
+    assert (
+        plan.critical_days
+        == make_plan(workflows["foreign-work-permit-exit-entry"], {}).critical_days
+        == 12
+    )
 
 
 def test_json_form(plan_for: PlanFor) -> None:
