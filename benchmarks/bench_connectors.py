@@ -36,7 +36,7 @@ REQUEST = {
     "step": "background-check",
     "attempt": 1,
     "submitted_at": "2026-12-01T10:00:00+08:00",
-    "applicant": {"name": "某", "id_number": "450202199001010011"},
+    "applicant": {"name": "某", "id_number": "450202199001010015"},
     "fields": {},
     "materials": {},
 }

@@ -306,7 +306,7 @@ def run(options: argparse.Namespace, api_url: str, serve_pid: int) -> dict[str, 
     started = time.monotonic()
     ids = []
     for n in range(options.cases):
-        case_id = svc.submit("bench", {"applicant": {"id_number": "450202199001010011"}}).id
+        case_id = svc.submit("bench", {"applicant": {"id_number": "450202199001010015"}}).id
         svc.act(case_id, "accept", actor="wang")
         ids.append(case_id)
         if n % 50 == 49:
@@ -363,7 +363,7 @@ def fan_out(svc: CaseService, options: argparse.Namespace) -> list[float]:
     """Per case of two parallel checks: seconds from the first check's start to the last end."""
     ids = []
     for _ in range(options.fan_out):
-        case_id = svc.submit(FAN_OUT.id, {"applicant": {"id_number": "450202199001010011"}}).id
+        case_id = svc.submit(FAN_OUT.id, {"applicant": {"id_number": "450202199001010015"}}).id
         svc.act(case_id, "accept", actor="wang")
         svc.act(case_id, "approve", actor="chen", args={"step": "review"})
         ids.append(case_id)

@@ -51,9 +51,9 @@ def queries(database: sa.Engine) -> list[registry.RegistryQuery]:
 
 
 def test_the_background_check_reads_the_seeded_registry(database: sa.Engine) -> None:
-    clean = asyncio.run(call(BACKGROUND, request("450202199001010011"), database=database))
+    clean = asyncio.run(call(BACKGROUND, request("450202199001010015"), database=database))
     drunk = asyncio.run(
-        call(BACKGROUND, request("450203199203030033", key="C-2:b:1"), database=database)
+        call(BACKGROUND, request("450203199203030037", key="C-2:b:1"), database=database)
     )
     assert clean["ok"] is True and clean["findings"] == []
     assert drunk["ok"] is False and drunk["findings"] == ["有饮酒后驾驶记录"]
@@ -72,8 +72,8 @@ def test_an_unknown_person_fails_the_check(database: sa.Engine) -> None:
 
 
 def test_a_repeated_key_is_answered_from_the_log_with_one_query(database: sa.Engine) -> None:
-    first = asyncio.run(call(BACKGROUND, request("450202199001010011"), database=database))
-    again = asyncio.run(call(BACKGROUND, request("450202199001010011"), database=database))
+    first = asyncio.run(call(BACKGROUND, request("450202199001010015"), database=database))
+    again = asyncio.run(call(BACKGROUND, request("450202199001010015"), database=database))
     assert first == again
     assert len(queries(database)) == 1
 
@@ -94,7 +94,7 @@ def test_the_registry_records_are_those_of_the_configured_definitions_folder(
         assert registry.seed(engine, definitions=tmp_path / "elsewhere") == 1
         known = asyncio.run(call(BACKGROUND, request("450299199909090099"), database=engine))
         shipped = asyncio.run(
-            call(BACKGROUND, request("450202199001010011", key="C-2:b:1"), database=engine)
+            call(BACKGROUND, request("450202199001010015", key="C-2:b:1"), database=engine)
         )
     finally:
         dispose_engines()
