@@ -218,7 +218,7 @@ def test_case_submit_reports_every_problem_at_its_place_in_the_file_and_stores_n
     ok(onething("definitions", "register", *map(str, (ROOT / "definitions/workflows").glob("*"))))
     data = json.loads(SAMPLE.read_text(encoding="utf-8"))
     data["applicant"]["credit_code"] = "91450200MA5K8Q3L78"
-    data["fields"].update(length_m=float("nan"), utility="steam")
+    data["fields"].update(length_m=-5, utility="steam")
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     result = onething("case", "submit", "utility-external-works", "--data", str(bad))
@@ -226,7 +226,7 @@ def test_case_submit_reports_every_problem_at_its_place_in_the_file_and_stores_n
     lines = result.stderr.removeprefix("onething: ").splitlines()
     assert [line.split(": ", 1)[1] for line in lines] == [
         "'91450200MA5K8Q3L78' is not a valid unified social credit code",
-        "field 'length_m' should be a finite number, not nan",
+        "field 'length_m' should be at least 1, not -5",
         "field 'utility' should be one of water, power, gas, telecom, not 'steam'",
     ]
     assert all(line.startswith(f"{bad}:") for line in lines)  # file:line:col
