@@ -271,6 +271,22 @@ class CalendarSet:
             self._built[calendar_id] = self._build(calendar_id)
         return self._built[calendar_id]
 
+    def unsettled(self, calendar_id: str, year: int) -> list[str]:
+        """The layers of `calendar_id` (its files, base first) that do not settle `year`: a
+        base without that year's published national schedule, a region without its own entry
+        for the year (a 2027 national schedule does not settle Guangxi's 2027 壮族三月三)."""
+        self.get(calendar_id)  # an unknown id says so
+        found = []
+        for spec in self._chain(calendar_id):
+            if spec.national_years is not None:
+                entry = spec.years.get(year)
+                settled = year in spec.national_years or bool(entry and entry.official)
+            else:
+                settled = year in spec.years
+            if not settled:
+                found.append(spec.id)
+        return found
+
     def _chain(self, calendar_id: str) -> list[CalendarFile]:
         """The file and its bases, base first."""
         chain: list[CalendarFile] = []

@@ -118,6 +118,7 @@ class NegativeMatter:
     status: NegativeStatus = NegativeStatus.PENDING
     decided_by: str | None = None
     decided_at: dt.datetime | None = None
+    decision_reason: str = ""  # the leader's reason, required for an overturn
 
 
 @dataclass

@@ -74,9 +74,12 @@ def decide_negative(run: Run, *, confirm: bool) -> None:
             step=negative.step_id,
             who=True,
         )
+    # an overturn sets the officer's finding aside: the leader says why, on the record
+    why = run.arg("reason", required=not confirm) or ""
     negative.status = NegativeStatus.CONFIRMED if confirm else NegativeStatus.OVERTURNED
     negative.decided_by, negative.decided_at = actor.name, run.ctx.now
-    run.emit("negative.decided", id=negative.id, status=negative.status.value)
+    negative.decision_reason = str(why)
+    run.emit("negative.decided", id=negative.id, status=negative.status.value, reason=why)
     if negative.step_id is None:
         if confirm:
             run.notify("refusal", negative_notice(negative))

@@ -58,4 +58,5 @@ def negative_values(negative: NegativeMatter) -> dict[str, Any]:
         "registered_at": as_utc(negative.registered_at),
         "decided_by": negative.decided_by,
         "decided_at": as_utc(negative.decided_at),
+        "decision_reason": negative.decision_reason,
     }

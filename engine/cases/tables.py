@@ -111,6 +111,7 @@ class NegativeRow(SQLModel, table=True):
     registered_at: dt.datetime
     decided_by: str | None = Field(default=None, max_length=64)
     decided_at: dt.datetime | None = None
+    decision_reason: str = ""  # the leader's reason (required for an overturn)
 
 
 class EventRow(SQLModel, table=True):

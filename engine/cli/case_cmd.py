@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import typer
 
 from engine import bootstrap, inputs
+from engine.calendar.display import moment_text
 from engine.cases.machine import ARGUMENTS
 from engine.cases.requests import Command
 from engine.cli.common import fail, print_json, user_errors
@@ -289,8 +291,14 @@ def list_negatives(status: str = typer.Option(None, "--status"), as_json: bool =
     counts: dict[str, int] = {}
     for row in rows:
         counts[row.status] = counts.get(row.status, 0) + 1
+        decided = ""
+        if row.decided_by and row.decided_at:
+            when = moment_text(row.decided_at, row.decided_at.tzinfo or dt.UTC)
+            decided = f"  [{row.status} by {row.decided_by} {when}"
+            decided += f": {row.decision_reason}]" if row.decision_reason else "]"
         typer.echo(
             f"{row.id:28s} {row.kind:18s} {row.status:10s} {row.department:16s} {row.reason}"
+            + decided
         )
     entries = "1 entry" if len(rows) == 1 else f"{len(rows)} entries"
     typer.echo(f"{entries}: " + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())))

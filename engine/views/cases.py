@@ -112,6 +112,7 @@ class NegativeMatterView(View):
     registered_at: dt.datetime
     decided_by: str | None = None
     decided_at: dt.datetime | None = None
+    decision_reason: str = ""  # the leader's reason (required for an overturn)
 
     @classmethod
     def of(cls, row: NegativeRow, calendar: WorkingCalendar) -> NegativeMatterView:
@@ -131,6 +132,7 @@ class NegativeMatterView(View):
             registered_at=calendar.local(as_utc(row.registered_at)),
             decided_by=row.decided_by,
             decided_at=_local(calendar, as_utc(row.decided_at)),
+            decision_reason=row.decision_reason,
         )
 
 
@@ -284,6 +286,7 @@ def negative_view(
         registered_at=calendar.local(negative.registered_at),
         decided_by=negative.decided_by,
         decided_at=_local(calendar, negative.decided_at),
+        decision_reason=negative.decision_reason,
     )
 
 

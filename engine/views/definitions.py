@@ -160,6 +160,27 @@ class DueView(View):
     calendar: str
 
 
+class DayView(View):
+    """A day that is not what its weekday says: a holiday, or a make-up working day (调休)."""
+
+    date: dt.date
+    working: bool
+    name: str
+
+
+class YearView(View):
+    """`calendar show --json`: one year of a calendar, its named days, and the layers (the
+    calendar files, base first) whose schedule for the year is not yet published."""
+
+    calendar: str
+    name: str
+    year: int
+    provisional: bool
+    unsettled_layers: list[str]
+    working_days: int
+    days: list[DayView]
+
+
 class WorkingDaysView(View):
     """`calendar between`: working days after a start up to and including an end."""
 

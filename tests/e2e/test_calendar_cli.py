@@ -99,3 +99,24 @@ def test_calendar_commands_import_neither_prefect_nor_the_database() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=60
     )
     assert "HEAVY []" in result.stdout, result.stdout + result.stderr
+
+
+def test_working_hours_print_the_time_as_well_as_the_date() -> None:
+    result = onething("calendar", "add", "2026-12-01T16:00", "3", "--unit", "working-hours")
+    assert result.returncode == 0 and result.stdout.strip() == "2026-12-02 10:30 +08:00"
+
+
+def test_calendar_show_json_names_the_layers_still_provisional() -> None:
+    """A 2027 national schedule would not settle Guangxi's 2027 壮族三月三: both layers are
+    named until each file carries its 2027."""
+    result = onething("calendar", "show", "2027", "-c", "gx", "--json")
+    assert result.returncode == 0, result.stderr
+    year = json.loads(result.stdout)
+    assert year["provisional"] is True and year["unsettled_layers"] == ["cn", "gx"]
+    settled = json.loads(onething("calendar", "show", "2026", "-c", "gx", "--json").stdout)
+    assert settled["provisional"] is False and settled["unsettled_layers"] == []
+    assert {
+        k: v
+        for k, v in next(d for d in settled["days"] if d["date"] == "2026-04-20").items()
+        if k != "name"
+    } == {"date": "2026-04-20", "working": False}

@@ -65,9 +65,8 @@ def s_reject_confirmed(service: CaseService, clock: Clock) -> tuple[str, CaseVie
 
 def s_reject_overturned(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
     case_id = rejected(service)
-    return case_id, service.act(
-        case_id, "overturn-negative", actor="li", args={"negative": negative_id(service, case_id)}
-    )
+    args = {"negative": negative_id(service, case_id), "reason": "复核后材料符合要求"}
+    return case_id, service.act(case_id, "overturn-negative", actor="li", args=args)
 
 
 def s_correction_and_supplement(service: CaseService, clock: Clock) -> tuple[str, CaseView]:
@@ -138,7 +137,13 @@ SCENARIOS: dict[str, tuple[Scenario, Callable[[CaseView], bool]]] = {
     "refuse+confirm": (s_refuse_confirmed, lambda v: v.status == "refused"),
     "approve": (s_approve, lambda v: step(v, "municipal").status == "approved"),
     "reject+confirm": (s_reject_confirmed, lambda v: v.status == "rejected"),
-    "reject+overturn": (s_reject_overturned, lambda v: step(v, "traffic").status == "active"),
+    "reject+overturn": (
+        s_reject_overturned,
+        lambda v: (
+            step(v, "traffic").status == "active"
+            and v.negatives[-1].decision_reason == "复核后材料符合要求"
+        ),
+    ),
     "correction+supplement": (
         s_correction_and_supplement,
         lambda v: v.correction is None and step(v, "municipal").status == "active",
@@ -166,6 +171,14 @@ def test_every_action_applies_and_persists(service: CaseService, clock: Clock, n
     assert holds(view), view
     assert holds(service.show(case_id))  # as stored, read back
     assert service.verify(case_id) == []
+
+
+def test_the_leaders_reason_for_an_overturn_is_in_the_register(
+    service: CaseService, clock: Clock
+) -> None:
+    case_id, _ = s_reject_overturned(service, clock)
+    [row] = [n for n in service.negatives(status="overturned") if n.case_id == case_id]
+    assert row.decided_by == "li" and row.decision_reason == "复核后材料符合要求"
 
 
 REFUSALS: dict[str, tuple[str, str, dict[str, Any], str]] = {

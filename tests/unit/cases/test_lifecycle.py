@@ -307,7 +307,9 @@ def test_snapshot_round_trips_after_a_complex_history(make_desk: Any) -> None:
     )
     chen = officer("traffic-police", name="chen")
     case = desk.act(case, "reject", chen, at(12, 4), step="traffic", reason="x")
-    case = desk.act(case, "overturn-negative", LEADER, at(12, 4), negative="C-1-N1")
+    case = desk.act(
+        case, "overturn-negative", LEADER, at(12, 4), negative="C-1-N1", reason="复核后予以受理"
+    )
     case = desk.approve_all(case, "municipal", at(12, 7))
     case = desk.act(case, "approve", chen, at(12, 7), step="traffic")
     case = desk.approve_all(case, "greening", at(12, 7))

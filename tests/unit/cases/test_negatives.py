@@ -66,10 +66,24 @@ def test_leader_confirms_refusal_with_notice_of_remedies_and_help(desk: Desk) ->
 
 def test_leader_overturns_refusal_and_the_window_may_accept(desk: Desk) -> None:
     case = refused_at_intake(desk)
-    case = desk.act(case, "overturn-negative", LEADER, at(12, 1), negative="C-1-N1")
+    case = desk.act(
+        case,
+        "overturn-negative",
+        LEADER,
+        at(12, 1),
+        negative="C-1-N1",
+        reason="材料齐全，符合受理条件",
+    )
     assert case.status is CaseStatus.SUBMITTED
     assert case.negatives[0].status is NegativeStatus.OVERTURNED
+    assert case.negatives[0].decision_reason == "材料齐全，符合受理条件"
     assert desk.act(case, "accept", WINDOW, at(12, 1)).status is CaseStatus.IN_PROGRESS
+
+
+def test_an_overturn_without_the_leaders_reason_is_refused(desk: Desk) -> None:
+    case = refused_at_intake(desk)
+    error = desk.refused(case, "overturn-negative", LEADER, at(12, 1), negative="C-1-N1")
+    assert "'reason' is required" in error.reason
 
 
 def test_cannot_handle_is_a_negative_kind_of_its_own(desk: Desk) -> None:
@@ -109,7 +123,14 @@ def test_deciding_an_unknown_or_decided_negative_is_refused(desk: Desk) -> None:
     case = refused_at_intake(desk)
     desk.refused(case, "confirm-negative", LEADER, at(12, 1), negative="C-1-N9")
     desk.refused(case, "confirm-negative", LEADER, at(12, 1))
-    case = desk.act(case, "overturn-negative", LEADER, at(12, 1), negative="C-1-N1")
+    case = desk.act(
+        case,
+        "overturn-negative",
+        LEADER,
+        at(12, 1),
+        negative="C-1-N1",
+        reason="材料齐全，符合受理条件",
+    )
     desk.refused(case, "confirm-negative", LEADER, at(12, 1), negative="C-1-N1")
 
 
@@ -173,7 +194,9 @@ def test_leader_of_the_rejecting_department_may_decide(desk: Desk) -> None:
 
 def test_overturned_rejection_restores_the_step(desk: Desk) -> None:
     case = rejected(desk, "municipal", "municipal")
-    case = desk.act(case, "overturn-negative", LEADER, at(12, 3), negative="C-1-N1")
+    case = desk.act(
+        case, "overturn-negative", LEADER, at(12, 3), negative="C-1-N1", reason="复核后予以受理"
+    )
     run = case.steps["municipal"]
     assert run.status is StepStatus.ACTIVE
     assert run.signatures == []
@@ -254,7 +277,9 @@ def test_overturned_failed_check_runs_again_under_a_new_attempt(make_desk: Any) 
     first = case.steps["background"].attempt
     case = desk.act(case, "reject", SYSTEM, at(12, 1), step="background", reason="疑似重名")
     assert case.negatives[0].department == case.steps["background"].department
-    case = desk.act(case, "overturn-negative", LEADER, at(12, 2), negative="C-1-N1")
+    case = desk.act(
+        case, "overturn-negative", LEADER, at(12, 2), negative="C-1-N1", reason="复核后予以受理"
+    )
     run = case.steps["background"]
     assert run.status is StepStatus.ACTIVE
     assert run.attempt == first + 1  # the connector's idempotency key changes with it

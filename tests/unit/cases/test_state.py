@@ -66,7 +66,9 @@ def intake(d: Desk) -> None:
     case, _ = d.submit(now=at(12, 1), materials=MISSING_SITE_PLAN)
     case = d.act(case, "supplement", APPLICANT, at(12, 1), materials={"site-plan": "d"})
     case = d.act(case, "refuse", WINDOW, at(12, 1), **REASON)
-    case = d.act(case, "overturn-negative", LEADER, at(12, 1), negative="C-1-N1")
+    case = d.act(
+        case, "overturn-negative", LEADER, at(12, 1), negative="C-1-N1", reason="复核后予以受理"
+    )
     case = d.act(case, "refuse", WINDOW, at(12, 1), **REASON)
     d.act(case, "confirm-negative", LEADER, at(12, 1), negative="C-1-N2")
 
@@ -89,7 +91,9 @@ def correction_and_rejection(d: Desk) -> None:
     )  # fmt: skip
     d.act(returned, "supplement", APPLICANT, at(12, 3), materials={"site-plan": "d"})
     case = d.act(case, "reject", officer("municipal"), at(12, 2), step="municipal", **REASON)
-    case = d.act(case, "overturn-negative", LEADER, at(12, 2), negative="C-1-N1")
+    case = d.act(
+        case, "overturn-negative", LEADER, at(12, 2), negative="C-1-N1", reason="复核后予以受理"
+    )
     case = d.act(case, "reject", officer("municipal"), at(12, 2), step="municipal", **REASON)
     d.act(case, "confirm-negative", LEADER, at(12, 3), negative="C-1-N2")
     d.act(case, "withdraw", APPLICANT, at(12, 3))

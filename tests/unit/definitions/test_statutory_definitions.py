@@ -157,7 +157,9 @@ def test_ride_hailing_a_refusal_the_leader_overturns_lets_the_window_accept(
 ) -> None:
     _, case, ctx = ride_hailing_case(workflows, calendars, definitions_dir, vehicle_seats=8)
     case, _ = act(case, "accept", ctx)
-    case, _ = act(case, "overturn-negative", by(ctx, LEADER, negative=case.negatives[0].id))
+    case, _ = act(
+        case, "overturn-negative", by(ctx, LEADER, negative=case.negatives[0].id, reason="复核")
+    )
     assert case.status is CaseStatus.SUBMITTED
     case, _ = act(case, "accept", ctx)
     assert case.status is CaseStatus.IN_PROGRESS and len(case.negatives) == 1
