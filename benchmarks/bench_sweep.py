@@ -90,7 +90,11 @@ def template(flow: Workflow, calendar: Any, accepted: dt.datetime) -> tuple[dict
         case_id="TEMPLATE",
         workflow=flow,
         calendar=calendar,
-        application={"applicant": {"name": "张三"}, "fields": {}, "materials": {}},
+        application={
+            "applicant": {"name": "张三", "credit_code": "91450200MA5K8Q3L77"},
+            "fields": {},
+            "materials": {},
+        },
         now=accepted,
     )
     ctx = machine.Context(flow, calendar, Actor("w", "window", "office"), accepted, {})

@@ -62,7 +62,7 @@ def test_the_background_check_reads_the_seeded_registry(database: sa.Engine) -> 
 def test_the_traffic_record_counts_driving_years_to_the_application_date(
     database: sa.Engine,
 ) -> None:
-    novice = asyncio.run(call(TRAFFIC, request("450205200011110055"), database=database))
+    novice = asyncio.run(call(TRAFFIC, request("450205200011110057"), database=database))
     assert novice["ok"] is False and "驾龄不足3年" in novice["findings"][0]
 
 
@@ -86,13 +86,13 @@ def test_the_registry_records_are_those_of_the_configured_definitions_folder(
     folder = tmp_path / "elsewhere" / "registries"
     folder.mkdir(parents=True)
     (folder / "drivers.yaml").write_text(
-        'drivers:\n  - {id_number: "450299199909090099", name: 某某, licence_since: 2010-01-01}\n',
+        'drivers:\n  - {id_number: "450299199909090093", name: 某某, licence_since: 2010-01-01}\n',
         encoding="utf-8",
     )
     engine = get_engine(f"sqlite:///{tmp_path / 'elsewhere.db'}")
     try:
         assert registry.seed(engine, definitions=tmp_path / "elsewhere") == 1
-        known = asyncio.run(call(BACKGROUND, request("450299199909090099"), database=engine))
+        known = asyncio.run(call(BACKGROUND, request("450299199909090093"), database=engine))
         shipped = asyncio.run(
             call(BACKGROUND, request("450202199001010015", key="C-2:b:1"), database=engine)
         )
