@@ -11,13 +11,11 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The service (Prefect server, case flows, supervision sweep) with the demo cases through it;
-# Ctrl-C stops it. The Prefect UI is at http://127.0.0.1:4200.
+# The service with living demo cases: the HTTP API at http://127.0.0.1:8000 (docs at /docs),
+# the Prefect server and UI at http://127.0.0.1:4200, the case flows and the supervision sweep.
+# It prints one token per demo role; Ctrl-C stops every part.
 run: $(STAMP)
-	$(VENV)/bin/onething serve & serve=$$!; trap 'kill $$serve 2>/dev/null' INT TERM EXIT; \
-	$(VENV)/bin/onething demo --prefect && \
-	echo "onething serve is running; the Prefect UI is at http://127.0.0.1:4200 (Ctrl-C stops)" && \
-	wait $$serve
+	$(VENV)/bin/onething serve --demo
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check engine flows tests benchmarks

@@ -1,15 +1,23 @@
-"""`onething serve`: run every case as a Prefect flow, on a local server or `PREFECT_API_URL`."""
+"""`onething serve`: the HTTP API, every case as a Prefect flow (on a local server or
+`PREFECT_API_URL`) and the supervision sweep, in one process tree that Ctrl-C or SIGTERM stops."""
 
 from __future__ import annotations
 
 import logging
+import signal
+from typing import TYPE_CHECKING
 
 import typer
 
 from engine import bootstrap
+from engine.api.app import create_app
+from engine.api.server import serving
 from engine.cli.common import user_errors
 from engine.escalation.scheduler import start_sweeper
 from flows.serving import serve as run
+
+if TYPE_CHECKING:
+    from engine.demo.living import Seeded
 
 PORT = typer.Option(4200, help="Port of the embedded Prefect server (without PREFECT_API_URL).")
 LIMIT = typer.Option(50, help="Most case flow runs awake at once (waiting ones do not count).")
@@ -21,6 +29,13 @@ WORK_POOL = typer.Option(
     None,
     help="Leave the flows to this work pool's workers (deploy/prefect.yaml; needs "
     "PREFECT_API_URL); only start and wake runs here.",
+)
+API_PORT = typer.Option(8000, "--api-port", help="Port of the HTTP API on 127.0.0.1.")
+DEMO = typer.Option(
+    False,
+    "--demo",
+    help="Seed living demo cases (on time, yellow, red, awaiting a leader or a correction) "
+    "and one user per role; print their tokens.",
 )
 RECLAIM = typer.Option(
     None,
@@ -38,24 +53,55 @@ def serve(
     reconcile_every: float = RECONCILE_EVERY,
     reclaim: bool | None = RECLAIM,
     work_pool: str | None = WORK_POOL,
+    api_port: int = API_PORT,
+    demo: bool = DEMO,
 ) -> None:
-    """Serve the case flow (`case/cases`): a local Prefect server on 127.0.0.1 unless
-    PREFECT_API_URL names one; the data directory keeps its database."""
+    """Serve the HTTP API (127.0.0.1:8000, docs at /docs) and the case flow (`case/cases`): a
+    local Prefect server on 127.0.0.1 unless PREFECT_API_URL names one; the data directory
+    keeps its database, so a second start carries on."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Prefect API call
+    # SIGTERM stops like Ctrl-C: every part's `finally` runs
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    seeded = None
+    if demo:
+        from engine.demo.living import seed_living
+
+        seeded = seed_living(bootstrap.case_service(), bootstrap.accounts(), echo=typer.echo)
+    # the API's commands are picked up by the flows' reconciliation (--reconcile-every): this
+    # process must not import Prefect before `run` has pointed it at its server
+    app = create_app(bootstrap.api_services())
     sweeper = start_sweeper(  # electronic supervision (电子监察), every ONETHING_SWEEP_SECONDS
         bootstrap.supervision(),
         seconds=bootstrap.settings().sweep_seconds,
         first_at=bootstrap.clock(),
     )
     try:
-        run(
-            port=port,
-            limit=limit,
-            poll_seconds=poll,
-            reconcile_seconds=reconcile_every,
-            reclaim=reclaim,
-            work_pool=work_pool,
-        )
+        with serving(app, port=api_port) as url:
+            _announce(url, seeded)
+            run(
+                port=port,
+                limit=limit,
+                poll_seconds=poll,
+                reconcile_seconds=reconcile_every,
+                reclaim=reclaim,
+                work_pool=work_pool,
+            )
+    except KeyboardInterrupt:
+        typer.echo("onething serve: stopped")
     finally:
         sweeper.shutdown(wait=False)
+
+
+def _announce(url: str, seeded: Seeded | None) -> None:
+    typer.echo(f"onething API at {url}/api/v1 (OpenAPI {url}/docs, metrics {url}/metrics)")
+    if seeded is None:
+        return
+    for name, token in seeded.tokens.items():
+        typer.echo(f"  {name:16s} token {token}")
+    operator = seeded.tokens.get("demo-operator")
+    if operator:
+        typer.echo(
+            f'try: curl -H "Authorization: Bearer {operator}" {url}/api/v1/cases'
+            " (tokens are shown once: only their hashes are stored)"
+        )

@@ -1,0 +1,117 @@
+"""`onething serve --demo`: living cases for the service, at dates relative to today — one on
+time, one turning yellow, one red, one whose refusal waits for the leader (否定事项报备), one
+waiting on the applicant's correction (补正), and one case of each other combined service —
+and one user per role, whose tokens are printed once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from engine.access.accounts import Accounts
+from engine.bootstrap import definitions_root
+from engine.calendar import WorkingCalendar
+from engine.cases.service import CaseService
+from engine.connectors.registry import seed
+from engine.demo.samples import register_workflows
+
+DEMO_WORKFLOW = "utility-external-works"
+# (sample, accepted this many working days ago; None: now): on time, then a work permit with a
+# working day left of its 10 (yellow) and one past its promised 12 (red), and a ride-hailing one
+LIVING: tuple[tuple[str, int | None], ...] = (
+    ("utility-external-works", None),
+    ("foreign-work-permit-exit-entry", 9),
+    ("foreign-work-permit-exit-entry", 13),
+    ("ride-hailing-dual-licence", None),
+)
+# one user per role: name → (role, department)
+USERS: dict[str, tuple[str, str | None]] = {
+    "demo-window": ("window", "approval-bureau"),
+    "demo-reviewer": ("reviewer", "municipal"),
+    "demo-head": ("head", "approval-bureau"),
+    "demo-leader": ("leader", "approval-bureau"),
+    "demo-supervisor": ("supervisor", "supervision"),
+    "demo-admin": ("admin", "approval-bureau"),
+    "demo-operator": ("operator", None),
+    "demo-portal": ("portal", None),
+}
+OPERATOR = "demo-operator"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What a demo start did: the tokens it printed once, and the cases it created."""
+
+    tokens: dict[str, str]
+    cases: list[str]
+
+
+def working_days_ago(calendar: WorkingCalendar, today: dt.date, n: int) -> dt.date:
+    """The working day `n` working days before `today` (counted as the calendar counts)."""
+    day = today
+    while calendar.working_days_between(day, today) < n or not calendar.is_working_day(day):
+        day = day.fromordinal(day.toordinal() - 1)
+    return day
+
+
+def seed_living(service: CaseService, accounts: Accounts, *, echo: Callable[[str], None]) -> Seeded:
+    """Seed once per data directory; a second start rotates only the operator's token."""
+    if accounts.names() >= set(USERS):
+        return Seeded({OPERATOR: accounts.rotate_token(OPERATOR)}, [])
+    register_workflows(service, echo)
+    seed(service.engine, definitions=definitions_root())
+    tokens = {
+        name: accounts.add(name, role=role, department=department)
+        for name, (role, department) in USERS.items()
+        if name not in accounts.names()
+    }
+    now = service.clock()
+
+    def at(days_ago: int | None, workflow_id: str) -> CaseService:
+        """The service as of 09:30 `days_ago` working days ago on the workflow's calendar
+        (None: now)."""
+        past = now
+        if days_ago is not None:
+            calendar = service.calendars.get(service.workflows(workflow_id, None).calendar)
+            day = working_days_ago(calendar, calendar.local(now).date(), days_ago)
+            past = min(now, calendar.local(dt.datetime.combine(day, dt.time(9, 30))))
+        return CaseService(
+            service.engine,
+            workflows=service.workflows,
+            calendars=service.calendars,
+            clock=lambda: past,
+            after_commit=service.after_commit,
+        )
+
+    cases = []
+    for sample, days_ago in LIVING:
+        workflow_id = str(json.loads(_text(sample))["workflow"])
+        then = at(days_ago, workflow_id)
+        case_id = then.submit(workflow_id, _sample(sample)).id
+        then.act(case_id, "accept", actor="demo-window")
+        cases.append(case_id)
+    refused = service.submit(DEMO_WORKFLOW, _sample(DEMO_WORKFLOW)).id
+    reason = {"reason": "申请材料与现场不符", "legal_basis": "《行政许可法》第三十二条"}
+    service.act(refused, "refuse", actor="demo-window", args=reason)
+    corrected = service.submit(DEMO_WORKFLOW, _sample(DEMO_WORKFLOW)).id
+    service.act(corrected, "accept", actor="demo-window")
+    service.act(
+        corrected,
+        "return-for-correction",
+        actor="demo-reviewer",
+        args={"step": "road-digging", "items": ["traffic-plan"], "reason": "交通组织方案不清晰"},
+    )
+    cases += [refused, corrected]
+    echo(f"demo: {len(cases)} living cases, {len(tokens)} users")
+    return Seeded(tokens, cases)
+
+
+def _text(sample: str) -> str:
+    return (definitions_root() / "samples" / f"{sample}.json").read_text(encoding="utf-8")
+
+
+def _sample(sample: str) -> dict[str, object]:
+    found = json.loads(_text(sample))
+    return {k: found[k] for k in ("applicant", "fields", "materials")}
