@@ -8,6 +8,9 @@ Pure core: no database, no clock. The case engine uses:
   (raise `DefinitionError` listing every problem as `file:line:col: message`)
 - `Workflow.applicable_steps(values)`, `Step.applies(values)`, `Step.limit_for(values)`,
   `Workflow.ladder_for(step)`; `evaluate_when(text, values)` / `parse_when(text).holds(values)`
+- `Workflow.refusals_for(values)` (不予受理 at acceptance, `refuse_when`), `Material.asked(values)`
+- `application.check_application(workflow, application)`: the one home of application checks
+  (raises `ApplicationError` with every problem); `missing_materials` for sample files
 - `validate_paths(paths, root=)` → problems; `make_plan(workflow, matters, values=)` → `Plan`
 """
 
