@@ -57,9 +57,10 @@ def text(what: str, value: str, *, limit: int = MAX_TEXT) -> str:
     return value
 
 
-def json_value(what: str, value: Any) -> Any:
+def json_value(what: str, value: Any, *, finite: bool = True) -> Any:
     """A JSON-shaped value (the application, an action's arguments): nested at most
-    `MAX_NESTING` deep, at most `MAX_ITEMS` values, finite numbers, bounded text, text keys."""
+    `MAX_NESTING` deep, at most `MAX_ITEMS` values, bounded text, text keys, and (unless a
+    checker of its own reports them, as the application's does) finite numbers."""
     count = 0
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
@@ -78,7 +79,7 @@ def json_value(what: str, value: Any) -> Any:
                 stack += [(child, depth + 1) for child in item.values()]
             else:
                 stack += [(child, depth + 1) for child in item]
-        elif isinstance(item, float) and not math.isfinite(item):
+        elif finite and isinstance(item, float) and not math.isfinite(item):
             raise InputError(f"{what}: {item} is not a number")
         elif isinstance(item, int) and not isinstance(item, bool) and abs(item) > 2**53:
             raise InputError(f"{what}: {item} is too large a number")
@@ -93,12 +94,13 @@ def _no_constant(constant: str) -> Any:
     raise ValueError(f"{constant} is not a number")
 
 
-def parse_json(source: str, what: str, *, line: int | None = None) -> Any:
+def parse_json(source: str, what: str, *, line: int | None = None, finite: bool = True) -> Any:
     """JSON text as a user gave it (`what`: the file or option; `line`: the file's line it
-    stands on): one `InputError`, with its place, for whatever is wrong."""
+    stands on): one `InputError`, with its place, for whatever is wrong. `finite=False`
+    leaves NaN and Infinity to a checker that reports them at their place (the application's)."""
     place = what if line is None else f"{what}:{line}"
     try:
-        value = json.loads(source, parse_constant=_no_constant)
+        value = json.loads(source, parse_constant=_no_constant if finite else None)
     except json.JSONDecodeError as exc:
         at = f"{what}:{exc.lineno if line is None else line}:{exc.colno}"
         raise InputError(f"{at}: not valid JSON: {exc.msg}") from None
@@ -106,7 +108,7 @@ def parse_json(source: str, what: str, *, line: int | None = None) -> Any:
         raise InputError(f"{place}: {exc}") from None
     except RecursionError:
         raise InputError(f"{place}: nested deeper than {MAX_NESTING} levels") from None
-    return json_value(place, value)
+    return json_value(place, value, finite=finite)
 
 
 def decode(data: bytes, what: str) -> str:

@@ -27,7 +27,7 @@ class Intake:
     def __post_init__(self) -> None:
         """Bounded input, the same on every database (`engine.inputs`)."""
         inputs.name("workflow", self.workflow_id)
-        inputs.json_value("the application", self.application)
+        inputs.json_value("the application", self.application, finite=False)
         if self.key is not None:
             inputs.name("key", self.key)
 

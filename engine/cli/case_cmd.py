@@ -39,7 +39,7 @@ def _read_text(path: Path) -> str:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    data = inputs.parse_json(_read_text(path), str(path))
+    data = inputs.parse_json(_read_text(path), str(path), finite=False)  # the intake says where
     if not isinstance(data, dict):
         fail(f"{path}: an application is a JSON object")
     return dict(data)
