@@ -22,15 +22,15 @@ from engine.calendar import CalendarSet
 from engine.cases import automatic, machine
 from engine.cases.audit import GENESIS
 from engine.cases.case import APPLICANT, SYSTEM, Case
+from engine.cases.deadlines import moved_deadlines
 from engine.cases.errors import Conflict, PreconditionFailed
 from engine.cases.idempotency import Done, command_row, done
 from engine.cases.recording import record
 from engine.cases.requests import Command, Intake
-from engine.cases.state import OPEN_STEP
+from engine.cases.state import CaseStatus
 from engine.cases.tables import CaseRow, StepRow, among
 from engine.cases.users import Users
 from engine.cases.writes import CaseHead, Head, Writes
-from engine.clock import as_utc
 from engine.definitions.model import Workflow
 from engine.errors import NotFound, OnethingError
 from engine.retry import CONTENTION
@@ -299,50 +299,52 @@ class CaseCommands(Users):
         writes = Writes()
         with UnitOfWork(self.engine) as uow:
             session = uow.session
-            stored = {
-                (c, s): as_utc(d)
-                for c, s, d in session.execute(
-                    select(StepRow.case_id, StepRow.step_id, StepRow.due_at).where(
-                        col(StepRow.is_open) == True  # noqa: E712
-                    )
+            stored: dict[str, dict[str | None, dt.datetime | None]] = {}
+            for case_id, step_id, due in session.execute(
+                select(StepRow.case_id, StepRow.step_id, StepRow.due_at).where(
+                    col(StepRow.is_open) == True  # noqa: E712
                 )
-                if d is not None
-            }
-            open_ids = sorted({case_id for case_id, _ in stored})
-            for row in session.exec(select(CaseRow).where(col(CaseRow.id).in_(open_ids))):
+            ):
+                stored.setdefault(case_id, {})[step_id] = due
+            open_cases = select(CaseRow).where(
+                col(CaseRow.id).in_(sorted(stored))
+                | col(CaseRow.status).in_([s.value for s in CaseStatus if not s.closed])
+            )
+            for row in session.exec(open_cases):
                 case = Case.from_json(row.snapshot)
                 calendar = self.calendars.get(case.calendar)
-                changes = []
-                for step_id, run in case.steps.items():
-                    if run.clock is None or run.status not in OPEN_STEP:
-                        continue
-                    reading = run.clock.read(calendar, now)
-                    before = stored.get((case.id, step_id))
-                    if before is not None and before != as_utc(reading.due):
-                        changes.append(
-                            {
-                                "step": step_id,
-                                "old_due": before.isoformat(),
-                                "new_due": reading.due.isoformat(),
-                                "provisional": reading.provisional,
-                            }
-                        )
-                if changes:
-                    event = machine.Event("deadlines.recomputed", {"changes": changes})
-                    self.record_unchanged(writes, session, row, case, [event], now=now)
-                    moved += [
-                        DeadlineMoved(
-                            case=case.id,
-                            step=change["step"],
-                            old_due=calendar.local(dt.datetime.fromisoformat(change["old_due"])),
-                            new_due=calendar.local(dt.datetime.fromisoformat(change["new_due"])),
-                            provisional=change["provisional"],
-                        )
-                        for change in changes
-                    ]
+                dues = stored.get(case.id, {}) | {
+                    "promised": row.promised_due_at,
+                    "statutory": row.statutory_due_at,
+                }
+                changes = moved_deadlines(case, calendar, now, stored=dues)
+                if not changes:
+                    continue
+                event = machine.Event("deadlines.recomputed", {"changes": changes})
+                self.record_unchanged(writes, session, row, case, [event], now=now)
+                moved += [
+                    DeadlineMoved(
+                        case=case.id,
+                        clock=change["clock"],
+                        step=change["step"],
+                        old_due=dt.datetime.fromisoformat(change["old_due"]),
+                        new_due=dt.datetime.fromisoformat(change["new_due"]),
+                        provisional=change["provisional"],
+                        unsettled_layers=self.unsettled_layers(case.calendar, change["new_due"])
+                        if change["provisional"]
+                        else [],
+                    )
+                    for change in changes
+                ]
             writes.flush(session.connection())
             uow.commit()
         return moved
+
+    def unsettled_layers(self, calendar_id: str, due: str) -> list[str]:
+        """The calendar files whose schedule for a year up to `due` is not yet published."""
+        years = range(self.clock().year, dt.datetime.fromisoformat(due).year + 1)
+        found = [layer for y in years for layer in self.calendars.unsettled(calendar_id, y)]
+        return list(dict.fromkeys(found))
 
     def record_unchanged(
         self,

@@ -38,6 +38,7 @@ def record(
     command changed the run state, so only the step rows of the steps it moved are written
     (else every row is refreshed: the calendar or the ladder moved)."""
     promised = new.promised.read(calendar, now).due if new.promised else None
+    statutory = new.statutory.read(calendar, now).due if new.statutory else None
     past = escalation_index.history(session, new.id) if head.escalated else {}
     steps = steps_to_write(old, new, moved_only=moved_only)
     # the case clock's ladder moves only with the promised clock or the case's status
@@ -52,6 +53,7 @@ def record(
         "status": new.status.value,
         "snapshot": new.to_json().decode(),
         "promised_due_at": as_utc(promised),
+        "statutory_due_at": as_utc(statutory),
         "next_escalation_at": (nexts[case_key] if case_clock else as_utc(head.next_escalation_at)),
     }
     if old is None:

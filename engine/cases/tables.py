@@ -39,6 +39,7 @@ class CaseRow(SQLModel, table=True):
     submitted_at: dt.datetime
     updated_at: dt.datetime
     promised_due_at: dt.datetime | None = Field(default=None, index=True)
+    statutory_due_at: dt.datetime | None = None  # so `case recompute` sees it move
     next_escalation_at: dt.datetime | None = _when(index=True)  # the promised clock's ladder
     # a level has fired on one of its clocks: its history is worth reading
     escalated: bool = Field(default=False, sa_column_kwargs={"server_default": false()})

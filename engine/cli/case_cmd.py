@@ -251,12 +251,24 @@ def recompute(as_json: bool = JSON) -> None:
     if as_json:
         print_json([change.model_dump(mode="json") for change in moved])
         return
+    unsettled: dict[str, None] = {}
     for change in moved:
+        what = change.step if change.clock == "step" else f"(case {change.clock})"
+        zone = change.new_due.tzinfo or dt.UTC
+        layers = ", ".join(change.unsettled_layers)
         typer.echo(
-            f"{change.case}  {change.step:28s} {change.old_due:%Y-%m-%dT%H:%M} -> "
-            f"{change.new_due:%Y-%m-%dT%H:%M}" + ("  (provisional)" if change.provisional else "")
+            f"{change.case}  {what:28s} {moment_text(change.old_due, zone)} -> "
+            f"{moment_text(change.new_due, zone)}"
+            + (f"  (provisional: {layers} not yet published)" if change.provisional else "")
         )
+        unsettled.update(dict.fromkeys(change.unsettled_layers))
     typer.echo(f"{len(moved)} deadlines moved")
+    if unsettled:
+        typer.echo(
+            "still provisional: load the published schedule of each layer into "
+            "definitions/calendars/ (" + ", ".join(f"{c}.yaml" for c in unsettled) + ") and "
+            "run `onething case recompute` again"
+        )
 
 
 @app.command()
@@ -273,7 +285,7 @@ def timeline(case_id: str, as_json: bool = JSON) -> None:
         detail = {k: v for k, v in event.data.items() if k != "text"}
         text = event.data.get("text", "")
         typer.echo(
-            f"{event.at:%Y-%m-%d %H:%M}  {event.actor:14s} "
+            f"{moment_text(event.at, event.at.tzinfo or dt.UTC)}  {event.actor:14s} "
             f"{event.kind:20s} {json.dumps(detail, ensure_ascii=False)} {text}".rstrip()
         )
     typer.echo("")

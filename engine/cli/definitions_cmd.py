@@ -5,6 +5,7 @@ Module-level imports stay light: the definitions core and the store load inside 
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -187,9 +188,9 @@ def show(
         shown = WorkflowSourceView(**facts.model_dump(), source=row.source)
         print_json(shown.model_dump(mode="json"))
         return
-    state = f"retired {facts.retired_at:%Y-%m-%d %H:%M}" if facts.retired_at else "active"
+    state = f"retired {_local(facts.retired_at)}" if facts.retired_at else "active"
     typer.echo(f"# {facts.workflow_id} v{facts.version} · {facts.title} · {state}")
-    typer.echo(f"# registered {facts.registered_at:%Y-%m-%d %H:%M} UTC · sha256 {facts.sha256}")
+    typer.echo(f"# registered {_local(facts.registered_at)} · sha256 {facts.sha256}")
     typer.echo(row.source, nl=not row.source.endswith("\n"))
 
 
@@ -214,3 +215,11 @@ def retire(
     done = stop(_engine(), workflow, version=version, now=bootstrap.clock())
     listed = ", ".join(f"v{v}" for v in done) or "nothing (already retired)"
     typer.echo(f"retired {workflow}: {listed}")
+
+
+def _local(moment: dt.datetime) -> str:
+    """A stored moment (UTC) in the service's zone, with its offset."""
+    from engine.calendar.display import moment_text
+    from engine.clock import SHANGHAI, as_utc
+
+    return moment_text(as_utc(moment), SHANGHAI)

@@ -10,7 +10,9 @@ import typer
 from sqlmodel import Session
 
 from engine import bootstrap
+from engine.calendar.display import moment_text
 from engine.cli.common import fail, print_json, user_errors
+from engine.clock import SHANGHAI, as_utc
 from engine.notify import deliveries
 from engine.views.supervision import DeliveryView
 
@@ -45,7 +47,8 @@ def dead_letters(as_json: bool = JSON_OPTION) -> None:
     for row in rows:
         typer.echo(
             f"{row.id}\t{row.channel}\t{row.target}\t{row.notice_id}\t"
-            f"{row.attempts} attempts\t{row.updated_at:%Y-%m-%d %H:%M:%S}Z\t{row.last_error}"
+            f"{row.attempts} attempts\t{moment_text(as_utc(row.updated_at), SHANGHAI)}\t"
+            f"{row.last_error}"
         )
 
 

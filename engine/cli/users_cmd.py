@@ -7,7 +7,9 @@ import typer
 from engine import bootstrap
 from engine.access.accounts import Accounts, UserPublic
 from engine.access.permissions import check_role
+from engine.calendar.display import moment_text
 from engine.cli.common import fail, print_json, user_errors
+from engine.clock import SHANGHAI, as_utc
 
 app = typer.Typer(help="Users, their roles and API tokens.", no_args_is_help=True)
 JSON = typer.Option(False, "--json", help="Print JSON.")
@@ -20,7 +22,11 @@ def _accounts() -> Accounts:
 
 def _line(user: UserPublic) -> str:
     where = f"@{user.department}" if user.department else ""
-    state = f"disabled {user.disabled_at:%Y-%m-%d %H:%M} UTC" if user.disabled_at else "enabled"
+    state = (
+        f"disabled {moment_text(as_utc(user.disabled_at), SHANGHAI)}"
+        if user.disabled_at
+        else "enabled"
+    )
     return f"{user.name:24s} {user.role + where:34s} {state}"
 
 

@@ -7,7 +7,7 @@ The CLI's `--json`, the HTTP API, the pages and the flows' artifacts all serve t
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -216,13 +216,17 @@ class TimelineView(View):
 
 
 class DeadlineMoved(View):
-    """A deadline that moved when the calendars were re-read (`case recompute`)."""
+    """A deadline that moved when the calendars were re-read (`case recompute`): a step's
+    (`clock` step) or the case's own (`promised`, `statutory`; `step` None). A deadline still
+    provisional names the calendar layers (files) whose year is not yet published."""
 
     case: str
-    step: str
+    clock: Literal["step", "promised", "statutory"]
+    step: str | None
     old_due: dt.datetime
     new_due: dt.datetime
     provisional: bool
+    unsettled_layers: list[str] = []
 
 
 class BatchOutcome(View):
