@@ -1,6 +1,8 @@
 """The public listing of licensing decisions (双公示, docs/domain.md §publication): each is due for
 publication within 7 working days of the decision. Decision and publication steps are found by
-their kind in the workflow; the sweep escalates an open publication step like any other."""
+their kind in the workflow; the sweep escalates an open publication step like any other. Only a
+licence granted is listed: a case withdrawn (撤回), terminated (终止), refused or rejected
+(不予受理/不予许可) publishes no licensing decision, even where a decision step had approved."""
 
 from __future__ import annotations
 
@@ -11,13 +13,15 @@ from sqlmodel import Session, col, select
 from engine.calendar import Limit, Unit, WorkingCalendar
 from engine.cases.case import Case, StepRun
 from engine.cases.service import CaseService
-from engine.cases.state import StepStatus
+from engine.cases.state import CaseStatus, StepStatus
 from engine.cases.tables import CaseRow, StepRow
 from engine.definitions.catalogue import Catalogue, MatterKind
 from engine.definitions.model import Step, StepKind, Workflow
 from engine.views.supervision import PublicationView
 
 PUBLICATION_LIMIT = Limit(7, Unit.WORKING_DAYS)  # docs/domain.md §publication
+# the ends of a case that grant no licence: nothing of theirs is due for publication
+NOT_GRANTED = (CaseStatus.WITHDRAWN, CaseStatus.TERMINATED, CaseStatus.REFUSED, CaseStatus.REJECTED)
 
 
 def publications(
@@ -40,6 +44,7 @@ def publications(
                 .where(
                     CaseRow.workflow_id == workflow_id,
                     CaseRow.workflow_version == version,
+                    col(CaseRow.status).not_in([s.value for s in NOT_GRANTED]),
                     col(CaseRow.id).in_(
                         select(StepRow.case_id).where(
                             col(StepRow.step_id).in_([s.id for s in decisions]),
