@@ -136,13 +136,15 @@ class FiringNotices:
             channels=tuple(notices.channels(self.catalogue, roles)),
         )
 
-    def deliver(self, fired: Fired) -> Fired:
-        """After the commit: send, and never let a failure reach the escalation."""
-        if self.dispatcher is None or not fired.channels:
+    def deliver(self, fired: Fired, *, dispatcher: Dispatcher | None = None) -> Fired:
+        """After the commit: send (over `dispatcher`, a sweep's round, or the default one), and
+        never let a failure reach the escalation."""
+        dispatcher = dispatcher or self.dispatcher
+        if dispatcher is None or not fired.channels:
             return fired
         try:
             with Session(self.engine) as session:
-                results = self.dispatcher.dispatch(session, fired.notice, fired.channels)
+                results = dispatcher.dispatch(session, fired.notice, fired.channels)
         except Exception:  # the dispatcher does not raise; a bug there must not stop the sweep
             logger.exception("notice %s: not dispatched", fired.notice.notice_id)
             return fired

@@ -1,0 +1,65 @@
+"""A sweep whose mail server is dead does not stall: the escalations commit first, delivery
+runs after with a bounded time (one attempt per notice, a server found down not tried again in
+the round), and every failed delivery stays recorded for a retry."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlmodel import Session, func, select
+
+from engine.cases.service import CaseService
+from engine.cases.tables import EscalationRow
+from engine.escalation.sweep import Supervision
+from engine.notify.dispatch import Dispatcher
+from engine.notify.tables import DeliveryStatus, NotifyDelivery
+from tests.fixtures.loopback import FAST, Receiver, free_port, transports
+from tests.fixtures.supervision import MUNICIPAL_HEAD_MAIL, at, catalogue
+
+CASES = 20  # municipal's yellow and red go to its head by mail: 40 mailed levels
+
+
+@pytest.fixture(params=["silent", "refusing"])
+def dead_mail_port(request: pytest.FixtureRequest) -> Iterator[int]:
+    """A loopback port whose server accepts connections and never answers, or nothing
+    listening (the connection refused)."""
+    if request.param == "refusing":
+        yield free_port()
+        return
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)  # the kernel completes the handshake; nobody ever reads or writes
+        yield int(listener.getsockname()[1])
+
+
+def test_sweep_with_dead_smtp_does_not_stall(
+    service: CaseService,
+    accepted: Callable[[], str],
+    receiver: Receiver,
+    dead_mail_port: int,
+    frozen: Any,
+) -> None:
+    supervision = Supervision(
+        service,
+        catalogue=catalogue(receiver.url),
+        dispatcher=Dispatcher(transports=transports(smtp_port=dead_mail_port), policy=FAST),
+    )
+    cases = [accepted() for _ in range(CASES)]
+
+    report = supervision.sweep(at=at(10, 12))  # municipal and traffic overdue, supervision told
+
+    mailed = [f for f in report.fired if any(c.target == MUNICIPAL_HEAD_MAIL for c in f.channels)]
+    assert len(mailed) == 2 * CASES
+    with Session(service.engine) as session:
+        fired = session.execute(select(func.count()).select_from(EscalationRow)).scalar_one()
+        mails = session.execute(
+            select(NotifyDelivery).where(NotifyDelivery.target == MUNICIPAL_HEAD_MAIL)
+        ).scalars()
+        statuses = sorted((row.status, row.attempts) for row in mails)
+    assert fired == len(report.fired)  # every level committed though nothing was mailed
+    assert statuses == [(DeliveryStatus.FAILED.value, 1)] * len(mailed)  # kept for a retry
+    assert {f.case_id for f in mailed} == set(cases)
+    assert len(receiver.accepted) > 0  # the webhook channel is not held up by the mail server
