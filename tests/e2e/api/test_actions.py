@@ -48,8 +48,11 @@ def test_refuse_then_the_leader_confirms_or_overturns(api: Api) -> None:
     other = api.submit()["id"]
     act(api, "wang", other, "refuse", 200, **reason)
     act(api, "liu", other, "overturn-negative", 403, negative=f"{other}-N1")
-    after = act(api, "li", other, "overturn-negative", 200, negative=f"{other}-N1")
+    act(api, "li", other, "overturn-negative", 409, negative=f"{other}-N1")  # no reason given
+    why = "复核后申请人具备主体资格"
+    after = act(api, "li", other, "overturn-negative", 200, negative=f"{other}-N1", reason=why)
     assert after["status"] != "refusal-pending"
+    assert after["negatives"][-1]["decision_reason"] == why  # stored and shown
 
 
 def test_approve_reject_and_the_wrong_department(api: Api) -> None:
