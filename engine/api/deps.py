@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from engine.definitions import Catalogue
     from engine.escalation.sweep import Supervision
 
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"  # case, workflow, negative matter ids
 FAILED_LOGINS_PER_MINUTE = 20  # per client address; then 429 until the minute has passed
 
 
@@ -118,5 +119,5 @@ def guard(action: str | None, *statuses: int) -> dict[str, Any]:
     return {
         "dependencies": [Depends(_Permit(action))],
         "openapi_extra": {"x-permission": action},
-        "responses": documented(401, 403, 429, *statuses),
+        "responses": documented(400, 401, 403, 429, *statuses),
     }

@@ -9,12 +9,12 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
-from engine.api.deps import CurrentUser, Deps, guard
+from engine.api.deps import ID_PATTERN, CurrentUser, Deps, guard
 from engine.calendar import Limit, Unit
 from engine.views.definitions import DueView, WorkingDaysView
 
 router = APIRouter(prefix="/calendars", tags=["calendar"])
-CalendarId = Annotated[str, Path(max_length=32)]
+CalendarId = Annotated[str, Path(max_length=32, pattern=ID_PATTERN)]
 
 
 class NamedDay(BaseModel):

@@ -8,12 +8,12 @@ import base64
 import json
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Header, Query, Response
+from fastapi import APIRouter, Body, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.access.permissions import CASE_ACTIONS, Principal, Scope, require
 from engine.access.visibility import departments_of, visible
-from engine.api.deps import CurrentUser, Deps, guard
+from engine.api.deps import ID_PATTERN, CurrentUser, Deps, guard
 from engine.cases.state import CaseStatus
 from engine.errors import InputError
 from engine.registry import owned_by
@@ -34,6 +34,7 @@ IfMatch = Annotated[
     Header(alias="If-Match", max_length=40, description="The case's ETag as last read"),
 ]
 Text = Annotated[str, Field(max_length=4000)]
+CaseId = Annotated[str, Path(max_length=40, pattern=ID_PATTERN)]
 
 
 class Application(BaseModel):
@@ -157,18 +158,14 @@ def list_cases(
 
 
 @router.get("/{case_id}", **guard("cases.read", 404))
-def show(
-    case_id: Annotated[str, Field(max_length=40)], user: CurrentUser, deps: Deps, response: Response
-) -> CaseView:
+def show(case_id: CaseId, user: CurrentUser, deps: Deps, response: Response) -> CaseView:
     """A case: its steps, clocks (due time, remaining working time), materials, corrections,
     negative matters; `ETag` its revision."""
     return _shown(deps, user, deps.cases.show(case_id), response)
 
 
 @router.get("/{case_id}/timeline", **guard("cases.read", 404))
-def timeline(
-    case_id: Annotated[str, Field(max_length=40)], user: CurrentUser, deps: Deps, response: Response
-) -> TimelineView:
+def timeline(case_id: CaseId, user: CurrentUser, deps: Deps, response: Response) -> TimelineView:
     """Who did what when (the hash-chained log), with the case as it is now."""
     case = _shown(deps, user, deps.cases.show(case_id), response)
     return TimelineView(events=deps.cases.timeline(case_id), case=case)
@@ -178,7 +175,7 @@ def _action_route(action: str) -> None:
     rule = f"cases.{action}"
 
     def run(
-        case_id: Annotated[str, Field(max_length=40)],
+        case_id: CaseId,
         user: CurrentUser,
         deps: Deps,
         response: Response,

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, UploadFile
+from fastapi import APIRouter, Path, Query, Response, UploadFile
 from pydantic import BaseModel
 
 from engine.access.permissions import require
-from engine.api.deps import CurrentUser, Deps, guard
+from engine.api.deps import ID_PATTERN, CurrentUser, Deps, guard
 from engine.api.problems import SourceProblem
 from engine.definitions import load_workflow_text, make_plan
 from engine.definitions.diagram import diagram
@@ -26,7 +26,7 @@ from engine.views.definitions import (
 
 router = APIRouter(prefix="/definitions", tags=["definitions"])
 MAX_SOURCE_BYTES = 512 * 1024
-WorkflowId = Annotated[str, Query(max_length=64)]
+WorkflowId = Annotated[str, Path(max_length=64, pattern=ID_PATTERN)]
 Version = Annotated[int | None, Query(ge=1, le=2**31 - 1)]
 
 
@@ -89,7 +89,7 @@ def list_definitions(user: CurrentUser, deps: Deps) -> list[WorkflowListing]:
 
 @router.get("/{workflow_id}", **guard("definitions.read", 404, 422))
 def show_definition(
-    workflow_id: str, user: CurrentUser, deps: Deps, version: Version = None
+    workflow_id: WorkflowId, user: CurrentUser, deps: Deps, version: Version = None
 ) -> WorkflowSourceView:
     """A registered version (default: the newest) with its source text."""
     row = show(deps.cases.engine, workflow_id, version=version)
@@ -97,7 +97,9 @@ def show_definition(
 
 
 @router.get("/{workflow_id}/plan", **guard("definitions.read", 404, 422))
-def plan(workflow_id: str, user: CurrentUser, deps: Deps, version: Version = None) -> PlanView:
+def plan(
+    workflow_id: WorkflowId, user: CurrentUser, deps: Deps, version: Version = None
+) -> PlanView:
     """Working days in series vs in parallel, the critical path, and each path."""
     found = deps.cases.workflows(workflow_id, version)
     return PlanView.of(make_plan(found, deps.catalogue().matters))
@@ -108,7 +110,9 @@ def plan(workflow_id: str, user: CurrentUser, deps: Deps, version: Version = Non
     response_class=Response,
     **guard("definitions.read", 404, 422),
 )
-def draw(workflow_id: str, user: CurrentUser, deps: Deps, version: Version = None) -> Response:
+def draw(
+    workflow_id: WorkflowId, user: CurrentUser, deps: Deps, version: Version = None
+) -> Response:
     """The step graph as SVG, the critical path marked."""
     found = deps.cases.workflows(workflow_id, version)
     svg = diagram(found, make_plan(found, {}), format="svg")
@@ -121,7 +125,7 @@ def draw(workflow_id: str, user: CurrentUser, deps: Deps, version: Version = Non
     **guard("definitions.read", 404, 422),
 )
 def compare(
-    workflow_id: str,
+    workflow_id: WorkflowId,
     user: CurrentUser,
     deps: Deps,
     old: Annotated[int, Query(ge=1, le=2**31 - 1)],
@@ -133,7 +137,7 @@ def compare(
 
 @router.post("/{workflow_id}/retire", **guard("definitions.retire", 404, 422))
 def retire_definition(
-    workflow_id: str, user: CurrentUser, deps: Deps, version: Version = None
+    workflow_id: WorkflowId, user: CurrentUser, deps: Deps, version: Version = None
 ) -> list[int]:
     """Stop new cases on a workflow (or one version); running cases keep theirs."""
     owner = public(show(deps.cases.engine, workflow_id, version=version)).owner

@@ -8,11 +8,11 @@ import datetime as dt
 import io
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.access.permissions import Principal, Scope, require, scope_of
-from engine.api.deps import CurrentUser, Deps, guard
+from engine.api.deps import ID_PATTERN, CurrentUser, Deps, guard
 from engine.errors import NotFound
 from engine.escalation.publications import publications
 from engine.views.cases import CaseView, NegativeMatterView, WorkItemView
@@ -20,7 +20,8 @@ from engine.views.supervision import PUBLICATION_FIELDS, EscalationView
 
 router = APIRouter(tags=["supervision"])
 Department = Annotated[str | None, Query(max_length=64)]
-EscalationId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+NegativeId = Annotated[str, Path(max_length=48, pattern=ID_PATTERN)]
+EscalationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
 class Decision(BaseModel):
@@ -110,7 +111,10 @@ def _decide(deps: Deps, user: Principal, negative_id: str, action: str, reason: 
 
 @router.post("/negatives/{negative_id}/confirm", **guard("cases.confirm-negative", 404, 409, 422))
 def confirm(
-    negative_id: Annotated[str, Field(max_length=48)], body: Decision, user: CurrentUser, deps: Deps
+    negative_id: Annotated[str, Path(max_length=48, pattern=ID_PATTERN)],
+    body: Decision,
+    user: CurrentUser,
+    deps: Deps,
 ) -> CaseView:
     """The leader confirms the refusal: it goes out to the applicant."""
     return _decide(deps, user, negative_id, "confirm-negative", body.reason)
@@ -118,7 +122,10 @@ def confirm(
 
 @router.post("/negatives/{negative_id}/overturn", **guard("cases.overturn-negative", 404, 409, 422))
 def overturn(
-    negative_id: Annotated[str, Field(max_length=48)], body: Decision, user: CurrentUser, deps: Deps
+    negative_id: Annotated[str, Path(max_length=48, pattern=ID_PATTERN)],
+    body: Decision,
+    user: CurrentUser,
+    deps: Deps,
 ) -> CaseView:
     """The leader overturns the refusal: the case goes on."""
     return _decide(deps, user, negative_id, "overturn-negative", body.reason)

@@ -14,7 +14,7 @@ from engine.api.deps import CurrentUser, Deps, guard
 from engine.errors import InputError
 
 router = APIRouter(prefix="/users", tags=["users"])
-Name = Annotated[str, Path(max_length=64)]
+Name = Annotated[str, Path(max_length=64, pattern=r"^[^\x00-\x1f\x7f/]+$")]
 
 
 class NewUser(BaseModel):
