@@ -17,6 +17,7 @@ from engine.api import problems
 from engine.api.deps import Deps, Services, guard
 from engine.api.metrics import Metrics
 from engine.api.routes import calendar, cases, definitions, supervision, users
+from engine import pages
 
 PREFIX = "/api/v1"
 
@@ -93,5 +94,6 @@ def create_app(services: Services) -> FastAPI:
     _health(app, metrics)
     for module in (cases, definitions, supervision, calendar, users):
         app.include_router(module.router, prefix=PREFIX)
+    pages.install(app, clock=services.cases.clock)
     app.add_middleware(_Timed, metrics=metrics)
     return app

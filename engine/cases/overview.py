@@ -1,0 +1,154 @@
+"""The operators' overview (运行总览): counts computed in the database (GROUP BY over the
+cases and the open steps, never the cases loaded into Python), and the sweep's forecast of
+what turns yellow or red by the end of this working week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from engine.calendar import WorkingCalendar
+from engine.cases.state import CLOSED_CASE
+from engine.cases.tables import CaseRow, EscalationRow, StepRow
+from engine.clock import as_utc
+from engine.views.overview import DepartmentLights, OverdueStep, OverviewView
+
+if TYPE_CHECKING:
+    from engine.cases.service import CaseService
+    from engine.escalation.sweep import Supervision
+
+CLOSED = [s.value for s in CLOSED_CASE]
+FORECAST_LEVELS = ("yellow", "red")
+
+
+def end_of_working_week(calendar: WorkingCalendar, now: dt.datetime) -> dt.datetime:
+    """The close of business of the last working day of `now`'s week (Monday to Sunday, so
+    a make-up Saturday counts), or `now` itself if none is left."""
+    today = calendar.local(now).date()
+    last = None
+    day = calendar.next_working_day(today)
+    while day.isocalendar()[:2] == today.isocalendar()[:2]:
+        last = day
+        day = calendar.add_working_days(day, 1)
+    return calendar.close_of_business(last) if last else calendar.local(now)
+
+
+def _lights(now: dt.datetime) -> sa.ColumnElement[str]:
+    """red: past due; yellow: a yellow level fired on this attempt, or one is due unswept."""
+    yellow_fired = (
+        sa.select(EscalationRow.id)
+        .where(
+            col(EscalationRow.case_id) == col(StepRow.case_id),
+            col(EscalationRow.step_id) == col(StepRow.step_id),
+            col(EscalationRow.attempt) == col(StepRow.attempt),
+            col(EscalationRow.level) == "yellow",
+        )
+        .exists()
+    )
+    return sa.case(
+        (col(StepRow.due_at) < now, "red"),
+        (sa.or_(yellow_fired, col(StepRow.next_escalation_at) <= now), "yellow"),
+        else_="green",
+    )
+
+
+def overview(
+    cases: CaseService,
+    supervision: Supervision,
+    *,
+    department: str | None = None,
+    workflow: str | None = None,
+    most_overdue: int = 10,
+) -> OverviewView:
+    """The overview at the case service's `now`, limited to `department` / `workflow`."""
+    now = cases.clock()
+    at = as_utc(now)
+    calendar = cases.calendars.get(cases.calendars.ids[0])
+    open_steps = sa.select(StepRow).where(col(StepRow.is_open) == True)  # noqa: E712
+    if department:
+        open_steps = open_steps.where(col(StepRow.department) == department)
+    if workflow:
+        open_steps = open_steps.where(
+            col(StepRow.case_id).in_(
+                sa.select(CaseRow.id).where(col(CaseRow.workflow_id) == workflow)
+            )
+        )
+    steps = open_steps.subquery()
+    by_status_q = sa.select(col(CaseRow.status), sa.func.count()).group_by(col(CaseRow.status))
+    went_red = (
+        sa.select(EscalationRow.id)
+        .where(col(EscalationRow.case_id) == col(CaseRow.id), col(EscalationRow.level) == "red")
+        .exists()
+    )
+    on_time_q = sa.select(
+        sa.func.count(), sa.func.sum(sa.case((went_red, 0), else_=1))
+    ).where(col(CaseRow.status).in_(CLOSED))
+    if workflow:
+        by_status_q = by_status_q.where(col(CaseRow.workflow_id) == workflow)
+        on_time_q = on_time_q.where(col(CaseRow.workflow_id) == workflow)
+    light = _lights(at).label("light")
+    lights_q = (
+        sa.select(col(StepRow.department), light, sa.func.count())
+        .where(
+            sa.tuple_(col(StepRow.case_id), col(StepRow.step_id)).in_(
+                sa.select(steps.c.case_id, steps.c.step_id)
+            )
+        )
+        .group_by(col(StepRow.department), light)
+    )
+    overdue_q = (
+        sa.select(steps.c.case_id, steps.c.step_id, steps.c.department, steps.c.due_at)
+        .where(steps.c.due_at < at)
+        .order_by(steps.c.due_at)
+        .limit(most_overdue)
+    )
+    with cases.engine.connect() as db:
+        by_status = {str(s): int(n) for s, n in db.execute(by_status_q)}
+        closed, on_time = db.execute(on_time_q).one()
+        table: dict[str, dict[str, int]] = {}
+        for dept, colour, n in db.execute(lights_q):
+            table.setdefault(dept, {"green": 0, "yellow": 0, "red": 0})[colour] = int(n)
+        overdue = [
+            OverdueStep(
+                case=c,
+                step=s,
+                department=d,
+                due=calendar.local(as_utc(due)),
+                overdue_working_days=calendar.working_days_between(
+                    calendar.local(as_utc(due)).date(), calendar.local(now).date()
+                ),
+            )
+            for c, s, d, due in db.execute(overdue_q)
+        ]
+    week_end = end_of_working_week(calendar, now)
+    forecast = [
+        f
+        for f in supervision.sweep(at=week_end, dry_run=True).view().fired
+        if f.level in FORECAST_LEVELS and f.scheduled_at > now
+    ]
+    if department or workflow:
+        with cases.engine.connect() as db:
+            shown = {
+                (c, s)
+                for c, s in db.execute(
+                    sa.select(steps.c.case_id, steps.c.step_id).where(
+                        steps.c.case_id.in_({f.case for f in forecast})
+                    )
+                )
+            }
+        forecast = [f for f in forecast if (f.case, f.step) in shown]
+    return OverviewView(
+        at=calendar.local(now),
+        by_status=by_status,
+        departments=[
+            DepartmentLights(department=d, **table[d]) for d in sorted(table)
+        ],
+        closed=int(closed or 0),
+        closed_on_time=int(on_time or 0),
+        most_overdue=overdue,
+        week_end=week_end,
+        forecast=forecast,
+    )

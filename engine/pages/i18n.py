@@ -1,0 +1,146 @@
+"""The pages' words in 简体中文 (first) and English, and how a date or a moment reads in
+each (dates as 2026年10月13日; moments in the calendar's zone with the offset)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from engine.calendar.display import moment_text, moment_text_zh
+
+Lang = Literal["zh", "en"]
+LANGS: tuple[Lang, ...] = ("zh", "en")
+
+_WORDS: dict[str, tuple[str, str]] = {
+    "app": ("一件事 审批监控", "onething approvals"),
+    "login": ("登录", "Log in"),
+    "logout": ("退出", "Log out"),
+    "token": ("API 令牌", "API token"),
+    "login_failed": ("令牌无效、已轮换或用户已停用", "The token is unknown, rotated or disabled"),
+    "overview": ("运行总览", "Overview"),
+    "worklist": ("待办", "Worklist"),
+    "negatives": ("否定事项报备", "Negative register"),
+    "case": ("办件详情", "Case"),
+    "cases_by_status": ("办件状态", "Cases by status"),
+    "lights": ("在办环节（按部门）", "Open steps by department"),
+    "department": ("部门", "Department"),
+    "workflow": ("事项", "Workflow"),
+    "all": ("全部", "All"),
+    "filter": ("筛选", "Filter"),
+    "green": ("正常", "on time"),
+    "yellow": ("黄牌预警", "yellow"),
+    "red": ("红牌超期", "red"),
+    "total": ("合计", "total"),
+    "on_time_rate": ("按时办结率", "On-time rate"),
+    "no_closed": ("尚无办结件", "no closed case yet"),
+    "most_overdue": ("超期最久的环节", "Most overdue steps"),
+    "forecast": ("本工作周内将变黄/变红", "Turning yellow or red this working week"),
+    "forecast_until": ("截至 {at}", "until {at}"),
+    "step": ("环节", "Step"),
+    "due": ("办理时限", "Due"),
+    "left": ("剩余", "Left"),
+    "overdue_days": ("超期工作日", "Working days overdue"),
+    "level": ("级别", "Level"),
+    "fires_at": ("触发时间", "Fires at"),
+    "none": ("无", "none"),
+    "updated": ("更新于 {at}", "as of {at}"),
+    "status": ("状态", "Status"),
+    "submitted": ("申请时间", "Submitted"),
+    "accepted": ("受理时间", "Accepted"),
+    "promised_due": ("承诺时限", "Promised"),
+    "statutory_due": ("法定时限", "Statutory"),
+    "today": ("今天", "today"),
+    "suspended": ("已中止", "suspended"),
+    "extended_by": ("已延期 {n} 个工作日", "extended by {n} working days"),
+    "overdue": ("已超期", "overdue"),
+    "gantt_title": ("办件 {case} 各环节甘特图（工作日历）", "Steps of case {case} over working days"),
+    "day_holiday": ("法定节假日", "holiday"),
+    "day_weekend": ("休息日", "weekend"),
+    "day_makeup": ("调休工作日", "make-up working day"),
+    "day_working": ("工作日", "working day"),
+    "day_unknown": ("日历外", "outside the calendar"),
+    "mark_holiday": ("休", "H"),
+    "mark_makeup": ("班", "W"),
+    "materials": ("材料", "Materials"),
+    "corrections": ("补正", "Corrections"),
+    "timeline": ("办理过程", "Timeline"),
+    "flow_run": ("Prefect 流程运行", "Prefect flow run"),
+    "actor": ("办理人", "Actor"),
+    "event": ("事件", "Event"),
+    "at": ("时间", "At"),
+    "approve": ("通过", "Approve"),
+    "reject": ("不予通过", "Reject"),
+    "return-for-correction": ("退回补正", "Return for correction"),
+    "suspend": ("中止", "Suspend"),
+    "resume": ("恢复", "Resume"),
+    "extend": ("延期", "Extend"),
+    "transfer": ("转办", "Transfer"),
+    "comment": ("意见", "Comment"),
+    "reason": ("理由", "Reason"),
+    "items": ("补正材料（逗号分隔）", "Items (comma-separated)"),
+    "days": ("工作日数", "Working days"),
+    "to": ("转给", "To"),
+    "confirm": ("确认", "Confirm"),
+    "overturn": ("推翻", "Overturn"),
+    "facts": ("事实", "Facts"),
+    "legal_basis": ("法律依据", "Legal basis"),
+    "officer": ("经办人", "Officer"),
+    "decision": ("决定", "Decision"),
+    "refused": ("操作被拒绝", "Refused"),
+    "done": ("已办理", "Done"),
+    "empty": ("暂无", "Nothing here"),
+    "lang_switch": ("English", "中文"),
+    "csrf": ("表单已过期，请刷新页面后重试", "The form expired: reload the page and try again"),
+    "forbidden": ("无权访问", "Not allowed"),
+    "applicant": ("申请人", "Applicant"),
+}
+
+_STATUS: dict[str, tuple[str, str]] = {
+    "submitted": ("已申请", "submitted"),
+    "correction": ("补正中", "correction"),
+    "refusal-pending": ("待领导决定", "refusal pending"),
+    "in-progress": ("办理中", "in progress"),
+    "completed": ("已办结", "completed"),
+    "refused": ("不予受理", "refused"),
+    "rejected": ("不予许可", "rejected"),
+    "withdrawn": ("已撤回", "withdrawn"),
+    "terminated": ("已终止", "terminated"),
+    "pending": ("待审", "pending"),
+    "active": ("办理中", "active"),
+    "approved": ("已通过", "approved"),
+    "confirmed": ("已确认", "confirmed"),
+    "overturned": ("已推翻", "overturned"),
+    "suspended": ("已中止", "suspended"),
+    "rejection-pending": ("待领导决定", "rejection pending"),
+    "skipped": ("不适用", "skipped"),
+    "cancelled": ("已取消", "cancelled"),
+}
+
+
+def lang_of(value: str | None) -> Lang:
+    return "en" if value == "en" else "zh"
+
+
+def t(key: str, lang: Lang) -> str:
+    zh, en = _WORDS[key]
+    return zh if lang == "zh" else en
+
+
+def status_text(status: str, lang: Lang) -> str:
+    found = _STATUS.get(status)
+    if found is None:
+        return status
+    return found[0] if lang == "zh" else found[1]
+
+
+def date_text(day: dt.date | dt.datetime, lang: Lang) -> str:
+    """`2026年10月13日` / `2026-10-13` (a moment: its own local date)."""
+    if isinstance(day, dt.datetime):
+        day = day.date()
+    return f"{day.year}年{day.month}月{day.day}日" if lang == "zh" else day.isoformat()
+
+
+def moment(at: dt.datetime, lang: Lang) -> str:
+    """A moment in its own zone, with the offset (views carry the calendar's zone)."""
+    zone = at.tzinfo or dt.UTC
+    return moment_text_zh(at, zone) if lang == "zh" else moment_text(at, zone)

@@ -1,0 +1,240 @@
+"""The pages: login and logout, the overview (运行总览), a case (办件详情), a department's
+worklist (待办) and the negative register (否定事项报备). Each route resolves the session's
+user, asks the permission table, calls the service the API calls and renders its typed view;
+one route answers a full page or, to htmx, its fragment."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from engine.access.permissions import Forbidden, Scope, require, scope_of
+from engine.access.visibility import departments_of, visible
+from engine.api.deps import Deps
+from engine.cases.overview import overview as overview_of
+from engine.errors import OnethingError
+from engine.pages import i18n
+from engine.pages.gantt import gantt_svg
+from engine.pages.sessions import COOKIE
+from engine.registry import list_workflows
+from engine.pages.web import (
+    CheckedPage,
+    CurrentPage,
+    Page,
+    PageRoute,
+    lang,
+    remember,
+    session_cookie,
+    sessions,
+    templates,
+)
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+Name = Annotated[str | None, Query(max_length=64)]
+FORM_ACTIONS = ("approve", "reject", "return-for-correction", "suspend", "resume", "extend",
+                "transfer")
+
+
+@router.get("/login")
+def login_form(request: Request, failed: bool = False) -> HTMLResponse:
+    session = sessions(request).start()
+    chosen = lang(request)
+    response = templates.TemplateResponse(
+        request,
+        "login.html",
+        {"csrf": session.csrf, "lang": chosen, "user": None, "failed": failed},
+        status_code=401 if failed else 200,
+    )
+    session_cookie(request, response, session.id)
+    remember(request, response, chosen)
+    return response
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    deps: Deps,
+    token: Annotated[str, Form(max_length=200)],
+    csrf: Annotated[str, Form(max_length=100)],
+) -> Response:
+    """The user's API token opens a new session (a new id: the login form's is dropped)."""
+    pending = sessions(request).get(request.cookies.get(COOKIE))
+    if pending is None or not pending.csrf_ok(csrf):
+        return RedirectResponse("/login", status_code=303)
+    sessions(request).end(pending.id)
+    client = request.client.host if request.client else "?"
+    user = None if deps.failed_logins.blocked(client) else deps.accounts.authenticate(token)
+    if user is None:
+        deps.failed_logins.failed(client)
+        return RedirectResponse("/login?failed=true", status_code=303)
+    session = sessions(request).start(token)
+    home = "/overview" if scope_of_read(user) is Scope.ALL else "/worklist"
+    response = RedirectResponse(home, status_code=303)
+    session_cookie(request, response, session.id)
+    return response
+
+
+def scope_of_read(user: object) -> Scope | None:
+    try:
+        return scope_of(user, "cases.read")  # type: ignore[arg-type]
+    except Forbidden:
+        return None
+
+
+@router.post("/logout")
+def logout(page: CheckedPage) -> Response:
+    sessions(page.request).end(page.session.id)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/overview", status_code=303)
+
+
+@router.get("/overview")
+def overview(page: CurrentPage, department: Name = None, workflow: Name = None) -> HTMLResponse:
+    """For operators and supervisors (every department); filters live in the URL."""
+    require(page.user, "cases.read")
+    if scope_of(page.user, "cases.read") is not Scope.ALL:
+        require(page.user, "cases.read", departments={department or ""})
+    seen = overview_of(
+        page.deps.cases, page.deps.supervision, department=department or None,
+        workflow=workflow or None,
+    )
+    query = page.request.url.query
+    template = "overview_body.html" if page.partial else "overview.html"
+    return page.render(
+        template,
+        view=seen,
+        department=department or "",
+        workflow=workflow or "",
+        workflows=list_workflows(page.deps.cases.engine),
+        departments=page.deps.catalogue().departments,
+        query=query,
+    )
+
+
+@router.get("/cases/{case_id}")
+def case_page(page: CurrentPage, case_id: Annotated[str, Path(max_length=40)]) -> HTMLResponse:
+    deps = page.deps
+    view = deps.cases.show(case_id)
+    workflow = deps.cases.workflows(view.workflow, view.version)
+    shown = visible(view, workflow, page.user)
+    calendar = deps.cases.calendar_of(view.workflow, view.version)
+    events = deps.cases.timeline(case_id)
+    return page.render(
+        "case.html",
+        case=shown,
+        gantt=gantt_svg(shown, calendar, page.lang),
+        events=events,
+    )
+
+
+def _worklist_department(page: Page, department: str | None) -> str:
+    """The asked department (an officer only their own; a reader of everything any)."""
+    if scope_of(page.user, "worklist.read") is Scope.ALL:
+        return department or ""
+    require(page.user, "worklist.read", departments={department} if department else None)
+    return page.user.department or ""
+
+
+def _worklist(page: Page, department: str, *, error: str | None = None,
+              done: str | None = None) -> HTMLResponse:
+    items = page.deps.cases.worklist(department) if department else []
+    template = "worklist_body.html" if page.partial else "worklist.html"
+    return page.render(
+        template,
+        status=422 if error else 200,
+        items=items,
+        department=department,
+        actions=FORM_ACTIONS,
+        error=error,
+        done=done,
+    )
+
+
+@router.get("/worklist")
+def worklist(page: CurrentPage, department: Name = None) -> HTMLResponse:
+    return _worklist(page, _worklist_department(page, department))
+
+
+@router.post("/cases/{case_id}/act")
+def act(
+    page: CheckedPage,
+    case_id: str,
+    action: Annotated[str, Form(max_length=40)],
+    step: Annotated[str, Form(max_length=64)],
+    comment: Annotated[str, Form(max_length=4000)] = "",
+    reason: Annotated[str, Form(max_length=4000)] = "",
+    items: Annotated[str, Form(max_length=4000)] = "",
+    days: Annotated[str, Form(max_length=4)] = "",
+    to: Annotated[str, Form(max_length=64)] = "",
+) -> HTMLResponse:
+    """One action of the case engine on a step, as the session's user; a refusal is shown
+    beside the worklist and changes nothing."""
+    department = _worklist_department(page, None)
+    args: dict[str, object] = {"step": step}
+    for key, value in (("comment", comment), ("reason", reason), ("to", to)):
+        if value.strip():
+            args[key] = value.strip()
+    if items.strip():
+        args["items"] = [i.strip() for i in items.replace("，", ",").split(",") if i.strip()]
+    if days.strip():
+        args["days"] = int(days) if days.strip().isdigit() else days
+    try:
+        if action not in FORM_ACTIONS:
+            raise Forbidden(f"no such action on this page: {action!r}", actor=page.user.name)
+        before = page.deps.cases.show(case_id)
+        workflow = page.deps.cases.workflows(before.workflow, before.version)
+        require(page.user, f"cases.{action}", departments=departments_of(before, workflow),
+                case=case_id)
+        page.deps.cases.act(case_id, action, actor=page.user.name, args=args)
+    except OnethingError as error:
+        return _worklist(page, department, error=str(error))
+    return _worklist(page, department, done=f"{case_id} · {step} · {i18n.t(action, page.lang)}")
+
+
+def _negatives(page: Page, *, error: str | None = None) -> HTMLResponse:
+    scope = scope_of(page.user, "negatives.read")
+    rows = [
+        n for n in page.deps.cases.negatives()
+        if scope is Scope.ALL or n.department == page.user.department
+    ]
+    template = "negatives_body.html" if page.partial else "negatives.html"
+    return page.render(template, status=422 if error else 200, negatives=rows, error=error)
+
+
+@router.get("/negatives")
+def negatives(page: CurrentPage) -> HTMLResponse:
+    return _negatives(page)
+
+
+@router.post("/negatives/{negative_id}/decide")
+def decide(
+    page: CheckedPage,
+    negative_id: str,
+    decision: Annotated[str, Form(max_length=20)],
+    reason: Annotated[str, Form(max_length=4000)] = "",
+) -> HTMLResponse:
+    """The leader confirms or overturns a refusal; the reason is required."""
+    try:
+        found = [n for n in page.deps.cases.negatives() if n.id == negative_id]
+        if not found or decision not in ("confirm", "overturn"):
+            raise Forbidden(f"no negative matter {negative_id!r} to {decision}",
+                            actor=page.user.name)
+        if not reason.strip():
+            raise Forbidden(i18n.t("reason", page.lang) + " ?", actor=page.user.name,
+                            case=found[0].case_id)
+        action = f"{decision}-negative"
+        require(page.user, f"cases.{action}", departments={found[0].department},
+                case=found[0].case_id)
+        page.deps.cases.act(found[0].case_id, action, actor=page.user.name,
+                            args={"negative": negative_id, "reason": reason.strip()})
+    except OnethingError as error:
+        return _negatives(page, error=str(error))
+    return _negatives(page)

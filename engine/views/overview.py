@@ -1,0 +1,46 @@
+"""The operators' overview (运行总览) as pages and clients see it: counts from the database,
+moments in the calendar's zone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from engine.views.cases import View
+from engine.views.supervision import FiredView
+
+
+class DepartmentLights(View):
+    """A department's open steps by traffic light (green: on time; yellow: warned; red:
+    overdue)."""
+
+    department: str
+    green: int
+    yellow: int
+    red: int
+
+    @property
+    def total(self) -> int:
+        return self.green + self.yellow + self.red
+
+
+class OverdueStep(View):
+    case: str
+    step: str
+    department: str
+    due: dt.datetime
+    overdue_working_days: int
+
+
+class OverviewView(View):
+    at: dt.datetime
+    by_status: dict[str, int]
+    departments: list[DepartmentLights]
+    closed: int
+    closed_on_time: int  # closed without a red level on any of its clocks
+    most_overdue: list[OverdueStep]
+    week_end: dt.datetime  # the close of this working week: the forecast's horizon
+    forecast: list[FiredView]  # yellow and red levels that fire before `week_end`
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.closed_on_time / self.closed if self.closed else None
