@@ -3,7 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck unit bench demo clean
+.PHONY: run test lint typecheck unit bench demo clean browser
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -24,7 +24,13 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy engine flows tests benchmarks
 
-test: lint typecheck
+# The pages' tests drive Debian's chromium (Playwright cannot download its own browser here)
+# and need the CJK fonts to render Chinese: installed with apt when missing.
+browser:
+	@command -v chromium >/dev/null && fc-list | grep -qi "Noto Sans CJK" || \
+	  { apt-get update && apt-get install -y chromium fonts-noto-cjk; }
+
+test: lint typecheck browser
 	$(VENV)/bin/pytest
 
 # Speed targets (figures, not assertions): see README "Measured".
@@ -37,4 +43,4 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_flows.py --postgres --gap 3
 
 clean:
-	rm -rf $(VENV) .onething .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .onething .pytest_cache .mypy_cache .ruff_cache .screenshots

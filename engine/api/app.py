@@ -13,11 +13,11 @@ from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from engine import pages
 from engine.api import problems
 from engine.api.deps import Deps, Services, guard
 from engine.api.metrics import Metrics
 from engine.api.routes import calendar, cases, definitions, supervision, users
-from engine import pages
 
 PREFIX = "/api/v1"
 

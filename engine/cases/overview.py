@@ -39,7 +39,7 @@ def end_of_working_week(calendar: WorkingCalendar, now: dt.datetime) -> dt.datet
 def _lights(now: dt.datetime) -> sa.ColumnElement[str]:
     """red: past due; yellow: a yellow level fired on this attempt, or one is due unswept."""
     yellow_fired = (
-        sa.select(EscalationRow.id)
+        sa.select(col(EscalationRow.id))
         .where(
             col(EscalationRow.case_id) == col(StepRow.case_id),
             col(EscalationRow.step_id) == col(StepRow.step_id),
@@ -73,19 +73,19 @@ def overview(
     if workflow:
         open_steps = open_steps.where(
             col(StepRow.case_id).in_(
-                sa.select(CaseRow.id).where(col(CaseRow.workflow_id) == workflow)
+                sa.select(col(CaseRow.id)).where(col(CaseRow.workflow_id) == workflow)
             )
         )
     steps = open_steps.subquery()
     by_status_q = sa.select(col(CaseRow.status), sa.func.count()).group_by(col(CaseRow.status))
     went_red = (
-        sa.select(EscalationRow.id)
+        sa.select(col(EscalationRow.id))
         .where(col(EscalationRow.case_id) == col(CaseRow.id), col(EscalationRow.level) == "red")
         .exists()
     )
-    on_time_q = sa.select(
-        sa.func.count(), sa.func.sum(sa.case((went_red, 0), else_=1))
-    ).where(col(CaseRow.status).in_(CLOSED))
+    on_time_q = sa.select(sa.func.count(), sa.func.sum(sa.case((went_red, 0), else_=1))).where(
+        col(CaseRow.status).in_(CLOSED)
+    )
     if workflow:
         by_status_q = by_status_q.where(col(CaseRow.workflow_id) == workflow)
         on_time_q = on_time_q.where(col(CaseRow.workflow_id) == workflow)
@@ -143,9 +143,7 @@ def overview(
     return OverviewView(
         at=calendar.local(now),
         by_status=by_status,
-        departments=[
-            DepartmentLights(department=d, **table[d]) for d in sorted(table)
-        ],
+        departments=[DepartmentLights(department=d, **table[d]) for d in sorted(table)],
         closed=int(closed or 0),
         closed_on_time=int(on_time or 0),
         most_overdue=overdue,

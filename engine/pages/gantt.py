@@ -17,7 +17,7 @@ from engine.errors import CalendarError
 from engine.pages.i18n import Lang, date_text, status_text, t
 from engine.views.cases import CaseView, StepView
 
-DAY = 22  # px per natural day
+WIDTH = 1100  # px for the days; a day is at most 22 px and at least 6
 ROW = 30
 LABEL = 190
 TOP = 46
@@ -63,11 +63,12 @@ def gantt_svg(view: CaseView, calendar: WorkingCalendar, lang: Lang) -> str:
     """The case's steps over its calendar as one `<svg>` element."""
     first, last = _span(view, calendar)
     days = last.toordinal() - first.toordinal() + 1
-    width = LABEL + days * DAY + 20
+    day_px = max(6, min(22, WIDTH // days))
+    width = LABEL + days * day_px + 20
     height = TOP + ROW * len(view.steps) + 40
 
     def x(day: dt.date) -> int:
-        return LABEL + (min(max(day, first), last).toordinal() - first.toordinal()) * DAY
+        return LABEL + (min(max(day, first), last).toordinal() - first.toordinal()) * day_px
 
     title = t("gantt_title", lang).format(case=view.id)
     out = [
@@ -78,31 +79,31 @@ def gantt_svg(view: CaseView, calendar: WorkingCalendar, lang: Lang) -> str:
     for i in range(days):
         day = dt.date.fromordinal(first.toordinal() + i)
         kind = _kind(day, calendar)
-        left = LABEL + i * DAY
+        left = LABEL + i * day_px
         out.append(
-            f'<rect class="day {kind}" x="{left}" y="{TOP - 14}" width="{DAY}" '
+            f'<rect class="day {kind}" data-date="{day}" x="{left}" y="{TOP - 14}" '
+            f'width="{day_px}" '
             f'height="{height - TOP - 12}"><title>{escape(date_text(day, lang))} '
             f"{escape(t('day_' + kind, lang))}</title></rect>"
         )
-        if kind in ("holiday", "makeup"):
+        if kind in ("holiday", "makeup") and day_px >= 12:
             mark = t("mark_" + kind, lang)
-            out.append(
-                f'<text class="daymark" x="{left + DAY / 2}" y="{TOP - 18}">{escape(mark)}</text>'
-            )
-        if day.day == 1 or i == 0 or day.weekday() == 0:
+            centre = left + day_px / 2
+            out.append(f'<text class="daymark" x="{centre}" y="{TOP - 18}">{escape(mark)}</text>')
+        if i == 0 or (day.weekday() == 0 and i > 2):
             out.append(f'<text class="daynum" x="{left + 2}" y="14">{day.month}/{day.day}</text>')
     for row, step in enumerate(view.steps):
         y = TOP + row * ROW
         out.append(f'<text class="steplabel" x="4" y="{y + 18}">{escape(step.id)}</text>')
         end = _end_of(step, calendar)
         start = x(first)
-        stop = x(end) + DAY if end else start + DAY
+        stop = x(end) + day_px if end else start + day_px
         state = "suspended" if step.clock and step.clock.suspended else step.status.value
         if step.clock and step.clock.overdue:
             state = "overdue"
         out.append(
             f'<rect class="bar {escape(state)}" x="{start}" y="{y + 5}" '
-            f'width="{max(stop - start, DAY)}" height="{ROW - 10}" rx="3"/>'
+            f'width="{max(stop - start, day_px)}" height="{ROW - 10}" rx="3"/>'
         )
         words = [status_text(step.status.value, lang)]
         if step.clock and step.clock.suspended:
@@ -111,24 +112,26 @@ def gantt_svg(view: CaseView, calendar: WorkingCalendar, lang: Lang) -> str:
             words.append(t("extended_by", lang).format(n=step.clock.extended_days))
         if step.clock and step.clock.overdue:
             words.append(t("overdue", lang))
-        out.append(
-            f'<text class="barlabel" x="{start + 4}" y="{y + 19}">{escape(" · ".join(words))}</text>'
-        )
+        label = escape(" · ".join(words))
+        out.append(f'<text class="barlabel" x="{start + 4}" y="{y + 19}">{label}</text>')
     for name, clock in (("promised", view.promised), ("statutory", view.statutory)):
         if clock is None:
             continue
-        at = x(_day(clock.due, calendar)) + DAY
+        due_day = _day(clock.due, calendar)
+        at = x(due_day) + day_px
         label = t(name + "_due", lang) + " " + date_text(_day(clock.due, calendar), lang)
         out.append(
-            f'<line class="due {name}" x1="{at}" x2="{at}" y1="{TOP - 14}" y2="{height - 26}"/>'
+            f'<line class="due {name}" data-date="{due_day}" x1="{at}" x2="{at}" '
+            f'y1="{TOP - 14}" y2="{height - 26}"/>'
             f'<text class="duelabel {name}" x="{at - 2}" '
             f'y="{height - 14 if name == "promised" else height - 2}">{escape(label)}</text>'
         )
     today = _day(view.clocks_at, calendar)
     if first <= today <= last:
-        at = x(today) + DAY // 2
+        at = x(today) + day_px // 2
         out.append(
-            f'<line class="today" x1="{at}" x2="{at}" y1="{TOP - 14}" y2="{height - 26}"/>'
+            f'<line class="today" data-date="{today}" x1="{at}" x2="{at}" '
+            f'y1="{TOP - 14}" y2="{height - 26}"/>'
             f'<text class="todaylabel" x="{at + 3}" y="{TOP - 2}">{escape(t("today", lang))}</text>'
         )
     out.append("</svg>")

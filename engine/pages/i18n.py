@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Literal
 
 from engine.calendar.display import moment_text, moment_text_zh
+from engine.views.cases import ClockView
 
 Lang = Literal["zh", "en"]
 LANGS: tuple[Lang, ...] = ("zh", "en")
@@ -53,7 +54,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "suspended": ("已中止", "suspended"),
     "extended_by": ("已延期 {n} 个工作日", "extended by {n} working days"),
     "overdue": ("已超期", "overdue"),
-    "gantt_title": ("办件 {case} 各环节甘特图（工作日历）", "Steps of case {case} over working days"),
+    "gantt_title": (
+        "办件 {case} 各环节甘特图（工作日历）",
+        "Steps of case {case} over working days",
+    ),
     "day_holiday": ("法定节假日", "holiday"),
     "day_weekend": ("休息日", "weekend"),
     "day_makeup": ("调休工作日", "make-up working day"),
@@ -144,3 +148,22 @@ def moment(at: dt.datetime, lang: Lang) -> str:
     """A moment in its own zone, with the offset (views carry the calendar's zone)."""
     zone = at.tzinfo or dt.UTC
     return moment_text_zh(at, zone) if lang == "zh" else moment_text(at, zone)
+
+
+def left(clock: ClockView, lang: Lang) -> str:
+    """What a clock has left, in the unit that says it (`剩余 2 个工作日`, `超期 3 工作小时`);
+    the same figures as `ClockView.left`."""
+    if lang == "en":
+        return clock.left
+    if clock.overdue_working_minutes > 0:
+        if clock.overdue_working_days:
+            return f"超期 {clock.overdue_working_days} 个工作日"
+        return f"超期 {_hours_zh(clock.overdue_working_minutes)}"
+    if clock.remaining_working_days:
+        return f"剩余 {clock.remaining_working_days} 个工作日"
+    return f"剩余 {_hours_zh(clock.remaining_working_minutes)}"
+
+
+def _hours_zh(minutes: int) -> str:
+    hours, mins = divmod(max(0, minutes), 60)
+    return f"{hours} 工作小时" + (f" {mins} 分钟" if mins else "")

@@ -18,7 +18,6 @@ from engine.errors import OnethingError
 from engine.pages import i18n
 from engine.pages.gantt import gantt_svg
 from engine.pages.sessions import COOKIE
-from engine.registry import list_workflows
 from engine.pages.web import (
     CheckedPage,
     CurrentPage,
@@ -30,11 +29,19 @@ from engine.pages.web import (
     sessions,
     templates,
 )
+from engine.registry import list_workflows
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 Name = Annotated[str | None, Query(max_length=64)]
-FORM_ACTIONS = ("approve", "reject", "return-for-correction", "suspend", "resume", "extend",
-                "transfer")
+FORM_ACTIONS = (
+    "approve",
+    "reject",
+    "return-for-correction",
+    "suspend",
+    "resume",
+    "extend",
+    "transfer",
+)
 
 
 @router.get("/login")
@@ -103,7 +110,9 @@ def overview(page: CurrentPage, department: Name = None, workflow: Name = None) 
     if scope_of(page.user, "cases.read") is not Scope.ALL:
         require(page.user, "cases.read", departments={department or ""})
     seen = overview_of(
-        page.deps.cases, page.deps.supervision, department=department or None,
+        page.deps.cases,
+        page.deps.supervision,
+        department=department or None,
         workflow=workflow or None,
     )
     query = page.request.url.query
@@ -143,13 +152,14 @@ def _worklist_department(page: Page, department: str | None) -> str:
     return page.user.department or ""
 
 
-def _worklist(page: Page, department: str, *, error: str | None = None,
-              done: str | None = None) -> HTMLResponse:
+def _worklist(
+    page: Page, department: str, *, error: str | None = None, done: str | None = None
+) -> HTMLResponse:
     items = page.deps.cases.worklist(department) if department else []
     template = "worklist_body.html" if page.partial else "worklist.html"
     return page.render(
         template,
-        status=422 if error else 200,
+        status=422 if error and not page.partial else 200,  # htmx swaps a 200 only
         items=items,
         department=department,
         actions=FORM_ACTIONS,
@@ -191,8 +201,9 @@ def act(
             raise Forbidden(f"no such action on this page: {action!r}", actor=page.user.name)
         before = page.deps.cases.show(case_id)
         workflow = page.deps.cases.workflows(before.workflow, before.version)
-        require(page.user, f"cases.{action}", departments=departments_of(before, workflow),
-                case=case_id)
+        require(
+            page.user, f"cases.{action}", departments=departments_of(before, workflow), case=case_id
+        )
         page.deps.cases.act(case_id, action, actor=page.user.name, args=args)
     except OnethingError as error:
         return _worklist(page, department, error=str(error))
@@ -202,11 +213,13 @@ def act(
 def _negatives(page: Page, *, error: str | None = None) -> HTMLResponse:
     scope = scope_of(page.user, "negatives.read")
     rows = [
-        n for n in page.deps.cases.negatives()
+        n
+        for n in page.deps.cases.negatives()
         if scope is Scope.ALL or n.department == page.user.department
     ]
     template = "negatives_body.html" if page.partial else "negatives.html"
-    return page.render(template, status=422 if error else 200, negatives=rows, error=error)
+    status = 422 if error and not page.partial else 200  # htmx swaps a 200 only
+    return page.render(template, status=status, negatives=rows, error=error)
 
 
 @router.get("/negatives")
@@ -225,16 +238,23 @@ def decide(
     try:
         found = [n for n in page.deps.cases.negatives() if n.id == negative_id]
         if not found or decision not in ("confirm", "overturn"):
-            raise Forbidden(f"no negative matter {negative_id!r} to {decision}",
-                            actor=page.user.name)
+            raise Forbidden(
+                f"no negative matter {negative_id!r} to {decision}", actor=page.user.name
+            )
         if not reason.strip():
-            raise Forbidden(i18n.t("reason", page.lang) + " ?", actor=page.user.name,
-                            case=found[0].case_id)
+            raise Forbidden(
+                i18n.t("reason", page.lang) + " ?", actor=page.user.name, case=found[0].case_id
+            )
         action = f"{decision}-negative"
-        require(page.user, f"cases.{action}", departments={found[0].department},
-                case=found[0].case_id)
-        page.deps.cases.act(found[0].case_id, action, actor=page.user.name,
-                            args={"negative": negative_id, "reason": reason.strip()})
+        require(
+            page.user, f"cases.{action}", departments={found[0].department}, case=found[0].case_id
+        )
+        page.deps.cases.act(
+            found[0].case_id,
+            action,
+            actor=page.user.name,
+            args={"negative": negative_id, "reason": reason.strip()},
+        )
     except OnethingError as error:
         return _negatives(page, error=str(error))
     return _negatives(page)

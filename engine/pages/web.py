@@ -4,7 +4,7 @@ an htmx request. Rules of who may see what stay in `engine.access`."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,7 +24,11 @@ from engine.pages.sessions import COOKIE, Session, Sessions
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.globals.update(
-    t=i18n.t, status_text=i18n.status_text, date_text=i18n.date_text, moment=i18n.moment
+    t=i18n.t,
+    status_text=i18n.status_text,
+    date_text=i18n.date_text,
+    moment=i18n.moment,
+    left=i18n.left,
 )
 CSRF_HEADER = "X-CSRF-Token"
 
@@ -128,7 +132,7 @@ class PageRoute(APIRoute):
     """A page's refusal is a page, not problem JSON; without a session the browser goes to
     the login page (htmx: by `HX-Redirect`)."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def handled(request: Request) -> Response:

@@ -1,0 +1,83 @@
+"""The operators', reviewers' and leaders' pages in a real browser, end to end."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.pages.conftest import Scene, log_in, shot
+
+
+def test_the_operator_sees_the_red_case_and_its_gantt(page: Page, scene: Scene) -> None:
+    log_in(page, scene, "ops")
+    expect(page).to_have_url(re.compile(r"/overview$"))
+    expect(page.get_by_role("heading", name="运行总览")).to_be_visible()
+    overdue = page.locator("section", has_text="超期最久的环节")
+    expect(overdue.get_by_role("link", name=scene.red).first).to_be_visible()
+    municipal = page.locator("table.lights tr", has_text="市政")
+    expect(municipal.locator("td.red")).to_have_text("■ 2")  # road occupation and digging
+    expect(page.get_by_text("按时办结率")).to_be_visible()
+    shot(page, "overview")
+    overdue.get_by_role("link", name=scene.red).first.click()
+    expect(page.get_by_role("heading", name=f"办件详情 {scene.red}")).to_be_visible()
+    gantt = page.locator("svg.gantt")
+    expect(gantt).to_be_visible()
+    # National Day: 10-01..10-07 off (five weekdays among them), Saturday 10-10 worked
+    assert gantt.locator("rect.day.holiday").count() == 5
+    assert gantt.locator("rect.day.makeup").count() == 1
+    expect(gantt.locator("line.today")).to_have_count(1)
+    expect(gantt.locator("line.due.promised")).to_have_count(1)
+    expect(gantt.locator("line.due.statutory")).to_have_count(1)
+    expect(page.locator("dd", has_text="2026年9月30日").first).to_be_visible()
+    shot(page, "case")
+
+
+def test_filters_live_in_the_url_and_english_is_a_switch(page: Page, scene: Scene) -> None:
+    log_in(page, scene, "ops")
+    page.get_by_label("部门").select_option("traffic-police")
+    expect(page).to_have_url(re.compile(r"department=traffic-police"))
+    expect(page.locator("table.lights tbody tr")).to_have_count(1)
+    page.reload()
+    expect(page.get_by_label("部门")).to_have_value("traffic-police")
+    page.get_by_role("link", name="English").click()
+    expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    page.goto(scene.api.url + "/worklist")  # the choice is kept
+    expect(page.get_by_role("heading", name=re.compile("^Worklist"))).to_be_visible()
+
+
+def test_a_reviewer_approves_from_the_worklist_and_the_case_moves(page: Page, scene: Scene) -> None:
+    log_in(page, scene, "liu")
+    expect(page).to_have_url(re.compile(r"/worklist$"))
+    row = page.locator("tr", has_text=scene.fresh).filter(has_text="road-occupation")
+    before = scene.api.services.cases.revision(scene.fresh)
+    row.get_by_label("决定").select_option("extend")  # a reviewer may not extend
+    row.get_by_role("button", name="OK").click()
+    expect(page.get_by_role("alert")).to_contain_text("may not cases extend")
+    assert scene.api.services.cases.revision(scene.fresh) == before  # nothing changed
+    row = page.locator("tr", has_text=scene.fresh).filter(has_text="road-occupation")
+    row.get_by_label("决定").select_option("approve")
+    row.get_by_label("意见").fill("同意占道")
+    row.get_by_role("button", name="OK").click()
+    expect(page.get_by_role("status")).to_contain_text(f"{scene.fresh} · road-occupation")
+    assert scene.api.services.cases.show(scene.fresh).step("road-occupation").status == "approved"
+    expect(
+        page.locator("tr", has_text=scene.fresh).filter(has_text="road-occupation")
+    ).to_have_count(0)
+    shot(page, "worklist")
+
+
+def test_a_leader_confirms_a_negative_matter(page: Page, scene: Scene) -> None:
+    log_in(page, scene, "li")
+    page.goto(scene.api.url + "/negatives")
+    row = page.locator("tr", has_text=scene.refused)
+    expect(row.locator(".negstatus")).to_have_text("待审")
+    row.get_by_role("button", name="确认").click()  # no reason: the browser asks for one
+    assert scene.api.services.cases.show(scene.refused).status == "refusal-pending"
+    row.get_by_label("理由").fill("材料确实不全，依法不予受理")
+    row.get_by_role("button", name="确认").click()
+    expect(page.locator("tr", has_text=scene.refused).locator(".negstatus")).to_contain_text(
+        "已确认 · li"
+    )
+    assert scene.api.services.cases.show(scene.refused).status == "refused"
+    shot(page, "negatives")
