@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from engine.access.accounts import Accounts
     from engine.api.deps import Services
     from engine.cases.service import CaseService
+    from engine.draw.service import DrawService
     from engine.escalation.sweep import Supervision
     from engine.notify.channels import ChannelKind
     from engine.notify.dispatch import Dispatcher
@@ -111,6 +112,19 @@ def _store_service(configured: Settings) -> CaseService:
         workflows=workflow_source(engine, _catalogue(configured.definitions)),
         calendars=_calendars(configured.definitions),
         clock=clock,
+    )
+
+
+def draw_service() -> DrawService:
+    """The inspection draw over the configured case service: the roster from
+    `definitions/examiners.yaml`, the sealing key from `ONETHING_DRAW_KEY`."""
+    from engine.draw.roster import load_roster
+    from engine.draw.service import DrawService
+
+    configured = settings()
+    key = bytes.fromhex(configured.draw_key) if configured.draw_key else None
+    return DrawService(
+        case_service(), roster=load_roster(configured.definitions / "examiners.yaml"), key=key
     )
 
 

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     connector_backoff: float = Field(2.0, ge=0, description="first retry delay (s), doubling")
     connector_timeout: float = Field(10.0, gt=0, description="seconds a connector may take")
     audit_key: str | None = Field(None, description="signs audit checkpoints; never stored")
+    draw_key: str | None = Field(
+        None,
+        pattern=r"^[0-9a-fA-F]{64}$",
+        description="seals inspection draws (AES-256-GCM, 64 hex digits); never stored",
+    )
     smtp_host: str = "localhost"
     smtp_port: int = Field(25, gt=0, lt=65536)
     smtp_from: str = "onething@localhost"

@@ -21,6 +21,7 @@ from engine.definitions.escalation import RoleRef, Rung
 from engine.definitions.limits import LimitText, working_days
 from engine.definitions.textform import TextForm
 from engine.definitions.when import Condition, parse_when
+from engine.draw.conflicts import Conflict
 from engine.errors import InputError
 
 WhenText = Annotated[
@@ -246,6 +247,17 @@ class CaseLimitRule(DefinitionModel):
     source: str | None = Field(default=None, description="the legal or local source")
 
 
+class DrawSpec(DefinitionModel):
+    """An inspection's examiners drawn at random and sealed (实地核查审查员抽取, DOMAIN §7)."""
+
+    pool: Id = Field(description="the department whose roster (examiners.yaml) is drawn from")
+    count: int = Field(ge=2, description="examiners drawn (行政许可法 Art. 34(3): at least 2)")
+    exclude: tuple[Conflict, ...] = Field(
+        default=tuple(Conflict), description="conflict rules (回避) applied before the draw"
+    )
+    opener: str = Field(default="head", description="the pool department's role that opens it")
+
+
 class Step(DefinitionModel):
     """One step of the graph; steps whose `needs` are done run in parallel."""
 
@@ -264,6 +276,7 @@ class Step(DefinitionModel):
     )
     signers: Signers | None = None
     inspectors: int | None = Field(default=None, description="officers on site (Art. 34: ≥ 2)")
+    draw: DrawSpec | None = Field(default=None, description="an inspection's examiners, drawn")
     on_reject: Annotated[OnReject, WithJsonSchema(ON_REJECT_SCHEMA)] = OnReject()
     connector: ConnectorText | None = None
     produces: tuple[Id, ...] = Field(default=(), description="documents later steps use")
@@ -278,8 +291,12 @@ class Step(DefinitionModel):
             raise ValueError("an automatic check names its `connector`")
         if self.kind is StepKind.CHECK and self.signers is not None:
             raise ValueError("an automatic check has no signers")
-        if self.kind is StepKind.INSPECTION and (self.inspectors or 0) < 2:
-            raise ValueError("an inspection needs `inspectors: 2` or more (行政许可法 Art. 34)")
+        if self.draw is not None and self.kind is not StepKind.INSPECTION:
+            raise ValueError("only an inspection step has a `draw`")
+        if self.kind is StepKind.INSPECTION and self.draw is None and (self.inspectors or 0) < 2:
+            raise ValueError(
+                "an inspection needs `inspectors: 2` or more, or a `draw` (行政许可法 Art. 34)"
+            )
         return self
 
     @property
