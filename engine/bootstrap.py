@@ -118,14 +118,14 @@ def _store_service(configured: Settings) -> CaseService:
 def draw_service() -> DrawService:
     """The inspection draw over the configured case service: the roster from
     `definitions/examiners.yaml`, the sealing key from `ONETHING_DRAW_KEY`."""
-    from engine.draw.roster import load_roster
+    from engine.draw.roster import Roster, load_roster
     from engine.draw.service import DrawService
 
     configured = settings()
     key = bytes.fromhex(configured.draw_key) if configured.draw_key else None
-    return DrawService(
-        case_service(), roster=load_roster(configured.definitions / "examiners.yaml"), key=key
-    )
+    path = configured.definitions / "examiners.yaml"
+    roster = load_roster(path) if path.is_file() else Roster(())  # no roster: nobody eligible
+    return DrawService(case_service(), roster=roster, key=key)
 
 
 def accounts() -> Accounts:
@@ -146,6 +146,7 @@ def api_services() -> Services:
         catalogue=catalogue,
         calendars=calendars(),
         definitions=definitions_root(),
+        draws=draw_service(),
     )
 
 

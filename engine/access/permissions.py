@@ -84,6 +84,13 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
         for action, roles in CASE_ACTIONS.items()
     },
     "worklist.read": {**_READERS},
+    # the sealed inspection draw (实地核查审查员抽取): the case machine also checks the step's
+    # department and its declared opener; examiners record findings as reviewers
+    "draws.read": _READERS,
+    "draws.run": {Role.HEAD: Scope.DEPARTMENT},
+    "draws.open": {Role.HEAD: Scope.DEPARTMENT},
+    "draws.decline": {Role.HEAD: Scope.DEPARTMENT},
+    "draws.finding": {Role.REVIEWER: Scope.DEPARTMENT},
     "definitions.read": _EVERYONE_BUT_PORTAL,
     "definitions.check": {Role.ADMIN: Scope.DEPARTMENT, Role.OPERATOR: Scope.ALL},
     "definitions.register": {Role.ADMIN: Scope.DEPARTMENT},

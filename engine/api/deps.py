@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from engine.calendar import CalendarSet
     from engine.cases.service import CaseService
     from engine.definitions import Catalogue
+    from engine.draw.service import DrawService
     from engine.escalation.sweep import Supervision
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"  # case, workflow, negative matter ids
@@ -40,6 +41,7 @@ class Services:
     calendars: CalendarSet
     definitions: Path
     failed_logins: FailedLogins = field(default_factory=lambda: FailedLogins())
+    draws: DrawService | None = None  # the inspection draw, when its key is configured
 
 
 class FailedLogins:

@@ -26,6 +26,7 @@ COMMANDS = {
     "users": ("users_cmd", "app"),
     "negative": ("case_cmd", "negative_app"),
     "audit": ("audit_cmd", "app"),
+    "draw": ("draw_cmd", "app"),
     "demo": ("demo_cmd", "demo"),
     "serve": ("serve_cmd", "serve"),
     "notifications": ("notify_cmd", "app"),

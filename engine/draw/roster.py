@@ -53,11 +53,15 @@ def load_roster(path: Path) -> Roster:
     months = data.get("recent_within_months", 12)
     if not isinstance(months, int) or isinstance(months, bool) or months < 0:
         line, col = data.value_at("recent_within_months")
-        raise SourceError("`recent_within_months` is a whole number ≥ 0", file=file, line=line, col=col)
+        raise SourceError(
+            "`recent_within_months` is a whole number ≥ 0", file=file, line=line, col=col
+        )
     departments = data.get("departments")
     if not isinstance(departments, Located):
         line, col = data.at("departments")
-        raise SourceError("`departments` maps a department id to its examiners", file=file, line=line, col=col)
+        raise SourceError(
+            "`departments` maps a department id to its examiners", file=file, line=line, col=col
+        )
     examiners: list[Examiner] = []
     seen: set[str] = set()
     for department, people in departments.items():
@@ -68,7 +72,9 @@ def load_roster(path: Path) -> Roster:
             line, col = people.at(index)
             examiner = _examiner(entry, department, file=file, line=line, col=col)
             if examiner.id in seen:
-                raise SourceError(f"duplicate examiner {examiner.id!r}", file=file, line=line, col=col)
+                raise SourceError(
+                    f"duplicate examiner {examiner.id!r}", file=file, line=line, col=col
+                )
             seen.add(examiner.id)
             examiners.append(examiner)
     return Roster(tuple(examiners), recent_within_months=months)
@@ -90,7 +96,9 @@ def _examiner(entry: Any, department: str, *, file: str, line: int, col: int) ->
     inspected = []
     for index, item in enumerate(entry.get("inspected") or ()):
         try:
-            inspected.append(Inspection(str(item["applicant"]), dt.date.fromisoformat(str(item["on"]))))
+            inspected.append(
+                Inspection(str(item["applicant"]), dt.date.fromisoformat(str(item["on"])))
+            )
         except (KeyError, TypeError, ValueError):
             i_line, i_col = entry["inspected"].at(index)
             raise SourceError(

@@ -44,6 +44,8 @@ def open_sealed(key: bytes, sealed: str, *, aad: bytes) -> dict[str, Any]:
         raw = base64.b64decode(sealed, validate=True)
         body = AESGCM(key).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
     except (InvalidTag, ValueError) as exc:
-        raise SealBroken("the sealed draw does not open: altered, or sealed with another key") from exc
+        raise SealBroken(
+            "the sealed draw does not open: altered, or sealed with another key"
+        ) from exc
     opened: dict[str, Any] = json.loads(body)
     return opened

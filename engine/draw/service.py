@@ -31,7 +31,9 @@ class NoDrawKey(InputError):
 
 
 def randomness() -> steps.Randomness:
-    return steps.Randomness(secrets.token_bytes(32), secrets.token_bytes(16), secrets.token_bytes(12))
+    return steps.Randomness(
+        secrets.token_bytes(32), secrets.token_bytes(16), secrets.token_bytes(12)
+    )
 
 
 class DrawService:
@@ -65,18 +67,33 @@ class DrawService:
             step_id,
             {"opens_at": opens_at.isoformat()},
             lambda c, ctx: steps.draw(
-                c, ctx, roster=self.roster, randomness=chance, key=key, opens_at=opens_at, last_drawn=last
+                c,
+                ctx,
+                roster=self.roster,
+                randomness=chance,
+                key=key,
+                opens_at=opens_at,
+                last_drawn=last,
             ),
         )
         return self.show(case_id, step_id)
 
     def open(self, case_id: str, step_id: str, *, actor: str) -> DrawView:
         key = self.key
-        self._apply(case_id, "open-draw", actor, step_id, {}, lambda c, ctx: steps.open_rounds(c, ctx, key=key))
+        self._apply(
+            case_id,
+            "open-draw",
+            actor,
+            step_id,
+            {},
+            lambda c, ctx: steps.open_rounds(c, ctx, key=key),
+        )
         return self.show(case_id, step_id)
 
     def record_finding(self, case_id: str, step_id: str, *, actor: str, text: str) -> DrawView:
-        self._apply(case_id, "record-finding", actor, step_id, {"comment": text}, steps.record_finding)
+        self._apply(
+            case_id, "record-finding", actor, step_id, {"comment": text}, steps.record_finding
+        )
         return self.show(case_id, step_id)
 
     def decline(
@@ -108,7 +125,9 @@ class DrawService:
         event log chain: any tampering shows as a failed check."""
         case = self.cases.load(case_id)
         run = _run_of(case, step_id)
-        logged = [(e.kind, e.data) for e in self.cases.timeline(case_id) if e.kind.startswith("draw.")]
+        logged = [
+            (e.kind, e.data) for e in self.cases.timeline(case_id) if e.kind.startswith("draw.")
+        ]
         rounds = (run.result.get("draw") or {}).get("rounds", [])
         checks = [
             DrawCheckView(round=c.round, name=c.name, ok=c.ok, detail=c.detail)
@@ -120,10 +139,14 @@ class DrawService:
                 round=0,
                 name="event log",
                 ok=not breaks,
-                detail="the case's hash chain holds" if not breaks else "; ".join(str(b) for b in breaks),
+                detail="the case's hash chain holds"
+                if not breaks
+                else "; ".join(str(b) for b in breaks),
             )
         )
-        return DrawVerifyView(case=case_id, step=step_id, ok=all(c.ok for c in checks), checks=checks)
+        return DrawVerifyView(
+            case=case_id, step=step_id, ok=all(c.ok for c in checks), checks=checks
+        )
 
     # -- inside -----------------------------------------------------------------------------
 
@@ -146,7 +169,9 @@ class DrawService:
         _run_of(case, step_id)
         spec = self.cases.workflows(case.workflow_id, case.workflow_version).step(step_id).draw
         if spec is None:
-            raise InputError(f"step {step_id!r} of case {case_id!r} is not an inspection with a draw")
+            raise InputError(
+                f"step {step_id!r} of case {case_id!r} is not an inspection with a draw"
+            )
         return spec.pool
 
     def _last_drawn(self, pool: str, key: bytes) -> frozenset[str]:
@@ -168,7 +193,9 @@ class DrawService:
                 record = next((r for r in rounds if r["number"] == 1), None)
                 if record is None:  # the step was reopened since: its draw is gone
                     continue
-                opened = open_sealed(key, record["sealed"], aad=bound_to(case_id, sealed["step"], 1))
+                opened = open_sealed(
+                    key, record["sealed"], aad=bound_to(case_id, sealed["step"], 1)
+                )
                 return frozenset(opened["drawn"])
         return frozenset()
 

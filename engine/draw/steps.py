@@ -178,7 +178,9 @@ def open_rounds(case: Case, ctx: Context, *, key: bytes) -> tuple[Case, list[Eve
         shown = ctx.calendar.local(opens_at).isoformat(timespec="minutes")
         raise run.refuse(f"the draw opens at the scheduled inspection time, {shown}")
     for record in closed:
-        opened = open_sealed(key, record["sealed"], aad=bound_to(work.id, step.id, record["number"]))
+        opened = open_sealed(
+            key, record["sealed"], aad=bound_to(work.id, step.id, record["number"])
+        )
         record["opened"] = {**opened, "by": ctx.actor.name, "at": ctx.now.isoformat()}
         run.emit(
             "draw.opened",
@@ -199,14 +201,18 @@ def record_finding(case: Case, ctx: Context) -> tuple[Case, list[Event]]:
     present = examiners(step_run)
     name = ctx.actor.name
     if name not in present:
-        raise run.refuse("only an examiner drawn and opened for this inspection records findings", who=True)
+        raise run.refuse(
+            "only an examiner drawn and opened for this inspection records findings", who=True
+        )
     state = draw_state(step_run)
     if name in state["findings"]:
         raise run.refuse("this examiner has already recorded findings")
     text = run.arg("comment")
     state["findings"][name] = {"text": text, "at": ctx.now.isoformat()}
     run.emit("draw.finding", step=step.id, examiner=name, text=text)
-    if all(i in state["findings"] for i in present) and len(present) >= (step.draw.count if step.draw else 2):
+    if all(i in state["findings"] for i in present) and len(present) >= (
+        step.draw.count if step.draw else 2
+    ):
         run.finish_step(step_run, step)
     return work, run.events
 

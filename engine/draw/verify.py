@@ -47,8 +47,14 @@ def verify_rounds(
 
         try:
             sealed = open_sealed(key, record["sealed"], aad=bound_to(case_id, step_id, number))
-            same = all(sealed.get(k) == opened.get(k) for k in ("eligible", "seed", "drawn", "nonce"))
-            check("sealed record", same, "opens and matches the opened record" if same else "differs from the opened record")
+            same = all(
+                sealed.get(k) == opened.get(k) for k in ("eligible", "seed", "drawn", "nonce")
+            )
+            check(
+                "sealed record",
+                same,
+                "opens and matches the opened record" if same else "differs from the opened record",
+            )
         except SealBroken as exc:
             check("sealed record", False, str(exc))
         eligible_event = events.get(("draw.eligible", number), {})
@@ -56,7 +62,12 @@ def verify_rounds(
         sealed_event = events.get(("draw.sealed", number), {})
         opened_event = events.get(("draw.opened", number), {})
         ok = list_hash(opened["eligible"]) == eligible_event.get("eligible_hash")
-        check("eligible list", ok, f"{len(opened['eligible'])} eligible; hash {'matches' if ok else 'differs from'} the log")
+        check(
+            "eligible list",
+            ok,
+            f"{len(opened['eligible'])} eligible; the hash "
+            + ("matches the log" if ok else "differs from the log"),
+        )
         seed = bytes.fromhex(opened["seed"])
         ok = seed_hash(seed) == seed_event.get("seed_hash")
         check("seed", ok, "hash matches the log" if ok else "hash differs from the log")
@@ -74,8 +85,17 @@ def verify_rounds(
         count = sealed_event.get("count")
         ok = again == opened["drawn"] and count == len(opened["drawn"])
         check("selection", ok, f"recomputed {again}, drawn {opened['drawn']}")
-        ok = commitment(opened["drawn"], bytes.fromhex(opened["nonce"])) == sealed_event.get("commitment")
+        ok = commitment(opened["drawn"], bytes.fromhex(opened["nonce"])) == sealed_event.get(
+            "commitment"
+        )
         check("commitment", ok, "matches the log" if ok else "differs from the log")
-        ok = opened_event.get("drawn") == opened["drawn"] and opened_event.get("seed") == opened["seed"]
-        check("opening", ok, "the log's opening names the same examiners" if ok else "the log's opening differs")
+        ok = (
+            opened_event.get("drawn") == opened["drawn"]
+            and opened_event.get("seed") == opened["seed"]
+        )
+        check(
+            "opening",
+            ok,
+            "the log's opening names the same examiners" if ok else "the log's opening differs",
+        )
     return checks

@@ -66,11 +66,15 @@ def draw_view(case_id: str, run: StepRun, calendar: WorkingCalendar) -> DrawView
                 sealed=opened is None,
                 drawn=opened["drawn"] if opened else None,
                 opened_by=opened["by"] if opened else None,
-                opened_at=calendar.local(dt.datetime.fromisoformat(opened["at"])) if opened else None,
+                opened_at=calendar.local(dt.datetime.fromisoformat(opened["at"]))
+                if opened
+                else None,
             )
         )
     present = [i for r in rounds for i in (r.drawn or []) if i not in state["declined"]]
-    status = "not drawn" if not rounds else ("sealed" if any(r.sealed for r in rounds) else "opened")
+    status = (
+        "not drawn" if not rounds else ("sealed" if any(r.sealed for r in rounds) else "opened")
+    )
     opens_at = state.get("opens_at")
     return DrawView(
         case=case_id,

@@ -46,8 +46,10 @@ def pools(draw: st.DrawFn) -> tuple[Examiner, ...]:
 
 
 def _conflicted(examiner: Examiner) -> bool:
-    return examiner.employer == APPLICANT or APPLICANT in examiner.relatives or any(
-        i.on.year == 2026 for i in examiner.inspected
+    return (
+        examiner.employer == APPLICANT
+        or APPLICANT in examiner.relatives
+        or any(i.on.year == 2026 for i in examiner.inspected)
     )
 
 
@@ -76,14 +78,18 @@ def test_a_conflicted_examiner_is_never_drawn_and_the_count_and_uniqueness_hold(
 
 
 @given(
-    eligible=st.lists(st.from_regex(r"e[0-9]{1,3}", fullmatch=True), min_size=4, max_size=20, unique=True),
+    eligible=st.lists(
+        st.from_regex(r"e[0-9]{1,3}", fullmatch=True), min_size=4, max_size=20, unique=True
+    ),
     seed=st.binary(min_size=1, max_size=32),
     data=st.data(),
 )
 def test_no_two_of_the_last_draw_are_drawn_together_again(
     eligible: list[str], seed: bytes, data: st.DataObject
 ) -> None:
-    last = frozenset(data.draw(st.lists(st.sampled_from(eligible), min_size=2, max_size=2, unique=True)))
+    last = frozenset(
+        data.draw(st.lists(st.sampled_from(eligible), min_size=2, max_size=2, unique=True))
+    )
     drawn = select(seed, eligible, 2, last_drawn=last)
     assert len(set(drawn) & last) <= 1
 
