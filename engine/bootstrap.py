@@ -115,8 +115,8 @@ def _store_service(configured: Settings) -> CaseService:
     )
 
 
-def draw_service() -> DrawService:
-    """The inspection draw over the configured case service: the roster from
+def draw_service(cases: CaseService | None = None) -> DrawService:
+    """The inspection draw over `cases` (default: the configured case service): the roster from
     `definitions/examiners.yaml`, the sealing key from `ONETHING_DRAW_KEY`."""
     from engine.draw.roster import Roster, load_roster
     from engine.draw.service import DrawService
@@ -125,7 +125,7 @@ def draw_service() -> DrawService:
     key = bytes.fromhex(configured.draw_key) if configured.draw_key else None
     path = configured.definitions / "examiners.yaml"
     roster = load_roster(path) if path.is_file() else Roster(())  # no roster: nobody eligible
-    return DrawService(case_service(), roster=roster, key=key)
+    return DrawService(cases or case_service(), roster=roster, key=key)
 
 
 def accounts() -> Accounts:

@@ -20,6 +20,7 @@ from engine.views.cases import CaseView
 
 SIGNERS_PER_ROLE = 3  # enough distinct officers for a quorum (票签) of three
 Automatic = Callable[[CaseView, Step], CaseView | None]  # the case after, if known
+Inspection = Callable[[CaseView, Step], CaseView]  # an inspection with a draw, to its end
 
 
 def officer_name(department: str, role: str, index: int = 1) -> str:
@@ -110,8 +111,14 @@ def _deferred(view: CaseView) -> dict[str, str]:
 class Driver:
     """Moves one case at a time to its end through the service."""
 
-    def __init__(self, service: CaseService, *, automatic: Automatic | None = None):
-        self.service, self.automatic = service, automatic
+    def __init__(
+        self,
+        service: CaseService,
+        *,
+        automatic: Automatic | None = None,
+        inspection: Inspection | None = None,
+    ):
+        self.service, self.automatic, self.inspection = service, automatic, inspection
 
     def accept(self, view: CaseView, workflow: Workflow) -> CaseView:
         return self.service.act(view.id, "accept", actor=officer_name(workflow.owner, "window"))
@@ -129,7 +136,10 @@ class Driver:
         unseen = False  # a move the driver did not see the result of
         for step_id in open_steps(view):
             step = workflow.step(step_id)
-            if not is_automatic(step):
+            if step.draw is not None:
+                if self.inspection is not None:
+                    latest = self.inspection(latest, step)
+            elif not is_automatic(step):
                 latest = self.complete(latest, step)
             elif self.automatic is not None:
                 after = self.automatic(latest, step)

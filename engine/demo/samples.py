@@ -14,13 +14,14 @@ import json
 import time
 from pathlib import Path
 
-from engine.bootstrap import catalogue, definitions_root
+from engine.bootstrap import catalogue, definitions_root, draw_service
 from engine.cases import automatic
 from engine.cases.service import CaseService
 from engine.connectors.registry import seed
 from engine.connectors.runner import call
 from engine.definitions.model import Step, Workflow
 from engine.demo.driver import Automatic, Driver, seed_officers
+from engine.demo.inspection import demo_draws, inspect_by_draw, seed_examiners
 from engine.demo.scene import Echo, run_scene
 from engine.errors import OnethingError
 from engine.registry import register
@@ -115,7 +116,13 @@ def run(service: CaseService, *, flows: bool, echo: Echo) -> list[CaseView]:
     echo(f"officers seeded: {added} new")
     drivers = seed(service.engine, definitions=definitions_root())
     echo(f"sample registry records loaded: {drivers}")
-    driver = Driver(service, automatic=wait_for_flows(service) if flows else run_inline(service))
+    draws = demo_draws(draw_service(service), echo)
+    echo(f"examiners seeded: {seed_examiners(service, draws.roster)} new")
+    driver = Driver(
+        service,
+        automatic=wait_for_flows(service) if flows else run_inline(service),
+        inspection=inspect_by_draw(draws, echo),
+    )
     samples = sorted((definitions_root() / "samples").glob("*.json"))
     views = [run_sample(path, service, driver, echo) for path in samples]
     run_scene(service, echo=echo)  # an overdue step's notices, over SMTP and a webhook

@@ -50,6 +50,10 @@ class DrawService:
         self.cases, self.roster, self._key, self.entropy = cases, roster, key, entropy
 
     @property
+    def has_key(self) -> bool:
+        return self._key is not None
+
+    @property
     def key(self) -> bytes:
         if self._key is None:
             raise NoDrawKey("the draw's sealing key is not set (ONETHING_DRAW_KEY, 64 hex digits)")
