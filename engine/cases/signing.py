@@ -82,14 +82,13 @@ def _sign(run: Run, decision: str, *, note: str, required: bool) -> tuple[StepRu
 
 
 def approve(run: Run) -> None:
-    step_id = run.ctx.args.get("step")
-    if isinstance(step_id, str) and step_id in run.case.steps:
-        if run.ctx.workflow.step(step_id).draw is not None:
-            raise run.refuse(
-                "an inspection with a draw is done when every drawn examiner has recorded "
-                "findings (onething draw finding)",
-                step=step_id,
-            )
+    step_id = str(run.ctx.args.get("step"))
+    if step_id in run.case.steps and run.ctx.workflow.step(step_id).draw is not None:
+        raise run.refuse(
+            "an inspection with a draw is done when every drawn examiner has recorded "
+            "findings (onething draw finding)",
+            step=step_id,
+        )
     run_step, step = _sign(run, "approve", note="comment", required=False)
     if isinstance(run.ctx.args.get("result"), dict):
         run_step.result.update(run.ctx.args["result"])
