@@ -39,6 +39,8 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_cases.py --cases 1000 --open-cases 1000
 	$(PY) benchmarks/bench_cases.py --cases 10000 --batch 50 --processes 3
 	$(PY) benchmarks/bench_sweep.py
+	$(PY) benchmarks/bench_api.py --db sqlite
+	$(PY) benchmarks/bench_api.py --db postgresql
 	$(PY) benchmarks/bench_connectors.py
 	$(PY) benchmarks/bench_flows.py --postgres --gap 3
 

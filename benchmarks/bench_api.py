@@ -237,7 +237,8 @@ def main() -> None:
         paced = results["paced"].get(name, {})
         print(
             f"{args.db} {name:6s} paced: {paced.get('per_second')} req/s  "
-            f"p50 {paced.get('p50_ms')} ms  p95 {paced.get('p95_ms')} ms  p99 {paced.get('p99_ms')} ms  "
+            f"p50 {paced.get('p50_ms')} ms  p95 {paced.get('p95_ms')} ms  "
+            f"p99 {paced.get('p99_ms')} ms  "
             f"errors {paced.get('errors')};  saturation "
             f"{results['saturation'][name].get('per_second')} req/s"
         )

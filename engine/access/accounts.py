@@ -12,9 +12,10 @@ import hmac
 import secrets
 from collections.abc import Callable
 
+import sqlalchemy as sa
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, SQLModel, col, select
 
 from engine import inputs
 from engine.access.permissions import Principal, Role
@@ -119,8 +120,12 @@ class Accounts:
         if not token.startswith(TOKEN_PREFIX) or len(token) > 128:
             return None
         presented = token_hash(token)
-        with Session(self.engine) as session:
-            row = session.exec(select(UserRow).where(UserRow.token_hash == presented)).first()
+        users = SQLModel.metadata.tables[UserRow.__tablename__]
+        query = sa.select(
+            users.c.name, users.c.role, users.c.department, users.c.token_hash, users.c.disabled_at
+        ).where(users.c.token_hash == presented)
+        with self.engine.connect() as connection:  # a core query: every request makes one
+            row = connection.execute(query).first()
         if row is None or row.token_hash is None or row.disabled_at is not None:
             return None
         if not hmac.compare_digest(row.token_hash, presented):
