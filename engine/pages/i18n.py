@@ -31,6 +31,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "green": ("正常", "on time"),
     "yellow": ("黄牌预警", "yellow"),
     "red": ("红牌超期", "red"),
+    "supervision": ("监察督办", "supervision"),
+    "order": ("限期办结令", "order"),
+    "accountability": ("问责", "accountability"),
     "total": ("合计", "total"),
     "on_time_rate": ("按时办结率", "On-time rate"),
     "no_closed": ("尚无办结件", "no closed case yet"),
@@ -97,6 +100,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "csrf": ("表单已过期，请刷新页面后重试", "The form expired: reload the page and try again"),
     "forbidden": ("无权访问", "Not allowed"),
     "applicant": ("申请人", "Applicant"),
+    "escalations": ("电子监察", "Escalations"),
+    "acknowledged": ("签收", "Acknowledged"),
+    "acknowledge": ("签收", "Acknowledge"),
+    "give_order": ("督办", "Order"),
+    "order_due": ("限期办结日期", "Finish by"),
 }
 
 _STATUS: dict[str, tuple[str, str]] = {
@@ -128,6 +136,14 @@ def lang_of(value: str | None) -> Lang:
 def t(key: str, lang: Lang) -> str:
     zh, en = _WORDS[key]
     return zh if lang == "zh" else en
+
+
+def level_text(level: str, lang: Lang) -> str:
+    """A ladder's level: the known ones in words, a workflow's own by its name."""
+    return t(level, lang) if level in _LEVELS else level
+
+
+_LEVELS = frozenset({"yellow", "red", "supervision", "order", "accountability"})
 
 
 def status_text(status: str, lang: Lang) -> str:

@@ -5,6 +5,7 @@ one route answers a full page or, to htmx, its fragment."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -258,3 +259,46 @@ def decide(
     except OnethingError as error:
         return _negatives(page, error=str(error))
     return _negatives(page)
+
+
+def _escalations(page: Page, *, error: str | None = None) -> HTMLResponse:
+    scope = scope_of(page.user, "escalations.read")
+    rows = [
+        e
+        for e in page.deps.supervision.escalations()
+        if scope is Scope.ALL or e.department == page.user.department
+    ]
+    template = "escalations_body.html" if page.partial else "escalations.html"
+    status = 422 if error and not page.partial else 200  # htmx swaps a 200 only
+    return page.render(template, status=status, escalations=rows, error=error)
+
+
+@router.get("/escalations")
+def escalations(page: CurrentPage) -> HTMLResponse:
+    """The escalations board (电子监察): levels fired, their acknowledgement and orders."""
+    return _escalations(page)
+
+
+@router.post("/escalations/{escalation_id}/acknowledge")
+def acknowledge(page: CheckedPage, escalation_id: Annotated[int, Path(ge=1)]) -> HTMLResponse:
+    try:
+        require(page.user, "escalations.acknowledge")
+        page.deps.supervision.acknowledge(escalation_id, actor=page.user.name)
+    except OnethingError as error:
+        return _escalations(page, error=str(error))
+    return _escalations(page)
+
+
+@router.post("/escalations/{escalation_id}/order")
+def order(
+    page: CheckedPage,
+    escalation_id: Annotated[int, Path(ge=1)],
+    due: Annotated[dt.date, Form()],
+) -> HTMLResponse:
+    """督办: finish by the close of business of `due` (a date on the calendar)."""
+    try:
+        require(page.user, "escalations.order")
+        page.deps.supervision.order(escalation_id, actor=page.user.name, due=due)
+    except OnethingError as error:
+        return _escalations(page, error=str(error))
+    return _escalations(page)

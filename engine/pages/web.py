@@ -29,6 +29,7 @@ templates.env.globals.update(
     date_text=i18n.date_text,
     moment=i18n.moment,
     left=i18n.left,
+    level_text=i18n.level_text,
 )
 CSRF_HEADER = "X-CSRF-Token"
 

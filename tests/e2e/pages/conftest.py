@@ -41,6 +41,7 @@ def scene(tmp_path: Path) -> Iterator[Scene]:
                 json={"reason": "申请材料不齐全", "legal_basis": "行政许可法第三十二条"},
             )
         assert answer.status_code == 200, answer.text
+        api.services.supervision.sweep()  # the red case's levels fire (电子监察)
         yield Scene(api, red, fresh, refused)
 
 

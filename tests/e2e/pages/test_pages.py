@@ -81,3 +81,30 @@ def test_a_leader_confirms_a_negative_matter(page: Page, scene: Scene) -> None:
     )
     assert scene.api.services.cases.show(scene.refused).status == "refused"
     shot(page, "negatives")
+
+
+def test_a_supervisor_acknowledges_an_escalation_and_orders_a_date(
+    page: Page, scene: Scene
+) -> None:
+    log_in(page, scene, "jian")
+    page.goto(scene.api.url + "/escalations")
+    row = page.locator("tr", has_text=scene.red).filter(has_text="road-occupation")
+    row = row.filter(has_text="红牌超期")
+    row.get_by_role("button", name="签收").click()
+    row = page.locator("tr", has_text=scene.red).filter(has_text="road-occupation")
+    row = row.filter(has_text="红牌超期")
+    expect(row.locator("td.col-ack")).to_contain_text("jian · 2026年10月12日")
+    row.get_by_label("限期办结日期").fill("2026-10-14")
+    row.get_by_role("button", name="督办").click()
+    # the order is recorded as its own level (限期办结令) of the step's clock
+    row = page.locator("tr", has_text=scene.red).filter(has_text="road-occupation")
+    expect(row.filter(has_text="限期办结令").locator("td.col-order")).to_contain_text(
+        "jian · 2026年10月14日 17:30（UTC+08:00）"
+    )
+    levels = {
+        e.level: e
+        for e in scene.api.services.supervision.escalations(case_id=scene.red)
+        if e.step == "road-occupation"
+    }
+    assert levels["red"].acknowledged_by == "jian" and levels["order"].ordered_by == "jian"
+    shot(page, "escalations")
