@@ -202,6 +202,10 @@ def _references(parts: Parts, catalogue: Catalogue) -> Iterator[Finding]:
             for r, ref in enumerate(step.signers.roles):
                 if problem := catalogue.role_problem(ref, department=step.department):
                     yield ("steps", i, "signers", "roles", r), f"signer {ref!r}: {problem}"
+        if step.draw is not None:
+            opener = f"{step.draw.pool}/{step.draw.opener}"
+            if problem := catalogue.role_problem(opener, department=step.department):
+                yield ("steps", i, "draw", "pool"), f"draw from {step.draw.pool!r}: {problem}"
         if step.escalation:
             yield from _ladder(
                 ("steps", i, "escalation"), step.escalation, step.department, catalogue

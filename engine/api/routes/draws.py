@@ -5,18 +5,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from engine.access.permissions import Principal, require
 from engine.access.visibility import departments_of
-from engine.api.deps import CurrentUser, Deps, Services, guard
+from engine.api.deps import ID_PATTERN, CurrentUser, Deps, Services, guard
 from engine.draw.service import DrawService
 from engine.errors import ServiceError
 from engine.views.draws import DrawVerifyView, DrawView
 
 router = APIRouter(prefix="/cases/{case_id}/draws/{step}", tags=["draws"])
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
+CaseId = Annotated[str, Path(max_length=40, pattern=ID_PATTERN)]
+StepId = Annotated[str, Path(max_length=64, pattern=ID_PATTERN)]
 
 
 class DrawRequest(BaseModel):
@@ -46,27 +48,29 @@ def _draws(deps: Services, user: Principal, action: str, case_id: str) -> DrawSe
 
 
 @router.get("", **guard("draws.read", 404))
-def show(case_id: str, step: str, user: CurrentUser, deps: Deps) -> DrawView:
+def show(case_id: CaseId, step: StepId, user: CurrentUser, deps: Deps) -> DrawView:
     """The draw: "sealed" with its commitments only, or "opened" with the examiners."""
     return _draws(deps, user, "draws.read", case_id).show(case_id, step)
 
 
 @router.post("", status_code=201, **guard("draws.run", 404, 409, 422))
-def run(case_id: str, step: str, body: DrawRequest, user: CurrentUser, deps: Deps) -> DrawView:
+def run(
+    case_id: CaseId, step: StepId, body: DrawRequest, user: CurrentUser, deps: Deps
+) -> DrawView:
     """Draw the inspection's examiners, sealed until `opens_at`."""
     draws = _draws(deps, user, "draws.run", case_id)
     return draws.draw(case_id, step, actor=user.name, opens_at=body.opens_at)
 
 
 @router.post("/open", **guard("draws.open", 404, 409))
-def open_draw(case_id: str, step: str, user: CurrentUser, deps: Deps) -> DrawView:
+def open_draw(case_id: CaseId, step: StepId, user: CurrentUser, deps: Deps) -> DrawView:
     """Open (解密) the draw: the authorised role, from the inspection time (audited)."""
     return _draws(deps, user, "draws.open", case_id).open(case_id, step, actor=user.name)
 
 
 @router.post("/findings", **guard("draws.finding", 404, 409, 422))
 def finding(
-    case_id: str, step: str, body: FindingRequest, user: CurrentUser, deps: Deps
+    case_id: CaseId, step: StepId, body: FindingRequest, user: CurrentUser, deps: Deps
 ) -> DrawView:
     """A drawn examiner's findings; the step completes when every examiner's are in."""
     draws = _draws(deps, user, "draws.finding", case_id)
@@ -75,7 +79,7 @@ def finding(
 
 @router.post("/decline", **guard("draws.decline", 404, 409, 422))
 def decline(
-    case_id: str, step: str, body: DeclineRequest, user: CurrentUser, deps: Deps
+    case_id: CaseId, step: StepId, body: DeclineRequest, user: CurrentUser, deps: Deps
 ) -> DrawView:
     """An examiner cannot go: the reason is logged and a replacement drawn, sealed."""
     draws = _draws(deps, user, "draws.decline", case_id)
@@ -83,6 +87,6 @@ def decline(
 
 
 @router.get("/verify", **guard("draws.read", 404))
-def verify(case_id: str, step: str, user: CurrentUser, deps: Deps) -> DrawVerifyView:
+def verify(case_id: CaseId, step: StepId, user: CurrentUser, deps: Deps) -> DrawVerifyView:
     """Recompute commitment and selection from the opened record and the log."""
     return _draws(deps, user, "draws.read", case_id).verify(case_id, step)
