@@ -17,7 +17,7 @@ from engine.cases.errors import IllegalAction, NotPermitted
 from engine.cases.service import CaseService
 from engine.cases.tables import CaseRow, EventRow
 from engine.definitions.loader import load_application, load_catalogue, load_workflow
-from engine.draw.roster import load_roster
+from engine.draw.roster import Roster, load_roster
 from engine.draw.service import DrawService
 from tests.fixtures.cases import TZ, Clock
 from tests.fixtures.definitions import DEFINITIONS
@@ -152,3 +152,22 @@ def test_verify_detects_tampering(draws: DrawService, clock: Clock, change: str)
     report = draws.verify(case_id, STEP)
     assert not report.ok
     assert [c.name for c in report.checks if not c.ok]
+
+
+def test_too_few_eligible_is_an_incident_naming_why_and_nothing_is_drawn(
+    draws: DrawService,
+) -> None:
+    roster = load_roster(DEFINITIONS / "examiners.yaml")
+    few = Roster(
+        tuple(e for e in roster.examiners if e.id in ("examiner-li", "examiner-zhang")),
+        recent_within_months=12,
+    )
+    short = DrawService(draws.cases, roster=few, key=KEY)
+    case_id = _at_inspection(short)
+    view = short.draw(case_id, STEP, actor="head", opens_at=INSPECTION_AT)
+    assert view.status == "not drawn" and view.rounds == []
+    incident = [e for e in short.cases.timeline(case_id) if e.kind == "step.incident"][-1]
+    assert "1 eligible, 2 needed" in incident.data["message"]
+    eligible = next(e for e in short.cases.timeline(case_id) if e.kind == "draw.eligible")
+    assert list(eligible.data["excluded"]) == ["examiner-zhang"]
+    assert short.cases.load(case_id).steps[STEP].status.value == "active"
