@@ -136,17 +136,19 @@ def accounts() -> Accounts:
 
 
 def api_services() -> Services:
-    """What the HTTP API calls: the configured case service, supervision and accounts."""
+    """What the HTTP API calls: the configured case service, supervision over it, and the
+    accounts of its database (a service factory's store included)."""
+    from engine.access.accounts import Accounts
     from engine.api.deps import Services
 
+    cases = case_service()
     return Services(
-        cases=case_service(),
-        supervision=supervision(),
-        accounts=accounts(),
+        cases=cases,
+        supervision=supervision(cases),
+        accounts=Accounts(cases.engine, clock=clock),
         catalogue=catalogue,
         calendars=calendars(),
         definitions=definitions_root(),
-        draws=draw_service(),
     )
 
 
