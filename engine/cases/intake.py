@@ -152,7 +152,14 @@ def accept(run: Run) -> None:
     run.need_role(("window",), run.ctx.workflow.owner)
     if _refused_at_acceptance(run):
         return
-    case, workflow, now = run.case, run.ctx.workflow, run.ctx.now
+    open_case(run, since=run.ctx.now)
+
+
+def open_case(run: Run, *, since: dt.datetime, deemed: bool = False) -> None:
+    """受理: the case clocks start at `since` (the acceptance, or for an application deemed
+    accepted, Art. 32, the day its materials arrived); deferred materials get their deadline,
+    the acceptance notice goes out and the first steps start."""
+    case, workflow, now = run.case, run.ctx.workflow, since
     case.accepted_at = now
     promised, statutory = workflow.limits_for(case.fields)
     case.promised = StatutoryClock(now, promised)
@@ -173,9 +180,12 @@ def accept(run: Run) -> None:
             run.emit("material.deferred", material=material.id, deadline=deadline.isoformat())
             deferred.append(f"{material.title}（{moment_text_zh(deadline, calendar.tz)}前）")
     run.move_case(CaseStatus.IN_PROGRESS)
+    deeming = (
+        "依行政许可法第三十二条，逾期未作处理，自收到申请材料之日起视为受理；" if deemed else ""
+    )
     run.notify(
         "acceptance",
-        f"受理通知：{workflow.title}，承诺时限{_zh_limit(promised)}，"
+        f"受理通知：{deeming}{workflow.title}，承诺时限{_zh_limit(promised)}，"
         f"承诺于{moment_text_zh(promised_due, calendar.tz)}前办结；"
         f"法定时限{_zh_limit(statutory)}，至{moment_text_zh(statutory_due, calendar.tz)}。",
     )

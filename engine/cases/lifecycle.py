@@ -33,7 +33,8 @@ def expire_deferrals(run: Run) -> None:
     ]
     if not late or run.case.status.closed:
         raise run.refuse("no deferred material is past its deadline")
-    run.ctx.args["reason"] = "容缺材料逾期未补齐：" + "、".join(late)
+    titles = {m.id: m.title for m in run.ctx.workflow.materials}
+    run.ctx.args["reason"] = "容缺材料逾期未补齐：" + "、".join(titles.get(m, m) for m in late)
     _terminate(run, run.ctx.args["reason"])
 
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.cases import case_clocks, intake, lifecycle, negatives, signing, time_limits
+from engine.cases import (
+    case_clocks,
+    deeming,
+    intake,
+    lifecycle,
+    negatives,
+    signing,
+    time_limits,
+)
 from engine.cases.case import Case
 from engine.cases.intake import submit
 from engine.cases.run import Context, Event, Run
@@ -25,6 +33,7 @@ ARGUMENTS = frozenset(
 
 ACTIONS: dict[str, Callable[[Run], None]] = {
     "accept": intake.accept,
+    "deem-accepted": deeming.deem_accepted,
     "refuse": negatives.refuse,
     "approve": signing.approve,
     "reject": signing.reject,
@@ -42,7 +51,10 @@ ACTIONS: dict[str, Callable[[Run], None]] = {
 }
 
 # actions on the whole case: a step named with one is a mistake, not a detail to ignore
-CASE_ACTIONS = frozenset({"accept", "refuse", "supplement", "withdraw", "terminate"})
+CASE_ACTIONS = frozenset(
+    {"accept", "deem-accepted", "refuse", "supplement", "withdraw", "terminate"}
+    | {"expire-deferrals"}
+)
 
 
 def act(case: Case, action: str, ctx: Context) -> tuple[Case, list[Event]]:

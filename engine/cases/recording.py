@@ -16,7 +16,6 @@ from engine.cases.writes import CaseHead, Head, Writes, steps_to_write
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
 from engine.escalation import index as escalation_index
-from engine.escalation.firings import clock_key
 
 
 def record(
@@ -48,13 +47,14 @@ def record(
     nexts = escalation_index.planned(
         new, workflow, calendar, now, past, steps=steps, case_clock=case_clock
     )
-    case_key = clock_key(new.id, None)
     row: dict[str, Any] = {
         "status": new.status.value,
         "snapshot": new.to_json().decode(),
         "promised_due_at": as_utc(promised),
         "statutory_due_at": as_utc(statutory),
-        "next_escalation_at": (nexts[case_key] if case_clock else as_utc(head.next_escalation_at)),
+        "next_escalation_at": escalation_index.case_next(
+            new, calendar, nexts if case_clock else {}, stored=head.next_escalation_at
+        ),
     }
     if old is None:
         row |= {

@@ -1,6 +1,7 @@
 """Which levels of a case's clocks fire at `now`, and when the next one does (pure).
 
-Every open step's clock and the case's promised clock (承诺时限) climb their ladder. Beyond the
+Every open step's clock, the case's promised clock (承诺时限) and, while an application awaits
+the window, its acceptance clock (Art. 32) climb their ladder. Beyond the
 ladder: a supervisor's order (督办, `order_due`) moves the accountability level to the order's
 date, and from the red card on, reminders (催办) repeat at the ladder's interval until the step
 moves. A level is named by its `Level` value, a reminder by `reminder-N`; each fires once per
@@ -15,17 +16,26 @@ from dataclasses import dataclass, field
 
 from engine.calendar import StatutoryClock, WorkingCalendar
 from engine.cases.case import Case
+from engine.cases.deeming import ACCEPTANCE_LIMIT, received_at
+from engine.cases.state import CaseStatus
 from engine.definitions.escalation import Level, Rung
 from engine.definitions.model import StepKind, Workflow
 from engine.escalation.ladder import LEVEL_ORDER, fires_at, positions
 
 CASE_CLOCK = "case"
+ACCEPTANCE_CLOCK = "acceptance"  # Art. 32: the window's 5 working days to handle an application
 REMINDER = "reminder"
 
 
 def clock_key(case_id: str, step_id: str | None, attempt: int = 0) -> str:
     """The name of one clock: a step's attempt (a reopened step climbs a fresh ladder)."""
     return f"{case_id}:{step_id}:{attempt}" if step_id else f"{case_id}:{CASE_CLOCK}"
+
+
+def case_clock_keys(case_id: str) -> tuple[str, ...]:
+    """The clocks indexed on the case row (not on a step's): the promised clock and the
+    acceptance clock."""
+    return (clock_key(case_id, None), f"{case_id}:{ACCEPTANCE_CLOCK}")
 
 
 def reminder_level(n: int) -> str:
@@ -108,6 +118,18 @@ def tracked_clocks(
                     publication=step.kind is StepKind.PUBLICATION,
                 )
             )
+    if case_clock and workflow.escalation and (received := acceptance_start(case)) is not None:
+        found.append(
+            Tracked(
+                key=case_clock_keys(case.id)[1],
+                case_id=case.id,
+                step_id=None,
+                attempt=0,
+                department=workflow.owner,
+                clock=StatutoryClock(received, ACCEPTANCE_LIMIT),
+                ladder=workflow.escalation,
+            )
+        )
     if case_clock and not case.status.closed and case.promised and workflow.escalation:
         found.append(
             Tracked(
@@ -121,6 +143,11 @@ def tracked_clocks(
             )
         )
     return found
+
+
+def acceptance_start(case: Case) -> dt.datetime | None:
+    """When the acceptance clock started (None: the case is not awaiting acceptance)."""
+    return received_at(case) if case.status is CaseStatus.SUBMITTED else None
 
 
 def plan_firings(

@@ -19,7 +19,15 @@ from engine.cases.case import Case
 from engine.cases.tables import CaseRow, EscalationRow, StepRow, among
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
-from engine.escalation.firings import Past, Tracked, clock_key, plan_firings, tracked_clocks
+from engine.escalation.firings import (
+    Past,
+    Tracked,
+    case_clock_keys,
+    clock_key,
+    plan_firings,
+    tracked_clocks,
+)
+from engine.escalation.lapses import lapse_at
 
 
 def history(session: Session, case_id: str) -> dict[str, Past]:
@@ -115,7 +123,7 @@ def planned(
         clock_key(case.id, step_id, case.steps[step_id].attempt): None for step_id in steps
     }
     if case_clock:
-        nexts[clock_key(case.id, None)] = None
+        nexts.update(dict.fromkeys(case_clock_keys(case.id)))
     tracked = tracked_clocks(case, workflow, steps=steps, case_clock=case_clock)
     nexts.update(next_times(tracked, past, calendar, now))
     return {key: as_utc(moment) for key, moment in nexts.items()}
@@ -132,3 +140,20 @@ def write_cases(session: Session, changes: list[tuple[str, dt.datetime | None]])
         .values(next_escalation_at=bindparam("b_next")),
         [{"b_id": c, "b_next": as_utc(n)} for c, n in changes],
     )
+
+
+def case_next(
+    case: Case,
+    calendar: WorkingCalendar,
+    nexts: dict[str, dt.datetime | None],
+    *,
+    stored: dt.datetime | None,
+) -> dt.datetime | None:
+    """The case row's index value: the soonest of its clocks' next levels (from `nexts`) and
+    of its self-acting deadlines (`engine.escalation.lapses`); `stored` if none of its clocks
+    was planned."""
+    keys = [key for key in case_clock_keys(case.id) if key in nexts]
+    if not keys:
+        return as_utc(stored)
+    moments = [nexts[key] for key in keys] + [lapse_at(case, calendar)]
+    return as_utc(min((m for m in moments if m is not None), default=None))

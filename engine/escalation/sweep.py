@@ -32,9 +32,9 @@ from engine.cases.writes import Writes
 from engine.clock import as_utc
 from engine.definitions.catalogue import Catalogue
 from engine.errors import OnethingError
-from engine.escalation import index
+from engine.escalation import index, lapses
 from engine.escalation.fired import Fired, Names
-from engine.escalation.firings import Past, Tracked, clock_key, plan_firings, tracked_clocks
+from engine.escalation.firings import Past, Tracked, plan_firings, tracked_clocks
 from engine.escalation.orders import Orders
 from engine.notify.dispatch import Dispatcher
 from engine.retry import CONTENTION
@@ -50,6 +50,7 @@ class SweepReport:
     dry_run: bool
     fired: list[Fired] = field(default_factory=list)
     cases: int = 0  # cases looked at
+    lapsed: list[tuple[str, str]] = field(default_factory=list)  # (case, action) applied
 
     def view(self) -> SweepView:
         return SweepView(
@@ -103,9 +104,39 @@ class Supervision(Orders):
             report.cases += len(ids)
             fired = self._fire_batch(ids, now, dry_run=dry_run)
             if not dry_run:
+                report.lapsed += self._apply_lapses(ids, now)
                 fired = [self.deliver(f, dispatcher=deliveries) for f in fired]
             report.fired += fired
         return report
+
+    def _apply_lapses(self, ids: list[str], now: dt.datetime) -> list[tuple[str, str]]:
+        """Apply, as the system, the self-acting deadlines passed by `now` on the cases `ids`
+        (deemed acceptance, 容缺 expiry: `engine.escalation.lapses`), each in its own command
+        under a key naming the case, the action and its deadline, so sweepers racing on one
+        case apply it once and the loser replays the winner's result."""
+        applied = []
+        with UnitOfWork(self.engine) as uow:  # only a case row's index holds these deadlines
+            snapshots = uow.session.execute(
+                select(CaseRow.snapshot).where(
+                    among(uow.session, col(CaseRow.id), ids),
+                    col(CaseRow.next_escalation_at) <= as_utc(now),
+                )
+            ).scalars()
+            cases = [Case.from_json(snapshot) for snapshot in snapshots]
+        for case in cases:
+            case_id = case.id
+            calendar = self.cases.calendars.get(case.calendar)
+            deadlines = lapses.lapses(case, calendar)
+            for action in lapses.due(case, calendar, now):
+                key = f"lapse:{case_id}:{action}:{as_utc(deadlines[action]).isoformat()}"
+                try:
+                    self.cases.act(case_id, action, actor=SYSTEM, key=key)
+                except OnethingError as exc:  # the case moved on meanwhile: nothing to apply
+                    logger.info("sweep: %s on case %s not applied: %s", action, case_id, exc)
+                    continue
+                applied.append((case_id, action))
+                break  # the case changed: the other deadline is judged at the next sweep
+        return applied
 
     def _due_cases(
         self,
@@ -195,8 +226,7 @@ class Supervision(Orders):
                 continue
             nexts = {key: found.after for key, (_, found) in plans.items()}
             steps += index.step_updates(case, nexts, stored)
-            case_key = clock_key(case.id, None)
-            case_next = nexts[case_key] if case_key in nexts else as_utc(row.next_escalation_at)
+            case_next = index.case_next(case, calendar, nexts, stored=row.next_escalation_at)
             made = [_row(f, t, now) for f, (t, _) in zip(fired, due, strict=True)]
             escalations += made
             if made:
