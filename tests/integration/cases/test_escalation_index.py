@@ -24,7 +24,7 @@ from engine.clock import as_utc
 from engine.definitions.loader import load_catalogue, load_workflow
 from engine.demo.driver import Driver, next_commands, officer_name, seed_officers
 from engine.escalation import index
-from engine.escalation.firings import clock_key
+from engine.escalation.firings import case_clock_keys, clock_key
 from engine.views.cases import CaseView
 from tests.fixtures.cases import Clock
 
@@ -56,13 +56,16 @@ def stored_and_fresh(service: CaseService, case_id: str) -> tuple[dict[str, Any]
     now = service.clock()
     with Session(service.engine) as session:
         past = index.history(session, case_id)
-        fresh = index.planned(case, workflow, calendar, now, past, steps=list(case.steps))
+        planned = index.planned(case, workflow, calendar, now, past, steps=list(case.steps))
         steps = index.stored_steps(session, [case_id])
         row = session.get(CaseRow, case_id)
         assert row is not None
         stored = {clock_key(case_id, None): as_utc(row.next_escalation_at)}
     for step_id, run in case.steps.items():
         stored[clock_key(case_id, step_id, run.attempt)] = steps[(case_id, step_id)]
+    # the case row holds the soonest of the case's own clocks and self-acting deadlines
+    fresh = {k: v for k, v in planned.items() if k not in case_clock_keys(case_id)}
+    fresh[clock_key(case_id, None)] = index.case_next(case, calendar, planned, stored=None)
     return stored, fresh
 
 

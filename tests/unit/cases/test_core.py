@@ -23,6 +23,7 @@ CORE = [
     "time_limits",
     "case_clocks",
     "lifecycle",
+    "deeming",
     "machine",
     "automatic",
 ]

@@ -230,7 +230,7 @@ def test_expire_deferrals_terminates_after_the_deadline(desk: Desk) -> None:
     case = desk.act(case, "expire-deferrals", SYSTEM, at(12, 9, 9, 0))
     assert case.status is CaseStatus.TERMINATED
     assert case.closed_at == at(12, 9, 9, 0)
-    assert "traffic-plan" in case.outcome
+    assert "交通组织方案" in case.outcome and "traffic-plan" not in case.outcome
     assert case.notices[-1].kind == "termination"
     assert all(run.status.finished for run in case.steps.values())
     assert case.steps["municipal"].status is StepStatus.CANCELLED
