@@ -180,8 +180,11 @@ def load_text(text: str, *, file: str) -> Any:
         col = mark.column + 1 if mark else None
         message = exc.problem or exc.context or "malformed YAML"
         raise SourceError(f"malformed YAML: {message}", file=file, line=line, col=col) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: one line
+        reason = f"character #x{exc.character:04x} is not allowed"
+        raise SourceError(f"malformed YAML: {reason}", file=file) from None
     except yaml.YAMLError as exc:
-        raise SourceError(f"malformed YAML: {exc}", file=file) from None
+        raise SourceError(f"malformed YAML: {' '.join(str(exc).split())}", file=file) from None
     except RecursionError:
         raise SourceError(f"nested deeper than {MAX_DEPTH} levels", file=file) from None
 

@@ -210,13 +210,17 @@ def act_batch(
     file: Path = typer.Argument(..., help="JSON Lines: one command a line."),
     as_json: bool = JSON,
 ) -> None:
-    """Many actions in one transaction (批量办理), each judged on its own.
+    """Many actions (批量办理), each judged on its own; every line is checked before any runs.
 
     Each line is an object: case, action, actor, optionally step and key, and the action's
     arguments (reason, days, items, materials, …), e.g. {"case": "20261201-ab12", "step":
-    "vehicle-review", "action": "approve", "actor": "li"}.
+    "vehicle-review", "action": "approve", "actor": "li", "key": "b7-1"}.
 
-    Exits 1 if any command was refused (the others still apply)."""
+    What is guaranteed: the lines commit together in one transaction, unless a case changes
+    under the batch; then each line runs in its own transaction, and an interruption may leave
+    the batch partly applied. Give every line a key: running the same file again then
+    completes it, each line that already applied answering its first result, nothing done
+    twice. Exits 1 if any command was refused (the others still apply)."""
     commands = _read_batch(file)
     outcomes = bootstrap.case_service().act_many(commands)
     report = [

@@ -82,3 +82,34 @@ def test_a_key_longer_than_its_column_is_refused_as_input(service: CaseService) 
     with pytest.raises(InputError, match="the key is longer than 128 characters"):
         service.submit("road-works", APPLICATION, key="k" * 129)
     assert stored(service, case_id) == before
+
+
+def test_rerunning_an_interrupted_keyed_batch_completes_it_with_nothing_doubled(
+    service: CaseService,
+) -> None:
+    """A batch whose cases moved under it runs line by line; killed part-way, it leaves the
+    lines before the kill applied. Run again with the same keys, it completes: every line
+    answered, each approval recorded once."""
+    ids = [accepted(service) for _ in range(3)]
+    batch = [
+        Command(case_id, "approve", actor, {"step": step}, f"batch-7:{case_id}:{step}")
+        for case_id in ids
+        for actor, step in (("liu", "municipal"), ("zhao", "traffic"))
+    ]
+    for command in batch[:4]:  # what ran, one transaction a line, before the kill
+        service.act(
+            command.case_id, command.action, actor=command.actor, args=command.args, key=command.key
+        )
+    outcomes = service.act_many(batch)
+    assert all(isinstance(o, CaseView) for o in outcomes)
+    for case_id in ids:
+        signed = [e for e in service.timeline(case_id) if e.kind == "step.signed"]
+        assert len(signed) == 2
+        steps = {s.id: s.status for s in service.show(case_id).steps}
+        assert (steps["municipal"], steps["traffic"], steps["decision"]) == (
+            "approved",
+            "approved",
+            "active",
+        )
+    assert service.act_many(batch) == [service.act_many([c])[0] for c in batch]
+    assert service.verify() == []

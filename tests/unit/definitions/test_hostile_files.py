@@ -11,6 +11,7 @@ import pytest
 
 from engine.definitions import validate_paths
 from engine.definitions.when import MAX_LENGTH, MAX_NESTING, WhenError, parse_when
+from engine.errors import SourceError
 from engine.yamlsource import MAX_NODES, load_text
 
 WORKFLOW = "utility-external-works"
@@ -86,3 +87,10 @@ def test_a_version_of_ten_to_the_23_is_refused(tmp_path: Path, definitions_dir: 
     path = variant(definitions_dir, tmp_path, "version: 1\n", f"version: {10**23}\n")
     (problem,) = validate_paths([path], root=definitions_dir)
     assert "less than or equal to 2147483647" in problem.message
+
+
+def test_a_control_character_is_refused_in_one_line() -> None:
+    """Found by the fuzz suite: YAML's reader error spanned three lines."""
+    with pytest.raises(SourceError) as refused:
+        load_text("\x1f", file="control.yaml")
+    assert str(refused.value) == "control.yaml: malformed YAML: character #x001f is not allowed"
