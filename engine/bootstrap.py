@@ -103,6 +103,7 @@ def case_service() -> CaseService:
 @cache
 def _store_service(configured: Settings) -> CaseService:
     from engine.cases.service import CaseService
+    from engine.licences.sources import Sources, load_registries
     from engine.registry import workflow_source
     from engine.store import get_engine
 
@@ -112,6 +113,12 @@ def _store_service(configured: Settings) -> CaseService:
         workflows=workflow_source(engine, _catalogue(configured.definitions)),
         calendars=_calendars(configured.definitions),
         clock=clock,
+        sources=Sources(
+            engine,
+            registries=load_registries(configured.definitions),
+            urls=configured.registry_urls,
+            timeout=configured.lookup_timeout,
+        ),
     )
 
 

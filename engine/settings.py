@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     connector_retries: int = Field(3, ge=0, description="a connector's retries before an incident")
     connector_backoff: float = Field(2.0, ge=0, description="first retry delay (s), doubling")
     connector_timeout: float = Field(10.0, gt=0, description="seconds a connector may take")
+    lookup_timeout: float = Field(3.0, gt=0, description="seconds a material's source may take")
+    registry_urls: dict[str, str] = Field(
+        default_factory=dict, description='registries over HTTP: {"<id>": "https://…"} (JSON)'
+    )
     audit_key: str | None = Field(None, description="signs audit checkpoints; never stored")
     draw_key: str | None = Field(
         None,

@@ -105,6 +105,10 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "negatives.read": _READERS,
     "publications.read": _EVERYONE_BUT_PORTAL,
     "calendar.read": _EVERYONE_BUT_PORTAL,
+    "licences.read": _EVERYONE_BUT_PORTAL,
+    # revoking or replacing a certificate: the head or leader of the department that issued it
+    "licences.revoke": {Role.HEAD: Scope.DEPARTMENT, Role.LEADER: Scope.DEPARTMENT},
+    "licences.replace": {Role.HEAD: Scope.DEPARTMENT, Role.LEADER: Scope.DEPARTMENT},
     "users.read": {Role.ADMIN: Scope.DEPARTMENT, Role.OPERATOR: Scope.ALL},
     "users.manage": {Role.ADMIN: Scope.DEPARTMENT},
 }

@@ -41,6 +41,7 @@ class MaterialStatus(StrEnum):
     DEFERRED = "deferred"  # 容缺: to follow by `deadline`
     COMMITTED = "committed"  # 告知承诺: a signed commitment stands in for it
     MISSING = "missing"  # asked for in the one notice (一次告知)
+    TO_VERIFY = "to-verify"  # 待核验: its source did not answer; the window verifies it
 
 
 @dataclass
@@ -49,6 +50,8 @@ class MaterialState:
     at: dt.datetime
     deadline: dt.datetime | None = None
     reference: str | None = None  # the document's id in the pool, shared with every step
+    source: str | None = None  # where it was looked up (`library:<matter>`, `registry:<id>`)
+    record: dict[str, Any] | None = None  # a copy of the certificate or record found there
 
 
 @dataclass
@@ -289,6 +292,8 @@ def _material(d: dict[str, Any]) -> MaterialState:
         _req_time(d["at"]),
         _time(d.get("deadline")),
         d.get("reference"),
+        d.get("source"),
+        d.get("record"),
     )
 
 

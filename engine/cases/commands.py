@@ -33,6 +33,8 @@ from engine.cases.users import Users
 from engine.cases.writes import CaseHead, Head, Writes
 from engine.definitions.model import Workflow
 from engine.errors import NotFound, OnethingError
+from engine.licences.library import record_case_events
+from engine.licences.sources import Sources
 from engine.retry import CONTENTION
 from engine.store.unit_of_work import UnitOfWork
 from engine.views.cases import CaseView, DeadlineMoved, case_view
@@ -46,6 +48,7 @@ class CaseCommands(Users):
 
     workflows: WorkflowSource
     calendars: CalendarSet
+    sources: Sources
     after_commit: Callable[[CaseView], None] | None
 
     def submit(
@@ -163,6 +166,7 @@ class CaseCommands(Users):
                         calendar=calendar,
                         application=intake.application,
                         now=now,
+                        looked_up=self.sources.look_up(workflow, intake.application, now),
                     )
                 except OnethingError as exc:
                     outcomes.append(exc)
@@ -180,6 +184,7 @@ class CaseCommands(Users):
                     actor=APPLICANT,
                     now=now,
                 )
+                record_case_events(session, case.id, workflow.owner, events, now)
                 view = case_view(case, calendar, now)
                 outcomes.append(view)
                 changed += 1
@@ -284,6 +289,7 @@ class CaseCommands(Users):
             now=now,
             moved_only=True,
         )
+        record_case_events(session, case.id, workflow.owner, events, now)
         loaded[case.id] = new
         return case_view(new, calendar, now)
 

@@ -22,6 +22,7 @@ from engine.cases.case import (
 )
 from engine.cases.negatives import register_negative
 from engine.cases.run import REVIEW_ROLES, Context, Event, Run
+from engine.cases.sharing import Lookup, take_looked_up
 from engine.cases.state import CaseStatus, StepStatus
 from engine.definitions.application import check_application
 from engine.definitions.model import Workflow
@@ -38,9 +39,11 @@ def submit(
     calendar: WorkingCalendar,
     application: dict[str, Any],
     now: dt.datetime,
+    looked_up: list[Lookup] | None = None,
 ) -> tuple[Case, list[Event]]:
-    """Take an application in once: its fields and materials form the case's pool. An
-    application with any problem is refused whole, every problem listed (`ApplicationError`)."""
+    """Take an application in once: its fields and materials form the case's pool, with what
+    the sources answered for the materials that have one (`looked_up`). An application with
+    any problem is refused whole, every problem listed (`ApplicationError`)."""
     check_application(workflow, application)
     fields = workflow.field_values(application.get("fields", {}))
     case = Case(
@@ -57,9 +60,10 @@ def submit(
     run.emit("case.submitted", workflow=workflow.id, version=workflow.version, fields=fields)
     _take_materials(run, application.get("materials", {}))
     _take_shared(run)
+    absent = take_looked_up(run, looked_up or [])
     missing = _missing(run)
     if missing:
-        _request_correction(run, missing, by="intake")
+        _request_correction(run, missing, by="intake", reasons=absent)
     return case, run.events
 
 
@@ -100,16 +104,32 @@ def _missing(run: Run) -> list[str]:
         if not material.asked(case.fields):
             continue
         state = case.materials.get(material.id)
-        if state and state.status in (MaterialStatus.SUPPLIED, MaterialStatus.COMMITTED):
+        if state and state.status in (
+            MaterialStatus.SUPPLIED,
+            MaterialStatus.COMMITTED,
+            MaterialStatus.TO_VERIFY,
+        ):
             continue
         if material.deferrable is None:
             missing.append(material.id)
     return missing
 
 
-def _request_correction(run: Run, items: list[str], *, by: str, reason: str | None = None) -> None:
+def _request_correction(
+    run: Run,
+    items: list[str],
+    *,
+    by: str,
+    reason: str | None = None,
+    reasons: dict[str, str] | None = None,
+) -> None:
+    """Ask for `items` in the one notice; `reasons` gives an item's own reason (a source that
+    held no valid certificate), `reason` the reason of the whole notice."""
     case = run.case
-    titles = {m.id: m.title for m in run.ctx.workflow.materials}
+    titles = {
+        m.id: m.title + (f"（{reasons[m.id]}）" if reasons and m.id in reasons else "")
+        for m in run.ctx.workflow.materials
+    }
     why = f"（理由：{reason}）" if reason else ""
     if case.correction is not None:  # one notice: later items join the open one
         new = [i for i in items if i not in case.correction.items]

@@ -28,7 +28,7 @@ __all__ = ["ACTIONS", "ARGUMENTS", "Context", "Event", "act", "submit"]
 # the arguments actions read from `Context.args`
 ARGUMENTS = frozenset(
     {"step", "reason", "days", "items", "materials", "negative", "to", "legal_basis", "facts"}
-    | {"comment", "kind", "result", "complete"}
+    | {"comment", "kind", "result", "complete", "document"}
 )
 
 ACTIONS: dict[str, Callable[[Run], None]] = {

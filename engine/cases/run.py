@@ -216,4 +216,33 @@ class Run:
                     step=run.step_id,
                 )
         self.move_step(run, StepStatus.APPROVED)
+        if step.produces and step.matter:
+            self.issue_certificate(run, step)
         self.advance()
+
+    def issue_certificate(self, run: StepRun, step: Step) -> None:
+        """A decision that produces a licence puts its certificate into the licence library
+        (电子证照库): the event the service records it from, in the same unit of work."""
+        applicant = self.case.applicant
+        holder = next(
+            (
+                str(applicant[k])
+                for k in ("credit_code", "id_number", "passport_number")
+                if applicant.get(k)
+            ),
+            None,
+        )
+        result = run.result
+        document = str(self.ctx.args.get("document") or f"{self.case.id}-{step.id}")
+        self.emit(
+            "certificate.issued",
+            type=step.matter,
+            number=str(result.get("certificate_number") or f"{step.matter}-{self.case.id}"),
+            holder=holder,
+            holder_name=applicant.get("name"),
+            valid_from=self.ctx.now.isoformat(),
+            valid_to=result.get("valid_to"),
+            department=step.department,
+            step=step.id,
+            document=document,
+        )

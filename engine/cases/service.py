@@ -12,6 +12,7 @@ from engine.calendar import CalendarSet
 from engine.cases.case import Actor
 from engine.cases.commands import CaseCommands, Command, Intake, WorkflowSource
 from engine.cases.queries import CaseQueries
+from engine.licences.sources import Sources
 from engine.views.cases import CaseView
 
 __all__ = ["CaseService", "Command", "Intake", "WorkflowSource"]
@@ -28,6 +29,7 @@ class CaseService(CaseCommands, CaseQueries):
         calendars: CalendarSet,
         clock: Callable[[], dt.datetime],
         after_commit: Callable[[CaseView], None] | None = None,
+        sources: Sources | None = None,
     ):
         self.engine, self.workflows, self.calendars, self.clock = (
             engine,
@@ -35,5 +37,6 @@ class CaseService(CaseCommands, CaseQueries):
             calendars,
             clock,
         )
+        self.sources = sources or Sources(engine)  # the library; registries from local records
         self.after_commit = after_commit  # side effects (wake a flow run): after, never inside
         self._actors: dict[str, Actor] = {}

@@ -105,6 +105,9 @@ class Catalogue(DefinitionModel):
     departments: dict[str, Department] = Field(default_factory=dict)
     matters: dict[str, Matter] = Field(default_factory=dict)
     calendars: frozenset[str] = frozenset()
+    registries: frozenset[str] = Field(
+        default=frozenset(), description="the outside registries of `registries/` a source reads"
+    )
     reach: dict[str, CalendarReach] = Field(
         default_factory=dict, description="how far each calendar that loads can count"
     )

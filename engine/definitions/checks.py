@@ -181,6 +181,7 @@ def _references(parts: Parts, catalogue: Catalogue) -> Iterator[Finding]:
     for m, material in parts.materials:
         if material.shared_from and material.shared_from not in catalogue.departments:
             yield ("materials", m, "shared_from"), f"unknown department {material.shared_from!r}"
+    yield from _sources(parts, catalogue)
     needs = _needs(parts)
     materials = {m.id for _, m in parts.materials}
     produced = {step.id: set(step.produces) for _, step in parts.steps}
@@ -330,3 +331,28 @@ def _every_limit(parts: Parts, header: Workflow) -> Iterator[tuple[Path, Limit]]
         yield ("steps", i, "limit"), step.limit
         for r, rule in enumerate(step.limit_rules):
             yield ("steps", i, "limit_rules", r, "limit"), rule.limit
+
+
+def _sources(parts: Parts, catalogue: Catalogue) -> Iterator[Finding]:
+    """A material's source must exist: a catalogue matter whose certificates the library holds,
+    or a registry of the definitions folder; and the value it is found by must be asked."""
+    fields = {f.id for _, f in parts.fields}
+    for m, material in parts.materials:
+        source = material.source
+        if source is None:
+            continue
+        if source.library is not None and source.library not in catalogue.matters:
+            yield (
+                ("materials", m, "source", "library"),
+                f"unknown matter {source.library!r}"
+                + suggest(source.library, catalogue.matters, listing=False),
+            )
+        if source.registry is not None and source.registry not in catalogue.registries:
+            yield (
+                ("materials", m, "source", "registry"),
+                f"unknown registry {source.registry!r}"
+                + suggest(source.registry, catalogue.registries),
+            )
+        part, _, name = source.by.partition(".")
+        if part == "fields" and name not in fields:
+            yield ("materials", m, "source", "by"), f"the application has no field {name!r}"

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from engine.calendar import load_calendars
@@ -198,6 +199,20 @@ def read_matters(path: Path, *, departments: Iterable[str]) -> tuple[list[Matter
     return [m for _, m in good["matters"]], problems + _findings(findings, doc, file=file)
 
 
+REGISTRIES_DIR = "registries"
+
+
+def registry_ids(root: Path) -> frozenset[str]:
+    """The outside registries of the definitions folder: each `registries/<id>.yaml` that
+    holds `records` (a material's `source: {registry: <id>}` reads one)."""
+    found = set()
+    for path in sorted((root / REGISTRIES_DIR).glob("*.yaml")):
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and "records" in doc:
+            found.add(path.stem)
+    return frozenset(found)
+
+
 def read_catalogue(root: Path) -> tuple[Catalogue, list[Problem]]:
     """The catalogue of a definitions directory, with the problems of its files."""
     parsed, departments, problems = read_departments(root / DEPARTMENTS_FILE)
@@ -208,6 +223,7 @@ def read_catalogue(root: Path) -> tuple[Catalogue, list[Problem]]:
         departments={d.id: d for d in departments},
         matters={m.code: m for m in matters},
         calendars=calendars,
+        registries=registry_ids(root),
         reach=_reach(root),
         escalation=parsed.escalation if parsed else (),
     )

@@ -83,6 +83,36 @@ class Deferral(DefinitionModel):
     supply_within: LimitText
 
 
+class MaterialSource(DefinitionModel):
+    """Where the engine looks a material up instead of asking the applicant (数据共享): the
+    licence library's certificate of a catalogue matter (`library`) or an outside registry's
+    record (`registry`), found by the application value at `by` (`applicant.credit_code`,
+    `fields.project_code`)."""
+
+    library: Id | None = Field(default=None, description="the matter whose certificate it is")
+    registry: Id | None = Field(default=None, description="the registry that holds the record")
+    by: Annotated[str, Field(pattern=r"^(applicant|fields)\.[a-z][a-z0-9_]*$")] = Field(
+        description="the application value the record is found by"
+    )
+
+    @model_validator(mode="after")
+    def _one_place(self) -> MaterialSource:
+        if (self.library is None) == (self.registry is None):
+            raise ValueError("a source names either `library` or `registry`")
+        return self
+
+    @property
+    def name(self) -> str:
+        """`library:<matter>` or `registry:<id>`: the source as events and the plan name it."""
+        return f"library:{self.library}" if self.library else f"registry:{self.registry}"
+
+    def key(self, applicant: Mapping[str, Any], fields: Mapping[str, Any]) -> str | None:
+        """The value the record is found by in this application, if it has one."""
+        part, _, name = self.by.partition(".")
+        value = (applicant if part == "applicant" else fields).get(name)
+        return str(value) if value not in (None, "") else None
+
+
 class Material(DefinitionModel):
     """A material (申请材料) of the intake."""
 
@@ -97,6 +127,9 @@ class Material(DefinitionModel):
     shared_from: Id | None = Field(
         default=None, description="the department that shares it, so the applicant is not asked"
     )
+    source: MaterialSource | None = Field(
+        default=None, description="looked up at intake, so the applicant is not asked again"
+    )
 
     def asked(self, values: Mapping[str, Any]) -> bool:
         """Whether an application with these field values must include the material."""
@@ -104,6 +137,8 @@ class Material(DefinitionModel):
 
     @model_validator(mode="after")
     def _one_kind_of_relief(self) -> Material:
+        if self.shared_from and self.source:
+            raise ValueError("a material is looked up at its `source` or shared_from, not both")
         if self.deferrable and self.commitment:
             raise ValueError("a material is either deferrable (容缺) or by commitment (告知承诺)")
         if (self.deferrable or self.commitment) and not self.required:

@@ -64,6 +64,8 @@ class MaterialView(View):
 
     status: MaterialStatus
     deadline: dt.datetime | None = None
+    reference: str | None = None
+    source: str | None = None  # looked up there (`library:<matter>`, `registry:<id>`)
 
 
 class SignatureView(View):
@@ -321,7 +323,12 @@ def case_view(case: Case, calendar: WorkingCalendar, now: dt.datetime) -> CaseVi
         if correction
         else None,
         materials={
-            k: MaterialView(status=v.status, deadline=_local(calendar, v.deadline))
+            k: MaterialView(
+                status=v.status,
+                deadline=_local(calendar, v.deadline),
+                reference=v.reference,
+                source=v.source,
+            )
             for k, v in case.materials.items()
         },
         steps=[

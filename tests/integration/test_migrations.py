@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 import engine.cases.tables
 import engine.connectors.registry
+import engine.licences.tables
 import engine.notify.tables
 import engine.registry.tables
 import flows.tables
@@ -17,6 +18,7 @@ from engine.store import get_engine, migrate
 MODULES = (
     engine.cases.tables,
     engine.connectors.registry,
+    engine.licences.tables,
     engine.notify.tables,
     engine.registry.tables,
     flows.tables,

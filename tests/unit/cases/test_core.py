@@ -18,6 +18,7 @@ CORE = [
     "notices",
     "run",
     "intake",
+    "sharing",
     "signing",
     "negatives",
     "time_limits",

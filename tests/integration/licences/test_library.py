@@ -1,0 +1,198 @@
+"""The licence library end to end on SQLite and PostgreSQL: a decision issues a certificate in
+the same transaction; intake reads it (valid, missing, expired, revoked), a registry that does
+not answer leaves the material to be verified, and a revocation after use marks the case."""
+
+from __future__ import annotations
+
+import datetime as dt
+import socket
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from engine.access.permissions import Forbidden
+from engine.calendar import CalendarSet
+from engine.cases.case import MaterialStatus
+from engine.cases.service import CaseService
+from engine.errors import InputError
+from engine.licences.service import Licences
+from engine.licences.tables import Certificate, CertificateUse
+from tests.fixtures.cases import TZ, Clock
+from tests.integration.licences.conftest import (
+    ENTERPRISE,
+    EXPIRED_PROJECT,
+    REVOKED_IN_REGISTRY,
+    library_service,
+    permit,
+    register,
+)
+
+
+def kinds(service: CaseService, case_id: str) -> list[str]:
+    return [e.kind for e in service.timeline(case_id)]
+
+
+def test_a_decision_puts_its_licence_into_the_library(service: CaseService) -> None:
+    case_id = register(service)
+    [certificate] = Licences(service).list(holder=ENTERPRISE)
+    assert certificate.status == "valid"
+    row = certificate.certificate
+    assert (row.type, row.department, row.case_id) == (
+        "enterprise-establishment",
+        "approval-bureau",
+        case_id,
+    )
+    assert (row.step, row.document) == ("registration-decision", "柳审企登字〔2026〕1号")
+    assert row.holder_name == "柳州示例新创科技有限公司"
+    assert "certificate.issued" in kinds(service, case_id)
+
+
+def test_a_valid_licence_is_read_not_asked(service: CaseService, clock: Clock) -> None:
+    register(service)
+    clock.now += dt.timedelta(hours=20)  # the next morning
+    view = service.submit("construction-permit", permit())
+    assert view.status == "submitted" and view.correction is None
+    licence = view.materials["business-licence"]
+    assert licence.status == MaterialStatus.SUPPLIED
+    assert licence.source == "library:enterprise-establishment"
+    registration = view.materials["supervision-registration"]
+    assert registration.source == "registry:construction-supervision"
+    assert registration.reference == "registry:construction-supervision:JD-2026-0001"
+    shared = [e for e in service.timeline(view.id) if e.kind == "material.shared"]
+    assert {e.data["material"] for e in shared} == {"business-licence", "supervision-registration"}
+    snapshot = service.load(view.id).materials["business-licence"]
+    assert snapshot.record is not None and snapshot.record["holder"] == ENTERPRISE
+    with Session(service.engine) as session:
+        uses = session.exec(select(CertificateUse)).all()
+    assert {(u.case_id, u.material) for u in uses} == {
+        (view.id, "business-licence"),
+        (view.id, "supervision-registration"),
+    }
+
+
+def test_a_missing_licence_is_asked_in_the_one_notice_with_the_reason(
+    service: CaseService,
+) -> None:
+    view = service.submit("construction-permit", permit(project=EXPIRED_PROJECT))
+    assert view.status == "correction"
+    assert view.correction is not None
+    assert set(view.correction.items) == {"business-licence", "supervision-registration"}
+    [notice] = [n for n in view.notices if n.kind == "correction"]
+    assert "建设单位营业执照（证照库无建设单位营业执照）" in notice.text
+    assert "建设工程质量安全监督注册库无有效建设工程质量安全监督注册书" in notice.text
+    assert "JD-2025-0102已过期" in notice.text
+
+
+def test_an_expired_certificate_is_not_valid(service: CaseService, clock: Clock) -> None:
+    with Session(service.engine) as session:
+        session.add(
+            Certificate(
+                number="OLD-1",
+                type="enterprise-establishment",
+                holder=ENTERPRISE,
+                valid_from=dt.datetime(2016, 1, 4, tzinfo=TZ),
+                valid_to=dt.datetime(2026, 11, 30, 23, 59, tzinfo=TZ),
+                department="approval-bureau",
+            )
+        )
+        session.commit()
+    view = service.submit("construction-permit", permit())
+    assert view.status == "correction"
+    [notice] = [n for n in view.notices if n.kind == "correction"]
+    assert "证照库无有效建设单位营业执照（OLD-1已过期）" in notice.text
+    assert Licences(service).show("OLD-1").status == "expired"
+
+
+def test_a_revoked_licence_is_asked_with_the_reason(service: CaseService) -> None:
+    register(service)
+    [certificate] = Licences(service).list(holder=ENTERPRISE)
+    number = certificate.certificate.number
+    Licences(service).revoke(number, actor="zhou", reason="提交虚假材料取得登记")
+    view = service.submit("construction-permit", permit())
+    assert view.status == "correction"
+    [notice] = [n for n in view.notices if n.kind == "correction"]
+    assert f"证照库无有效建设单位营业执照（{number}已吊销）" in notice.text
+
+
+def test_a_revoked_registry_record_is_not_valid(service: CaseService) -> None:
+    view = service.submit("construction-permit", permit(credit_code=REVOKED_IN_REGISTRY))
+    assert "business-licence" in (view.correction.items if view.correction else [])
+
+
+def test_only_the_issuing_departments_head_revokes_and_with_a_reason(
+    service: CaseService,
+) -> None:
+    register(service)
+    licences = Licences(service)
+    number = licences.list(holder=ENTERPRISE)[0].certificate.number
+    with pytest.raises(Forbidden):
+        licences.revoke(number, actor="chen", reason="x")  # a reviewer
+    with pytest.raises(InputError):
+        licences.revoke(number, actor="zhou", reason=" ")
+    assert licences.show(number).status == "valid"
+
+
+@pytest.fixture
+def silent_registry() -> Iterator[str]:
+    """A registry that takes the connection and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}/lookup"
+
+
+def test_a_source_that_does_not_answer_leaves_the_material_to_verify(
+    db: sa.Engine, clock: Clock, calendars: CalendarSet, silent_registry: str
+) -> None:
+    service = library_service(
+        db,
+        clock,
+        calendars,
+        urls={"construction-supervision": silent_registry},
+        timeout=0.3,
+    )
+    view = service.submit("construction-permit", permit())
+    registration = view.materials["supervision-registration"]
+    assert registration.status == MaterialStatus.TO_VERIFY
+    [event] = [e for e in service.timeline(view.id) if e.kind == "material.to-verify"]
+    assert event.data["task"] == "window"
+    assert "未在时限内应答" in event.data["reason"]
+    # not blocked: the business licence is simply missing (no library entry), the registry's
+    # material is not asked of the applicant
+    assert view.correction is not None
+    assert "supervision-registration" not in view.correction.items
+
+
+def test_a_revocation_after_use_marks_the_case_and_tells_its_department(
+    service: CaseService, clock: Clock
+) -> None:
+    issuing = register(service)
+    relying = service.submit("construction-permit", permit()).id
+    licences = Licences(service)
+    number = licences.list(holder=ENTERPRISE)[0].certificate.number
+    shown = licences.revoke(number, actor="zhou", reason="提交虚假材料取得登记")
+    assert shown.status == "revoked" and shown.certificate.changed_by == "zhou"
+    assert [u.case_id for u in shown.uses] == [relying]
+    assert "certificate.changed" in kinds(service, issuing)
+    events = service.timeline(relying)
+    marked = [e for e in events if e.kind == "material.source-changed"]
+    assert marked and marked[0].data["material"] == "business-licence"
+    [told] = [e for e in events if e.kind == "department.notice"]
+    assert told.data["department"] == "approval-bureau"
+    assert "已被吊销" in told.data["text"]
+    assert not service.verify(relying)  # the audit chain holds
+
+
+def test_a_replaced_certificate_is_followed_by_its_successor(service: CaseService) -> None:
+    register(service)
+    licences = Licences(service)
+    number = licences.list(holder=ENTERPRISE)[0].certificate.number
+    new = licences.replace(number, actor="zhou", reason="变更登记换发")
+    assert new.status == "valid"
+    assert licences.show(number).status == "replaced"
+    view = service.submit("construction-permit", permit())
+    assert view.materials["business-licence"].reference == (
+        f"library:enterprise-establishment:{new.certificate.number}"
+    )
