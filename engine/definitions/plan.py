@@ -53,6 +53,40 @@ class PathPlan:
     critical_path: tuple[str, ...]
     critical_days: Fraction
     taken: bool  # some application takes this path
+    materials: MaterialCount | None = None  # the most an application on this path is asked
+
+
+@dataclass(frozen=True)
+class MaterialCount:
+    """How many materials the applicant supplies, and how many the engine looks up instead
+    (减少收件材料, the report's own measure)."""
+
+    supplied: int
+    library: int
+    registry: int
+
+    @property
+    def looked_up(self) -> int:
+        return self.library + self.registry
+
+    def text(self) -> str:
+        return (
+            f"applicant supplies {self.supplied}, looked up {self.looked_up} "
+            f"(library {self.library}, registries {self.registry})"
+        )
+
+
+def material_count(workflow: Workflow, values: Mapping[str, Any] | None) -> MaterialCount:
+    """The materials an application with these field values is asked for (all required ones
+    without values), split by who brings them."""
+    asked = [
+        m
+        for m in workflow.materials
+        if m.required and (values is None or m.when is None or m.asked(values))
+    ]
+    library = sum(1 for m in asked if m.source is not None and m.source.library)
+    registry = sum(1 for m in asked if m.source is not None and m.source.registry)
+    return MaterialCount(len(asked) - library - registry, library, registry)
 
 
 @dataclass(frozen=True)
@@ -77,6 +111,7 @@ class Plan:
     separate_matters: tuple[str, ...]
     departments: tuple[DepartmentLoad, ...]
     paths: tuple[PathPlan, ...] = ()
+    materials: MaterialCount | None = None
 
 
 def day_figure(days: Fraction) -> int | float:
@@ -171,6 +206,7 @@ def make_plan(
             for d, ids in loads.items()
         ),
         paths=path_plans(workflow, values=filled) if with_paths else (),
+        materials=material_count(workflow, filled),
     )
 
 
@@ -182,6 +218,7 @@ def path_plans(
     region of the fields the conditions cut is tried and each path takes its worst case; with
     them, only the path they take."""
     by_rule: dict[int | None, tuple[Fraction, tuple[str, ...]]] = {}
+    counts: dict[int | None, MaterialCount] = {}
     if values is not None:
         tried: list[dict[str, Any]] | None = [dict(values)]
     else:
@@ -196,9 +233,13 @@ def path_plans(
             continue
         index = workflow.limit_rules.index(rule) if rule is not None else None
         rules: list[int | None] = [index] if tried else [*range(len(workflow.limit_rules)), None]
+        count = material_count(workflow, application)
         for key in rules:
             if key not in by_rule or plan.critical_days > by_rule[key][0]:
                 by_rule[key] = (plan.critical_days, plan.critical_path)
+            known = counts.get(key)
+            if known is None or count.supplied + count.looked_up > known.supplied + known.looked_up:
+                counts[key] = count
     shown = [r for r in (*range(len(workflow.limit_rules)), None) if values is None or r in by_rule]
     found = []
     for key in shown:
@@ -214,6 +255,7 @@ def path_plans(
                 critical_path=path,
                 critical_days=days,
                 taken=key in by_rule,
+                materials=counts.get(key),
             )
         )
     return tuple(found)
@@ -243,9 +285,11 @@ def render_plan(plan: Plan) -> str:
             f"  path {f'when {p.when}' if p.when else 'otherwise':<34} promised "
             f"{str(p.promised_limit):<16} critical path {format_days(p.critical_days)}: "
             + " -> ".join(p.critical_path)
+            + (f"; materials: {p.materials.text()}" if p.materials else "")
             for p in plan.paths
             if p.taken and len(plan.paths) > 1
         ),
+        *([f"  materials            {plan.materials.text()}"] if plan.materials else []),
         "  steps:",
     ]
     for s in plan.steps:

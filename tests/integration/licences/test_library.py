@@ -196,3 +196,13 @@ def test_a_replaced_certificate_is_followed_by_its_successor(service: CaseServic
     assert view.materials["business-licence"].reference == (
         f"library:enterprise-establishment:{new.certificate.number}"
     )
+
+
+def test_the_plan_counts_what_the_applicant_no_longer_brings() -> None:
+    from engine.definitions.plan import material_count
+    from tests.integration.licences.conftest import WORKFLOWS
+
+    counts = {w: material_count(WORKFLOWS[w], None) for w in WORKFLOWS}
+    assert (counts["construction-permit"].supplied, counts["construction-permit"].library) == (4, 1)
+    assert counts["construction-permit"].registry == 1
+    assert counts["enterprise-establishment"].looked_up == 0
