@@ -20,7 +20,7 @@ from engine.errors import InputError
 from engine.licences.service import Licences
 from engine.licences.tables import Certificate, CertificateUse
 from tests.fixtures.cases import TZ, Clock
-from tests.integration.licences.conftest import (
+from tests.fixtures.licences import (
     ENTERPRISE,
     EXPIRED_PROJECT,
     REVOKED_IN_REGISTRY,
@@ -200,7 +200,7 @@ def test_a_replaced_certificate_is_followed_by_its_successor(service: CaseServic
 
 def test_the_plan_counts_what_the_applicant_no_longer_brings() -> None:
     from engine.definitions.plan import material_count
-    from tests.integration.licences.conftest import WORKFLOWS
+    from tests.fixtures.licences import WORKFLOWS
 
     counts = {w: material_count(WORKFLOWS[w], None) for w in WORKFLOWS}
     assert (counts["construction-permit"].supplied, counts["construction-permit"].library) == (4, 1)

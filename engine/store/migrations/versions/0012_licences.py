@@ -1,7 +1,7 @@
 """licences: the licence library's certificates, the cases that used them, registry records
 
-Revision ID: 0011_licences
-Revises: 0010_decision_reason
+Revision ID: 0012_licences
+Revises: 0011_statutory_due
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_licences"
-down_revision = "0010_decision_reason"
+revision = "0012_licences"
+down_revision = "0011_statutory_due"
 branch_labels = None
 depends_on = None
 
