@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page
 
-from tests.e2e.pages.conftest import Scene, log_in
+from tests.fixtures.pages import Scene, log_in
 
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
 

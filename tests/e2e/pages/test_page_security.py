@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 import httpx
 
-from tests.e2e.pages.conftest import Scene
+from tests.fixtures.pages import Scene
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.pages.conftest import Scene, log_in, shot
+from tests.fixtures.pages import Scene, log_in, shot
 
 
 def test_the_operator_sees_the_red_case_and_its_gantt(page: Page, scene: Scene) -> None:
