@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from engine.errors import InputError
 
@@ -80,6 +80,21 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / SQLITE_FILE).resolve()}"
 
 
+class _GivenSettings(Settings):
+    """Settings from a given mapping alone: the process environment is not read."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
 def read_settings(env: Mapping[str, str] | None = None) -> Settings:
     """The settings of `env` (default: the process environment); `SettingsError` names the
     first variable that is wrong."""
@@ -91,7 +106,7 @@ def read_settings(env: Mapping[str, str] | None = None) -> Settings:
             for name, value in env.items()
             if name.startswith(PREFIX) and value != ""
         }
-        return Settings.model_validate(values)
+        return _GivenSettings(**values)
     except ValidationError as exc:
         error = exc.errors()[0]
         name = PREFIX + str(error["loc"][0]).upper() if error["loc"] else PREFIX

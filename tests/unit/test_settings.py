@@ -13,8 +13,10 @@ from engine.settings import SQLITE_FILE, Settings, SettingsError, read_settings
 
 def test_defaults_when_nothing_is_set(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    settings = read_settings({})
-    assert settings == Settings.model_validate({})
+    monkeypatch.setenv("ONETHING_DATABASE_URL", "postgresql+psycopg://elsewhere/db")
+    settings = read_settings({})  # a given mapping alone: the process environment is not read
+    defaults = {name: field.default for name, field in Settings.model_fields.items()}
+    assert settings.model_dump() == defaults
     assert settings.definitions == Path("definitions")
     assert (settings.connector_retries, settings.sweep_seconds) == (3, 60.0)
     assert settings.store_url() == f"sqlite:///{tmp_path.resolve() / '.onething' / SQLITE_FILE}"
