@@ -23,7 +23,7 @@ from engine.cases.case import Case
 from engine.cases.intake import submit
 from engine.cases.run import Context, Event, Run
 
-__all__ = ["ACTIONS", "ARGUMENTS", "Context", "Event", "act", "submit"]
+__all__ = ["ACTIONS", "ARGUMENTS", "SYSTEM_ACTIONS", "Context", "Event", "act", "submit"]
 
 # the arguments actions read from `Context.args`
 ARGUMENTS = frozenset(
@@ -50,10 +50,12 @@ ACTIONS: dict[str, Callable[[Run], None]] = {
     "expire-deferrals": lifecycle.expire_deferrals,
 }
 
+# the engine's own actions (the sweep applies them as the system): no user may attempt them
+SYSTEM_ACTIONS = frozenset({"deem-accepted", "expire-deferrals"})
+
 # actions on the whole case: a step named with one is a mistake, not a detail to ignore
 CASE_ACTIONS = frozenset(
-    {"accept", "deem-accepted", "refuse", "supplement", "withdraw", "terminate"}
-    | {"expire-deferrals"}
+    {"accept", "refuse", "supplement", "withdraw", "terminate"} | SYSTEM_ACTIONS
 )
 
 

@@ -15,7 +15,10 @@ def test_defaults_when_nothing_is_set(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ONETHING_DATABASE_URL", "postgresql+psycopg://elsewhere/db")
     settings = read_settings({})  # a given mapping alone: the process environment is not read
-    defaults = {name: field.default for name, field in Settings.model_fields.items()}
+    defaults = {
+        name: field.get_default(call_default_factory=True)
+        for name, field in Settings.model_fields.items()
+    }
     assert settings.model_dump() == defaults
     assert settings.definitions == Path("definitions")
     assert (settings.connector_retries, settings.sweep_seconds) == (3, 60.0)

@@ -14,7 +14,7 @@ from engine.access.permissions import (
     check_role,
     require,
 )
-from engine.cases.machine import ACTIONS
+from engine.cases.machine import ACTIONS, SYSTEM_ACTIONS
 from engine.errors import InputError
 
 OPERATOR = Principal("ops", Role.OPERATOR, None)
@@ -23,8 +23,8 @@ REVIEWER = Principal("liu", Role.REVIEWER, "municipal")
 
 
 def test_every_action_a_user_may_take_on_a_case_has_a_rule() -> None:
-    # the machine's own (expire-deferrals) is the system's alone: no user may attempt it
-    assert set(CASE_ACTIONS) == set(ACTIONS) - {"expire-deferrals"}
+    # the machine's own (deemed acceptance, expired deferrals) are the system's alone
+    assert set(CASE_ACTIONS) == set(ACTIONS) - SYSTEM_ACTIONS
 
 
 def test_the_operator_reads_everything_and_changes_nothing() -> None:
