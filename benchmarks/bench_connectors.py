@@ -32,6 +32,7 @@ TIMEOUTS = (0.1, 0.3, 1.0)
 RELEASED = threading.Event()
 REQUEST = {
     "key": "B-1:background-check:1",
+    "asked_at": "2026-12-01T10:05:00+08:00",
     "case": "B-1",
     "step": "background-check",
     "attempt": 1,

@@ -108,7 +108,11 @@ async def run_job(service: CaseService, case: Case, job: AutomaticJob, settings:
         else 0,
     )
     state = await connector(  # type: ignore[misc]  # an async task's state is awaited
-        job, request_for(case, job), service, settings.connector_timeout, return_state=True
+        job,
+        request_for(case, job, now=service.clock()),
+        service,
+        settings.connector_timeout,
+        return_state=True,
     )
     if not state.is_completed():
         error = await state.aresult(raise_on_failure=False)

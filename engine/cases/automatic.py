@@ -57,10 +57,12 @@ def ready_jobs(case: Case, workflow: Workflow) -> list[AutomaticJob]:
     return jobs
 
 
-def request_for(case: Case, job: AutomaticJob) -> dict[str, Any]:
-    """What the connector receives: the application from the material pool, never asked again."""
+def request_for(case: Case, job: AutomaticJob, *, now: dt.datetime) -> dict[str, Any]:
+    """What the connector receives: the application from the material pool, never asked again,
+    and the moment it is asked (`asked_at`: a connector reads no clock of its own)."""
     return {
         "key": job.key,
+        "asked_at": now.isoformat(),
         "case": case.id,
         "workflow": case.workflow_id,
         "step": job.step_id,

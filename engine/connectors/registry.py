@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import yaml
 from sqlmodel import Field, SQLModel, col, select
 
-from engine.clock import system_now
+from engine.clock import as_utc
 from engine.store.unit_of_work import UnitOfWork
 
 RECORDS = Path("registries") / "drivers.yaml"  # in the definitions folder
@@ -91,7 +91,7 @@ def query(
                 key=request["key"],
                 check=check,
                 id_number=id_number,
-                at=system_now().astimezone(dt.UTC),
+                at=as_utc(dt.datetime.fromisoformat(request["asked_at"])),
                 answer=json.dumps(answer, ensure_ascii=False),
             )
         )

@@ -51,7 +51,11 @@ def run_inline(service: CaseService) -> Automatic:
         for job in automatic.ready_jobs(case, workflow):
             if job.step_id == step.id:
                 answer = asyncio.run(
-                    call(job.connector, automatic.request_for(case, job), database=service.engine)
+                    call(
+                        job.connector,
+                        automatic.request_for(case, job, now=service.clock()),
+                        database=service.engine,
+                    )
                 )
                 action, args = automatic.completion(job, answer)
                 key = job.result_key(action)

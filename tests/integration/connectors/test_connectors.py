@@ -27,6 +27,7 @@ TRAFFIC = Connector.parse("engine.connectors.traffic_record:check")
 def request(id_number: str, key: str = "C-1:background-check:1") -> dict[str, Any]:
     return {
         "key": key,
+        "asked_at": "2026-12-01T10:05:00+08:00",
         "case": "C-1",
         "step": "background-check",
         "attempt": 1,

@@ -64,8 +64,9 @@ def test_the_request_carries_the_pool_not_the_deferred_materials(survey_desk: De
     }
     case = survey_desk.accepted(now=at(12, 1), materials=materials)
     [job] = ready_jobs(case, survey_desk.workflow)
-    request = request_for(case, job)
+    request = request_for(case, job, now=at(12, 2))
     assert request["key"] == job.key
+    assert request["asked_at"] == at(12, 2).isoformat()  # the connector reads no clock itself
     assert request["materials"] == materials  # the traffic plan is deferred (容缺): not there
     assert request["applicant"]["name"] == "张三"
     assert request["fields"]["length_m"] == 120
