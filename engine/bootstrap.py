@@ -116,7 +116,7 @@ def _store_service(configured: Settings) -> CaseService:
         sources=Sources(
             engine,
             registries=load_registries(configured.definitions),
-            urls=configured.registry_urls,
+            urls=dict(configured.registry_urls),
             timeout=configured.lookup_timeout,
         ),
     )

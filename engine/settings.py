@@ -5,6 +5,7 @@ the variable; the database URL is parsed (and its driver found) here, not at fir
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -44,8 +45,8 @@ class Settings(BaseSettings):
     connector_backoff: float = Field(2.0, ge=0, description="first retry delay (s), doubling")
     connector_timeout: float = Field(10.0, gt=0, description="seconds a connector may take")
     lookup_timeout: float = Field(3.0, gt=0, description="seconds a material's source may take")
-    registry_urls: dict[str, str] = Field(
-        default_factory=dict, description='registries over HTTP: {"<id>": "https://…"} (JSON)'
+    registry_urls: tuple[tuple[str, str], ...] = Field(
+        (), description='registries over HTTP: {"<id>": "https://…"} (JSON)'
     )
     audit_key: str | None = Field(None, description="signs audit checkpoints; never stored")
     draw_key: str | None = Field(
@@ -60,6 +61,19 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_timeout: float = Field(10.0, gt=0)
+
+    @field_validator("registry_urls", mode="before")
+    @classmethod
+    def _registry_pairs(cls, urls: Any) -> Any:
+        """The JSON object as sorted pairs: settings stay hashable (the bootstrap keys on them)."""
+        if isinstance(urls, str):
+            try:
+                urls = json.loads(urls)
+            except ValueError:
+                raise ValueError("not a JSON object of registry ids to URLs") from None
+        if isinstance(urls, dict):
+            return tuple(sorted(urls.items()))
+        return urls
 
     @field_validator("database_url")
     @classmethod

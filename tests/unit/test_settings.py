@@ -86,3 +86,11 @@ def test_the_cli_runs_with_good_settings() -> None:
     result = CliRunner().invoke(app, ["calendar", "add", "2026-09-30", "1"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "2026-10-08"  # the National Day week is not counted
+
+
+def test_settings_stay_hashable_with_registry_urls() -> None:
+    # the bootstrap builds one case service per settings: a dict field made every command fail
+    urls = '{"enterprises": "http://127.0.0.1:9/"}'
+    settings = read_settings({"ONETHING_REGISTRY_URLS": urls})
+    assert dict(settings.registry_urls) == {"enterprises": "http://127.0.0.1:9/"}
+    assert hash(settings) == hash(read_settings({"ONETHING_REGISTRY_URLS": urls}))
