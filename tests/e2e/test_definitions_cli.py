@@ -83,8 +83,9 @@ def test_schema_is_json(cli: CliRunner) -> None:
 
 def test_registry_round_trip(cli: CliRunner, tmp_path: Path) -> None:
     source = DEFS / "workflows" / "utility-external-works.yaml"
-    code, out, _ = run(cli, "register", *map(str, sorted((DEFS / "workflows").glob("*.yaml"))))
-    assert code == 0 and out.count("registered ") == 3
+    files = sorted((DEFS / "workflows").glob("*.yaml"))
+    code, out, _ = run(cli, "register", *map(str, files))
+    assert code == 0 and out.count("registered ") == len(files) == 5
     code, out, _ = run(cli, "register", str(source))
     assert out.startswith("unchanged  utility-external-works v1")
 
