@@ -19,6 +19,7 @@ from engine.definitions.catalogue import Catalogue
 from engine.definitions.model import Workflow
 from engine.escalation import notices
 from engine.escalation.firings import Firing, Tracked
+from engine.notify import rounds
 from engine.notify.channels import ChannelConfig
 from engine.notify.dispatch import DeliveryResult, Dispatcher
 from engine.notify.notice import SupervisionNotice
@@ -136,19 +137,26 @@ class FiringNotices:
             channels=tuple(notices.channels(self.catalogue, roles)),
         )
 
-    def deliver(self, fired: Fired, *, dispatcher: Dispatcher | None = None) -> Fired:
-        """After the commit: send (over `dispatcher`, a sweep's round, or the default one), and
-        never let a failure reach the escalation."""
-        dispatcher = dispatcher or self.dispatcher
-        if dispatcher is None or not fired.channels:
+    def deliver(self, fired: Fired) -> Fired:
+        """After the commit: send one notice, and never let a failure reach the escalation."""
+        if self.dispatcher is None or not fired.channels:
             return fired
         try:
             with Session(self.engine) as session:
-                results = dispatcher.dispatch(session, fired.notice, fired.channels)
+                results = self.dispatcher.dispatch(session, fired.notice, fired.channels)
         except Exception:  # the dispatcher does not raise; a bug there must not stop the sweep
             logger.exception("notice %s: not dispatched", fired.notice.notice_id)
             return fired
         return replace(fired, deliveries=tuple(results))
+
+    def deliver_round(self, fired: list[Fired], *, down: set[str]) -> list[Fired]:
+        """After a sweep's commit: every notice of the batch in one round of bounded time
+        (`engine.notify.rounds`); `down`, the endpoints the sweep found unreachable so far."""
+        if self.dispatcher is None:
+            return fired
+        wanted = [(f.notice, f.channels) for f in fired]
+        results = rounds.deliver_round(self.dispatcher, self.engine, wanted, down=down)
+        return [replace(f, deliveries=tuple(r)) for f, r in zip(fired, results, strict=True)]
 
 
 def _subject(case: Case, workflow: Workflow, tracked: Tracked) -> notices.Subject:

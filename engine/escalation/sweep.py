@@ -4,9 +4,10 @@ One sweep reads the due clocks through the `next_escalation_at` index, locks the
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two sweepers share the work instead of repeating
 it; SQLite has a single writer), records each level as an `escalations` row (unique per clock
 and level) and as a case event in the hash chain, commits the unit of work, and only then
-hands the notices to the dispatcher, one round per sweep (`Dispatcher.round`: one attempt
-each, a channel found down not tried again): a failed notification never blocks, stalls or
-rolls back an escalation; it stays recorded for a retry. Acknowledgements and orders are
+hands the batch's notices to one round of delivery (`engine.notify.rounds`: records written
+together, endpoints served in parallel, one attempt each, an endpoint found down not tried
+again in the sweep, bounded time): a failed notification never blocks, stalls or rolls back
+an escalation; it stays recorded for a retry. Acknowledgements and orders are
 `engine.escalation.orders`.
 """
 
@@ -94,7 +95,7 @@ class Supervision(Orders):
         report = SweepReport(at=now, dry_run=dry_run)
         only = None if cases is None else list(dict.fromkeys(cases))
         seen: set[str] = set()
-        deliveries = None if self.dispatcher is None else self.dispatcher.round()
+        down: set[str] = set()  # endpoints found unreachable: not tried again in this sweep
         while True:
             with UnitOfWork(self.engine) as uow:
                 ids = self._due_cases(uow.session, now, exclude=seen, only=only)
@@ -105,7 +106,7 @@ class Supervision(Orders):
             fired = self._fire_batch(ids, now, dry_run=dry_run)
             if not dry_run:
                 report.lapsed += self._apply_lapses(ids, now)
-                fired = [self.deliver(f, dispatcher=deliveries) for f in fired]
+                fired = self.deliver_round(fired, down=down)
             report.fired += fired
         return report
 

@@ -62,18 +62,7 @@ def _claim(
     row = session.exec(select(NotifyDelivery).where(NotifyDelivery.delivery_id == key)).first()
     if row is not None:
         return row, take(session, row, now=now, stale_after=stale_after, from_dead=False)
-    row = NotifyDelivery(
-        delivery_id=key,
-        notice_id=notice.notice_id,
-        channel=channel.kind.value,
-        target=channel.target,
-        secret_env=channel.secret_env,
-        lang=channel.lang,
-        status=DeliveryStatus.PENDING,
-        notice=notice.to_dict(),
-        created_at=now,
-        updated_at=now,
-    )
+    row = _new_row(key, notice, channel, now=now)
     with UnitOfWork(session) as uow:
         uow.session.add(row)
         uow.commit()
@@ -134,4 +123,83 @@ def _record(
         if status is DeliveryStatus.SENT:
             row.sent_at = now
         uow.session.add(row)
+        uow.commit()
+
+
+def claim_many(
+    session: Session,
+    wanted: list[tuple[SupervisionNotice, ChannelConfig]],
+    *,
+    now: datetime,
+    stale_after: timedelta,
+) -> list[Claim]:
+    """`claim` for a round of deliveries: the new records written in one transaction (the
+    rows already there are taken one by one, as `claim` does); a race with another dispatcher
+    inserting the same records falls back to `claim` for each."""
+    keys = [delivery_id(notice.notice_id, channel) for notice, channel in wanted]
+    known: dict[str, NotifyDelivery] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = select(NotifyDelivery).where(col(NotifyDelivery.delivery_id).in_(chunk))
+        known.update((row.delivery_id, row) for row in session.exec(query))
+    fresh = {
+        key: _new_row(key, notice, channel, now=now)
+        for key, (notice, channel) in zip(keys, wanted, strict=True)
+        if key not in known
+    }
+    if fresh:
+        try:
+            with UnitOfWork(session) as uow:
+                uow.session.add_all(fresh.values())
+                uow.commit()
+        except sa.exc.IntegrityError:  # another dispatcher recorded some of them meanwhile
+            return [
+                claim(session, notice, channel, now=now, stale_after=stale_after)
+                for notice, channel in wanted
+            ]
+    claims: list[Claim] = []
+    for key in keys:
+        if key in fresh:
+            claims.append((fresh[key], True))
+        else:
+            row = known[key]
+            claims.append(
+                (row, take(session, row, now=now, stale_after=stale_after, from_dead=False))
+            )
+    return claims
+
+
+def _new_row(
+    key: str, notice: SupervisionNotice, channel: ChannelConfig, *, now: datetime
+) -> NotifyDelivery:
+    return NotifyDelivery(
+        delivery_id=key,
+        notice_id=notice.notice_id,
+        channel=channel.kind.value,
+        target=channel.target,
+        secret_env=channel.secret_env,
+        lang=channel.lang,
+        status=DeliveryStatus.PENDING,
+        notice=notice.to_dict(),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+Outcome = tuple[NotifyDelivery, DeliveryStatus, str | None]  # a record, its new status, why
+
+
+def record_many(session: Session, outcomes: list[Outcome], *, now: datetime) -> None:
+    """Each attempt's outcome of a round, written in one transaction."""
+    if not outcomes:
+        return
+    with UnitOfWork(session) as uow:
+        for row, status, error in outcomes:
+            row.status = status
+            row.attempts += 1
+            row.last_error = error
+            row.updated_at = now
+            if status is DeliveryStatus.SENT:
+                row.sent_at = now
+            uow.session.add(row)
         uow.commit()

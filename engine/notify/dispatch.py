@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlmodel import Session
@@ -55,7 +55,7 @@ class Dispatcher:
     bounds the total time; tests pass fast ones. A `pending` record older than `stale_after`
     is taken to belong to a dispatcher that died, and is sent again.
 
-    `down` (a round's, see `round`): the channel kinds found unreachable in this round.
+    Sending after a batch of commits (a sweep's) is `engine.notify.rounds`.
     """
 
     transports: Mapping[ChannelKind, Transport]
@@ -64,15 +64,6 @@ class Dispatcher:
     sleep: Callable[[float], None] = time.sleep
     monotonic: Callable[[], float] = time.monotonic
     stale_after: timedelta = timedelta(minutes=15)
-    down: set[ChannelKind] | None = None
-
-    def round(self) -> Dispatcher:
-        """A dispatcher for one batch of notices sent after a commit (a sweep's): one attempt
-        each, and once a channel kind fails for a reason that may pass (a mail server down or
-        not answering), the rest of the round's notices over it are recorded as failed without
-        trying, so a dead server costs one timeout per round, not one per notice with backoff.
-        Failed records stay for `notify retry`; a final error still goes to the dead letters."""
-        return replace(self, policy=replace(self.policy, max_attempts=1), down=set())
 
     def dispatch(
         self, session: Session, notice: SupervisionNotice, channels: Iterable[ChannelConfig]
@@ -87,7 +78,11 @@ class Dispatcher:
                 row, mine = deliveries.claim(
                     session, notice, channel, now=self.clock(), stale_after=self.stale_after
                 )
-                result = self._send(session, row, notice, channel) if mine else _result(row, True)
+                result = (
+                    self._send(session, row, notice, channel)
+                    if mine
+                    else result_of(row, skipped=True)
+                )
             except Exception as exc:  # the database or a bug: still never the caller's problem
                 session.rollback()
                 logger.exception("notice %s to %s: not delivered", notice.notice_id, channel.target)
@@ -135,14 +130,12 @@ class Dispatcher:
             try:
                 if transport is None:
                     raise DeliveryError(f"no transport for {channel.kind}", retryable=False)
-                if self.down is not None and channel.kind in self.down:
-                    raise DeliveryError(f"{channel.kind} unreachable in this round", retryable=True)
                 transport.send(notice, channel, delivery_id=row.delivery_id, now=self.clock())
             except Exception as exc:
-                error = exc if isinstance(exc, DeliveryError) else _unexpected(exc)
+                error = exc if isinstance(exc, DeliveryError) else unexpected(exc)
             else:
                 deliveries.record_sent(session, row, now=self.clock())
-                return _result(row, False)
+                return result_of(row, skipped=False)
             delay = (
                 self.policy.next_delay(
                     attempt, elapsed=self.monotonic() - started, retry_after=error.retry_after
@@ -150,22 +143,9 @@ class Dispatcher:
                 if error.retryable
                 else None
             )
-            down = self.down
-            later = down is not None and error.retryable  # a round leaves it for a retry
-            if down is not None and later:
-                down.add(channel.kind)
             deliveries.record_failure(
-                session, row, str(error), dead=delay is None and not later, now=self.clock()
+                session, row, str(error), dead=delay is None, now=self.clock()
             )
-            if later:
-                logger.warning(
-                    "notice %s to %s %s: failed, kept for retry: %s",
-                    notice.notice_id,
-                    channel.kind,
-                    channel.target,
-                    error,
-                )
-                return _result(row, False)
             if delay is None:
                 logger.error(
                     "notice %s to %s %s: dead after %d attempts: %s",
@@ -175,16 +155,16 @@ class Dispatcher:
                     row.attempts,
                     error,
                 )
-                return _result(row, False)
+                return result_of(row, skipped=False)
             self.sleep(delay)
 
 
-def _unexpected(exc: Exception) -> DeliveryError:
+def unexpected(exc: Exception) -> DeliveryError:
     logger.exception("transport error")
     return DeliveryError(f"{type(exc).__name__}: {exc}", retryable=False)
 
 
-def _result(row: NotifyDelivery, skipped: bool) -> DeliveryResult:
+def result_of(row: NotifyDelivery, *, skipped: bool) -> DeliveryResult:
     return DeliveryResult(
         channel=ChannelKind(row.channel),
         target=row.target,

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, func, select
 
 from engine.cases.service import CaseService
@@ -63,3 +64,38 @@ def test_sweep_with_dead_smtp_does_not_stall(
     assert statuses == [(DeliveryStatus.FAILED.value, 1)] * len(mailed)  # kept for a retry
     assert {f.case_id for f in mailed} == set(cases)
     assert len(receiver.accepted) > 0  # the webhook channel is not held up by the mail server
+
+
+def test_sweep_round_writes_delivery_records_in_two_commits_and_tries_a_dead_server_once(
+    service: CaseService,
+    accepted: Callable[[], str],
+    receiver: Receiver,
+    dead_mail_port: int,
+    frozen: Any,
+) -> None:
+    """The round claims every record in one transaction and writes every outcome in another
+    (not two commits per notice), and the dead mail server costs one attempt per sweep."""
+    supervision = Supervision(
+        service,
+        catalogue=catalogue(receiver.url),
+        dispatcher=Dispatcher(transports=transports(smtp_port=dead_mail_port), policy=FAST),
+    )
+    for _ in range(CASES):
+        accepted()
+    commits: list[object] = []
+    count = commits.append
+    sa.event.listen(service.engine, "commit", count)
+    try:
+        report = supervision.sweep(at=at(10, 12))
+    finally:
+        sa.event.remove(service.engine, "commit", count)
+    delivered = sum(len(f.deliveries) for f in report.fired)
+    assert delivered > 4 * CASES  # mails, webhooks and log lines of every level
+    assert len(commits) < 12  # the sweep's batch, its lapses, and the round's two
+    with Session(service.engine) as session:
+        mails = session.execute(
+            select(NotifyDelivery.last_error).where(NotifyDelivery.target == MUNICIPAL_HEAD_MAIL)
+        ).scalars()
+        errors = list(mails)
+    tried = [e for e in errors if "unreachable" not in (e or "")]
+    assert len(tried) == 1  # one attempt at the dead server; the rest wait for a retry

@@ -1,0 +1,147 @@
+"""A round of deliveries after one commit (a sweep's), in bounded time whatever the receivers do.
+
+Every record is claimed in one transaction; the sends run in parallel, one worker per endpoint
+(the mail server, each webhook host, the log), one attempt each; once an endpoint fails for a
+reason that may pass (refused, silent, timed out) the rest of the round's notices to it are not
+tried; a send not started within the round's time (`RetryPolicy.total_seconds`) waits for the
+next round; and every outcome is written in one transaction. Failed records stay for `notify
+retry`; a final error goes to the dead letters. So a dead mail server costs one timeout per
+sweep, not one per notice, and two commits in all, not two per notice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from engine.notify import deliveries
+from engine.notify.channels import ChannelConfig, ChannelKind, delivery_id
+from engine.notify.dispatch import DeliveryResult, Dispatcher, result_of, unexpected
+from engine.notify.errors import DeliveryError
+from engine.notify.notice import SupervisionNotice
+from engine.notify.tables import DeliveryStatus, NotifyDelivery
+
+logger = logging.getLogger("onething.notify")
+
+WORKERS = 8  # endpoints served at once
+Wanted = tuple[SupervisionNotice, Sequence[ChannelConfig]]
+Send = tuple[int, SupervisionNotice, ChannelConfig, NotifyDelivery]  # (index, …) of one send
+
+
+def endpoint(channel: ChannelConfig) -> str:
+    """Where a channel's sends go: one mail server, a webhook's host, the log."""
+    if channel.kind is ChannelKind.WEBHOOK:
+        return f"webhook:{urlsplit(channel.target).netloc}"
+    return channel.kind.value
+
+
+def deliver_round(
+    dispatcher: Dispatcher,
+    engine: Engine,
+    wanted: Sequence[Wanted],
+    *,
+    down: set[str] | None = None,
+) -> list[list[DeliveryResult]]:
+    """Deliver each notice of `wanted` to its channels, in one round; the results, notice by
+    notice. `down`: the endpoints found down by earlier rounds of the same sweep, not tried
+    again (and those found down now are added). Never raises: a database failure is logged
+    and the notices stay undelivered."""
+    down = set() if down is None else down
+    pairs = [
+        (notice, channel) for notice, channels in wanted for channel in dict.fromkeys(channels)
+    ]
+    owner = [i for i, (_, channels) in enumerate(wanted) for _ in dict.fromkeys(channels)]
+    found: list[list[DeliveryResult]] = [[] for _ in wanted]
+    if not pairs:
+        return found
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            results = _round(dispatcher, session, pairs, down)
+    except Exception as exc:  # the database or a bug: never the sweep's problem
+        logger.exception("a round of %d deliveries: not delivered", len(pairs))
+        results = [_unrecorded(notice, channel, exc) for notice, channel in pairs]
+    for index, result in zip(owner, results, strict=True):
+        found[index].append(result)
+    return found
+
+
+def _round(
+    dispatcher: Dispatcher,
+    session: Session,
+    pairs: list[tuple[SupervisionNotice, ChannelConfig]],
+    down: set[str],
+) -> list[DeliveryResult]:
+    claims = deliveries.claim_many(
+        session, pairs, now=dispatcher.clock(), stale_after=dispatcher.stale_after
+    )
+    by_endpoint: dict[str, list[Send]] = defaultdict(list)
+    for index, ((notice, channel), (row, mine)) in enumerate(zip(pairs, claims, strict=True)):
+        if mine:
+            by_endpoint[endpoint(channel)].append((index, notice, channel, row))
+    deadline = dispatcher.monotonic() + dispatcher.policy.total_seconds
+    outcomes: list[deliveries.Outcome] = []
+    if by_endpoint:
+        workers = min(WORKERS, len(by_endpoint))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="notify") as pool:
+            runs = {
+                where: pool.submit(_serve, dispatcher, sends, deadline, where in down)
+                for where, sends in by_endpoint.items()
+            }
+            for where, run in runs.items():
+                served, found_down = run.result()
+                outcomes += served
+                if found_down:
+                    down.add(where)
+    deliveries.record_many(session, outcomes, now=dispatcher.clock())
+    return [result_of(row, skipped=not mine) for row, mine in claims]
+
+
+def _serve(
+    dispatcher: Dispatcher, sends: list[Send], deadline: float, known_down: bool
+) -> tuple[list[deliveries.Outcome], bool]:
+    """One endpoint's sends in order, one attempt each, until it is found down or the round's
+    time is up (what was not tried is failed, for a later round); and whether it is down."""
+    outcomes: list[deliveries.Outcome] = []
+    where = endpoint(sends[0][2])
+    skip = f"{where} found unreachable earlier in this sweep" if known_down else None
+    found_down = known_down
+    for _, notice, channel, row in sends:
+        if skip is None and dispatcher.monotonic() > deadline:
+            skip = "the round's time ran out"
+        if skip is not None:
+            outcomes.append((row, DeliveryStatus.FAILED, skip))
+            continue
+        try:
+            transport = dispatcher.transports.get(channel.kind)
+            if transport is None:
+                raise DeliveryError(f"no transport for {channel.kind}", retryable=False)
+            transport.send(notice, channel, delivery_id=row.delivery_id, now=dispatcher.clock())
+        except Exception as exc:
+            error = exc if isinstance(exc, DeliveryError) else unexpected(exc)
+            if error.retryable:  # down for now: the rest of the round waits for a retry
+                found_down, skip = True, f"{where} unreachable in this round ({error})"
+            level = logging.WARNING if error.retryable else logging.ERROR
+            logger.log(level, "notice %s to %s: %s", notice.notice_id, channel.target, error)
+            status = DeliveryStatus.FAILED if error.retryable else DeliveryStatus.DEAD
+            outcomes.append((row, status, str(error)))
+        else:
+            outcomes.append((row, DeliveryStatus.SENT, None))
+    return outcomes, found_down
+
+
+def _unrecorded(
+    notice: SupervisionNotice, channel: ChannelConfig, exc: Exception
+) -> DeliveryResult:
+    return DeliveryResult(
+        channel=channel.kind,
+        target=channel.target,
+        delivery_id=delivery_id(notice.notice_id, channel),
+        status=None,
+        error=f"{type(exc).__name__}: {exc}",
+    )
