@@ -53,6 +53,7 @@ class PathPlan:
     critical_path: tuple[str, ...]
     critical_days: Fraction
     taken: bool  # some application takes this path
+    serial_days: Fraction = Fraction(0)  # its longest application's steps one after another
     materials: MaterialCount | None = None  # the most an application on this path is asked
 
 
@@ -218,6 +219,7 @@ def path_plans(
     region of the fields the conditions cut is tried and each path takes its worst case; with
     them, only the path they take."""
     by_rule: dict[int | None, tuple[Fraction, tuple[str, ...]]] = {}
+    serial: dict[int | None, Fraction] = {}
     counts: dict[int | None, MaterialCount] = {}
     if values is not None:
         tried: list[dict[str, Any]] | None = [dict(values)]
@@ -237,6 +239,7 @@ def path_plans(
         for key in rules:
             if key not in by_rule or plan.critical_days > by_rule[key][0]:
                 by_rule[key] = (plan.critical_days, plan.critical_path)
+            serial[key] = max(serial.get(key, Fraction(0)), plan.serial_days)
             known = counts.get(key)
             if known is None or count.supplied + count.looked_up > known.supplied + known.looked_up:
                 counts[key] = count
@@ -256,6 +259,7 @@ def path_plans(
                 critical_days=days,
                 taken=key in by_rule,
                 materials=counts.get(key),
+                serial_days=serial.get(key, Fraction(0)),
             )
         )
     return tuple(found)

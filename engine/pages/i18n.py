@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Literal
 
 from engine.calendar.display import moment_text, moment_text_zh
+from engine.pages.workbench_words import WORDS as WORKBENCH_WORDS
 from engine.views.cases import ClockView
 
 Lang = Literal["zh", "en"]
@@ -105,6 +106,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "acknowledge": ("签收", "Acknowledge"),
     "give_order": ("督办", "Order"),
     "order_due": ("限期办结日期", "Finish by"),
+    **WORKBENCH_WORDS,
 }
 
 _STATUS: dict[str, tuple[str, str]] = {

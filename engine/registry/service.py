@@ -177,12 +177,26 @@ def diff(engine: sa.Engine, workflow_id: str, old: int, new: int) -> str:
     """A unified diff of two versions' sources."""
     with Session(engine) as db:
         a, b = _row(db, workflow_id, old), _row(db, workflow_id, new)
+    return _unified(a.source, b.source, f"{workflow_id}@v{old}", f"{workflow_id}@v{new}")
+
+
+def diff_source(engine: sa.Engine, workflow_id: str, source: str, *, file: str) -> str | None:
+    """A unified diff of the newest registered version against a source not yet registered
+    (None: nothing of `workflow_id` is registered; "": the same text)."""
+    with Session(engine) as db:
+        rows = _versions(db, workflow_id)
+    if not rows:
+        return None
+    return _unified(rows[-1].source, source, f"{workflow_id}@v{rows[-1].version}", file)
+
+
+def _unified(old: str, new: str, old_name: str, new_name: str) -> str:
     return "".join(
         difflib.unified_diff(
-            a.source.splitlines(keepends=True),
-            b.source.splitlines(keepends=True),
-            fromfile=f"{workflow_id}@v{old}",
-            tofile=f"{workflow_id}@v{new}",
+            old.splitlines(keepends=True),
+            new.splitlines(keepends=True),
+            fromfile=old_name,
+            tofile=new_name,
         )
     )
 

@@ -79,7 +79,8 @@ class PathPlanView(View):
     promised_limit: str
     statutory_limit: str
     critical_path: list[str]
-    critical_path_days: float
+    critical_path_days: Days
+    steps_in_series_days: Days
     taken: bool
 
 
@@ -127,6 +128,7 @@ class PlanView(View):
                     statutory_limit=str(p.statutory_limit),
                     critical_path=list(p.critical_path),
                     critical_path_days=day_figure(p.critical_days),
+                    steps_in_series_days=day_figure(p.serial_days),
                     taken=p.taken,
                 )
                 for p in plan.paths

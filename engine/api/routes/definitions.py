@@ -43,7 +43,8 @@ class RegisteredVersion(BaseModel):
     created: bool  # False: the same content was already registered
 
 
-async def _source(file: UploadFile) -> tuple[str, str]:
+async def upload_text(file: UploadFile) -> tuple[str, str]:
+    """An uploaded workflow file as text and its name (at most `MAX_SOURCE_BYTES`, UTF-8)."""
     data = await file.read(MAX_SOURCE_BYTES + 1)
     if len(data) > MAX_SOURCE_BYTES:
         raise InputError(f"a workflow file is at most {MAX_SOURCE_BYTES} bytes")
@@ -56,7 +57,7 @@ async def _source(file: UploadFile) -> tuple[str, str]:
 @router.post("/check", **guard("definitions.check", 400, 422))
 async def check(file: UploadFile, user: CurrentUser, deps: Deps) -> CheckReport:
     """Validate an uploaded workflow file without registering it."""
-    text, name = await _source(file)
+    text, name = await upload_text(file)
     try:
         workflow = load_workflow_text(text, file=name, catalogue=deps.catalogue())
     except DefinitionError as error:
@@ -71,7 +72,7 @@ async def register_file(
 ) -> RegisteredVersion:
     """Validate and register an uploaded workflow file (its owner department's admin);
     the same content again changes nothing (200)."""
-    text, name = await _source(file)
+    text, name = await upload_text(file)
     catalogue = deps.catalogue()
     workflow = load_workflow_text(text, file=name, catalogue=catalogue)
     require(user, "definitions.register", departments={workflow.owner})

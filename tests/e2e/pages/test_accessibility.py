@@ -3,26 +3,10 @@ the main pages."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 import pytest
 from playwright.sync_api import Page
 
-from tests.fixtures.pages import Scene, log_in
-
-AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1.min.js"
-
-
-def serious(page: Page) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    result: dict[str, Any] = page.evaluate("async () => await axe.run()")
-    assert len(result["passes"]) > 10  # the rules ran on the page
-    return [
-        {"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]}
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+from tests.fixtures.pages import Scene, log_in, serious
 
 
 @pytest.mark.parametrize(

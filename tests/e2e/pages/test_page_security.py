@@ -2,36 +2,7 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-import httpx
-
-from tests.fixtures.pages import Scene
-
-CSRF = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-@contextmanager
-def logged_in(scene: Scene, user: str) -> Iterator[tuple[httpx.Client, str]]:
-    """A client with a session of `user`, and the session's CSRF token."""
-    with scene.api.client() as client:
-        yield _log_in(client, scene, user)
-
-
-def _log_in(client: httpx.Client, scene: Scene, user: str) -> tuple[httpx.Client, str]:
-    token = CSRF.search(client.get("/login").text)
-    assert token is not None
-    answer = client.post("/login", data={"token": scene.api.tokens[user], "csrf": token[1]})
-    assert answer.status_code == 303, answer.text
-    cookie = answer.headers["set-cookie"]
-    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie
-    assert scene.api.tokens[user] not in cookie  # only the session id
-    page = client.get("/worklist")
-    found = CSRF.search(page.text)
-    assert found is not None
-    return client, found[1]
+from tests.fixtures.pages import Scene, logged_in
 
 
 def test_an_action_without_the_csrf_token_is_refused_and_changes_nothing(scene: Scene) -> None:

@@ -11,42 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from engine.calendar import load_calendars
 from engine.cases.service import CaseService, Command
 from engine.cases.tables import CaseRow
 from engine.clock import as_utc
-from engine.definitions.loader import load_catalogue, load_workflow
-from engine.demo.driver import Driver, next_commands, officer_name, seed_officers
+from engine.demo.driver import Driver, next_commands, officer_name
 from engine.escalation import index
 from engine.escalation.firings import case_clock_keys, clock_key
 from engine.views.cases import CaseView
-from tests.fixtures.cases import Clock
+from tests.fixtures.cases import Clock, service_for
+from tests.fixtures.definitions import DEFINITIONS
 
-ROOT = Path(__file__).resolve().parents[3]
-DEFINITIONS = ROOT / "definitions"
 CHECKED = {"ok": True, "findings": []}  # the background checks' answer
-
-
-def service_for(db: sa.Engine, clock: Clock) -> CaseService:
-    catalogue = load_catalogue(DEFINITIONS)
-    workflows = {
-        w.id: w
-        for w in (load_workflow(p, catalogue) for p in (DEFINITIONS / "workflows").glob("*.yaml"))
-    }
-    service = CaseService(
-        db,
-        workflows=lambda workflow_id, _version: workflows[workflow_id],
-        calendars=load_calendars(DEFINITIONS / "calendars"),
-        clock=clock,
-    )
-    seed_officers(service, catalogue)
-    return service
 
 
 def stored_and_fresh(service: CaseService, case_id: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -13,6 +13,7 @@ from engine.registry import (
     RegistryError,
     current_version,
     diff,
+    diff_source,
     list_workflows,
     register,
     retire,
@@ -157,3 +158,25 @@ def test_unknown_ids_and_versions(engine: sa.Engine) -> None:
 
 def test_engines_are_cached_per_url(store_url: str) -> None:
     assert get_engine(store_url) is get_engine(store_url)
+
+
+def test_a_source_not_yet_registered_is_compared_with_the_newest_version(
+    engine: sa.Engine, catalogue: Catalogue, source: str
+) -> None:
+    assert diff_source(engine, "utility-external-works", source, file="new.yaml") is None
+    register(engine, source, file="v1.yaml", catalogue=catalogue, now=NOW)
+    assert diff_source(engine, "utility-external-works", source, file="new.yaml") == ""
+    register(engine, bump(source, 2, "外线工程"), file="v2.yaml", catalogue=catalogue, now=NOW)
+    text = diff_source(engine, "utility-external-works", bump(source, 3), file="new.yaml")
+    assert text is not None and text.startswith("--- utility-external-works@v2\n+++ new.yaml\n")
+    changed = {
+        line
+        for line in text.splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    }
+    assert changed == {
+        "-version: 2",
+        "+version: 3",
+        "-title: 外线工程",
+        "+title: 水电气外线工程并联审批",
+    }

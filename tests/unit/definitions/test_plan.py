@@ -120,3 +120,21 @@ def test_working_hours_count_as_the_calendars_business_day() -> None:
     assert not exceeds(Limit.parse("7 working-hours"), Limit.parse("1 working-days"))
     # natural days are compared only with natural days
     assert not exceeds(Limit.parse("30 natural-days"), Limit.parse("20 working-days"))
+
+
+def test_each_path_shows_its_steps_in_series_beside_its_critical_path(
+    workflows: dict[str, Workflow], catalogue: Catalogue
+) -> None:
+    workflow = workflows["foreign-work-permit-exit-entry"]
+    paths = make_plan(workflow, catalogue.matters).paths
+    assert len(paths) == len(workflow.limit_rules) + 1
+    for path in paths:
+        assert path.critical_days <= path.serial_days
+    # the long permit path: 10 (science) + 2 (pre-review, beside it) + 2 (residence) in series
+    otherwise = paths[-1]
+    assert (otherwise.critical_days, otherwise.serial_days) == (12, 14)
+    # the path an application takes gives the same figures as that application's plan
+    data = json.loads((SAMPLES / "foreign-work-permit-exit-entry.json").read_text("utf-8"))
+    alone = make_plan(workflow, catalogue.matters, values=data["fields"])
+    (taken,) = alone.paths
+    assert (taken.critical_days, taken.serial_days) == (alone.critical_days, alone.serial_days)
