@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from engine.access.accounts import Accounts
     from engine.api.deps import Services
     from engine.cases.service import CaseService
+    from engine.draw.drawer import Drawer
     from engine.draw.service import DrawService
     from engine.escalation.sweep import Supervision
     from engine.notify.channels import ChannelKind
@@ -119,20 +120,26 @@ def _store_service(configured: Settings) -> CaseService:
             urls=dict(configured.registry_urls),
             timeout=configured.lookup_timeout,
         ),
+        reaction=drawer(engine, configured),
     )
 
 
+def drawer(engine: sa.Engine, configured: Settings) -> Drawer:
+    """The inspection draw over the database's audited roster, sealed with `ONETHING_DRAW_KEY`
+    (unset: the engine's draw puts an incident on the case instead)."""
+    from engine.draw.book import RosterBook
+    from engine.draw.drawer import Drawer
+
+    key = bytes.fromhex(configured.draw_key) if configured.draw_key else None
+    return Drawer(RosterBook(engine, clock=clock), key=key)
+
+
 def draw_service(cases: CaseService | None = None) -> DrawService:
-    """The inspection draw over `cases` (default: the configured case service): the roster from
-    `definitions/examiners.yaml`, the sealing key from `ONETHING_DRAW_KEY`."""
-    from engine.draw.roster import Roster, load_roster
+    """The inspection draw's commands over `cases` (default: the configured case service)."""
     from engine.draw.service import DrawService
 
-    configured = settings()
-    key = bytes.fromhex(configured.draw_key) if configured.draw_key else None
-    path = configured.definitions / "examiners.yaml"
-    roster = load_roster(path) if path.is_file() else Roster(())  # no roster: nobody eligible
-    return DrawService(cases or case_service(), roster=roster, key=key)
+    service = cases or case_service()
+    return DrawService(service, drawer(service.engine, settings()))
 
 
 def accounts() -> Accounts:
@@ -151,6 +158,7 @@ def api_services() -> Services:
     cases = case_service()
     return Services(
         cases=cases,
+        draws=draw_service(cases),
         supervision=supervision(cases),
         accounts=Accounts(cases.engine, clock=clock),
         catalogue=catalogue,

@@ -138,12 +138,8 @@ class FlowWaker(Waker):
 def waking(service: CaseService) -> CaseService:
     """`service`, but its commits also start and resume the cases' flow runs (for the API's
     and the CLI's side; the flows themselves are awake and need no waking)."""
-    return CaseService(
-        service.engine,
-        workflows=service.workflows,
-        calendars=service.calendars,
-        clock=service.clock,
-        after_commit=chained(service.after_commit, FlowWaker(service.engine, clock=service.clock)),
+    return service.derived(
+        after_commit=chained(service.after_commit, FlowWaker(service.engine, clock=service.clock))
     )
 
 

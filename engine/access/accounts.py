@@ -92,6 +92,13 @@ class Accounts:
         with Session(self.engine) as session:
             return _public(_found(session, name))
 
+    def principal(self, name: str) -> Principal:
+        """The enabled user called `name`, as who acts at a command line."""
+        user = self.get(inputs.name("actor", name))
+        if user.disabled_at is not None:
+            raise InputError(f"user {name!r} is disabled")
+        return Principal(user.name, Role(user.role), user.department)
+
     def disable(self, name: str) -> UserPublic:
         """Stop the user's token at once (kept for the record: past actions name the user)."""
         with UnitOfWork(self.engine) as uow:

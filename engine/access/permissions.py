@@ -91,6 +91,14 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "draws.open": {Role.HEAD: Scope.DEPARTMENT},
     "draws.decline": {Role.HEAD: Scope.DEPARTMENT},
     "draws.finding": {Role.REVIEWER: Scope.DEPARTMENT},
+    # the examiners' roster (审查员库): changed by its department's admin or head, audited
+    "roster.read": {
+        Role.ADMIN: Scope.DEPARTMENT,
+        Role.HEAD: Scope.DEPARTMENT,
+        Role.SUPERVISOR: Scope.ALL,
+        Role.OPERATOR: Scope.ALL,
+    },
+    "roster.manage": {Role.ADMIN: Scope.DEPARTMENT, Role.HEAD: Scope.DEPARTMENT},
     "definitions.read": _EVERYONE_BUT_PORTAL,
     "definitions.check": {Role.ADMIN: Scope.DEPARTMENT, Role.OPERATOR: Scope.ALL},
     "definitions.register": {Role.ADMIN: Scope.DEPARTMENT},

@@ -155,6 +155,10 @@ class WorkingCalendar:
             into -= end - start
         return self._close
 
+    def start_of_business(self, day: dt.date) -> dt.datetime:
+        opening = self.hours[0][0]
+        return dt.datetime.combine(day, dt.time(opening // 60, opening % 60), tzinfo=self.tz)
+
     def close_of_business(self, day: dt.date) -> dt.datetime:
         return dt.datetime.combine(
             day, dt.time(self._close // 60, self._close % 60), tzinfo=self.tz

@@ -26,7 +26,7 @@ from engine.cases.deadlines import moved_deadlines
 from engine.cases.errors import Conflict, PreconditionFailed
 from engine.cases.idempotency import Done, command_row, done
 from engine.cases.recording import record
-from engine.cases.requests import Command, Intake
+from engine.cases.requests import Command, Intake, Reaction
 from engine.cases.state import CaseStatus
 from engine.cases.tables import CaseRow, StepRow, among
 from engine.cases.users import Users
@@ -50,6 +50,7 @@ class CaseCommands(Users):
     calendars: CalendarSet
     sources: Sources
     after_commit: Callable[[CaseView], None] | None
+    reaction: Reaction | None
 
     def submit(
         self, workflow_id: str, application: dict[str, Any], *, key: str | None = None
@@ -290,8 +291,40 @@ class CaseCommands(Users):
             moved_only=True,
         )
         record_case_events(session, case.id, workflow.owner, events, now)
+        new, heads[case.id] = self._react(session, writes, heads[case.id], new, events, context)
         loaded[case.id] = new
         return case_view(new, calendar, now)
+
+    def _react(
+        self,
+        session: Session,
+        writes: Writes,
+        head: CaseHead,
+        case: Case,
+        events: list[machine.Event],
+        ctx: machine.Context,
+    ) -> tuple[Case, CaseHead]:
+        """The engine's own move after `events` (`reaction`), recorded as the system in the
+        same unit of work; the case and its head after."""
+        follow = self.reaction.after(session, case, events, ctx) if self.reaction else None
+        if follow is None:
+            return case, head
+        new, more = follow
+        head = record(
+            session,
+            writes,
+            head,
+            case,
+            new,
+            more,
+            workflow=ctx.workflow,
+            calendar=ctx.calendar,
+            actor=SYSTEM,
+            now=ctx.now,
+            moved_only=True,
+        )
+        record_case_events(session, case.id, ctx.workflow.owner, more, ctx.now)
+        return new, head
 
     def recompute_deadlines(self) -> list[DeadlineMoved]:
         """Re-read every open case's clocks on the calendars as loaded now (a provisional year

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
+
+from sqlmodel import Session
 
 from engine import inputs
 from engine.cases import machine
@@ -14,6 +16,20 @@ from engine.cases.case import APPLICANT, Case
 from engine.cases.idempotency import identity
 
 Core = Callable[[Case, machine.Context], tuple[Case, list[machine.Event]]]
+
+
+class Reaction(Protocol):
+    """The engine's own move that follows a command's events in its unit of work, recorded as
+    the system (an inspection that became active is drawn: `engine.draw.drawer.Drawer`);
+    None when the events call for nothing."""
+
+    def after(
+        self,
+        session: Session,
+        case: Case,
+        events: list[machine.Event],
+        ctx: machine.Context,
+    ) -> tuple[Case, list[machine.Event]] | None: ...
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from engine.calendar import CalendarSet
 from engine.cases.case import Actor
 from engine.cases.commands import CaseCommands, Command, Intake, WorkflowSource
 from engine.cases.queries import CaseQueries
+from engine.cases.requests import Reaction
 from engine.licences.sources import Sources
 from engine.views.cases import CaseView
 
@@ -30,6 +31,7 @@ class CaseService(CaseCommands, CaseQueries):
         clock: Callable[[], dt.datetime],
         after_commit: Callable[[CaseView], None] | None = None,
         sources: Sources | None = None,
+        reaction: Reaction | None = None,
     ):
         self.engine, self.workflows, self.calendars, self.clock = (
             engine,
@@ -39,4 +41,24 @@ class CaseService(CaseCommands, CaseQueries):
         )
         self.sources = sources or Sources(engine)  # the library; registries from local records
         self.after_commit = after_commit  # side effects (wake a flow run): after, never inside
+        self.reaction = reaction  # the engine's own move after a command (the inspection draw)
         self._actors: dict[str, Actor] = {}
+
+    def derived(
+        self,
+        *,
+        clock: Callable[[], dt.datetime] | None = None,
+        after_commit: Callable[[CaseView], None] | None = None,
+        reaction: Reaction | None = None,
+    ) -> CaseService:
+        """This service over the same store, definitions and sources, with another clock,
+        side effect or reaction where one is given."""
+        return CaseService(
+            self.engine,
+            workflows=self.workflows,
+            calendars=self.calendars,
+            clock=clock or self.clock,
+            after_commit=after_commit or self.after_commit,
+            sources=self.sources,
+            reaction=reaction or self.reaction,
+        )

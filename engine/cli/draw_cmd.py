@@ -52,13 +52,19 @@ def _show(view: DrawView, as_json: bool) -> None:
 def run(
     case_id: str,
     step: str,
-    opens_at: str = typer.Option(..., "--opens-at", help="The scheduled inspection time."),
+    opens_at: str = typer.Option(
+        None, "--opens-at", help="The scheduled inspection (default: the step's opens_after)."
+    ),
     actor: str = ACTOR,
     as_json: bool = JSON,
 ) -> None:
-    """Draw the step's examiners, sealed until --opens-at."""
+    """Draw again after the engine's draw failed (too few eligible, no key), sealed until the
+    inspection; the engine draws by itself when the step becomes active."""
     view = bootstrap.draw_service().draw(
-        case_id, step, actor=inputs.user_actor(actor), opens_at=_moment(opens_at)
+        case_id,
+        step,
+        actor=inputs.user_actor(actor),
+        opens_at=_moment(opens_at) if opens_at else None,
     )
     _show(view, as_json)
 

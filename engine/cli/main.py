@@ -27,6 +27,7 @@ COMMANDS = {
     "negative": ("case_cmd", "negative_app"),
     "audit": ("audit_cmd", "app"),
     "draw": ("draw_cmd", "app"),
+    "roster": ("roster_cmd", "app"),
     "demo": ("demo_cmd", "demo"),
     "serve": ("serve_cmd", "serve"),
     "notifications": ("notify_cmd", "app"),

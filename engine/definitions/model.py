@@ -291,6 +291,16 @@ class DrawSpec(DefinitionModel):
         default=tuple(Conflict), description="conflict rules (回避) applied before the draw"
     )
     opener: str = Field(default="head", description="the pool department's role that opens it")
+    recent_months: int = Field(
+        default=12, ge=0, description="none who inspected the applicant within these months"
+    )
+    opens_after: int = Field(
+        default=1,
+        ge=0,
+        le=30,
+        description="working days from the draw to the inspection: the draw opens at the start "
+        "of that working day's hours",
+    )
 
 
 class Step(DefinitionModel):

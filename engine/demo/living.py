@@ -77,13 +77,7 @@ def seed_living(service: CaseService, accounts: Accounts, *, echo: Callable[[str
             calendar = service.calendars.get(service.workflows(workflow_id, None).calendar)
             day = working_days_ago(calendar, calendar.local(now).date(), days_ago)
             past = min(now, calendar.local(dt.datetime.combine(day, dt.time(9, 30))))
-        return CaseService(
-            service.engine,
-            workflows=service.workflows,
-            calendars=service.calendars,
-            clock=lambda: past,
-            after_commit=service.after_commit,
-        )
+        return service.derived(clock=lambda: past)
 
     cases = []
     for sample, days_ago in LIVING:

@@ -14,15 +14,17 @@ import json
 import time
 from pathlib import Path
 
-from engine.bootstrap import catalogue, definitions_root, draw_service
+from engine.bootstrap import catalogue, definitions_root
 from engine.cases import automatic
 from engine.cases.service import CaseService
 from engine.connectors.registry import seed
 from engine.connectors.runner import call
 from engine.definitions.model import Step, Workflow
 from engine.demo.driver import Automatic, Driver, seed_officers
-from engine.demo.inspection import demo_draws, inspect_by_draw, seed_examiners
+from engine.demo.inspection import DemoClock, demo_drawer, inspect_by_draw, seed_roster
 from engine.demo.scene import Echo, run_scene
+from engine.draw.roster import load_roster
+from engine.draw.service import DrawService
 from engine.errors import OnethingError
 from engine.registry import register
 from engine.views.cases import CaseView
@@ -120,14 +122,20 @@ def run(service: CaseService, *, flows: bool, echo: Echo) -> list[CaseView]:
     echo(f"officers seeded: {added} new")
     drivers = seed(service.engine, definitions=definitions_root())
     echo(f"sample registry records loaded: {drivers}")
-    draws = demo_draws(draw_service(service), echo)
-    echo(f"examiners seeded: {seed_examiners(service, draws.roster)} new")
-    driver = Driver(
-        service,
-        automatic=wait_for_flows(service) if flows else run_inline(service),
-        inspection=inspect_by_draw(draws, echo),
-    )
-    samples = sorted((definitions_root() / "samples").glob("*.json"))
-    views = [run_sample(path, service, driver, echo) for path in samples]
+    roster = load_roster(definitions_root() / "examiners.yaml")
+    echo(f"examiners' roster seeded: {seed_roster(service, roster)} audited changes")
+    drawer = demo_drawer(service, echo)
+
+    def sample(path: Path) -> CaseView:
+        clock = DemoClock(service.clock)  # each case its own: the inspection moves it on
+        own = service.derived(clock=clock, reaction=drawer)
+        driver = Driver(
+            own,
+            automatic=wait_for_flows(own) if flows else run_inline(own),
+            inspection=inspect_by_draw(DrawService(own, drawer), clock, echo),
+        )
+        return run_sample(path, own, driver, echo)
+
+    views = [sample(path) for path in sorted((definitions_root() / "samples").glob("*.json"))]
     run_scene(service, echo=echo)  # an overdue step's notices, over SMTP and a webhook
     return views

@@ -1,89 +1,46 @@
-"""The draw service: takes the seed and nonces from the operating system's CSPRNG
-(`secrets`), holds the sealing key from the settings, and runs the draw's core actions through
-the case service's unit of work, so each round's events are committed in one transaction."""
+"""The draw service: the commands on an inspection's draw (a head's draw after a failed one,
+open, findings, decline) and `verify`, through the case service's unit of work, so each
+round's events are committed in one transaction. The engine's own draw, when a step becomes
+active, is the `Drawer`'s (`engine.draw.drawer`)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-import secrets
 from collections.abc import Callable
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from engine.cases.case import Case, StepRun
 from engine.cases.requests import Command
 from engine.cases.run import Context, Event
 from engine.cases.service import CaseService
-from engine.cases.tables import CaseRow, EventRow
 from engine.draw import steps
-from engine.draw.roster import Roster
-from engine.draw.seal import bound_to, open_sealed
-from engine.draw.verify import verify_rounds
+from engine.draw.drawer import Drawer
+from engine.draw.verify import roster_checks, verify_rounds
 from engine.errors import InputError, NotFound, OnethingError
 from engine.views.draws import DrawCheckView, DrawVerifyView, DrawView, draw_view
-
-KEY_BYTES = 32
-
-
-class NoDrawKey(InputError):
-    """The draw needs its sealing key (`ONETHING_DRAW_KEY`), which is not set."""
-
-
-def randomness() -> steps.Randomness:
-    return steps.Randomness(
-        secrets.token_bytes(32), secrets.token_bytes(16), secrets.token_bytes(12)
-    )
 
 
 class DrawService:
     """Draw, open, findings, decline and verify on the inspection steps of `cases`."""
 
-    def __init__(
-        self,
-        cases: CaseService,
-        *,
-        roster: Roster,
-        key: bytes | None,
-        entropy: Callable[[], steps.Randomness] = randomness,
-    ):
-        self.cases, self.roster, self._key, self.entropy = cases, roster, key, entropy
+    def __init__(self, cases: CaseService, drawer: Drawer):
+        self.cases, self.drawer = cases, drawer
 
-    @property
-    def has_key(self) -> bool:
-        return self._key is not None
-
-    @property
-    def key(self) -> bytes:
-        if self._key is None:
-            raise NoDrawKey("the draw's sealing key is not set (ONETHING_DRAW_KEY, 64 hex digits)")
-        return self._key
-
-    def draw(self, case_id: str, step_id: str, *, actor: str, opens_at: dt.datetime) -> DrawView:
-        """抽取 the step's examiners, sealed until `opens_at` (the scheduled inspection)."""
-        key, chance = self.key, self.entropy()
+    def draw(
+        self, case_id: str, step_id: str, *, actor: str, opens_at: dt.datetime | None = None
+    ) -> DrawView:
+        """抽取 the step's examiners again after the engine's draw failed (too few eligible,
+        no key), sealed until `opens_at` (default: the step's scheduled inspection)."""
         pool = self._pool(case_id, step_id)
-        last = self._last_drawn(pool, key)
-        self._apply(
-            case_id,
-            "draw",
-            actor,
-            step_id,
-            {"opens_at": opens_at.isoformat()},
-            lambda c, ctx: steps.draw(
-                c,
-                ctx,
-                roster=self.roster,
-                randomness=chance,
-                key=key,
-                opens_at=opens_at,
-                last_drawn=last,
-            ),
-        )
+        with Session(self.cases.engine) as session:
+            core = self.drawer.core(session, pool, opens_at=opens_at)
+        args = {"opens_at": opens_at.isoformat()} if opens_at else {}
+        self._apply(case_id, "draw", actor, step_id, args, core)
         return self.show(case_id, step_id)
 
     def open(self, case_id: str, step_id: str, *, actor: str) -> DrawView:
-        key = self.key
+        key = self.drawer.key
         self._apply(
             case_id,
             "open-draw",
@@ -105,19 +62,12 @@ class DrawService:
     ) -> DrawView:
         """An examiner withdraws (the reason logged) and a replacement is drawn at once, in
         its own round: sealed, then opened by the authorised role like the first."""
-        key, chance = self.key, self.entropy()
+        pool = self._pool(case_id, step_id)
         args = {"examiner": examiner, "reason": reason}
         self._apply(case_id, "decline-examiner", actor, step_id, args, steps.decline)
-        self._apply(
-            case_id,
-            "draw",
-            actor,
-            step_id,
-            {"replacing": examiner},
-            lambda c, ctx: steps.draw(
-                c, ctx, roster=self.roster, randomness=chance, key=key, replacing=examiner
-            ),
-        )
+        with Session(self.cases.engine) as session:
+            core = self.drawer.core(session, pool, replacing=examiner)
+        self._apply(case_id, "draw", actor, step_id, {"replacing": examiner}, core)
         return self.show(case_id, step_id)
 
     def show(self, case_id: str, step_id: str) -> DrawView:
@@ -133,9 +83,18 @@ class DrawService:
             (e.kind, e.data) for e in self.cases.timeline(case_id) if e.kind.startswith("draw.")
         ]
         rounds = (run.result.get("draw") or {}).get("rounds", [])
+        found = verify_rounds(case_id, step_id, rounds=rounds, logged=logged, key=self.drawer.key)
+        with Session(self.cases.engine) as session:
+            found += roster_checks(
+                rounds,
+                logged,
+                step_id,
+                applicant_ids=steps.applicant_ids(case),
+                pool_at=lambda seq, pool: self.drawer.book.at(session, seq).roster.pool(pool),
+                breaks=self.drawer.book.breaks(session),
+            )
         checks = [
-            DrawCheckView(round=c.round, name=c.name, ok=c.ok, detail=c.detail)
-            for c in verify_rounds(case_id, step_id, rounds=rounds, logged=logged, key=self.key)
+            DrawCheckView(round=c.round, name=c.name, ok=c.ok, detail=c.detail) for c in found
         ]
         breaks = self.cases.verify(case_id)
         checks.append(
@@ -177,31 +136,6 @@ class DrawService:
                 f"step {step_id!r} of case {case_id!r} is not an inspection with a draw"
             )
         return spec.pool
-
-    def _last_drawn(self, pool: str, key: bytes) -> frozenset[str]:
-        """The pool's previous draw (the last first round sealed from it), for the
-        no-pair-twice rule: opened with the key, never shown."""
-        with Session(self.cases.engine) as session:
-            rows = session.exec(
-                select(EventRow.case_id, EventRow.data)
-                .where(EventRow.kind == "draw.sealed")
-                .order_by(col(EventRow.id).desc())
-            )
-            for case_id, data in rows:
-                sealed = json.loads(data)
-                if sealed.get("pool") != pool or sealed.get("round") != 1:
-                    continue
-                row = session.get(CaseRow, case_id)
-                run = Case.from_json(row.snapshot).steps[sealed["step"]] if row else None
-                rounds = (run.result.get("draw") or {}).get("rounds", []) if run else []
-                record = next((r for r in rounds if r["number"] == 1), None)
-                if record is None:  # the step was reopened since: its draw is gone
-                    continue
-                opened = open_sealed(
-                    key, record["sealed"], aad=bound_to(case_id, sealed["step"], 1)
-                )
-                return frozenset(opened["drawn"])
-        return frozenset()
 
 
 def _run_of(case: Case, step_id: str) -> StepRun:

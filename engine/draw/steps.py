@@ -11,11 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from engine.calendar import WorkingCalendar
 from engine.cases.case import SYSTEM, Case, StepRun
 from engine.cases.run import Context, Event, Run
-from engine.definitions.model import Step, StepKind
+from engine.definitions.model import DrawSpec, Step, StepKind, Workflow
 from engine.draw.conflicts import Conflict, eligibility
-from engine.draw.roster import Roster
+from engine.draw.roster import Roster, pool_hash
 from engine.draw.seal import bound_to, commitment, open_sealed, seal
 from engine.draw.selection import NotEnoughEligible, list_hash, seed_hash, select
 
@@ -34,6 +35,22 @@ class Randomness:
 def applicant_ids(case: Case) -> frozenset[str]:
     """How the applicant is known for conflicts: its credit code and id number."""
     return frozenset(str(case.applicant[k]) for k in APPLICANT_KEYS if case.applicant.get(k))
+
+
+def activated_draws(events: list[Event], workflow: Workflow) -> list[str]:
+    """The inspection steps with a draw that `events` made active: the engine draws them."""
+    return [
+        e.data["step"]
+        for e in events
+        if e.kind == "step.activated" and workflow.step(e.data["step"]).draw is not None
+    ]
+
+
+def opening_time(spec: DrawSpec, calendar: WorkingCalendar, now: dt.datetime) -> dt.datetime:
+    """The scheduled inspection: the start of business `opens_after` working days after the
+    draw's day (0: that day, or the next working day)."""
+    day = calendar.add_working_days(calendar.local(now).date(), spec.opens_after)
+    return calendar.start_of_business(day)
 
 
 def draw_state(run: StepRun) -> dict[str, Any]:
@@ -63,15 +80,19 @@ def draw(
     ctx: Context,
     *,
     roster: Roster,
+    roster_seq: int,
     randomness: Randomness,
     key: bytes,
     opens_at: dt.datetime | None = None,
     replacing: str | None = None,
     last_drawn: frozenset[str] = frozenset(),
 ) -> tuple[Case, list[Event]]:
-    """抽取: fix the eligible list and log its hash, commit the seed's hash, select, seal the
-    result and log its commitment. A round after the first replaces a declined examiner.
-    `last_drawn`: the pool's previous draw (no two of it drawn together again).
+    """抽取: fix the eligible list and log its hash with the roster's (`roster` as its audited
+    log's first `roster_seq` changes made it), commit the seed's hash, select, seal the result
+    and log its commitment. The engine draws when the step becomes active (as the system); a
+    head draws again after a failed draw. A round after the first replaces a declined examiner.
+    `opens_at`: the scheduled inspection (default: the step's `opens_after`). `last_drawn`:
+    the pool's previous draw (no two of it drawn together again).
     Too few eligible: an incident naming why, and nothing drawn."""
     work = case.copy()
     run = Run(work, "draw", ctx)
@@ -84,20 +105,23 @@ def draw(
     if replacing is None:
         if rounds:
             raise run.refuse("the examiners are already drawn (a re-draw replaces a declined one)")
-        if opens_at is None:
-            raise run.refuse("'opens_at' (the scheduled inspection time) is required")
+        opens_at = opens_at or opening_time(step.draw, ctx.calendar, ctx.now)
         state["opens_at"] = opens_at.isoformat()
-        count, reason = step.draw.count, "首次抽取"
+        failed = state.get("failed", 0)
+        count = step.draw.count
+        reason = f"第{failed + 1}次抽取（前次可抽取审查员不足）" if failed else "首次抽取"
     else:
         if replacing not in state["declined"]:
             raise run.refuse(f"examiner {replacing!r} has not declined")
         count, reason = 1, f"替换回避/退出的审查员：{state['declined'][replacing]}"
     used = frozenset(examiners(step_run)) | frozenset(state["declined"])
+    pool = roster.pool(step.draw.pool)
+    today = ctx.calendar.local(ctx.now).date()
     split = eligibility(
-        roster.pool(step.draw.pool),
+        pool,
         applicant_ids=applicant_ids(work),
-        today=ctx.calendar.local(ctx.now).date(),
-        recent_within_months=roster.recent_within_months,
+        today=today,
+        recent_within_months=step.draw.recent_months,
         rules=frozenset(step.draw.exclude),
         unavailable=used,
     )
@@ -107,6 +131,12 @@ def draw(
         step=step.id,
         round=number,
         reason=reason,
+        pool=step.draw.pool,
+        roster_seq=roster_seq,
+        roster_hash=pool_hash(pool),
+        on=today.isoformat(),
+        rules=sorted(step.draw.exclude),
+        recent_months=step.draw.recent_months,
         eligible_hash=list_hash(split.eligible),
         eligible_count=len(split.eligible),
         excluded=split.excluded,
@@ -116,6 +146,9 @@ def draw(
     try:
         drawn = select(randomness.seed, split.eligible, count, last_drawn=last_drawn)
     except NotEnoughEligible as exc:
+        if replacing is None:
+            state["failed"] = state.get("failed", 0) + 1
+            state.pop("opens_at", None)
         run.emit(
             "step.incident",
             step=step.id,
@@ -133,6 +166,7 @@ def draw(
             "drawn": list(drawn),
             "nonce": randomness.nonce.hex(),
             "last_drawn": sorted(last_drawn),
+            "unavailable": sorted(used),
         },
         aad=bound_to(work.id, step.id, number),
         nonce=randomness.aes_nonce,

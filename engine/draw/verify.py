@@ -3,9 +3,13 @@ log committed to at draw time. Pure: the caller reads the log and the snapshot."
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from engine.draw.conflicts import Conflict, eligibility
+from engine.draw.roster import Examiner, pool_hash
 from engine.draw.seal import SealBroken, bound_to, commitment, open_sealed
 from engine.draw.selection import NotEnoughEligible, list_hash, seed_hash, select
 
@@ -16,6 +20,16 @@ class Check:
     name: str
     ok: bool
     detail: str
+
+
+def _logged(
+    logged: list[tuple[str, dict[str, Any]]], step_id: str
+) -> dict[tuple[str, int], dict[str, Any]]:
+    return {
+        (kind, int(data["round"])): data
+        for kind, data in logged
+        if data.get("step") == step_id and "round" in data
+    }
 
 
 def verify_rounds(
@@ -30,11 +44,7 @@ def verify_rounds(
     opened one; the eligible list, the seed and the commitment hash to what the log recorded
     before the opening; the selection recomputed from seed and list is the one drawn."""
     checks: list[Check] = []
-    events: dict[tuple[str, int], dict[str, Any]] = {
-        (kind, int(data["round"])): data
-        for kind, data in logged
-        if data.get("step") == step_id and "round" in data
-    }
+    events = _logged(logged, step_id)
     opened_rounds = [r for r in rounds if r.get("opened")]
     if not opened_rounds:
         return [Check(0, "opened", False, "no round of this draw has been opened yet")]
@@ -98,4 +108,65 @@ def verify_rounds(
             ok,
             "the log's opening names the same examiners" if ok else "the log's opening differs",
         )
+    return checks
+
+
+def roster_checks(
+    rounds: list[dict[str, Any]],
+    logged: list[tuple[str, dict[str, Any]]],
+    step_id: str,
+    *,
+    applicant_ids: frozenset[str],
+    pool_at: Callable[[int, str], tuple[Examiner, ...]],
+    breaks: list[str],
+) -> list[Check]:
+    """The roster at draw time: the audited roster's log holds (`breaks`: where it does not);
+    replayed to the change the draw logged (`pool_at`), the pool hashes to what the case's log
+    recorded; and the conflict rules applied to it give exactly the opened eligible list."""
+    events = _logged(logged, step_id)
+    checks = []
+    for record in (r for r in rounds if r.get("opened")):
+        number, opened = int(record["number"]), record["opened"]
+        logged_round = events.get(("draw.eligible", number), {})
+        if "roster_seq" not in logged_round:
+            checks.append(Check(number, "roster", False, "the log names no roster for the draw"))
+            continue
+        pool = pool_at(int(logged_round["roster_seq"]), str(logged_round["pool"]))
+        ok = pool_hash(pool) == logged_round.get("roster_hash")
+        checks.append(
+            Check(
+                number,
+                "roster",
+                ok,
+                f"the audited roster at change {logged_round['roster_seq']} "
+                + ("is the one drawn from" if ok else "differs from the one the log recorded"),
+            )
+        )
+        split = eligibility(
+            pool,
+            applicant_ids=applicant_ids,
+            today=dt.date.fromisoformat(logged_round["on"]),
+            recent_within_months=int(logged_round["recent_months"]),
+            rules=frozenset(Conflict(r) for r in logged_round["rules"]),
+            unavailable=frozenset(opened.get("unavailable", ())),
+        )
+        ok = list(split.eligible) == list(opened["eligible"])
+        checks.append(
+            Check(
+                number,
+                "conflict rules",
+                ok,
+                "the rules applied to the roster give the eligible list"
+                if ok
+                else f"the rules give {list(split.eligible)}, the draw used {opened['eligible']}",
+            )
+        )
+    checks.append(
+        Check(
+            0,
+            "roster log",
+            not breaks,
+            "the roster's audited log holds" if not breaks else "; ".join(breaks),
+        )
+    )
     return checks

@@ -86,3 +86,27 @@ def draw_view(case_id: str, run: StepRun, calendar: WorkingCalendar) -> DrawView
         declined=dict(state["declined"]),
         findings={k: v["text"] for k, v in state["findings"].items()},
     )
+
+
+class ExaminerView(View):
+    """An examiner of the roster with the relations declared (审查员库)."""
+
+    id: str
+    name: str
+    department: str
+    active: bool
+    employer: str | None
+    relatives: list[str]
+    inspected: list[dict[str, str]]
+
+
+class RosterChangeView(View):
+    """One audited change of the roster: who made it, when, what."""
+
+    seq: int
+    at: dt.datetime
+    actor: str
+    kind: str
+    department: str
+    examiner: str
+    data: dict[str, Any]

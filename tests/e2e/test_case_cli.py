@@ -3,48 +3,18 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "definitions" / "samples" / "utility-external-works-long.json"
+from tests.fixtures.cli import ROOT, Onething, ok, onething_in
 
-Onething = Callable[..., subprocess.CompletedProcess[str]]
-"""Runs `onething ARGS...` as a user would, on the test's own store."""
+SAMPLE = ROOT / "definitions" / "samples" / "utility-external-works-long.json"
 
 
 @pytest.fixture
 def onething(tmp_path: Path) -> Onething:
-    env = {
-        **os.environ,
-        "ONETHING_DATA_DIR": str(tmp_path / "data"),
-        "ONETHING_DEFINITIONS": str(ROOT / "definitions"),
-    }
-    # the real store only, and no Prefect server another test started
-    for name in ("ONETHING_DATABASE_URL", "ONETHING_SERVICE_FACTORY", "PREFECT_API_URL"):
-        env.pop(name, None)
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "engine.cli.main", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=120,
-        )
-
-    return run
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return onething_in(tmp_path)
 
 
 def test_submit_accept_act_show_timeline_and_audit(onething: Onething) -> None:

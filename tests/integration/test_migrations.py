@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 import engine.cases.tables
 import engine.connectors.registry
+import engine.draw.book
 import engine.licences.tables
 import engine.notify.tables
 import engine.registry.tables
@@ -18,6 +19,7 @@ from engine.store import get_engine, migrate
 MODULES = (
     engine.cases.tables,
     engine.connectors.registry,
+    engine.draw.book,
     engine.licences.tables,
     engine.notify.tables,
     engine.registry.tables,

@@ -23,7 +23,10 @@ StepId = Annotated[str, Path(max_length=64, pattern=ID_PATTERN)]
 
 class DrawRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    opens_at: AwareDatetime = Field(description="the scheduled inspection time, with its offset")
+    opens_at: AwareDatetime | None = Field(
+        default=None,
+        description="the scheduled inspection time, with its offset (default: the step's)",
+    )
 
 
 class FindingRequest(BaseModel):
@@ -57,7 +60,8 @@ def show(case_id: CaseId, step: StepId, user: CurrentUser, deps: Deps) -> DrawVi
 def run(
     case_id: CaseId, step: StepId, body: DrawRequest, user: CurrentUser, deps: Deps
 ) -> DrawView:
-    """Draw the inspection's examiners, sealed until `opens_at`."""
+    """Draw again after the engine's draw failed, sealed until `opens_at` (the engine draws
+    by itself when the step becomes active)."""
     draws = _draws(deps, user, "draws.run", case_id)
     return draws.draw(case_id, step, actor=user.name, opens_at=body.opens_at)
 

@@ -1,5 +1,6 @@
-"""The inspection draw through the HTTP API: sealed (no identity) until opened, opened only by
-the bureau's head from the inspection time (a reviewer gets 403), then verified."""
+"""The inspection draw through the HTTP API: drawn by the engine when the step becomes active,
+sealed (no identity) until opened, opened only by the bureau's head from the inspection time
+(a reviewer gets 403), then verified."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import datetime as dt
 import json
 
 from engine.draw.roster import load_roster
-from tests.fixtures.api import TZ, Api
+from tests.fixtures.api import Api
 from tests.fixtures.definitions import DEFINITIONS
 
 SAMPLE = json.loads(
@@ -15,7 +16,6 @@ SAMPLE = json.loads(
 )
 APPLICATION = {k: SAMPLE[k] for k in ("applicant", "fields", "materials")}
 ROSTER = load_roster(DEFINITIONS / "examiners.yaml")
-INSPECTION_AT = dt.datetime(2026, 10, 13, 9, 0, tzinfo=TZ)
 
 
 def _names(text: str) -> set[str]:
@@ -38,19 +38,19 @@ def test_sealed_until_opened_by_the_head_then_verified(api: Api) -> None:
             assert answer.status_code == 200, answer.text
     draw = f"{base}/draws/site-inspection"
     with api.client("chen") as reviewer:
-        refused = reviewer.post(draw, json={"opens_at": INSPECTION_AT.isoformat()})
-        assert refused.status_code == 403
+        assert reviewer.post(draw, json={}).status_code == 403
     with api.client("zhou") as head:
-        answer = head.post(draw, json={"opens_at": INSPECTION_AT.isoformat()})
-        assert answer.status_code == 201, answer.text
-        assert answer.json()["status"] == "sealed"
+        sealed = head.get(draw).json()
+        assert sealed["status"] == "sealed" and sealed["rounds"][0]["drawn"] is None
+        again = head.post(draw, json={})
+        assert again.status_code == 409 and "already drawn" in again.text
         early = head.post(f"{draw}/open")
         assert early.status_code == 409, early.text
     with api.client("ops") as operator:  # every read path: the draw, the case, its timeline
         seen = "".join(operator.get(url).text for url in (draw, base, f"{base}/timeline"))
     timeline_excluded = {"examiner-zhang", "examiner-zhao"}  # named as excluded, never drawn
     assert _names(seen) <= timeline_excluded
-    api.clock.now = INSPECTION_AT
+    api.clock.now = dt.datetime.fromisoformat(sealed["opens_at"])
     with api.client("chen") as reviewer:
         assert reviewer.post(f"{draw}/open").status_code == 403
     with api.client("zhou") as head:
