@@ -186,7 +186,7 @@ class CaseCommands(Users):
                     now=now,
                 )
                 record_case_events(session, case.id, workflow.owner, events, now)
-                view = case_view(case, calendar, now)
+                view = case_view(case, calendar, now, workflow=workflow)
                 outcomes.append(view)
                 changed += 1
                 self._after(uow, view)
@@ -293,7 +293,7 @@ class CaseCommands(Users):
         record_case_events(session, case.id, workflow.owner, events, now)
         new, heads[case.id] = self._react(session, writes, heads[case.id], new, events, context)
         loaded[case.id] = new
-        return case_view(new, calendar, now)
+        return case_view(new, calendar, now, workflow=workflow)
 
     def _react(
         self,

@@ -4,12 +4,28 @@ confirms or overturns it; a confirmed rejection ends the case, its branch, or re
 
 from __future__ import annotations
 
+import datetime as dt
+
+from engine.calendar import StatutoryClock
 from engine.cases.case import NegativeKind, NegativeMatter, NegativeStatus, StepRun
 from engine.cases.notices import HELP, negative_notice
 from engine.cases.run import Run
 from engine.cases.state import CaseStatus, StepStatus
 from engine.definitions.graph import ancestors
-from engine.definitions.model import AUTOMATIC_KINDS, RejectAction, Step
+from engine.definitions.model import AUTOMATIC_KINDS, RejectAction, Step, Workflow
+
+
+def decision_clocks(
+    workflow: Workflow, *, department: str, registered_at: dt.datetime
+) -> tuple[StatutoryClock, StatutoryClock] | None:
+    """The leader's clocks of a negative matter registered in `department`: the promise (the
+    same day where possible) and the limit (about 5 working days), from the registration, as
+    departments.yaml sets them (None where it sets none). They run while the matter is pending."""
+    policy = workflow.negative_decision(department)
+    if policy is None:
+        return None
+    start = registered_at
+    return StatutoryClock(start, policy.promised), StatutoryClock(start, policy.limit)
 
 
 def register_negative(

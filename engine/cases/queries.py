@@ -58,7 +58,8 @@ class CaseQueries:
 
     def show(self, case_id: str) -> CaseView:
         case = self.load(case_id)
-        return case_view(case, self.calendars.get(case.calendar), self.clock())
+        workflow = self.workflows(case.workflow_id, case.workflow_version)
+        return case_view(case, self.calendars.get(case.calendar), self.clock(), workflow=workflow)
 
     def list_cases(
         self,
@@ -192,9 +193,15 @@ class CaseQueries:
         )
         if status:
             query = query.where(NegativeRow.status == status)
+        now = self.clock()
         with Session(self.engine) as session:
             return [
-                NegativeMatterView.of(row, self.calendar_of(workflow_id, version))
+                NegativeMatterView.of(
+                    row,
+                    self.calendar_of(workflow_id, version),
+                    workflow=self.workflows(workflow_id, version),
+                    now=now,
+                )
                 for row, workflow_id, version in session.execute(query)
             ]
 

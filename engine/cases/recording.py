@@ -40,9 +40,14 @@ def record(
     statutory = new.statutory.read(calendar, now).due if new.statutory else None
     past = escalation_index.history(session, new.id) if head.escalated else {}
     steps = steps_to_write(old, new, moved_only=moved_only)
-    # the case clock's ladder moves only with the promised clock or the case's status
+    # the case row's clocks move only with the promised clock, the case's status or its
+    # negative matters
     case_clock = not (
-        moved_only and old and old.promised == new.promised and old.status is new.status
+        moved_only
+        and old
+        and old.promised == new.promised
+        and old.status is new.status
+        and old.negatives == new.negatives
     )
     nexts = escalation_index.planned(
         new, workflow, calendar, now, past, steps=steps, case_clock=case_clock

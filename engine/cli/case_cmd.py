@@ -312,6 +312,9 @@ def list_negatives(status: str = typer.Option(None, "--status"), as_json: bool =
             when = moment_text(row.decided_at, row.decided_at.tzinfo or dt.UTC)
             decided = f"  [{row.status} by {row.decided_by} {when}"
             decided += f": {row.decision_reason}]" if row.decision_reason else "]"
+        due = row.decision_due
+        if due is not None:  # awaiting the leader: the limit, what is left, the light
+            decided = f"  [leader decides by {due.due_text}, {due.left}, {row.light}]"
         typer.echo(
             f"{row.id:28s} {row.kind:18s} {row.status:10s} {row.department:16s} {row.reason}"
             + decided

@@ -10,7 +10,7 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from engine.definitions.base import DefinitionModel, Id, Title
-from engine.definitions.escalation import RoleRef, Rung
+from engine.definitions.escalation import NegativeDecision, RoleRef, Rung
 from engine.definitions.limits import CalendarReach, LimitText, exceeds
 
 
@@ -60,6 +60,10 @@ class Department(DefinitionModel):
     channels: dict[str, tuple[Channel, ...]] = Field(
         default_factory=dict, description="by role; the key `default` serves every other role"
     )
+    negative_decision: LimitText | None = Field(
+        default=None,
+        description="the department's own limit for its leader's decision on a negative matter",
+    )
 
 
 class MatterKind(StrEnum):
@@ -89,6 +93,9 @@ class DepartmentsFile(DefinitionModel):
     escalation: tuple[Rung, ...] = Field(
         min_length=1, description="the default ladder of every step (docs/domain.md §supervision)"
     )
+    negative_decision: NegativeDecision | None = Field(
+        default=None, description="the leader's decision on a negative matter (否定事项报备)"
+    )
     departments: tuple[Department, ...]
 
 
@@ -112,6 +119,20 @@ class Catalogue(DefinitionModel):
         default_factory=dict, description="how far each calendar that loads can count"
     )
     escalation: tuple[Rung, ...] = ()
+    negative_decision: NegativeDecision | None = None
+
+    def negative_decisions(self) -> dict[str, NegativeDecision]:
+        """Each department's limit and ladder for its leader's decision on a negative matter:
+        the file's, with the department's own limit where it sets one."""
+        policy = self.negative_decision
+        if policy is None:
+            return {}
+        return {
+            d.id: policy
+            if d.negative_decision is None
+            else policy.model_copy(update={"limit": d.negative_decision})
+            for d in self.departments.values()
+        }
 
     def resolve_role(self, ref: str, *, department: str) -> tuple[str, str]:
         """`head` in department `transport` → (`transport`, `head`); `a/b` → (`a`, `b`)."""

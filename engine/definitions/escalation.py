@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from engine.calendar.units import Limit
+from engine.calendar.units import Limit, Unit
 from engine.definitions.base import DefinitionModel
+from engine.definitions.limits import LimitText, exceeds
 from engine.definitions.textform import TextForm
 from engine.errors import InputError
 
@@ -91,3 +92,23 @@ class Rung(DefinitionModel):
     at: TriggerText
     level: Level
     notify: tuple[RoleRef, ...] = Field(min_length=1)
+
+
+class NegativeDecision(DefinitionModel):
+    """How long the responsible leader (分管领导) has to decide a negative matter (否定事项报备)
+    and whom its ladder tells: the same day where it can be settled on the spot (`promised`),
+    otherwise within `limit` (docs/domain.md §negative-matters)."""
+
+    promised: LimitText = Field(
+        default=Limit(0, Unit.SAME_DAY), description="decided by then where possible"
+    )
+    limit: LimitText = Field(description="decided by then at the latest")
+    escalation: tuple[Rung, ...] = Field(
+        min_length=1, description="the ladder of an undecided matter: the leader, then supervision"
+    )
+
+    @model_validator(mode="after")
+    def _promise_within_the_limit(self) -> NegativeDecision:
+        if exceeds(self.promised, self.limit):
+            raise ValueError(f"the promise {self.promised} exceeds the limit {self.limit}")
+        return self

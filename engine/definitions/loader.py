@@ -25,6 +25,7 @@ from engine.definitions.catalogue import (
     matter_problems,
 )
 from engine.definitions.checks import Finding, Parts, check_workflow
+from engine.definitions.escalation import Rung
 from engine.definitions.limits import CalendarReach, calendar_reach
 from engine.definitions.model import ApplicationField, Material, Step, Workflow
 from engine.definitions.problems import (
@@ -168,12 +169,20 @@ def read_departments(path: Path) -> tuple[DepartmentsFile | None, list[Departmen
                 )
     if parsed is not None:
         catalogue = Catalogue(roles=dict(parsed.roles), departments={d.id: d for d in departments})
-        for r, rung in enumerate(parsed.escalation):
-            for n, ref in enumerate(rung.notify):
-                if "/" in ref and (problem := catalogue.role_problem(ref, department="")):
-                    findings.append(
-                        (("escalation", r, "notify", n), f"escalation target {ref!r}: {problem}")
-                    )
+        ladders: list[tuple[tuple[str, ...], tuple[Rung, ...]]] = [
+            (("escalation",), parsed.escalation)
+        ]
+        if parsed.negative_decision is not None:
+            ladders.append(
+                (("negative_decision", "escalation"), parsed.negative_decision.escalation)
+            )
+        for where, ladder in ladders:
+            for r, rung in enumerate(ladder):
+                for n, ref in enumerate(rung.notify):
+                    if "/" in ref and (problem := catalogue.role_problem(ref, department="")):
+                        findings.append(
+                            ((*where, r, "notify", n), f"escalation target {ref!r}: {problem}")
+                        )
     return parsed, departments, problems + _findings(findings, doc, file=file)
 
 
@@ -226,6 +235,7 @@ def read_catalogue(root: Path) -> tuple[Catalogue, list[Problem]]:
         registries=registry_ids(root),
         reach=_reach(root),
         escalation=parsed.escalation if parsed else (),
+        negative_decision=parsed.negative_decision if parsed else None,
     )
     return catalogue, problems + more + even_more
 
@@ -260,9 +270,12 @@ def read_workflow(
     problems += _findings(check_workflow(parts, catalogue), doc, file=file)
     if problems or workflow is None:
         return None, sorted(problems)
+    filled: dict[str, Any] = {}
+    if not workflow.negative_decisions:
+        filled["negative_decisions"] = catalogue.negative_decisions()
     if not workflow.escalation:
-        workflow = workflow.model_copy(update={"escalation": catalogue.escalation})
-    return workflow, []
+        filled["escalation"] = catalogue.escalation
+    return workflow.model_copy(update=filled), []
 
 
 def load_workflow_text(text: str, *, file: str, catalogue: Catalogue) -> Workflow:

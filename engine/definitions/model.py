@@ -17,7 +17,7 @@ from pydantic import Field, StrictInt, WithJsonSchema, model_validator
 
 from engine.calendar.units import Limit
 from engine.definitions.base import DefinitionModel, Id, Title
-from engine.definitions.escalation import RoleRef, Rung
+from engine.definitions.escalation import NegativeDecision, RoleRef, Rung
 from engine.definitions.limits import LimitText, working_days
 from engine.definitions.textform import TextForm
 from engine.definitions.when import Condition, parse_when
@@ -401,6 +401,11 @@ class Workflow(DefinitionModel):
     refuse_when: tuple[Refusal, ...] = Field(
         default=(), description="不予受理: conditions that refuse an application at acceptance"
     )
+    negative_decisions: dict[Id, NegativeDecision] = Field(
+        default_factory=dict,
+        description="each department's limit and ladder for the leader's decision on a negative "
+        "matter (否定事项报备); the loader fills them from departments.yaml",
+    )
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:
@@ -435,6 +440,12 @@ class Workflow(DefinitionModel):
         """The conditions of `refuse_when` that hold for these field values."""
         filled = self.field_values(values)
         return tuple(refusal for refusal in self.refuse_when if refusal.when.holds(filled))
+
+    def negative_decision(self, department: str) -> NegativeDecision | None:
+        """The limit and ladder of a negative matter registered in `department` (the owner's
+        if the catalogue does not know it)."""
+        found = self.negative_decisions
+        return found.get(department) or found.get(self.owner)
 
     def ladder_for(self, step: Step) -> tuple[Rung, ...]:
         """The step's escalation ladder: its own, else the workflow's (the loader fills that)."""

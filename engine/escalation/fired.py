@@ -161,10 +161,13 @@ class FiringNotices:
 
 def _subject(case: Case, workflow: Workflow, tracked: Tracked) -> notices.Subject:
     step = workflow.step(tracked.step_id) if tracked.step_id else None
+    title = step.title if step else None
+    if tracked.negative is not None:  # what the leader has to decide, and which matter
+        title = f"否定事项报备 {tracked.negative}：分管领导审定"
     return notices.Subject(
         case_id=case.id,
         workflow_title=workflow.title,
         department=tracked.department,
         step_id=tracked.step_id,
-        step_title=step.title if step else None,
+        step_title=title,
     )

@@ -1,7 +1,8 @@
 """Which levels of a case's clocks fire at `now`, and when the next one does (pure).
 
-Every open step's clock, the case's promised clock (承诺时限) and, while an application awaits
-the window, its acceptance clock (Art. 32) climb their ladder. Beyond the
+Every open step's clock, the case's promised clock (承诺时限), while an application awaits
+the window its acceptance clock (Art. 32), and while a negative matter awaits its leader the
+decision's clock (否定事项报备) climb their ladder. Beyond the
 ladder: a supervisor's order (督办, `order_due`) moves the accountability level to the order's
 date, and from the red card on, reminders (催办) repeat at the ladder's interval until the step
 moves. A level is named by its `Level` value, a reminder by `reminder-N`; each fires once per
@@ -15,8 +16,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from engine.calendar import StatutoryClock, WorkingCalendar
-from engine.cases.case import Case
+from engine.cases.case import Case, NegativeStatus
 from engine.cases.deeming import ACCEPTANCE_LIMIT, received_at
+from engine.cases.negatives import decision_clocks
 from engine.cases.state import CaseStatus
 from engine.definitions.escalation import Level, Rung
 from engine.definitions.model import StepKind, Workflow
@@ -24,6 +26,7 @@ from engine.escalation.ladder import LEVEL_ORDER, fires_at, positions
 
 CASE_CLOCK = "case"
 ACCEPTANCE_CLOCK = "acceptance"  # Art. 32: the window's 5 working days to handle an application
+NEGATIVE_CLOCK = "negative"  # 否定事项报备: the leader's decision on a negative matter
 REMINDER = "reminder"
 
 
@@ -32,10 +35,15 @@ def clock_key(case_id: str, step_id: str | None, attempt: int = 0) -> str:
     return f"{case_id}:{step_id}:{attempt}" if step_id else f"{case_id}:{CASE_CLOCK}"
 
 
-def case_clock_keys(case_id: str) -> tuple[str, ...]:
-    """The clocks indexed on the case row (not on a step's): the promised clock and the
-    acceptance clock."""
-    return (clock_key(case_id, None), f"{case_id}:{ACCEPTANCE_CLOCK}")
+def negative_clock_key(case_id: str, negative_id: str) -> str:
+    return f"{case_id}:{NEGATIVE_CLOCK}:{negative_id}"
+
+
+def case_clock_keys(case: Case) -> tuple[str, ...]:
+    """The clocks indexed on the case row (not on a step's): the promised clock, the
+    acceptance clock and each negative matter's decision clock."""
+    negatives = tuple(negative_clock_key(case.id, n.id) for n in case.negatives)
+    return (clock_key(case.id, None), f"{case.id}:{ACCEPTANCE_CLOCK}", *negatives)
 
 
 def reminder_level(n: int) -> str:
@@ -59,6 +67,7 @@ class Tracked:
     clock: StatutoryClock
     ladder: tuple[Rung, ...]
     publication: bool = False  # a 双公示 step: its red card is a publication-overdue notice
+    negative: str | None = None  # a negative matter's id: the clock of its leader's decision
 
 
 @dataclass(frozen=True)
@@ -121,7 +130,7 @@ def tracked_clocks(
     if case_clock and workflow.escalation and (received := acceptance_start(case)) is not None:
         found.append(
             Tracked(
-                key=case_clock_keys(case.id)[1],
+                key=case_clock_keys(case)[1],
                 case_id=case.id,
                 step_id=None,
                 attempt=0,
@@ -130,6 +139,8 @@ def tracked_clocks(
                 ladder=workflow.escalation,
             )
         )
+    if case_clock:
+        found += _negative_clocks(case, workflow)
     if case_clock and not case.status.closed and case.promised and workflow.escalation:
         found.append(
             Tracked(
@@ -140,6 +151,35 @@ def tracked_clocks(
                 department=workflow.owner,
                 clock=case.promised,
                 ladder=workflow.escalation,
+            )
+        )
+    return found
+
+
+def _negative_clocks(case: Case, workflow: Workflow) -> list[Tracked]:
+    """The decision clock of each negative matter awaiting its leader, on the department's
+    ladder (`negative_decision` in departments.yaml)."""
+    found = []
+    for negative in case.negatives:
+        if negative.status is not NegativeStatus.PENDING:
+            continue
+        department = negative.department
+        clocks = decision_clocks(
+            workflow, department=department, registered_at=negative.registered_at
+        )
+        policy = workflow.negative_decision(department)
+        if clocks is None or policy is None:
+            continue
+        found.append(
+            Tracked(
+                key=negative_clock_key(case.id, negative.id),
+                case_id=case.id,
+                step_id=None,
+                attempt=0,
+                department=negative.department,
+                clock=clocks[1],
+                ladder=policy.escalation,
+                negative=negative.id,
             )
         )
     return found

@@ -123,7 +123,7 @@ def planned(
         clock_key(case.id, step_id, case.steps[step_id].attempt): None for step_id in steps
     }
     if case_clock:
-        nexts.update(dict.fromkeys(case_clock_keys(case.id)))
+        nexts.update(dict.fromkeys(case_clock_keys(case)))
     tracked = tracked_clocks(case, workflow, steps=steps, case_clock=case_clock)
     nexts.update(next_times(tracked, past, calendar, now))
     return {key: as_utc(moment) for key, moment in nexts.items()}
@@ -152,7 +152,7 @@ def case_next(
     """The case row's index value: the soonest of its clocks' next levels (from `nexts`) and
     of its self-acting deadlines (`engine.escalation.lapses`); `stored` if none of its clocks
     was planned."""
-    keys = [key for key in case_clock_keys(case.id) if key in nexts]
+    keys = [key for key in case_clock_keys(case) if key in nexts]
     if not keys:
         return as_utc(stored)
     moments = [nexts[key] for key in keys] + [lapse_at(case, calendar)]

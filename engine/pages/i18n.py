@@ -94,6 +94,8 @@ _WORDS: dict[str, tuple[str, str]] = {
     "legal_basis": ("法律依据", "Legal basis"),
     "officer": ("经办人", "Officer"),
     "decision": ("决定", "Decision"),
+    "leader_due": ("领导审定时限", "Leader decides by"),
+    "promised_same_day": ("承诺当日", "promised the same day"),
     "refused": ("操作被拒绝", "Refused"),
     "done": ("已办理", "Done"),
     "empty": ("暂无", "Nothing here"),

@@ -14,11 +14,13 @@ from pydantic import BaseModel, ConfigDict
 from engine.calendar import StatutoryClock, WorkingCalendar
 from engine.calendar.display import left_text, moment_text
 from engine.cases.case import Case, MaterialStatus, NegativeKind, NegativeMatter, NegativeStatus
+from engine.cases.negatives import decision_clocks
 from engine.cases.state import CaseStatus, StepStatus
 from engine.clock import as_utc
 
 if TYPE_CHECKING:
     from engine.cases.tables import NegativeRow
+    from engine.definitions.model import Workflow
 
 
 class View(BaseModel):
@@ -115,11 +117,30 @@ class NegativeMatterView(View):
     decided_by: str | None = None
     decided_at: dt.datetime | None = None
     decision_reason: str = ""  # the leader's reason (required for an overturn)
+    # while it awaits the leader: the promise (the same day), the limit's clock, and the light
+    # (green before the promise passes, yellow after it, red past the limit)
+    promised_due: dt.datetime | None = None
+    decision_due: ClockView | None = None
+    light: Literal["green", "yellow", "red"] | None = None
 
     @classmethod
-    def of(cls, row: NegativeRow, calendar: WorkingCalendar) -> NegativeMatterView:
-        """An entry as the register's table keeps it (moments in UTC, naive on SQLite)."""
+    def of(
+        cls,
+        row: NegativeRow,
+        calendar: WorkingCalendar,
+        *,
+        workflow: Workflow | None = None,
+        now: dt.datetime | None = None,
+    ) -> NegativeMatterView:
+        """An entry as the register's table keeps it (moments in UTC, naive on SQLite); with
+        its decision's clocks read at `now` while pending, given the `workflow`."""
+        registered_at = as_utc(row.registered_at)
+        assert registered_at is not None
+        pending = row.status == NegativeStatus.PENDING
         return cls(
+            **_decision(
+                workflow if pending else None, row.department, registered_at, calendar, now
+            ),
             id=row.id,
             case_id=row.case_id,
             step_id=row.step_id,
@@ -131,7 +152,7 @@ class NegativeMatterView(View):
             legal_basis=row.legal_basis,
             officer=row.officer,
             department=row.department,
-            registered_at=calendar.local(as_utc(row.registered_at)),
+            registered_at=calendar.local(registered_at),
             decided_by=row.decided_by,
             decided_at=_local(calendar, as_utc(row.decided_at)),
             decision_reason=row.decision_reason,
@@ -275,9 +296,22 @@ def clock_view(clock: StatutoryClock, calendar: WorkingCalendar, now: dt.datetim
 
 
 def negative_view(
-    negative: NegativeMatter, case_id: str, calendar: WorkingCalendar
+    negative: NegativeMatter,
+    case_id: str,
+    calendar: WorkingCalendar,
+    *,
+    workflow: Workflow | None = None,
+    now: dt.datetime | None = None,
 ) -> NegativeMatterView:
+    pending = negative.status is NegativeStatus.PENDING
     return NegativeMatterView(
+        **_decision(
+            workflow if pending else None,
+            negative.department,
+            negative.registered_at,
+            calendar,
+            now,
+        ),
         id=negative.id,
         case_id=case_id,
         step_id=negative.step_id,
@@ -296,8 +330,31 @@ def negative_view(
     )
 
 
-def case_view(case: Case, calendar: WorkingCalendar, now: dt.datetime) -> CaseView:
-    """The view of `case` at `now` (used by `case show`, the API and the flows)."""
+def _decision(
+    workflow: Workflow | None,
+    department: str,
+    registered_at: dt.datetime,
+    calendar: WorkingCalendar,
+    now: dt.datetime | None,
+) -> dict[str, Any]:
+    """The figures of a pending matter's decision (none without a workflow or a moment)."""
+    if workflow is None or now is None:
+        return {}
+    clocks = decision_clocks(workflow, department=department, registered_at=registered_at)
+    if clocks is None:
+        return {}
+    promise, limit = clocks
+    decision = clock_view(limit, calendar, now)
+    promised = promise.read(calendar, now)
+    light = "red" if decision.overdue else "yellow" if promised.overdue else "green"
+    return {"promised_due": calendar.local(promised.due), "decision_due": decision, "light": light}
+
+
+def case_view(
+    case: Case, calendar: WorkingCalendar, now: dt.datetime, *, workflow: Workflow | None = None
+) -> CaseView:
+    """The view of `case` at `now` (used by `case show`, the API and the flows); given its
+    `workflow`, with the clocks of negative matters awaiting the leader."""
     clocks_at = min(now, case.closed_at) if case.closed_at else now
     local = calendar.local
     correction = case.correction
@@ -354,7 +411,10 @@ def case_view(case: Case, calendar: WorkingCalendar, now: dt.datetime) -> CaseVi
             )
             for run in case.steps.values()
         ],
-        negatives=[negative_view(n, case.id, calendar) for n in case.negatives],
+        negatives=[
+            negative_view(n, case.id, calendar, workflow=workflow, now=clocks_at)
+            for n in case.negatives
+        ],
         notices=[
             ApplicantNoticeView(kind=n.kind, at=local(n.at), text=n.text, step_id=n.step_id)
             for n in case.notices

@@ -48,6 +48,22 @@ def test_submit_accept_act_show_timeline_and_audit(onething: Onething) -> None:
     assert checked == {"case": case_id, "intact": True, "checkpoints": 0, "breaks": []}
 
 
+def test_negative_list_shows_the_leaders_limit_in_local_time(onething: Onething) -> None:
+    """否定事项报备: a refusal waiting for the leader shows by when, what is left and its light."""
+    ok(onething("definitions", "register", *map(str, (ROOT / "definitions/workflows").glob("*"))))
+    ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))
+    case_id = ok(onething("case", "submit", "utility-external-works", "--data", str(SAMPLE)))
+    case_id = case_id.strip()
+    reason = ("--reason", "不属于本机关职权范围", "--legal-basis", "行政许可法第三十二条")
+    ok(onething("case", "act", case_id, "-", "refuse", "--actor", "wang", *reason))
+    [line] = [x for x in ok(onething("negative", "list")).splitlines() if case_id in x]
+    assert "leader decides by 20" in line and "17:30 +08:00" in line
+    assert "working" in line and line.rstrip().endswith(("green]", "yellow]", "red]"))
+    [entry] = json.loads(ok(onething("negative", "list", "--json")))
+    assert entry["decision_due"]["limit"] == "5 working-days"
+    assert entry["light"] in ("green", "yellow", "red")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

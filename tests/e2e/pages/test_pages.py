@@ -72,6 +72,8 @@ def test_a_leader_confirms_a_negative_matter(page: Page, scene: Scene) -> None:
     page.goto(scene.api.url + "/negatives")
     row = page.locator("tr", has_text=scene.refused)
     expect(row.locator(".negstatus")).to_have_text("待审")
+    expect(row.locator(".negdue")).to_contain_text("（UTC+08:00）")  # the leader's limit
+    expect(row.locator(".negdue")).to_contain_text("剩余")
     row.get_by_role("button", name="确认").click()  # no reason: the browser asks for one
     assert scene.api.services.cases.show(scene.refused).status == "refusal-pending"
     row.get_by_label("理由").fill("材料确实不全，依法不予受理")

@@ -44,7 +44,7 @@ def stored_and_fresh(service: CaseService, case_id: str) -> tuple[dict[str, Any]
     for step_id, run in case.steps.items():
         stored[clock_key(case_id, step_id, run.attempt)] = steps[(case_id, step_id)]
     # the case row holds the soonest of the case's own clocks and self-acting deadlines
-    fresh = {k: v for k, v in planned.items() if k not in case_clock_keys(case_id)}
+    fresh = {k: v for k, v in planned.items() if k not in case_clock_keys(case)}
     fresh[clock_key(case_id, None)] = index.case_next(case, calendar, planned, stored=None)
     return stored, fresh
 

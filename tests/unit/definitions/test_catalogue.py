@@ -124,3 +124,61 @@ def test_matter_promised_over_statutory(tmp_path: Path, definitions_dir: Path) -
         "limit 15 working-days"
     ]
     assert problems[0].line == line_of(root / "matters.yaml", "promised_limit: 17 working-days")
+
+
+def test_negative_decision_same_day_promise_five_days_limit_per_department(
+    tmp_path: Path, definitions_dir: Path
+) -> None:
+    """否定事项报备: the leader decides the same day where possible, otherwise within about 5
+    working days; a department may set its own limit, keeping the file's promise and ladder."""
+    root = broken_copy(
+        tmp_path,
+        definitions_dir,
+        file="departments.yaml",
+        old="    name: 柳州市交通运输局\n",
+        new="    name: 柳州市交通运输局\n    negative_decision: 3 working-days\n",
+    )
+    catalogue, problems = read_catalogue(root)
+    assert problems == []
+    decisions = catalogue.negative_decisions()
+    assert str(decisions["approval-bureau"].promised) == "same-day"
+    assert str(decisions["approval-bureau"].limit) == "5 working-days"
+    assert str(decisions["transport"].limit) == "3 working-days"
+    assert decisions["transport"].escalation == decisions["approval-bureau"].escalation
+    assert [r.level.value for r in decisions["transport"].escalation] == [
+        "yellow",
+        "red",
+        "supervision",
+    ]
+
+
+def test_negative_decision_promise_beyond_its_limit_and_unknown_target(
+    tmp_path: Path, definitions_dir: Path
+) -> None:
+    root = broken_copy(
+        tmp_path,
+        definitions_dir,
+        file="departments.yaml",
+        old="  promised: same-day\n",
+        new="  promised: 6 working-days\n",
+    )
+    _, problems = read_catalogue(root)
+    assert [p.message for p in problems] == [
+        "the promise 6 working-days exceeds the limit 5 working-days"
+    ]
+    root = broken_copy(
+        tmp_path / "second",
+        definitions_dir,
+        file="departments.yaml",
+        old="level: supervision, notify: [supervision/supervisor, approval-bureau/leader]}\n\n",
+        new="level: supervision, notify: [supervision/chief, approval-bureau/leader]}\n\n",
+    )
+    path = root / "departments.yaml"
+    _, problems = read_catalogue(root)
+    assert [(p.line, p.message) for p in problems] == [
+        (
+            line_of(path, "supervision/chief"),
+            "escalation target 'supervision/chief': department 'supervision' has no role 'chief' "
+            "(roles: supervisor, head)",
+        )
+    ]

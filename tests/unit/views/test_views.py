@@ -15,6 +15,7 @@ from engine.cases.tables import EscalationRow, NegativeRow
 from engine.definitions.model import Workflow
 from engine.views.cases import CaseView, NegativeMatterView, case_view
 from engine.views.supervision import PUBLICATION_FIELDS, EscalationView
+from tests.fixtures.definitions import departments
 from tests.fixtures.desk import WINDOW, Desk, at, officer
 from tests.fixtures.road_works import road_works
 
@@ -139,3 +140,33 @@ def test_the_publication_export_keeps_its_columns() -> None:
         "status",
         "case",
     )
+
+
+def test_negative_decision_promised_same_day_light_turns_yellow_then_red(
+    cn: WorkingCalendar,
+) -> None:
+    """否定事项报备: the leader decides the same day where possible (green until its close),
+    otherwise within 5 working days (yellow), red past them; the register's row reads alike."""
+    policy = departments().negative_decision
+    assert policy is not None
+    workflow = Workflow.model_validate(road_works(negative_decisions={"bureau": policy}))
+    desk = Desk(workflow, cn)
+    case, _ = desk.submit(now=at(12, 1))
+    refusal = {"reason": "不属于本机关职权范围", "legal_basis": "第三十二条"}
+    case = desk.act(case, "refuse", WINDOW, at(12, 1), **refusal)  # Tuesday 10:00
+
+    def seen(now: dt.datetime) -> NegativeMatterView:
+        [negative] = case_view(case, cn, now, workflow=workflow).negatives
+        return negative
+
+    today = seen(at(12, 1, 15))
+    assert today.light == "green"
+    assert today.promised_due == at(12, 1, 17, 30)
+    assert today.decision_due is not None
+    assert today.decision_due.due == at(12, 8, 17, 30)  # 12-02 … 12-08: 5 working days
+    assert today.decision_due.due.utcoffset() == SHANGHAI
+    assert seen(at(12, 2, 10)).light == "yellow"  # the same day passed
+    late = seen(at(12, 9, 11))
+    assert late.light == "red" and late.decision_due is not None
+    assert late.decision_due.left == "overdue by 1 working day"
+    assert case_view(case, cn, at(12, 1, 15)).negatives[0].decision_due is None  # no workflow
