@@ -5,16 +5,25 @@ snapshots, with the index the case service would write), then times one sweep th
 1,000 due levels (escalation rows, hash-chained case events, index moved on) and one with
 nothing due. Notices are not sent here (the dispatcher runs after the commit). On SQLite and,
 if reachable, a fresh PostgreSQL database (dropped afterwards). Targets: < 1 s and < 50 ms.
+
+`--memory-cases N` also measures the peak memory (RSS) of `onething sweep --json`, forecast and
+real, run as its own process over N long-overdue cases (20 levels each) and over a tenth of them:
+a sweep's memory is bounded by its batch, not by the levels it fires, so both peaks are alike.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import os
 import secrets
+import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -103,12 +112,15 @@ def template(flow: Workflow, calendar: Any, accepted: dt.datetime) -> tuple[dict
     return case.to_dict(), nexts
 
 
-def build(engine: sa.Engine, *, cases: int, due: int) -> None:
+def build(engine: sa.Engine, *, cases: int, due: int, overdue: bool = False) -> None:
+    """`cases` cases, the first `due` with a level due (`overdue`: all 20 levels of each)."""
     SQLModel.metadata.drop_all(engine)
     SQLModel.metadata.create_all(engine)
     calendar = load_calendars(ROOT / "definitions" / "calendars").get("cn")
     flow = workflow()
-    old = template(flow, calendar, dt.datetime(2026, 12, 4, 10, 0, tzinfo=TZ))  # review-1 yellow
+    long_ago = dt.datetime(2026, 11, 2, 10, 0, tzinfo=TZ)  # every level of every step
+    recently = dt.datetime(2026, 12, 4, 10, 0, tzinfo=TZ)  # review-1 yellow
+    old = template(flow, calendar, long_ago if overdue else recently)
     new = template(flow, calendar, NOW - dt.timedelta(hours=1))  # nothing due
     case_rows, step_rows = [], []
     for n in range(cases):
@@ -212,6 +224,72 @@ def once(engine: sa.Engine, *, cases: int, due: int) -> dict[str, Any]:
     }
 
 
+def service() -> CaseService:
+    """The case service `onething sweep` runs on in the memory measurement
+    (`ONETHING_SERVICE_FACTORY=benchmarks.bench_sweep:service`): the bench workflow over the
+    configured database, at `NOW`."""
+    from engine import bootstrap
+
+    flow = workflow()
+    return CaseService(
+        sa.create_engine(bootstrap.settings().store_url()),
+        workflows=lambda _i, _v: flow,
+        calendars=load_calendars(ROOT / "definitions" / "calendars"),
+        clock=lambda: NOW,
+    )
+
+
+def peak_memory(url: str, *, cases: int) -> list[dict[str, Any]]:
+    """Peak RSS of `onething sweep --json` (forecast, then real) over `cases` overdue cases and
+    over a tenth of them, each sweep its own process; the levels counted from its output."""
+    results = []
+    engine = sa.create_engine(url)
+    with tempfile.TemporaryDirectory() as folder:
+        definitions = Path(folder) / "definitions"
+        definitions.mkdir()
+        (definitions / "calendars").symlink_to(ROOT / "definitions" / "calendars")
+        (definitions / "matters.yaml").write_text("matters: []\n")
+        departments = {
+            "roles": {"reviewer": "审核人员", "head": "负责人"},
+            "escalation": LADDER,
+            "departments": [{"id": "office", "name": "办公室", "roles": ["reviewer", "head"]}],
+        }
+        (definitions / "departments.yaml").write_text(json.dumps(departments))  # YAML too
+        env = dict(
+            os.environ,
+            ONETHING_DATABASE_URL=url,
+            ONETHING_DEFINITIONS=str(definitions),
+            ONETHING_SERVICE_FACTORY="benchmarks.bench_sweep:service",
+            PYTHONPATH=str(ROOT),
+        )
+        for size in (max(cases // 10, 1), cases):
+            build(engine, cases=size, due=size, overdue=True)
+            for dry_run in (True, False):
+                output = Path(folder) / "sweep.json"
+                command = [str(Path(sys.executable).with_name("onething")), "sweep"]
+                command += ["--at", NOW.isoformat(), "--json"] + (["--dry-run"] if dry_run else [])
+                log = Path(folder) / "sweep.log"  # the log channel's notices
+                began = time.perf_counter()
+                with output.open("w") as out, log.open("w") as err:
+                    child = subprocess.Popen(command, stdout=out, stderr=err, env=env, cwd=ROOT)
+                    _, status, usage = os.wait4(child.pid, 0)
+                seconds = time.perf_counter() - began
+                assert status == 0, f"onething sweep exited {status}: {log.read_text()[-2000:]}"
+                report = json.loads(output.read_text())
+                results.append(
+                    {
+                        "database": engine.dialect.name,
+                        "cases": size,
+                        "dry_run": dry_run,
+                        "levels": len(report["fired"]),
+                        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),  # Linux: KiB
+                        "seconds": round(seconds, 1),
+                    }
+                )
+    engine.dispose()
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", action="store_true")
@@ -219,17 +297,32 @@ def main() -> None:
     parser.add_argument("--due", type=int, default=1_000)
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--repeat", type=int, default=3, help="fresh builds; the best counts")
+    parser.add_argument(
+        "--memory-cases", type=int, default=0, help="also the peak RSS over N overdue cases"
+    )
     args = parser.parse_args()
-    results = []
+    results, memory = [], []
     with tempfile.TemporaryDirectory() as folder:
         engine = sa.create_engine(f"sqlite:///{Path(folder) / 'bench.db'}")
         results.append(measure(engine, cases=args.cases, due=args.due, repeat=args.repeat))
         engine.dispose()
+        if args.memory_cases:
+            memory += peak_memory(
+                f"sqlite:///{Path(folder) / 'memory.db'}", cases=args.memory_cases
+            )
     if not args.no_postgres:
         results += postgres(args.cases, args.due, args.repeat)
+        if args.memory_cases:
+            memory += postgres_memory(args.memory_cases)
     if args.json:
-        print(json.dumps(results))
+        print(json.dumps({"sweep": results, "memory": memory}))
         return
+    for m in memory:
+        print(
+            f"{m['database']:>10}: {'forecast' if m['dry_run'] else 'sweep':>8} of "
+            f"{m['levels']:,} levels ({m['cases']:,} cases): peak RSS {m['peak_rss_mb']:,.0f} MB "
+            f"in {m['seconds']:.0f} s"
+        )
     for r in results:
         print(
             f"{r['database']:>10}: {r['open_steps']:,} open steps, {r['due_steps']:,} due: "
@@ -241,21 +334,38 @@ def main() -> None:
 
 
 def postgres(cases: int, due: int, repeat: int) -> list[dict[str, Any]]:
+    with fresh_postgres() as url:
+        if url is None:
+            return []
+        engine = sa.create_engine(url)
+        try:
+            return [measure(engine, cases=cases, due=due, repeat=repeat)]
+        finally:
+            engine.dispose()
+
+
+def postgres_memory(cases: int) -> list[dict[str, Any]]:
+    with fresh_postgres() as url:
+        return [] if url is None else peak_memory(url, cases=cases)
+
+
+@contextlib.contextmanager
+def fresh_postgres() -> Iterator[str | None]:
+    """The URL of a new PostgreSQL database, dropped afterwards (None: no server)."""
     import psycopg
 
     name = f"onething_bench_{secrets.token_hex(4)}"
     try:
         admin = psycopg.connect(PG_SERVER, autocommit=True, connect_timeout=3)
     except psycopg.OperationalError as exc:
-        print(f"PostgreSQL skipped: {exc}")
-        return []
+        print(f"PostgreSQL skipped: {exc}", file=sys.stderr)
+        yield None
+        return
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
-    engine = sa.create_engine(f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}")
     try:
-        return [measure(engine, cases=cases, due=due, repeat=repeat)]
+        yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
     finally:
-        engine.dispose()
         with psycopg.connect(PG_SERVER, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 

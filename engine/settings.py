@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         (), description='registries over HTTP: {"<id>": "https://…"} (JSON)'
     )
     audit_key: str | None = Field(None, description="signs audit checkpoints; never stored")
+    checkpoint_minutes: float = Field(
+        60.0, gt=0, description="signed audit checkpoint interval in serve (with the audit key)"
+    )
+    checkpoint_dir: Path | None = Field(
+        None, description="where checkpoints are exported (default: <data dir>/checkpoints)"
+    )
     draw_key: str | None = Field(
         None,
         pattern=r"^[0-9a-fA-F]{64}$",
@@ -86,6 +92,10 @@ class Settings(BaseSettings):
                 "(postgresql+psycopg://user@host/db or sqlite:///path)"
             )
         return url.strip()
+
+    def checkpoints(self) -> Path:
+        """The folder signed checkpoints are exported to, outside the database."""
+        return self.checkpoint_dir or self.data_dir / "checkpoints"
 
     def store_url(self) -> str:
         """`database_url`, else the SQLite file in the data directory."""

@@ -64,7 +64,15 @@ def verify(
     the `exported` copies an auditor kept too."""
     report = AuditReport()
     with Session(engine) as session:
-        connection = session.connection()
+        # one snapshot of the whole store: a write committing meanwhile (a served process
+        # goes on working) must not look like a case row ahead of its log
+        if engine.dialect.name == "postgresql":
+            connection = session.connection(
+                execution_options={"isolation_level": "REPEATABLE READ"}
+            )
+        else:
+            connection = session.connection()
+            connection.exec_driver_sql("BEGIN")  # pysqlite begins only before a write
         cases = _TABLES[CaseRow.__tablename__]
         if case_id is not None:
             inputs.name("case", case_id)

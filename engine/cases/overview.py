@@ -18,7 +18,9 @@ from engine.views.overview import DepartmentLights, OverdueStep, OverviewView
 
 if TYPE_CHECKING:
     from engine.cases.service import CaseService
+    from engine.escalation.fired import Fired
     from engine.escalation.sweep import Supervision
+    from engine.views.supervision import FiredView
 
 CLOSED = [s.value for s in CLOSED_CASE]
 FORECAST_LEVELS = ("yellow", "red")
@@ -124,11 +126,13 @@ def overview(
             for c, s, d, due in db.execute(overdue_q)
         ]
     week_end = end_of_working_week(calendar, now)
-    forecast = [
-        f
-        for f in supervision.sweep(at=week_end, dry_run=True).view().fired
-        if f.level in FORECAST_LEVELS and f.scheduled_at > now
-    ]
+    forecast: list[FiredView] = []
+
+    def keep(fired: Fired) -> None:  # only these: the forecast streams through
+        if fired.level in FORECAST_LEVELS and fired.scheduled_at > now:
+            forecast.append(fired.view())
+
+    supervision.sweep(at=week_end, dry_run=True, each=keep)
     if department or workflow:
         with cases.engine.connect() as db:
             shown = {

@@ -12,11 +12,10 @@ import typer
 
 from engine import bootstrap
 from engine.cases import auditing
-from engine.cases.checkpoint import read_file
+from engine.cases.checkpointing import export, read_exported
 from engine.cli.common import fail, print_json, user_errors
 
 AUDIT_KEY_ENV = "ONETHING_AUDIT_KEY"
-CHECKPOINTS_DIR = "checkpoints"  # in the data directory, unless --out says elsewhere
 
 app = typer.Typer(
     help="The tamper-evident event log: verify the store against it; signed checkpoints.",
@@ -36,7 +35,9 @@ def audit_key() -> bytes | None:
 def verify(
     case_id: str = typer.Argument(None, help="One case (default: every case)."),
     checkpoints: list[Path] = typer.Option(
-        [], "--checkpoint", help="An exported checkpoint an auditor kept (repeatable)."
+        [],
+        "--checkpoint",
+        help="An exported checkpoint an auditor kept, or a folder of them (repeatable).",
     ),
     as_json: bool = JSON,
 ) -> None:
@@ -46,7 +47,7 @@ def verify(
     key = audit_key()
     if checkpoints and key is None:
         fail(f"--checkpoint needs the signing key in ${AUDIT_KEY_ENV}")
-    kept = [read_file(_read(path), source=str(path)) for path in checkpoints]
+    kept = read_exported(checkpoints)
     report = auditing.verify(bootstrap.database(), case_id, key=key, exported=kept)
     if as_json:
         print_json(
@@ -83,7 +84,9 @@ def verify(
 @app.command()
 @user_errors
 def checkpoint(
-    out: Path = typer.Option(None, "--out", help="Where to export it (default: the data dir)."),
+    out: Path = typer.Option(
+        None, "--out", help="The file to export it to (default: $ONETHING_CHECKPOINT_DIR)."
+    ),
     as_json: bool = JSON,
 ) -> None:
     """Sign every case's chain head (count, last hash) with $ONETHING_AUDIT_KEY, once the
@@ -93,24 +96,16 @@ def checkpoint(
         fail(f"set ${AUDIT_KEY_ENV}, the signing key (never stored in the database)")
         return
     made = auditing.take_checkpoint(bootstrap.database(), key, now=bootstrap.clock())
-    path = (
-        out
-        or bootstrap.settings().data_dir / CHECKPOINTS_DIR / f"checkpoint-{made.number:06d}.json"
-    )
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(made.to_json(), encoding="utf-8")
+        if out is None:
+            path = export(made, bootstrap.settings().checkpoints())
+        else:
+            out.write_text(made.to_json(), encoding="utf-8")
+            path = out
     except OSError as exc:
-        fail(f"{made} is stored, but cannot be written to {path}: {exc.strerror}")
+        fail(f"{made} is stored, but cannot be written to {out or exc.filename}: {exc.strerror}")
+        return
     if as_json:
         print_json({"number": made.number, "at": made.at, "cases": len(made.heads), "file": path})
     else:
         typer.echo(f"{made}: {len(made.heads)} cases signed; exported to {path}")
-
-
-def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {path}: {getattr(exc, 'strerror', None) or 'not UTF-8 text'}")
-        raise AssertionError("unreachable") from exc

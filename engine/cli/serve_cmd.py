@@ -1,5 +1,6 @@
 """`onething serve`: the HTTP API, every case as a Prefect flow (on a local server or
-`PREFECT_API_URL`) and the supervision sweep, in one process tree that Ctrl-C or SIGTERM stops."""
+`PREFECT_API_URL`), the supervision sweep and the signed audit checkpoints, in one process
+tree that Ctrl-C or SIGTERM stops."""
 
 from __future__ import annotations
 
@@ -12,11 +13,14 @@ import typer
 from engine import bootstrap
 from engine.api.app import create_app
 from engine.api.server import serving
+from engine.cases.checkpointing import start_checkpointer
 from engine.cli.common import user_errors
 from engine.escalation.scheduler import start_sweeper
 from flows.serving import serve as run
 
 if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+
     from engine.demo.living import Seeded
 
 PORT = typer.Option(4200, help="Port of the embedded Prefect server (without PREFECT_API_URL).")
@@ -76,6 +80,7 @@ def serve(
         seconds=bootstrap.settings().sweep_seconds,
         first_at=bootstrap.clock(),
     )
+    _checkpoints(sweeper)
     try:
         with serving(app, port=api_port) as url:
             _announce(url, seeded)
@@ -91,6 +96,27 @@ def serve(
         typer.echo("onething serve: stopped")
     finally:
         sweeper.shutdown(wait=False)
+
+
+def _checkpoints(scheduler: BaseScheduler) -> None:
+    """The signed audit checkpoint every ONETHING_CHECKPOINT_MINUTES, exported to
+    ONETHING_CHECKPOINT_DIR; off (and said so) without ONETHING_AUDIT_KEY."""
+    configured = bootstrap.settings()
+    if not configured.audit_key:
+        typer.echo("audit checkpoints off: ONETHING_AUDIT_KEY is not set", err=True)
+        return
+    folder = configured.checkpoints()
+    start_checkpointer(
+        bootstrap.case_service().engine,
+        key=configured.audit_key.encode("utf-8"),
+        minutes=configured.checkpoint_minutes,
+        folder=folder,
+        clock=bootstrap.clock,
+        scheduler=scheduler,
+    )
+    typer.echo(
+        f"audit checkpoints every {configured.checkpoint_minutes:g} minutes, exported to {folder}"
+    )
 
 
 def _announce(url: str, seeded: Seeded | None) -> None:

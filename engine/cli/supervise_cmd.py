@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import sys
+import textwrap
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import typer
 
 from engine import bootstrap
 from engine.cli.common import fail, print_json, user_errors
+from engine.escalation.fired import Fired
 from engine.escalation.publications import publications
-from engine.escalation.sweep import Supervision, SweepReport
-from engine.views.supervision import PUBLICATION_FIELDS, EscalationView
+from engine.escalation.sweep import Supervision
+from engine.views.supervision import PUBLICATION_FIELDS, EscalationView, SweepView
 
 escalations_app = typer.Typer(
     help="Escalations (监察记录): list, acknowledge (签收), order (督办).", no_args_is_help=True
@@ -50,12 +54,42 @@ def sweep(
     ),
     as_json: bool = JSON,
 ) -> None:
-    """Run one supervision sweep: fire every level due, then send the notices."""
-    report = _supervision().sweep(at=_moment(at) if at else None, dry_run=dry_run)
+    """Run one supervision sweep: fire every level due, then send the notices. Each level is
+    written as its batch is done (the JSON too), the count last."""
+    supervision = _supervision()
+    moment = _moment(at) if at else supervision.cases.clock()
     if as_json:
-        print_json(report.view().model_dump(mode="json"))
+        _sweep_json(supervision, moment, dry_run=dry_run)
         return
-    _print_report(report)
+    report = supervision.sweep(at=moment, dry_run=dry_run, each=_print_level(dry_run))
+    verb = "would fire" if dry_run else "fired"
+    typer.echo(f"{report.levels} levels {verb} as of {_moment_text(report.at)}")
+
+
+def _sweep_json(supervision: Supervision, moment: dt.datetime, *, dry_run: bool) -> None:
+    """The sweep's report as one JSON object (`SweepView`), its levels streamed as they fire;
+    nothing is written if the sweep cannot start (a moment outside the calendars)."""
+    out = sys.stdout
+    started = False
+
+    def start() -> None:
+        nonlocal started
+        if not started:
+            head = SweepView(at=moment, dry_run=dry_run, cases=0, fired=[]).model_dump(mode="json")
+            out.write(f'{{\n  "at": {json.dumps(head["at"])},\n  "dry_run": {json.dumps(dry_run)},')
+            out.write('\n  "fired": [')
+            started = True
+
+    def level(fired: Fired) -> None:
+        first = not started
+        start()
+        text = json.dumps(fired.view().model_dump(mode="json"), ensure_ascii=False, indent=2)
+        out.write(("\n" if first else ",\n") + textwrap.indent(text, "    "))
+
+    report = supervision.sweep(at=moment, dry_run=dry_run, each=level)
+    closing = "\n  ]" if started else "]"
+    start()
+    out.write(f'{closing},\n  "cases": {report.cases}\n}}\n')
 
 
 def _zone() -> dt.tzinfo:
@@ -64,25 +98,27 @@ def _zone() -> dt.tzinfo:
     return ZoneInfo(SHANGHAI)
 
 
-def _print_report(report: SweepReport) -> None:
-    from engine.calendar.display import elapsed_text, moment_text
+def _moment_text(moment: dt.datetime) -> str:
+    from engine.calendar.display import moment_text
 
-    verb = "would fire" if report.dry_run else "fired"
-    typer.echo(f"{len(report.fired)} levels {verb} as of {moment_text(report.at, _zone())}")
-    for fired in report.fired:
-        late = (
-            f"\tlate by {elapsed_text(fired.late_by)}"
-            if fired.late_by and not report.dry_run
-            else ""
-        )
+    return moment_text(moment, _zone())
+
+
+def _print_level(dry_run: bool) -> Callable[[Fired], None]:
+    from engine.calendar.display import elapsed_text
+
+    def line(fired: Fired) -> None:
+        late = f"\tlate by {elapsed_text(fired.late_by)}" if fired.late_by and not dry_run else ""
         flag = "\tprovisional" if fired.notice.provisional else ""
         typer.echo(
             f"{fired.case_id}\t{fired.step_id or '(case)'}\t{fired.level}\t"
-            f"{moment_text(fired.scheduled_at, _zone())}\t"
+            f"{_moment_text(fired.scheduled_at)}\t"
             + ",".join(f"{d}/{r}" for d, r in fired.recipients)
             + late
             + flag
         )
+
+    return line
 
 
 @escalations_app.command("list")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 
+from engine.escalation.fired import Fired
 from engine.escalation.sweep import Supervision, SweepReport
 
 logger = logging.getLogger("onething.escalation")
@@ -24,25 +25,27 @@ def start_sweeper(
     first_at: dt.datetime,
     scheduler: BaseScheduler | None = None,
     on_sweep: Callable[[SweepReport], None] | None = None,
+    on_fired: Callable[[Fired], None] | None = None,
 ) -> BaseScheduler:
     """Add the sweep job to `scheduler` (a new background one by default) and start it; the
     first sweep at `first_at` (the scheduler's wall time: now, so that levels missed during
     downtime fire at once), then every `seconds`.
 
     One sweep at a time per process (`max_instances=1`, missed runs coalesced); several
-    processes may sweep one PostgreSQL database, each level still fires once. Call
+    processes may sweep one PostgreSQL database, each level still fires once. A sweep keeps
+    no level once its batch is done (`on_fired` sees each; `on_sweep` the counts). Call
     `.shutdown()` on the result when the service stops.
     """
     scheduler = scheduler or BackgroundScheduler(timezone="UTC")
 
     def job() -> None:
         try:
-            report = supervision.sweep()
+            report = supervision.sweep(each=on_fired or _forget)
         except Exception:  # a bad sweep is logged; the next one tries again
             logger.exception("supervision sweep failed")
             return
-        if report.fired:
-            logger.info("supervision sweep: %d levels fired", len(report.fired))
+        if report.levels:
+            logger.info("supervision sweep: %d levels fired", report.levels)
         if on_sweep is not None:
             on_sweep(report)
 
@@ -59,3 +62,7 @@ def start_sweeper(
     if not scheduler.running:
         scheduler.start()
     return scheduler
+
+
+def _forget(fired: Fired) -> None:
+    """A fired level is recorded and its notice sent: nothing is left to keep."""

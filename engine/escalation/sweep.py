@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -28,12 +28,13 @@ from engine.cases.case import SYSTEM, Case
 from engine.cases.machine import Event
 from engine.cases.recording import record_escalations
 from engine.cases.service import CaseService
-from engine.cases.tables import CaseRow, EscalationRow, StepRow, among
+from engine.cases.tables import CaseRow, EscalationRow, among
 from engine.cases.writes import Writes
 from engine.clock import as_utc
 from engine.definitions.catalogue import Catalogue
 from engine.errors import OnethingError
 from engine.escalation import index, lapses
+from engine.escalation.due import due_cases
 from engine.escalation.fired import Fired, Names
 from engine.escalation.firings import Past, Tracked, plan_firings, tracked_clocks
 from engine.escalation.orders import Orders
@@ -47,10 +48,14 @@ logger = logging.getLogger("onething.escalation")
 
 @dataclass
 class SweepReport:
+    """What a sweep did: the levels it fired (kept in `fired` only when no one took them as
+    they came: see `Supervision.sweep`), the cases looked at, the deadlines applied."""
+
     at: dt.datetime
     dry_run: bool
     fired: list[Fired] = field(default_factory=list)
     cases: int = 0  # cases looked at
+    levels: int = 0  # levels fired (or, dry, that would fire)
     lapsed: list[tuple[str, str]] = field(default_factory=list)  # (case, action) applied
 
     def view(self) -> SweepView:
@@ -85,29 +90,29 @@ class Supervision(Orders):
         at: dt.datetime | None = None,
         dry_run: bool = False,
         cases: Collection[str] | None = None,
+        each: Callable[[Fired], None] | None = None,
     ) -> SweepReport:
         """Fire every level due by `at` (default: now); `dry_run` only says what would fire.
         `cases`: only on those cases (None: every case of the database), so that a sweep as of
-        another moment (the demo's) leaves everybody else's cases alone."""
+        another moment (the demo's) leaves everybody else's cases alone. `each` takes every
+        level as its batch is done (then `fired` stays empty, and the sweep holds one batch
+        however many levels fire); without it the report keeps them all."""
         now = at or self.cases.clock()
         for calendar_id in self.cases.calendars.ids:  # outside a calendar: CalendarError
             self.cases.calendars.get(calendar_id).is_working_day(now.date())
         report = SweepReport(at=now, dry_run=dry_run)
         only = None if cases is None else list(dict.fromkeys(cases))
-        seen: set[str] = set()
         down: set[str] = set()  # endpoints found unreachable: not tried again in this sweep
-        while True:
-            with UnitOfWork(self.engine) as uow:
-                ids = self._due_cases(uow.session, now, exclude=seen, only=only)
-            if not ids:
-                break
-            seen.update(ids)
+        take = each or report.fired.append
+        for ids in due_cases(lambda: Session(self.engine), now, batch=self.batch, only=only):
             report.cases += len(ids)
             fired = self._fire_batch(ids, now, dry_run=dry_run)
             if not dry_run:
                 report.lapsed += self._apply_lapses(ids, now)
                 fired = self.deliver_round(fired, down=down)
-            report.fired += fired
+            report.levels += len(fired)
+            for one in fired:
+                take(one)
         return report
 
     def _apply_lapses(self, ids: list[str], now: dt.datetime) -> list[tuple[str, str]]:
@@ -138,34 +143,6 @@ class Supervision(Orders):
                 applied.append((case_id, action))
                 break  # the case changed: the other deadline is judged at the next sweep
         return applied
-
-    def _due_cases(
-        self,
-        session: Session,
-        now: dt.datetime,
-        *,
-        exclude: set[str],
-        only: list[str] | None = None,
-    ) -> list[str]:
-        """Cases with a clock due by `now`, oldest first, read through the two indexes; of
-        `only` if given, never of `exclude`."""
-        moment = as_utc(now)
-        wanted = None if only is None else [c for c in only if c not in exclude]
-        if wanted == []:
-            return []
-        found: dict[str, None] = {}
-        for column, owner in (
-            (StepRow.next_escalation_at, StepRow.case_id),
-            (CaseRow.next_escalation_at, CaseRow.id),
-        ):
-            query = select(owner).where(col(column) <= moment).order_by(col(column))
-            if wanted is not None:
-                query = query.where(among(session, col(owner), wanted))
-            elif exclude:
-                query = query.where(col(owner).not_in(exclude))
-            for case_id in session.execute(query.limit(self.batch)).scalars():
-                found[case_id] = None
-        return list(found)[: self.batch]
 
     def _fire_batch(self, ids: list[str], now: dt.datetime, *, dry_run: bool) -> list[Fired]:
         """Fire what is due on the cases `ids` in one unit of work (run again if another

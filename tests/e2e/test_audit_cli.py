@@ -65,6 +65,8 @@ def test_a_checkpoint_exported_catches_a_rewrite_the_store_no_longer_shows(
     )
     assert any(line.startswith(f"BROKEN case {case_id}: case_events:") for line in lines)
     assert broken.stderr == ""
+    folder = run(tmp_path, "audit", "verify", "--checkpoint", str(exported.parent))  # all kept
+    assert folder.returncode == 1 and folder.stdout == broken.stdout
 
 
 def test_without_the_key_a_checkpoint_is_refused_in_one_line(tmp_path: Path) -> None:

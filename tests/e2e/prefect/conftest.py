@@ -21,7 +21,7 @@ from engine.connectors import registry
 from flows.serving import prefect_server
 from tests.e2e.prefect import app
 from tests.fixtures.definitions import DEFINITIONS
-from tests.fixtures.flow_runs import Served
+from tests.fixtures.flow_runs import AUDIT_KEY, Served
 from tests.fixtures.loopback import free_port
 from tests.fixtures.stores import fresh_postgres
 
@@ -58,6 +58,9 @@ def served(
         "ONETHING_CONNECTOR_BACKOFF": "0.2",
         "ONETHING_CONNECTOR_TIMEOUT": "60",  # longer than a check is held
         "ONETHING_TEST_CHECK_HOLD": "30",
+        "ONETHING_AUDIT_KEY": AUDIT_KEY,
+        "ONETHING_CHECKPOINT_MINUTES": "0.05",  # every 3 s
+        "ONETHING_CHECKPOINT_DIR": str(tmp_path_factory.mktemp("exported-checkpoints")),
     }
     server = Served(env, tmp_path_factory.mktemp("serve") / "serve.log")
     server.start()

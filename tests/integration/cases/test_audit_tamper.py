@@ -10,14 +10,13 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from engine.cases import auditing
-from engine.cases.audit import link_hash
 from engine.cases.case import Case
 from engine.cases.checkpoint import Checkpoint, read_file
 from engine.cases.service import CaseService
 from engine.cases.state import StepStatus
 from engine.cases.tables import CaseRow, CheckpointRow, DecisionRow, EventRow, StepRow
 from engine.errors import InputError
-from tests.fixtures.cases import accepted
+from tests.fixtures.cases import accepted, rewrite_chain
 from tests.fixtures.road_works import APPLICATION
 
 KEY = b"auditor's key, kept outside the database"
@@ -168,38 +167,6 @@ def test_deleting_every_event_of_a_case_is_found(service: CaseService, db: sa.En
         session.commit()
     assert fields(service, case_id) == {"case_events"}
     assert "no event" in service.verify(case_id)[0].reason
-
-
-def rewrite_chain(db: sa.Engine, case_id: str, seq: int, *, actor: str) -> None:
-    """Change event `seq`'s actor and recompute every later hash and the head, as an editor
-    of the event table can."""
-    with Session(db) as session:
-        events = session.exec(
-            select(EventRow).where(EventRow.case_id == case_id).order_by(col(EventRow.seq))
-        ).all()
-        prev = "0" * 64
-        for event in events:
-            if event.seq == seq:
-                event.actor = actor
-            event.prev_hash = prev
-            event.hash = link_hash(
-                prev,
-                case_id=case_id,
-                seq=event.seq,
-                kind=event.kind,
-                actor=event.actor,
-                at=event.at,
-                data=event.data,
-                prior=event.prior,
-                state=event.state,
-            )
-            prev = event.hash
-            session.add(event)
-        row = session.get(CaseRow, case_id)
-        assert row is not None
-        row.last_hash = prev
-        session.add(row)
-        session.commit()
 
 
 def checkpoint(service: CaseService, hours: int) -> Checkpoint:

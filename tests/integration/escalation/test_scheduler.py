@@ -13,6 +13,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from engine.access.accounts import Accounts
 from engine.calendar import CalendarSet
 from engine.clock import system_now
+from engine.escalation.fired import Fired
 from engine.escalation.scheduler import JOB_ID, start_sweeper
 from engine.escalation.sweep import Supervision, SweepReport
 from engine.settings import SettingsError, read_settings
@@ -37,10 +38,12 @@ def test_the_job_sweeps_on_start_and_then_each_interval(
     service.act(case_id, "accept", actor="wang")
     clock.now = at(10, 12)  # the service was down across every level so far
     reports: list[SweepReport] = []
+    fired: list[list[Fired]] = [[]]  # the levels of each sweep, handed over as they fire
     two = threading.Event()
 
     def seen(report: SweepReport) -> None:
         reports.append(report)
+        fired.append([])
         if len(reports) >= 2:
             two.set()
 
@@ -51,17 +54,19 @@ def test_the_job_sweeps_on_start_and_then_each_interval(
         first_at=system_now(),  # the scheduler's wall time, not the service's frozen clock
         scheduler=BackgroundScheduler(),
         on_sweep=seen,
+        on_fired=lambda level: fired[-1].append(level),
     )
     try:
         assert two.wait(timeout=10)
         assert scheduler.get_job(JOB_ID) is not None
     finally:
         scheduler.shutdown()
-    first = sorted((f.step_id, f.level) for f in reports[0].fired)
+    first = sorted((f.step_id, f.level) for f in fired[0])
     assert ("municipal", "supervision") in first and ("traffic", "red") in first
-    ladder = [f for f in reports[0].fired if not f.level.startswith("reminder")]
+    assert reports[0].levels == len(fired[0]) and reports[0].fired == []  # none kept
+    ladder = [f for f in fired[0] if not f.level.startswith("reminder")]
     assert ladder and all(f.late_by is not None for f in ladder)
-    assert reports[1].fired == []
+    assert reports[1].levels == 0 and fired[1] == []
     engine.dispose()
 
 

@@ -60,7 +60,7 @@ def test_a_forecast_says_what_turns_red_by_friday_and_changes_nothing(case_id: s
 
 def test_sweep_list_ack_and_order(case_id: str) -> None:
     text = run("sweep", "--at", "2026-10-09T17:45").stdout
-    assert text.startswith("4 levels fired")
+    assert text.splitlines()[-1].startswith("4 levels fired")  # the count after the levels
     rows = json.loads(run("escalations", "list", "--json").stdout)
     red = next(r for r in rows if (r["step"], r["level"]) == ("municipal", "red"))
     acked = json.loads(run("escalations", "ack", str(red["id"]), "--by", "he", "--json").stdout)

@@ -280,3 +280,26 @@ def test_a_step_accepted_after_hours_is_warned_at_once_and_not_as_after_downtime
     [event] = [e for e in service.timeline(case_id) if e.kind == "escalation.fired"]
     assert event.data["late_by_seconds"] is None
     assert event.data["scheduled_at"] == at(12, 1, 22, 44).isoformat()
+
+
+def test_a_sweep_in_batches_of_one_visits_each_case_once_and_keeps_no_level(
+    service: CaseService, supervision: Supervision, accepted: Callable[[], str], frozen: Any
+) -> None:
+    """The due cases are read a batch at a time after the last one's key: with a batch of one,
+    a forecast (which moves no index) still lists each level once, and the real sweep fires
+    exactly those, handing each over (`each`) instead of keeping it."""
+    cases = [accepted() for _ in range(3)]  # each with two steps due: several index rows a case
+    frozen.move_to(at(10, 12))
+    whole = sorted((f.case_id, f.step_id, f.level) for f in supervision.sweep(dry_run=True).fired)
+    supervision.batch = 1
+    forecast: list[Any] = []
+    dry = supervision.sweep(dry_run=True, each=forecast.append)
+    assert dry.fired == [] and dry.cases == 3 and dry.levels == len(forecast) == len(whole)
+    assert sorted((f.case_id, f.step_id, f.level) for f in forecast) == whole
+    fired: list[Any] = []
+    report = supervision.sweep(each=fired.append)
+    assert report.fired == [] and report.levels == len(whole) and report.cases == 3
+    assert sorted((f.case_id, f.step_id, f.level) for f in fired) == whole
+    assert all(f.escalation_id is not None for f in fired)
+    assert sum(len(fired_rows(service, c)) for c in cases) == 2 * len(whole)
+    assert supervision.sweep().levels == 0  # once
