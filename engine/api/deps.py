@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"  # case, workflow, negative matter ids
 FAILED_LOGINS_PER_MINUTE = 20  # per client address; then 429 until the minute has passed
+LOOKUPS_PER_MINUTE = 10  # public status lookups (办件进度查询) per client address
 
 
 @dataclass
@@ -40,15 +41,16 @@ class Services:
     catalogue: Callable[[], Catalogue]
     calendars: CalendarSet
     definitions: Path
-    failed_logins: FailedLogins = field(default_factory=lambda: FailedLogins())
+    failed_logins: Attempts = field(default_factory=lambda: Attempts(FAILED_LOGINS_PER_MINUTE))
+    lookups: Attempts = field(default_factory=lambda: Attempts(LOOKUPS_PER_MINUTE))
     draws: DrawService | None = None  # the inspection draw, when its key is configured
 
 
-class FailedLogins:
-    """Failed token checks per client address in the last minute (a guesser is slowed down;
-    a good token still passes)."""
+class Attempts:
+    """Attempts per client address in the last minute: failed token checks (a guesser is
+    slowed down; a good token still passes), public status lookups (every one counts)."""
 
-    def __init__(self, limit: int = FAILED_LOGINS_PER_MINUTE, window_s: float = 60.0):
+    def __init__(self, limit: int, window_s: float = 60.0):
         self.limit, self.window_s = limit, window_s
         self._seen: dict[str, deque[float]] = {}
         self._lock = Lock()
@@ -63,7 +65,7 @@ class FailedLogins:
         with self._lock:
             return len(self._recent(client, time.monotonic())) >= self.limit
 
-    def failed(self, client: str) -> None:
+    def note(self, client: str) -> None:
         with self._lock:
             now = time.monotonic()
             self._recent(client, now).append(now)
@@ -91,7 +93,7 @@ def current_user(
         raise HTTPException(401, "no bearer token (Authorization: Bearer <token>)")
     user = deps.accounts.authenticate(credentials.credentials)
     if user is None:
-        deps.failed_logins.failed(client)
+        deps.failed_logins.note(client)
         raise HTTPException(401, "the token is unknown, rotated, or its user is disabled")
     return user
 

@@ -287,6 +287,21 @@ class CalendarSet:
                 found.append(spec.id)
         return found
 
+    def layers(self, calendar_id: str) -> list[str]:
+        """The files `calendar_id` is built from, base first (`["cn", "gx"]`)."""
+        self.get(calendar_id)  # an unknown id says so
+        return [spec.id for spec in self._chain(calendar_id)]
+
+    def layer_of(self, calendar_id: str, day: dt.date) -> str:
+        """The layer (file) of `calendar_id` that names `day`: the last of its chain whose
+        year lists it (a region's 壮族三月三), else the base (the national schedule)."""
+        chain = self._chain(calendar_id)
+        for spec in reversed(chain):
+            entry = spec.years.get(day.year)
+            if entry and (day in entry.off or day in entry.workdays):
+                return spec.id
+        return chain[0].id
+
     def _chain(self, calendar_id: str) -> list[CalendarFile]:
         """The file and its bases, base first."""
         chain: list[CalendarFile] = []

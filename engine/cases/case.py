@@ -157,6 +157,7 @@ class Case:
     negatives: list[NegativeMatter] = field(default_factory=list)
     notices: list[ApplicantNotice] = field(default_factory=list)
     outcome: str = ""
+    query_code: str = ""  # 查询码 on the acceptance notice (engine/cases/query_code.py)
 
     def step(self, step_id: str) -> StepRun:
         return self.steps[step_id]
@@ -202,6 +203,7 @@ class Case:
             negatives=[_twin(n) for n in self.negatives],
             notices=[_twin(n) for n in self.notices],
             outcome=self.outcome,
+            query_code=self.query_code,
         )
 
     def to_dict(self) -> dict[str, Any]:

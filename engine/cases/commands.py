@@ -25,6 +25,7 @@ from engine.cases.case import APPLICANT, SYSTEM, Case
 from engine.cases.deadlines import moved_deadlines
 from engine.cases.errors import Conflict, PreconditionFailed
 from engine.cases.idempotency import Done, command_row, done
+from engine.cases.query_code import new_query_code
 from engine.cases.recording import record
 from engine.cases.requests import Command, Intake, Reaction
 from engine.cases.state import CaseStatus
@@ -168,6 +169,7 @@ class CaseCommands(Users):
                         application=intake.application,
                         now=now,
                         looked_up=self.sources.look_up(workflow, intake.application, now),
+                        query_code=new_query_code(),
                     )
                 except OnethingError as exc:
                     outcomes.append(exc)

@@ -40,10 +40,12 @@ def submit(
     application: dict[str, Any],
     now: dt.datetime,
     looked_up: list[Lookup] | None = None,
+    query_code: str = "",
 ) -> tuple[Case, list[Event]]:
     """Take an application in once: its fields and materials form the case's pool, with what
-    the sources answered for the materials that have one (`looked_up`). An application with
-    any problem is refused whole, every problem listed (`ApplicationError`)."""
+    the sources answered for the materials that have one (`looked_up`); `query_code` is the
+    applicant's for the status lookup. An application with any problem is refused whole,
+    every problem listed (`ApplicationError`)."""
     check_application(workflow, application)
     fields = workflow.field_values(application.get("fields", {}))
     case = Case(
@@ -55,6 +57,7 @@ def submit(
         fields=fields,
         submitted_at=now,
         steps=_new_case_steps(workflow),
+        query_code=query_code,
     )
     run = Run(case, "submit", Context(workflow, calendar, Actor("applicant", APPLICANT), now))
     run.emit("case.submitted", workflow=workflow.id, version=workflow.version, fields=fields)
@@ -207,7 +210,12 @@ def open_case(run: Run, *, since: dt.datetime, deemed: bool = False) -> None:
         "acceptance",
         f"受理通知：{deeming}{workflow.title}，承诺时限{_zh_limit(promised)}，"
         f"承诺于{moment_text_zh(promised_due, calendar.tz)}前办结；"
-        f"法定时限{_zh_limit(statutory)}，至{moment_text_zh(statutory_due, calendar.tz)}。",
+        f"法定时限{_zh_limit(statutory)}，至{moment_text_zh(statutory_due, calendar.tz)}。"
+        + (
+            f"受理编号{case.id}，查询码{case.query_code}：凭此可在办件进度查询中查看办理进度。"
+            if case.query_code
+            else ""
+        ),
     )
     if deferred:
         run.notify(

@@ -10,9 +10,13 @@ KIND_TITLES = {
     NegativeKind.CANNOT_HANDLE: "不能办理告知",
 }
 
-# Art. 38(2): reasons and the right to review or litigation; the help offered:
-# docs/domain.md §negative-matters.
-REMEDIES = "如不服本决定，可依法申请行政复议或者提起行政诉讼。"
+# Art. 38(2): reasons and the right to review or litigation, with their periods (行政复议法
+# Art. 20: 60 days; 行政诉讼法 Art. 46: six months); the help offered: docs/domain.md
+# §negative-matters, §documents.
+REMEDIES = (
+    "如不服本决定，可以自收到本决定书之日起六十日内依法申请行政复议，"
+    "或者自收到本决定书之日起六个月内依法向人民法院提起行政诉讼。"
+)
 HELP = "我局可提供帮办代办、现场指导、容缺后补等服务。"
 
 

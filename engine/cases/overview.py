@@ -38,7 +38,7 @@ def end_of_working_week(calendar: WorkingCalendar, now: dt.datetime) -> dt.datet
     return calendar.close_of_business(last) if last else calendar.local(now)
 
 
-def _lights(now: dt.datetime) -> sa.ColumnElement[str]:
+def lights(now: dt.datetime) -> sa.ColumnElement[str]:
     """red: past due; yellow: a yellow level fired on this attempt, or one is due unswept."""
     yellow_fired = (
         sa.select(col(EscalationRow.id))
@@ -91,7 +91,7 @@ def overview(
     if workflow:
         by_status_q = by_status_q.where(col(CaseRow.workflow_id) == workflow)
         on_time_q = on_time_q.where(col(CaseRow.workflow_id) == workflow)
-    light = _lights(at).label("light")
+    light = lights(at).label("light")
     lights_q = (
         sa.select(col(StepRow.department), light, sa.func.count())
         .where(

@@ -17,6 +17,7 @@ from engine.calendar import CalendarSet, WorkingCalendar
 from engine.cases import auditing
 from engine.cases.audit import Break
 from engine.cases.case import Case, NegativeStatus
+from engine.cases.overview import lights
 from engine.cases.state import CaseStatus
 from engine.cases.tables import CaseRow, EventRow, NegativeRow, StepRow
 from engine.clock import as_utc
@@ -124,10 +125,11 @@ class CaseQueries:
 
     def worklist(self, department: str, *, limit: int = 200) -> list[WorkItemView]:
         """A department's open steps, most urgent first (the earliest due; those without a
-        running clock last)."""
+        running clock last), each with its traffic light as the overview counts it."""
         now = as_utc(self.clock())
+        light = lights(now).label("light")
         query = (
-            select(StepRow, CaseRow.workflow_id, CaseRow.workflow_version)
+            select(StepRow, CaseRow.workflow_id, CaseRow.workflow_version, light)
             .join(CaseRow, col(CaseRow.id) == col(StepRow.case_id))
             .where(col(StepRow.is_open) == True, StepRow.department == department)  # noqa: E712
             .order_by(col(StepRow.due_at).is_(None), col(StepRow.due_at), col(StepRow.case_id))
@@ -135,18 +137,20 @@ class CaseQueries:
         )
         with Session(self.engine) as session:
             found = []
-            for row, workflow_id, version in session.execute(query):
+            for row, workflow_id, version, colour in session.execute(query):
                 due = as_utc(row.due_at)
                 found.append(
                     WorkItemView(
                         case=row.case_id,
                         workflow=workflow_id,
+                        version=version,
                         step=row.step_id,
                         department=row.department,
                         status=row.status,
                         due_at=self.calendar_of(workflow_id, version).local(due) if due else None,
                         overdue=due is not None and due < now,
                         suspended=row.suspended,
+                        light=colour,
                     )
                 )
             return found
@@ -204,6 +208,16 @@ class CaseQueries:
                 )
                 for row, workflow_id, version in session.execute(query)
             ]
+
+    def workflow_versions(self, case_ids: set[str]) -> dict[str, tuple[str, int]]:
+        """Each known case's workflow and version, in one query."""
+        if not case_ids:
+            return {}
+        query = select(CaseRow.id, CaseRow.workflow_id, CaseRow.workflow_version).where(
+            col(CaseRow.id).in_(sorted(case_ids))
+        )
+        with Session(self.engine) as session:
+            return {c: (w, v) for c, w, v in session.execute(query)}
 
     def calendar_of(self, workflow_id: str, version: int) -> WorkingCalendar:
         """The working calendar a workflow version counts on (its moments' zone)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar as month_grid
 import datetime as dt
-from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,9 +11,6 @@ from engine import bootstrap
 from engine.calendar import Limit, Unit, WorkingCalendar
 from engine.calendar.display import moment_text
 from engine.cli.common import fail, print_json, user_errors
-
-if TYPE_CHECKING:
-    from engine.views.definitions import YearView
 
 app = typer.Typer(help="The statutory working-day calendar (工作日历).", no_args_is_help=True)
 
@@ -116,29 +112,12 @@ def show(
         fail(f"not a year: {year!r}")
     calendar = get_calendar(calendar_id)
     if as_json:
-        print_json(year_view(calendar, int(year)).model_dump(mode="json"))
+        from engine.views.definitions import year_view
+
+        shown = year_view(bootstrap.calendars(), calendar.id, int(year))
+        print_json(shown.model_dump(mode="json"))
         return
     typer.echo(render_year(calendar, int(year)))
-
-
-def year_view(calendar: WorkingCalendar, year: int) -> YearView:
-    from engine.views.definitions import DayView, YearView
-
-    calendar.is_working_day(dt.date(year, 1, 1))  # range check
-    named = sorted({**calendar.schedule.off, **calendar.schedule.workdays}.items())
-    return YearView(
-        calendar=calendar.id,
-        name=calendar.name,
-        year=year,
-        provisional=calendar.is_provisional(dt.date(year, 1, 1), dt.date(year, 12, 31)),
-        unsettled_layers=bootstrap.calendars().unsettled(calendar.id, year),
-        working_days=calendar.working_days_in_year(year),
-        days=[
-            DayView(date=day, working=calendar.is_working_day(day), name=name)
-            for day, name in named
-            if day.year == year
-        ],
-    )
 
 
 def render_year(calendar: WorkingCalendar, year: int) -> str:

@@ -1,6 +1,6 @@
-"""The dashboard's pages (运行总览, 办件详情, 待办, 否定事项报备, 事项编排) in the API's
-FastAPI app: Jinja2 templates over the typed views, htmx 2 (vendored, 0BSD) for partial updates, a
-server-side session per login."""
+"""The dashboard's pages (运行总览, 办件详情, 待办, 否定事项报备, 电子监察, 事项编排, 工作日历,
+文书) and the public status lookup (办件进度查询) in the API's FastAPI app: Jinja2 templates over
+the typed views, htmx 2 (vendored, 0BSD) for partial updates, a server-side session per login."""
 
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ from engine.pages.web import HERE
 
 def install(app: FastAPI, *, clock: Callable[[], dt.datetime]) -> None:
     """Add the pages and their static files to `app` (sessions measured on `clock`)."""
-    from engine.pages.routes import router
-    from engine.pages.workbench import router as workbench
+    from engine.pages import calendar, documents, lookup, routes, workbench
 
     app.state.sessions = Sessions(clock)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    app.include_router(router)
-    app.include_router(workbench)
+    for module in (routes, workbench, documents, calendar, lookup):
+        app.include_router(module.router)

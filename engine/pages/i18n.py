@@ -109,6 +109,90 @@ _WORDS: dict[str, tuple[str, str]] = {
     "give_order": ("督办", "Order"),
     "order_due": ("限期办结日期", "Finish by"),
     **WORKBENCH_WORDS,
+    "calendar": ("工作日历", "Working calendar"),
+    "calendar_id": ("日历", "Calendar"),
+    "year": ("年份", "Year"),
+    "show": ("查看", "Show"),
+    "layers": ("日历层", "Layers"),
+    "working_days_in_year": ("全年 {n} 个工作日", "{n} working days"),
+    "provisional": ("暂定", "Provisional"),
+    "provisional_layers": (
+        "以下日历层尚未公布本年度安排，按估算计算：{layers}",
+        "these layers have not published the year's schedule; it is estimated: {layers}",
+    ),
+    "official": ("本年度安排均已公布", "every layer has published the year's schedule"),
+    "regional_day": ("地方节假日/调休（如壮族三月三）", "regional day (e.g. 壮族三月三)"),
+    "month": ("{year}年{month}月", "{year}-{month:02d}"),
+    "weekdays": ("一 二 三 四 五 六 日", "Mo Tu We Th Fr Sa Su"),
+    "named_days": ("节假日与调休", "Holidays and make-up days"),
+    "date": ("日期", "Date"),
+    "day_kind": ("类型", "Kind"),
+    "name": ("名称", "Name"),
+    "layer": ("日历层", "Layer"),
+    "lookup": ("办件进度查询", "Application status"),
+    "lookup_hint": (
+        "请输入受理通知书上的受理编号和查询码。",
+        "Enter the case number and the query code printed on the acceptance notice.",
+    ),
+    "case_no": ("受理编号", "Case number"),
+    "query_code": ("查询码", "Query code"),
+    "lookup_go": ("查询", "Look up"),
+    "lookup_failed": (
+        "受理编号或查询码不正确",
+        "The case number or the query code is not right",
+    ),
+    "too_many": ("查询过于频繁，请一分钟后再试", "Too many lookups: try again in a minute"),
+    "closed": ("办结时间", "Closed"),
+    "print": ("打印", "Print"),
+    "documents": ("文书", "Documents"),
+    "document_no": ("文号", "Number"),
+    "issued": ("日期", "Date"),
+    "light": ("信号", "Light"),
+    "department_overview": ("部门总览", "Department overview"),
+    "material_status": ("材料状态", "Material status"),
+}
+
+# a case's event kinds (its timeline), as officers read them
+_EVENTS: dict[str, tuple[str, str]] = {
+    "case.submitted": ("提交申请", "application submitted"),
+    "case.status": ("办件状态变更", "case status changed"),
+    "case.deemed-accepted": ("视为受理", "deemed accepted"),
+    "case.clocks.stopped": ("办件计时暂停", "case clocks stopped"),
+    "case.clocks.restarted": ("办件计时恢复", "case clocks restarted"),
+    "case.clock.moved": ("办件时限变更", "case deadline moved"),
+    "material.supplied": ("提交材料", "material supplied"),
+    "material.shared": ("共享材料", "material shared"),
+    "material.deferred": ("容缺受理", "material deferred"),
+    "material.to-verify": ("材料待核验", "material to verify"),
+    "material.source-changed": ("材料来源变更", "material source changed"),
+    "notice.issued": ("书面告知", "notice issued"),
+    "step.status": ("环节状态变更", "step status changed"),
+    "step.activated": ("环节开始办理", "step started"),
+    "step.signed": ("签署意见", "step signed"),
+    "step.transferred": ("转办", "step transferred"),
+    "step.returned": ("退回重办", "step returned"),
+    "step.retried": ("重新办理", "step retried"),
+    "step.incident": ("环节异常", "step incident"),
+    "clock.extended": ("延期", "clock extended"),
+    "correction.amended": ("补正告知（补充）", "correction amended"),
+    "correction.partial": ("部分补正", "correction partly supplied"),
+    "correction.closed": ("补正完成", "correction closed"),
+    "negative.registered": ("否定事项报备", "negative matter registered"),
+    "negative.decided": ("领导审定否定事项", "negative matter decided"),
+    "negative.lapsed": ("否定事项失效", "negative matter lapsed"),
+    "certificate.issued": ("核发证照", "certificate issued"),
+    "certificate.changed": ("证照变更", "certificate changed"),
+    "escalation.fired": ("电子监察预警", "escalation fired"),
+    "escalation.acknowledged": ("签收预警", "escalation acknowledged"),
+    "escalation.ordered": ("督办", "order given"),
+    "department.notice": ("部门告知", "department notified"),
+    "deadlines.recomputed": ("时限重算", "deadlines recomputed"),
+    "draw.seed": ("抽取种子", "draw seed"),
+    "draw.eligible": ("抽取名单", "draw pool"),
+    "draw.sealed": ("抽取封存", "draw sealed"),
+    "draw.opened": ("抽取开启", "draw opened"),
+    "draw.declined": ("审查员回避", "examiner declined"),
+    "draw.finding": ("核查结论", "inspection finding"),
 }
 
 _STATUS: dict[str, tuple[str, str]] = {
@@ -130,6 +214,12 @@ _STATUS: dict[str, tuple[str, str]] = {
     "rejection-pending": ("待领导决定", "rejection pending"),
     "skipped": ("不适用", "skipped"),
     "cancelled": ("已取消", "cancelled"),
+    "lapsed": ("已失效", "lapsed"),
+    "supplied": ("已提交", "supplied"),
+    "deferred": ("容缺后补", "deferred"),
+    "committed": ("告知承诺", "committed"),
+    "missing": ("待补正", "missing"),
+    "to-verify": ("待核验", "to verify"),
 }
 
 
@@ -148,6 +238,14 @@ def level_text(level: str, lang: Lang) -> str:
 
 
 _LEVELS = frozenset({"yellow", "red", "supervision", "order", "accountability"})
+
+
+def event_text(kind: str, lang: Lang) -> str:
+    """A timeline event's kind in words (an unknown kind as it is)."""
+    found = _EVENTS.get(kind)
+    if found is None:
+        return kind
+    return found[0] if lang == "zh" else found[1]
 
 
 def status_text(status: str, lang: Lang) -> str:

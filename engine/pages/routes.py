@@ -1,11 +1,12 @@
 """The pages: login and logout, the overview (运行总览), a case (办件详情), a department's
-worklist (待办) and the negative register (否定事项报备). Each route resolves the session's
-user, asks the permission table, calls the service the API calls and renders its typed view;
-one route answers a full page or, to htmx, its fragment."""
+worklist (待办), the negative register (否定事项报备) and the escalations board (电子监察).
+Each route resolves the session's user, asks the permission table, calls the service the API
+calls and renders its typed view; one route answers a full page or, to htmx, its fragment."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -31,6 +32,7 @@ from engine.pages.web import (
     templates,
 )
 from engine.registry import list_workflows
+from engine.views.documents import documents_of
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 Name = Annotated[str | None, Query(max_length=64)]
@@ -75,7 +77,7 @@ def login(
     client = request.client.host if request.client else "?"
     user = None if deps.failed_logins.blocked(client) else deps.accounts.authenticate(token)
     if user is None:
-        deps.failed_logins.failed(client)
+        deps.failed_logins.note(client)
         return RedirectResponse("/login?failed=true", status_code=303)
     session = sessions(request).start(token)
     home = "/overview" if scope_of_read(user) is Scope.ALL else "/worklist"
@@ -106,9 +108,11 @@ def home() -> Response:
 
 @router.get("/overview")
 def overview(page: CurrentPage, department: Name = None, workflow: Name = None) -> HTMLResponse:
-    """For operators and supervisors (every department); filters live in the URL."""
-    require(page.user, "cases.read")
-    if scope_of(page.user, "cases.read") is not Scope.ALL:
+    """For operators and supervisors every department; an officer sees their own (部门总览:
+    its load and clocks). Filters live in the URL."""
+    scoped = scope_of(page.user, "cases.read") is not Scope.ALL
+    if scoped:
+        department = department or page.user.department
         require(page.user, "cases.read", departments={department or ""})
     seen = overview_of(
         page.deps.cases,
@@ -116,6 +120,7 @@ def overview(page: CurrentPage, department: Name = None, workflow: Name = None) 
         department=department or None,
         workflow=workflow or None,
     )
+    page.names.know_cases({o.case for o in seen.most_overdue} | {f.case for f in seen.forecast})
     query = page.request.url.query
     template = "overview_body.html" if page.partial else "overview.html"
     return page.render(
@@ -124,8 +129,13 @@ def overview(page: CurrentPage, department: Name = None, workflow: Name = None) 
         department=department or "",
         workflow=workflow or "",
         workflows=list_workflows(page.deps.cases.engine),
-        departments=page.deps.catalogue().departments,
+        departments={
+            d: found
+            for d, found in page.deps.catalogue().departments.items()
+            if not scoped or d == department
+        },
         query=query,
+        scoped=scoped,
     )
 
 
@@ -137,12 +147,23 @@ def case_page(page: CurrentPage, case_id: Annotated[str, Path(max_length=40)]) -
     shown = visible(view, workflow, page.user)
     calendar = deps.cases.calendar_of(view.workflow, view.version)
     events = deps.cases.timeline(case_id)
+    titles = {s.id: s.title for s in workflow.steps}
     return page.render(
         "case.html",
         case=shown,
-        gantt=gantt_svg(shown, calendar, page.lang),
+        gantt=gantt_svg(shown, calendar, page.lang, titles=titles),
         events=events,
+        documents=documents_of(shown, events),
     )
+
+
+def refusal(action: Callable[[], object]) -> str | None:
+    """Run a page's action: None when done, or the engine's refusal (nothing changed)."""
+    try:
+        action()
+    except OnethingError as error:
+        return str(error)
+    return None
 
 
 def _worklist_department(page: Page, department: str | None) -> str:
@@ -157,14 +178,12 @@ def _worklist(
     page: Page, department: str, *, error: str | None = None, done: str | None = None
 ) -> HTMLResponse:
     items = page.deps.cases.worklist(department) if department else []
-    template = "worklist_body.html" if page.partial else "worklist.html"
-    return page.render(
-        template,
-        status=422 if error and not page.partial else 200,  # htmx swaps a 200 only
+    return page.board(
+        "worklist",
+        error=error,
         items=items,
         department=department,
         actions=FORM_ACTIONS,
-        error=error,
         done=done,
     )
 
@@ -197,30 +216,27 @@ def act(
         args["items"] = [i.strip() for i in items.replace("，", ",").split(",") if i.strip()]
     if days.strip():
         args["days"] = int(days) if days.strip().isdigit() else days
-    try:
+
+    def run() -> None:
         if action not in FORM_ACTIONS:
             raise Forbidden(f"no such action on this page: {action!r}", actor=page.user.name)
         before = page.deps.cases.show(case_id)
         workflow = page.deps.cases.workflows(before.workflow, before.version)
-        require(
-            page.user, f"cases.{action}", departments=departments_of(before, workflow), case=case_id
-        )
+        departments = departments_of(before, workflow)
+        require(page.user, f"cases.{action}", departments=departments, case=case_id)
         page.deps.cases.act(case_id, action, actor=page.user.name, args=args)
-    except OnethingError as error:
-        return _worklist(page, department, error=str(error))
-    return _worklist(page, department, done=f"{case_id} · {step} · {i18n.t(action, page.lang)}")
+
+    error = refusal(run)
+    if error:
+        return _worklist(page, department, error=error)
+    workflow_id = page.deps.cases.show(case_id).workflow
+    done = f"{case_id} · {page.names.step(workflow_id, step)} · {i18n.t(action, page.lang)}"
+    return _worklist(page, department, done=done)
 
 
 def _negatives(page: Page, *, error: str | None = None) -> HTMLResponse:
-    scope = scope_of(page.user, "negatives.read")
-    rows = [
-        n
-        for n in page.deps.cases.negatives()
-        if scope is Scope.ALL or n.department == page.user.department
-    ]
-    template = "negatives_body.html" if page.partial else "negatives.html"
-    status = 422 if error and not page.partial else 200  # htmx swaps a 200 only
-    return page.render(template, status=status, negatives=rows, error=error)
+    rows = page.in_scope("negatives.read", page.deps.cases.negatives(), lambda n: n.department)
+    return page.board("negatives", error=error, negatives=rows)
 
 
 @router.get("/negatives")
@@ -236,41 +252,35 @@ def decide(
     reason: Annotated[str, Form(max_length=4000)] = "",
 ) -> HTMLResponse:
     """The leader confirms or overturns a refusal; the reason is required."""
-    try:
+
+    def run() -> None:
         found = [n for n in page.deps.cases.negatives() if n.id == negative_id]
         if not found or decision not in ("confirm", "overturn"):
             raise Forbidden(
                 f"no negative matter {negative_id!r} to {decision}", actor=page.user.name
             )
+        matter = found[0]
         if not reason.strip():
             raise Forbidden(
-                i18n.t("reason", page.lang) + " ?", actor=page.user.name, case=found[0].case_id
+                i18n.t("reason", page.lang) + " ?", actor=page.user.name, case=matter.case_id
             )
         action = f"{decision}-negative"
-        require(
-            page.user, f"cases.{action}", departments={found[0].department}, case=found[0].case_id
-        )
+        require(page.user, f"cases.{action}", departments={matter.department}, case=matter.case_id)
         page.deps.cases.act(
-            found[0].case_id,
+            matter.case_id,
             action,
             actor=page.user.name,
             args={"negative": negative_id, "reason": reason.strip()},
         )
-    except OnethingError as error:
-        return _negatives(page, error=str(error))
-    return _negatives(page)
+
+    return _negatives(page, error=refusal(run))
 
 
 def _escalations(page: Page, *, error: str | None = None) -> HTMLResponse:
-    scope = scope_of(page.user, "escalations.read")
-    rows = [
-        e
-        for e in page.deps.supervision.escalations()
-        if scope is Scope.ALL or e.department == page.user.department
-    ]
-    template = "escalations_body.html" if page.partial else "escalations.html"
-    status = 422 if error and not page.partial else 200  # htmx swaps a 200 only
-    return page.render(template, status=status, escalations=rows, error=error)
+    every = page.deps.supervision.escalations()
+    rows = page.in_scope("escalations.read", every, lambda e: e.department)
+    page.names.know_cases({e.case for e in rows})
+    return page.board("escalations", error=error, escalations=rows)
 
 
 @router.get("/escalations")
@@ -281,12 +291,11 @@ def escalations(page: CurrentPage) -> HTMLResponse:
 
 @router.post("/escalations/{escalation_id}/acknowledge")
 def acknowledge(page: CheckedPage, escalation_id: Annotated[int, Path(ge=1)]) -> HTMLResponse:
-    try:
+    def run() -> None:
         require(page.user, "escalations.acknowledge")
         page.deps.supervision.acknowledge(escalation_id, actor=page.user.name)
-    except OnethingError as error:
-        return _escalations(page, error=str(error))
-    return _escalations(page)
+
+    return _escalations(page, error=refusal(run))
 
 
 @router.post("/escalations/{escalation_id}/order")
@@ -296,9 +305,9 @@ def order(
     due: Annotated[dt.date, Form()],
 ) -> HTMLResponse:
     """督办: finish by the close of business of `due` (a date on the calendar)."""
-    try:
+
+    def run() -> None:
         require(page.user, "escalations.order")
         page.deps.supervision.order(escalation_id, actor=page.user.name, due=due)
-    except OnethingError as error:
-        return _escalations(page, error=str(error))
-    return _escalations(page)
+
+    return _escalations(page, error=refusal(run))

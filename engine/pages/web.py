@@ -6,19 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from engine.access.permissions import Principal
+from engine.access.permissions import Principal, Scope, scope_of
 from engine.api.deps import Deps, Services
 from engine.api.problems import status_of
 from engine.errors import OnethingError
 from engine.pages import i18n
+from engine.pages.names import Names
 from engine.pages.sessions import COOKIE, Session, Sessions
 
 HERE = Path(__file__).parent
@@ -30,8 +32,10 @@ templates.env.globals.update(
     moment=i18n.moment,
     left=i18n.left,
     level_text=i18n.level_text,
+    event_text=i18n.event_text,
 )
 CSRF_HEADER = "X-CSRF-Token"
+T = TypeVar("T")
 
 
 class LoginRequired(Exception):
@@ -61,15 +65,39 @@ class Page:
     def partial(self) -> bool:
         return self.request.headers.get("HX-Request") == "true"
 
+    @cached_property
+    def names(self) -> Names:
+        return Names(self.deps)
+
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         response = templates.TemplateResponse(
             self.request,
             template,
-            {"user": self.user, "csrf": self.session.csrf, "lang": self.lang, **context},
+            {
+                "user": self.user,
+                "csrf": self.session.csrf,
+                "lang": self.lang,
+                "names": self.names,
+                **context,
+            },
             status_code=status,
         )
         remember(self.request, response, self.lang)
         return response
+
+    def board(self, name: str, *, error: str | None = None, **context: Any) -> HTMLResponse:
+        """A page with a board of actions (`<name>.html`), or to htmx its body alone
+        (`<name>_body.html`); a refusal is shown on it, and a full page says 422 (htmx swaps
+        a 200 only)."""
+        template = f"{name}_body.html" if self.partial else f"{name}.html"
+        status = 422 if error and not self.partial else 200
+        return self.render(template, status=status, error=error, **context)
+
+    def in_scope(self, action: str, rows: list[T], department: Callable[[T], str]) -> list[T]:
+        """The rows `action` lets the user read: all, or their department's."""
+        if scope_of(self.user, action) is Scope.ALL:
+            return rows
+        return [row for row in rows if department(row) == self.user.department]
 
 
 def remember(request: Request, response: Response, chosen: i18n.Lang) -> None:

@@ -29,6 +29,14 @@ class View(BaseModel):
     model_config = ConfigDict(frozen=True)
 
 
+class StopView(View):
+    """A span the clock stood still (a correction, an Art. 45 hold): `end` None while it lasts."""
+
+    start: dt.datetime
+    end: dt.datetime | None
+    reason: str
+
+
 class ClockView(View):
     """A statutory or promised clock read at one moment (`limit` as text, e.g. `20
     working-days`): due time with its offset, and what is left or overdue in working time."""
@@ -44,6 +52,7 @@ class ClockView(View):
     suspended: bool  # stopped: a correction or an Art. 45 hold
     provisional: bool  # the due year's holiday schedule is not yet published
     extended_days: int
+    stops: list[StopView] = []
 
     @property
     def due_text(self) -> str:
@@ -88,6 +97,8 @@ class StepView(View):
     assignee: str | None
     signatures: list[SignatureView]
     clock: ClockView | None
+    activated_at: dt.datetime | None = None  # this attempt's start
+    finished_at: dt.datetime | None = None
 
 
 class CorrectionView(View):
@@ -192,6 +203,7 @@ class CaseView(View):
     negatives: list[NegativeMatterView]
     notices: list[ApplicantNoticeView]
     flow_run_url: str | None = None
+    query_code: str = ""  # 查询码: the applicant's key to the status lookup (办件进度查询)
 
     def step(self, step_id: str) -> StepView:
         """The step `step_id` (a `KeyError` if the workflow has none)."""
@@ -221,6 +233,8 @@ class WorkItemView(View):
     due_at: dt.datetime | None  # in the calendar's zone; None while no clock runs
     overdue: bool
     suspended: bool
+    version: int | None = None  # the workflow version the case runs
+    light: Literal["green", "yellow", "red"] = "green"  # as the overview counts it
 
 
 class EventView(View):
@@ -292,6 +306,10 @@ def clock_view(clock: StatutoryClock, calendar: WorkingCalendar, now: dt.datetim
         suspended=reading.suspended,
         provisional=reading.provisional,
         extended_days=clock.extended_days,
+        stops=[
+            StopView(start=calendar.local(s.start), end=_local(calendar, s.end), reason=s.reason)
+            for s in clock.suspensions
+        ],
     )
 
 
@@ -408,6 +426,8 @@ def case_view(
                 clock=clock_view(run.clock, calendar, now)
                 if run.clock and run.status.open
                 else None,
+                activated_at=_local(calendar, run.activated_at),
+                finished_at=_local(calendar, run.finished_at),
             )
             for run in case.steps.values()
         ],
@@ -419,6 +439,7 @@ def case_view(
             ApplicantNoticeView(kind=n.kind, at=local(n.at), text=n.text, step_id=n.step_id)
             for n in case.notices
         ],
+        query_code=case.query_code,
     )
 
 

@@ -12,6 +12,7 @@ from engine.definitions.plan import day_figure
 from engine.views.cases import View
 
 if TYPE_CHECKING:
+    from engine.calendar import CalendarSet
     from engine.definitions.plan import Plan
 
 Days = int | float  # working days: whole when whole, else a fraction of a day
@@ -163,11 +164,13 @@ class DueView(View):
 
 
 class DayView(View):
-    """A day that is not what its weekday says: a holiday, or a make-up working day (调休)."""
+    """A day that is not what its weekday says: a holiday, or a make-up working day (调休);
+    `layer` is the calendar file that names it (`cn`, or a region's `gx` for 壮族三月三)."""
 
     date: dt.date
     working: bool
     name: str
+    layer: str
 
 
 class YearView(View):
@@ -189,3 +192,30 @@ class WorkingDaysView(View):
     working_days: int
     provisional: bool
     calendar: str
+
+
+def year_view(calendars: CalendarSet, calendar_id: str, year: int) -> YearView:
+    """One year of a calendar as `calendar show --json`, the API and the calendar page give it
+    (a year outside the calendar's range is refused)."""
+    calendar = calendars.get(calendar_id)
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    calendar.is_working_day(first)  # range check
+    named = sorted({**calendar.schedule.off, **calendar.schedule.workdays}.items())
+    return YearView(
+        calendar=calendar.id,
+        name=calendar.name,
+        year=year,
+        provisional=calendar.is_provisional(first, last),
+        unsettled_layers=calendars.unsettled(calendar.id, year),
+        working_days=calendar.working_days_in_year(year),
+        days=[
+            DayView(
+                date=day,
+                working=calendar.is_working_day(day),
+                name=name,
+                layer=calendars.layer_of(calendar.id, day),
+            )
+            for day, name in named
+            if day.year == year
+        ],
+    )

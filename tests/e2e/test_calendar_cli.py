@@ -119,4 +119,4 @@ def test_calendar_show_json_names_the_layers_still_provisional() -> None:
         k: v
         for k, v in next(d for d in settled["days"] if d["date"] == "2026-04-20").items()
         if k != "name"
-    } == {"date": "2026-04-20", "working": False}
+    } == {"date": "2026-04-20", "working": False, "layer": "gx"}  # Guangxi's own day off

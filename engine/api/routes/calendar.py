@@ -7,28 +7,13 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel
 
 from engine.api.deps import ID_PATTERN, CurrentUser, Deps, guard
 from engine.calendar import Limit, Unit
-from engine.views.definitions import DueView, WorkingDaysView
+from engine.views.definitions import DueView, WorkingDaysView, YearView, year_view
 
 router = APIRouter(prefix="/calendars", tags=["calendar"])
 CalendarId = Annotated[str, Path(max_length=32, pattern=ID_PATTERN)]
-
-
-class NamedDay(BaseModel):
-    date: dt.date
-    working: bool
-    name: str
-
-
-class YearAnswer(BaseModel):
-    calendar: str
-    year: int
-    provisional: bool
-    working_days: int
-    days: list[NamedDay]  # the holidays and make-up working days of the year
 
 
 @router.get("/{calendar_id}/due", **guard("calendar.read", 400, 404, 422))
@@ -68,20 +53,7 @@ def year(
     user: CurrentUser,
     deps: Deps,
     year: Annotated[int, Path(ge=1900, le=2200)],
-) -> YearAnswer:
-    """A year's days off and make-up working days, and whether it is provisional."""
-    calendar = deps.calendars.get(calendar_id)
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    calendar.is_working_day(first)  # a year out of the calendar's range is refused here
-    named = sorted({**calendar.schedule.off, **calendar.schedule.workdays}.items())
-    return YearAnswer(
-        calendar=calendar.id,
-        year=year,
-        provisional=calendar.is_provisional(first, last),
-        working_days=calendar.working_days_in_year(year),
-        days=[
-            NamedDay(date=day, working=calendar.is_working_day(day), name=name)
-            for day, name in named
-            if day.year == year
-        ],
-    )
+) -> YearView:
+    """A year's days off and make-up working days (each with the calendar layer naming it),
+    whether it is provisional, and which layers have not yet published it."""
+    return year_view(deps.calendars, calendar_id, year)

@@ -31,7 +31,9 @@ def test_a_reviewer_cannot_open_another_departments_worklist(scene: Scene) -> No
         assert answer.status_code == 403
         assert "liu (reviewer@municipal) may not worklist read" in answer.text
         assert scene.fresh not in answer.text
-        assert client.get("/overview").status_code == 403  # every department: operators'
+        assert client.get("/overview", params={"department": "traffic-police"}).status_code == 403
+        own = client.get("/overview")  # their own department's overview (部门总览)
+        assert own.status_code == 200 and "柳州市住房和城乡建设局(市政)" in own.text
 
 
 def test_the_session_ends_on_logout(scene: Scene) -> None:

@@ -49,21 +49,22 @@ def test_filters_live_in_the_url_and_english_is_a_switch(page: Page, scene: Scen
 def test_a_reviewer_approves_from_the_worklist_and_the_case_moves(page: Page, scene: Scene) -> None:
     log_in(page, scene, "liu")
     expect(page).to_have_url(re.compile(r"/worklist$"))
-    row = page.locator("tr", has_text=scene.fresh).filter(has_text="road-occupation")
+    row = page.locator('tr[data-step="road-occupation"]', has_text=scene.fresh)
+    expect(row.locator("td").nth(2)).to_have_text("占用城市道路审查")  # the step's title
+    # a same-day step is within a working day of its deadline: yellow, said in words too
+    expect(row.locator("td.light")).to_have_text("▲ 黄牌预警")
     before = scene.api.services.cases.revision(scene.fresh)
     row.get_by_label("决定").select_option("extend")  # a reviewer may not extend
     row.get_by_role("button", name="OK").click()
     expect(page.get_by_role("alert")).to_contain_text("may not cases extend")
     assert scene.api.services.cases.revision(scene.fresh) == before  # nothing changed
-    row = page.locator("tr", has_text=scene.fresh).filter(has_text="road-occupation")
+    row = page.locator('tr[data-step="road-occupation"]', has_text=scene.fresh)
     row.get_by_label("决定").select_option("approve")
     row.get_by_label("意见").fill("同意占道")
     row.get_by_role("button", name="OK").click()
-    expect(page.get_by_role("status")).to_contain_text(f"{scene.fresh} · road-occupation")
+    expect(page.get_by_role("status")).to_contain_text(f"{scene.fresh} · 占用城市道路审查 · 通过")
     assert scene.api.services.cases.show(scene.fresh).step("road-occupation").status == "approved"
-    expect(
-        page.locator("tr", has_text=scene.fresh).filter(has_text="road-occupation")
-    ).to_have_count(0)
+    expect(page.locator('tr[data-step="road-occupation"]', has_text=scene.fresh)).to_have_count(0)
     shot(page, "worklist")
 
 
@@ -90,16 +91,16 @@ def test_a_supervisor_acknowledges_an_escalation_and_orders_a_date(
 ) -> None:
     log_in(page, scene, "jian")
     page.goto(scene.api.url + "/escalations")
-    row = page.locator("tr", has_text=scene.red).filter(has_text="road-occupation")
+    row = page.locator("tr", has_text=scene.red).filter(has_text="占用城市道路审查")
     row = row.filter(has_text="红牌超期")
     row.get_by_role("button", name="签收").click()
-    row = page.locator("tr", has_text=scene.red).filter(has_text="road-occupation")
+    row = page.locator("tr", has_text=scene.red).filter(has_text="占用城市道路审查")
     row = row.filter(has_text="红牌超期")
     expect(row.locator("td.col-ack")).to_contain_text("jian · 2026年10月12日")
     row.get_by_label("限期办结日期").fill("2026-10-14")
     row.get_by_role("button", name="督办").click()
     # the order is recorded as its own level (限期办结令) of the step's clock
-    row = page.locator("tr", has_text=scene.red).filter(has_text="road-occupation")
+    row = page.locator("tr", has_text=scene.red).filter(has_text="占用城市道路审查")
     expect(row.filter(has_text="限期办结令").locator("td.col-order")).to_contain_text(
         "jian · 2026年10月14日 17:30（UTC+08:00）"
     )
