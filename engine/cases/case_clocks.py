@@ -6,6 +6,9 @@ while the case waits on time the law does not count —
   or the applicant's correction (补正, Art. 32);
 - an active step marked `counted: false` that a counted step still waits for (the ride-hailing
   driver's exam: examination and testing are not counted, Art. 45);
+- a delivery that waits only on the applicant: deferred materials (容缺后补) not yet supplied,
+  without which the result is not issued — the step's own clock stops too (hold `applicant`),
+  so neither it nor the case escalates against the department for the applicant's time;
 - or no counted step is open at all (only publication after the decision, 双公示, remains).
 Work on a parallel branch meanwhile does not run the case clock: the decision waits for the
 stopped step, so the whole stop is the "time needed" that Art. 45 leaves out.
@@ -14,15 +17,16 @@ stopped step, so the whole stop is the "time needed" that Art. 45 leaves out.
 from __future__ import annotations
 
 from engine.calendar import StatutoryClock
-from engine.cases.case import Case
+from engine.cases.case import Case, MaterialStatus
 from engine.cases.run import Run
 from engine.cases.state import CaseStatus, StepStatus
 from engine.definitions.graph import ancestors
-from engine.definitions.model import Workflow
+from engine.definitions.model import StepKind, Workflow
 
 CORRECTION = "correction"
 ART45 = "art45"
 NOT_COUNTED = "not-counted"
+APPLICANT = "applicant"  # a delivery waiting only on the applicant's deferred materials
 
 
 def stopping_reasons(case: Case, workflow: Workflow) -> list[str]:
@@ -42,6 +46,8 @@ def stopping_reasons(case: Case, workflow: Workflow) -> list[str]:
             why = CORRECTION if run.hold == CORRECTION else f"{ART45}:{step.id}"
             if why not in reasons:
                 reasons.append(why)
+        elif run.hold == APPLICANT:
+            reasons.append(f"{APPLICANT}:{step.id}")
         elif step.is_counted:
             counting = True
         else:
@@ -63,9 +69,34 @@ def _waited_on(case: Case, workflow: Workflow) -> set[str]:
     return found
 
 
+def _await_the_applicant(run: Run) -> None:
+    """Stop an active delivery's clock while a deferred material is outstanding (the result
+    is issued only after it arrives); restart it once none is."""
+    case, now = run.case, run.ctx.now
+    waiting = any(m.status is MaterialStatus.DEFERRED for m in case.materials.values())
+    for step in run.ctx.workflow.steps:
+        step_run = case.steps[step.id]
+        clock = step_run.clock
+        if step.kind is not StepKind.DELIVERY or step_run.status is not StepStatus.ACTIVE:
+            continue
+        if clock is None:
+            continue
+        if waiting and not clock.suspended:
+            step_run.clock = clock.suspend(now, "awaiting the deferred materials (容缺后补)")
+            step_run.hold = APPLICANT
+            run.emit("step.clock.stopped", step=step.id, reason=APPLICANT)
+        elif not waiting and step_run.hold == APPLICANT:
+            step_run.clock = clock.resume(now)
+            step_run.hold = None
+            run.emit("step.clock.restarted", step=step.id)
+
+
 def settle(run: Run) -> None:
-    """Stop or restart the case clocks as `stopping_reasons` says, at the action's moment."""
+    """Stop or restart the case clocks as `stopping_reasons` says, at the action's moment
+    (after holding a delivery that waits only on the applicant)."""
     case = run.case
+    if case.status in (CaseStatus.IN_PROGRESS, CaseStatus.CORRECTION):
+        _await_the_applicant(run)
     reasons = stopping_reasons(case, run.ctx.workflow)
     case.holds = reasons
     if case.promised is None or case.statutory is None or case.status.closed:

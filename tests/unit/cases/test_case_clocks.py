@@ -17,7 +17,8 @@ from engine.cases.state import StepStatus
 from engine.definitions import Workflow
 from engine.definitions.loader import load_catalogue, load_workflow
 from engine.escalation.firings import plan_firings, tracked_clocks
-from tests.fixtures.desk import Desk, at, officer
+from tests.fixtures.desk import APPLICANT, Desk, at, officer
+from tests.fixtures.road_works import ALL_MATERIALS
 
 ROOT = Path(__file__).resolve().parents[3] / "definitions"
 SYSTEM = Actor("connector", "system")
@@ -255,3 +256,31 @@ def test_the_plan_shows_each_paths_promise_beside_its_critical_path() -> None:
     assert paths[None][:2] == ("12 working-days", 12)
     text = render_plan(plan)
     assert "path when work_days <= 90" in text and "critical path 5 working days" in text
+
+
+# -- 容缺: a delivery waiting only on the applicant ---------------------------------------------
+
+
+def test_deferred_materials_delivery_waiting_only_on_the_applicant_does_not_escalate(
+    desk: Desk,
+) -> None:
+    """The result is issued only after the deferred materials arrive (容缺后补): that wait is
+    the applicant's, so the delivery's clock and the case clocks stop, and nothing escalates
+    against the department; they run again once the material is supplied."""
+    materials = {k: v for k, v in ALL_MATERIALS.items() if k != "traffic-plan"}
+    case = desk.accepted(now=at(12, 1), materials=materials)  # the plan due 12-08 17:30
+    for step_id in ("municipal", "traffic", "decision"):
+        case = desk.approve_all(case, step_id, at(12, 1, 11))
+    delivery = case.steps["delivery"]
+    assert delivery.status is StepStatus.ACTIVE and delivery.hold == "applicant"
+    assert delivery.clock is not None and delivery.clock.suspended
+    assert case.holds == ["applicant:delivery"]
+    assert case.promised is not None and case.promised.suspended
+    later = at(12, 7, 17)  # the same-day delivery would be four working days late
+    plans = [plan_firings(t, desk.calendar, later) for t in tracked_clocks(case, desk.workflow)]
+    assert [f for p in plans for f in p.due] == []
+    case = desk.act(case, "supplement", APPLICANT, later, materials={"traffic-plan": "doc-9"})
+    delivery = case.steps["delivery"]
+    assert delivery.hold is None and delivery.clock is not None and not delivery.clock.suspended
+    assert delivery.clock.read(desk.calendar, later).due == at(12, 8, 17, 30)  # a day on
+    assert case.holds == [] and case.promised is not None and not case.promised.suspended

@@ -153,3 +153,29 @@ def test_calendar_range_reach_runs_from_the_last_published_year_to_the_range_end
     assert not reach.holds(Limit.parse(f"{reach.working_days + 1} working-days"))
     assert reach.holds(Limit.parse("45 working-days"))
     assert not reach.holds(Limit.parse("6000 natural-days"))
+
+
+def test_case_limit_rules_a_path_promised_less_than_its_critical_path_or_more_than_statute(
+    tmp_path: Path, definitions_dir: Path
+) -> None:
+    """A case's promise fits the path the application takes: validation refuses a path whose
+    promise is shorter than its critical path, and one promised beyond its statutory limit."""
+    rules = (
+        "limit_rules:\n"
+        "  - {when: length_m <= 200, promised_limit: 1 working-days}\n"
+        "  - {when: length_m > 200, promised_limit: 30 working-days}\n"
+    )
+    path = tmp_path / "rules.yaml"
+    path.write_text(
+        HEADER.replace("steps:\n", rules + "steps:\n")
+        + step("short", when="length_m <= 200", limit="3 working-days")
+        + step("long", when="length_m > 200", limit="5 working-days"),
+        encoding="utf-8",
+    )
+    found = [p.message for p in validate_paths([path], root=definitions_dir)]
+    assert found == [
+        "the path when length_m <= 200 takes 3 working days through short, more than its "
+        "promised limit 1 working-days",
+        "promised limit 30 working-days of the path when length_m > 200 exceeds its statutory "
+        "limit 20 working-days",
+    ]
