@@ -18,6 +18,10 @@ from tests.fixtures.pages import Scene, log_in, serious
         ("li", "/negatives"),
         ("jian", "/escalations"),
         (None, "/login"),
+        ("liu", "/overview"),  # a department's own overview
+        ("ops", "/calendar?calendar=gx&year=2026"),
+        ("ops", "/cases/{red}/documents/1"),
+        (None, "/lookup"),
     ],
 )
 def test_no_serious_violation(page: Page, scene: Scene, user: str | None, path: str) -> None:

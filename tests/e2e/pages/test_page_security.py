@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.fixtures.pages import Scene, logged_in
+import httpx
+
+from engine.api.deps import LOOKUPS_PER_MINUTE
+from tests.fixtures.pages import CSRF, Scene, logged_in
 
 
 def test_an_action_without_the_csrf_token_is_refused_and_changes_nothing(scene: Scene) -> None:
@@ -47,3 +50,35 @@ def test_a_disabled_user_is_logged_out_at_once(scene: Scene) -> None:
     with logged_in(scene, "ops") as (client, _):
         scene.api.services.accounts.disable("ops")
         assert client.get("/overview").headers["location"] == "/login"
+
+
+def _lookup(client: httpx.Client, case: str, code: str) -> httpx.Response:
+    form = CSRF.search(client.get("/lookup").text)
+    assert form is not None
+    return client.post("/lookup", data={"case": case, "code": code, "csrf": form[1]})
+
+
+def test_a_wrong_code_and_an_unknown_case_answer_alike(scene: Scene) -> None:
+    with scene.api.client() as client:
+        wrong = _lookup(client, scene.fresh, "ABCDEFGH")
+        unknown = _lookup(client, "20261012-0000000000", "ABCDEFGH")
+        hostile = _lookup(client, "../../etc", "ABCDEFGH")
+    assert wrong.status_code == unknown.status_code == hostile.status_code == 404
+    assert scene.fresh not in wrong.text.replace(f'value="{scene.fresh}"', "")  # only as typed
+
+
+def test_a_lookup_without_the_forms_token_is_refused(scene: Scene) -> None:
+    code = scene.api.services.cases.show(scene.fresh).query_code
+    with scene.api.client() as client:
+        answer = client.post("/lookup", data={"case": scene.fresh, "code": code})
+    assert answer.status_code == 403 and "办理中" not in answer.text
+
+
+def test_lookups_are_rate_limited_per_client(scene: Scene) -> None:
+    code = scene.api.services.cases.show(scene.fresh).query_code
+    with scene.api.client() as client:
+        answers = [_lookup(client, scene.fresh, "ABCDEFGH") for _ in range(LOOKUPS_PER_MINUTE)]
+        assert {a.status_code for a in answers} == {404}
+        blocked = _lookup(client, scene.fresh, code)  # even the right code waits now
+    assert blocked.status_code == 429 and blocked.headers["retry-after"] == "60"
+    assert "查询过于频繁" in blocked.text and "办理中" not in blocked.text

@@ -10,7 +10,7 @@ import pytest
 
 from engine.calendar import WorkingCalendar
 from engine.definitions.model import Workflow
-from engine.pages.gantt import gantt_svg
+from engine.pages.gantt import MIN_BAR, gantt_svg
 from engine.views.cases import case_view
 from tests.fixtures.desk import Desk, at, officer
 from tests.fixtures.road_works import road_works
@@ -51,3 +51,29 @@ def test_a_suspended_step_says_so_in_words(desk: Desk) -> None:
     svg = gantt_svg(case_view(case, desk.calendar, at(12, 2)), desk.calendar, "zh")
     assert 'class="bar suspended"' in svg
     assert "已中止" in svg
+
+
+def test_a_same_day_step_has_a_bar_one_can_see_and_its_title(cn: WorkingCalendar) -> None:
+    data = road_works()
+    data["steps"][0]["limit"] = "same-day"  # 当场办结: due the day it starts
+    desk = Desk(Workflow.model_validate(data), cn)
+    case = desk.accepted(now=at(10, 12, 9))
+    view = case_view(case, desk.calendar, at(10, 12, 10))
+    name = "占用挖掘城市道路审批（含占道施工与恢复）"
+    svg = gantt_svg(view, desk.calendar, "zh", titles={"municipal": name})
+    bar = r'class="bar [a-z-]+" data-step="municipal" x="\d+" y="\d+" width="(\d+)"'
+    widths = re.findall(bar, svg)
+    assert widths and int(widths[0]) >= MIN_BAR
+    assert f"<title>{name}</title>{name[:13]}…" in svg  # shortened, whole on hover
+
+
+def test_a_stop_of_the_clock_is_hatched_from_its_day(desk: Desk) -> None:
+    case = desk.accepted(now=at(12, 1))
+    case = desk.act(
+        case, "suspend", officer("municipal"), at(12, 1, 11), step="municipal", reason="专家评审"
+    )
+    svg = gantt_svg(case_view(case, desk.calendar, at(12, 3)), desk.calendar, "en")
+    # the step's clock, and the case's with it (Art. 45: the time is not counted)
+    holds = re.findall(r'class="hold" data-start="([0-9-]+)" data-end="([0-9-]+)"', svg)
+    assert holds and set(holds) == {("2026-12-01", "2026-12-03")}
+    assert "专家评审" in svg
