@@ -87,6 +87,11 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     # the sealed inspection draw (实地核查审查员抽取): the case machine also checks the step's
     # department and its declared opener; examiners record findings as reviewers
     "draws.read": _READERS,
+    "draws.list": {
+        Role.HEAD: Scope.DEPARTMENT,
+        Role.SUPERVISOR: Scope.ALL,
+        Role.OPERATOR: Scope.ALL,
+    },
     "draws.run": {Role.HEAD: Scope.DEPARTMENT},
     "draws.open": {Role.HEAD: Scope.DEPARTMENT},
     "draws.decline": {Role.HEAD: Scope.DEPARTMENT},

@@ -17,7 +17,7 @@ from engine import pages
 from engine.api import problems
 from engine.api.deps import Deps, Services, guard
 from engine.api.metrics import Metrics
-from engine.api.routes import calendar, cases, definitions, draws, supervision, users
+from engine.api.routes import calendar, cases, definitions, draws, roster, supervision, users
 
 PREFIX = "/api/v1"
 
@@ -92,7 +92,7 @@ def create_app(services: Services) -> FastAPI:
     metrics = Metrics(services.cases.engine, services.cases.clock)
     problems.install(app)
     _health(app, metrics)
-    for module in (cases, draws, definitions, supervision, calendar, users):
+    for module in (cases, draws, roster, definitions, supervision, calendar, users):
         app.include_router(module.router, prefix=PREFIX)
     pages.install(app, clock=services.cases.clock)
     app.add_middleware(_Timed, metrics=metrics)

@@ -6,19 +6,27 @@ active, is the `Drawer`'s (`engine.draw.drawer`)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from engine.cases.case import Case, StepRun
 from engine.cases.requests import Command
 from engine.cases.run import Context, Event
 from engine.cases.service import CaseService
+from engine.cases.tables import EventRow
 from engine.draw import steps
 from engine.draw.drawer import Drawer
 from engine.draw.verify import roster_checks, verify_rounds
 from engine.errors import InputError, NotFound, OnethingError
-from engine.views.draws import DrawCheckView, DrawVerifyView, DrawView, draw_view
+from engine.views.draws import (
+    DrawCheckView,
+    DrawListingView,
+    DrawVerifyView,
+    DrawView,
+    draw_view,
+)
 
 
 class DrawService:
@@ -73,6 +81,37 @@ class DrawService:
     def show(self, case_id: str, step_id: str) -> DrawView:
         case = self.cases.load(case_id)
         return draw_view(case.id, _run_of(case, step_id), self.cases.calendars.get(case.calendar))
+
+    def listing(self, department: str | None = None) -> list[DrawListingView]:
+        """Every inspection drawn for (a department's), newest first: sealed or opened and
+        its opening time, never who was drawn."""
+        query = (
+            select(EventRow.case_id, EventRow.data)
+            .where(EventRow.kind == "draw.eligible")
+            .order_by(col(EventRow.id).desc())
+        )
+        with Session(self.cases.engine) as session:
+            drawn = {
+                (case_id, json.loads(data)["step"]): None for case_id, data in session.exec(query)
+            }
+        rows = []
+        for case_id, step_id in drawn:
+            case = self.cases.load(case_id)
+            run = _run_of(case, step_id)
+            if department not in (None, run.department):
+                continue
+            view = draw_view(case.id, run, self.cases.calendars.get(case.calendar))
+            rows.append(
+                DrawListingView(
+                    case=case_id,
+                    workflow=case.workflow_id,
+                    step=step_id,
+                    department=run.department,
+                    status=view.status,
+                    opens_at=view.opens_at,
+                )
+            )
+        return rows
 
     def verify(self, case_id: str, step_id: str) -> DrawVerifyView:
         """Recompute commitment and selection of every opened round and check the case's

@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Literal
 
 from engine.calendar.display import moment_text, moment_text_zh
+from engine.pages.draw_words import WORDS as DRAW_WORDS
 from engine.pages.workbench_words import WORDS as WORKBENCH_WORDS
 from engine.views.cases import ClockView
 
@@ -109,6 +110,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "give_order": ("督办", "Order"),
     "order_due": ("限期办结日期", "Finish by"),
     **WORKBENCH_WORDS,
+    **DRAW_WORDS,
     "calendar": ("工作日历", "Working calendar"),
     "calendar_id": ("日历", "Calendar"),
     "year": ("年份", "Year"),

@@ -18,6 +18,7 @@ from engine.api.deps import Deps
 from engine.cases.overview import overview as overview_of
 from engine.errors import OnethingError
 from engine.pages import i18n
+from engine.pages.draws import draw_panels
 from engine.pages.gantt import gantt_svg
 from engine.pages.sessions import COOKIE
 from engine.pages.web import (
@@ -154,6 +155,7 @@ def case_page(page: CurrentPage, case_id: Annotated[str, Path(max_length=40)]) -
         gantt=gantt_svg(shown, calendar, page.lang, titles=titles),
         events=events,
         documents=documents_of(shown, events),
+        draws=draw_panels(page, shown, workflow),
     )
 
 

@@ -35,6 +35,17 @@ class DrawView(View):
     findings: dict[str, str]
 
 
+class DrawListingView(View):
+    """One inspection's draw in the list of draws: sealed or opened, and when it opens."""
+
+    case: str
+    workflow: str
+    step: str
+    department: str
+    status: str
+    opens_at: dt.datetime | None
+
+
 class DrawCheckView(View):
     round: int
     name: str

@@ -23,9 +23,12 @@ from engine.cases.service import CaseService
 from engine.clock import system_now
 from engine.connectors import background, traffic_record
 from engine.definitions.model import Workflow
+from engine.draw.book import RosterBook
+from engine.draw.drawer import Drawer
 
 ROOT = Path(__file__).resolve().parents[3]
 OWNER = "approval-bureau"
+DRAW_KEY = bytes.fromhex("3c" * 32)  # the served draws' sealing key in these tests
 
 
 class ConnectorCall(SQLModel, table=True):
@@ -74,7 +77,21 @@ def _step(step_id: str, department: str, connector: str) -> dict[str, Any]:
     }
 
 
+def _inspection(after: str) -> dict[str, Any]:
+    """An on-site inspection after the check, its two examiners drawn from the bureau's."""
+    return {
+        "id": "site-inspection",
+        "title": "实地核查",
+        "department": OWNER,
+        "kind": "inspection",
+        "needs": [after],
+        "limit": "1 working-days",
+        "draw": {"pool": OWNER, "count": 2},
+    }
+
+
 def _workflow(workflow_id: str, checks: list[dict[str, Any]]) -> Workflow:
+    """`checks` (and an inspection) before the bureau's decision, then delivery."""
     return Workflow.model_validate(
         {
             "id": workflow_id,
@@ -119,6 +136,13 @@ WORKFLOWS = {
             _step("traffic-record-check", "traffic-police", "tests.e2e.prefect.app:slow_traffic"),
         ],
     ),
+    "inspection-test": _workflow(
+        "inspection-test",
+        [
+            _step("background-check", "public-security", "tests.e2e.prefect.app:slow_background"),
+            _inspection("background-check"),
+        ],
+    ),
     "broken-check-test": _workflow(
         "broken-check-test", [_step("background-check", "public-security", "http://127.0.0.1:9/")]
     ),
@@ -132,6 +156,7 @@ def service() -> CaseService:
         workflows=lambda workflow_id, _version: WORKFLOWS[workflow_id],
         calendars=load_calendars(ROOT / "definitions" / "calendars"),
         clock=system_now,
+        reaction=Drawer(RosterBook(engine, clock=system_now), key=DRAW_KEY),
     )
 
 
