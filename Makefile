@@ -41,6 +41,7 @@ bench: $(STAMP)
 	$(PY) benchmarks/bench_sweep.py
 	$(PY) benchmarks/bench_api.py --db sqlite
 	$(PY) benchmarks/bench_api.py --db postgresql
+	$(PY) benchmarks/bench_pages.py --cases 100000
 	$(PY) benchmarks/bench_connectors.py
 	$(PY) benchmarks/bench_flows.py --postgres --gap 3
 

@@ -5,7 +5,7 @@ what turns yellow or red by the end of this working week."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -57,6 +57,29 @@ def lights(now: dt.datetime) -> sa.ColumnElement[str]:
     )
 
 
+def _soonest_cases(
+    steps: sa.Subquery, now: dt.datetime, until: dt.datetime, limit: int, *, unfiltered: bool
+) -> sa.Select[Any]:
+    """The cases with a level due after `now` and by `until`, soonest first: their open steps'
+    next level (of the filtered steps) or, `unfiltered`, their own clocks' too."""
+    step_next = sa.select(
+        steps.c.case_id.label("case_id"), steps.c.next_escalation_at.label("at")
+    ).where(steps.c.next_escalation_at > now, steps.c.next_escalation_at <= until)
+    union = step_next
+    if unfiltered:
+        case_next = sa.select(col(CaseRow.id), col(CaseRow.next_escalation_at)).where(
+            col(CaseRow.next_escalation_at) > now, col(CaseRow.next_escalation_at) <= until
+        )
+        union = sa.union_all(step_next, case_next)  # type: ignore[assignment]
+    nexts = union.subquery()
+    return (
+        sa.select(nexts.c.case_id)
+        .group_by(nexts.c.case_id)
+        .order_by(sa.func.min(nexts.c.at), nexts.c.case_id)
+        .limit(limit)
+    )
+
+
 def overview(
     cases: CaseService,
     supervision: Supervision,
@@ -64,21 +87,24 @@ def overview(
     department: str | None = None,
     workflow: str | None = None,
     most_overdue: int = 10,
+    forecast_cases: int = 20,
 ) -> OverviewView:
-    """The overview at the case service's `now`, limited to `department` / `workflow`."""
+    """The overview at the case service's `now`, limited to `department` / `workflow`; the
+    forecast is the sweep's dry run at the week's end over the `forecast_cases` cases whose
+    next level comes soonest (read from the sweep's index, not every case loaded)."""
     now = cases.clock()
     at = as_utc(now)
     calendar = cases.calendars.get(cases.calendars.ids[0])
-    open_steps = sa.select(StepRow).where(col(StepRow.is_open) == True)  # noqa: E712
+    chosen = [col(StepRow.is_open) == True]  # noqa: E712
     if department:
-        open_steps = open_steps.where(col(StepRow.department) == department)
+        chosen.append(col(StepRow.department) == department)
     if workflow:
-        open_steps = open_steps.where(
+        chosen.append(
             col(StepRow.case_id).in_(
                 sa.select(col(CaseRow.id)).where(col(CaseRow.workflow_id) == workflow)
             )
         )
-    steps = open_steps.subquery()
+    steps = sa.select(StepRow).where(*chosen).subquery()
     by_status_q = sa.select(col(CaseRow.status), sa.func.count()).group_by(col(CaseRow.status))
     went_red = (
         sa.select(col(EscalationRow.id))
@@ -94,11 +120,7 @@ def overview(
     light = lights(at).label("light")
     lights_q = (
         sa.select(col(StepRow.department), light, sa.func.count())
-        .where(
-            sa.tuple_(col(StepRow.case_id), col(StepRow.step_id)).in_(
-                sa.select(steps.c.case_id, steps.c.step_id)
-            )
-        )
+        .where(*chosen)
         .group_by(col(StepRow.department), light)
     )
     overdue_q = (
@@ -132,7 +154,10 @@ def overview(
         if fired.level in FORECAST_LEVELS and fired.scheduled_at > now:
             forecast.append(fired.view())
 
-    supervision.sweep(at=week_end, dry_run=True, each=keep)
+    soonest = _soonest_cases(steps, at, as_utc(week_end), forecast_cases, unfiltered=not department)
+    with cases.engine.connect() as db:
+        ids = [str(case_id) for case_id in db.execute(soonest).scalars()]
+    supervision.sweep(at=week_end, dry_run=True, cases=ids, each=keep)
     if department or workflow:
         with cases.engine.connect() as db:
             shown = {

@@ -132,7 +132,7 @@ class CaseQueries:
             select(StepRow, CaseRow.workflow_id, CaseRow.workflow_version, light)
             .join(CaseRow, col(CaseRow.id) == col(StepRow.case_id))
             .where(col(StepRow.is_open) == True, StepRow.department == department)  # noqa: E712
-            .order_by(col(StepRow.due_at).is_(None), col(StepRow.due_at), col(StepRow.case_id))
+            .order_by(col(StepRow.due_at).asc().nulls_last(), col(StepRow.case_id))
             .limit(limit)
         )
         with Session(self.engine) as session:

@@ -52,6 +52,15 @@ class StepRow(SQLModel, table=True):
     __table_args__ = (
         Index("ix_step_runs_open_due", "is_open", "due_at"),
         Index("ix_step_runs_department_status", "department", "status"),
+        # a department's worklist, most urgent first: read in index order, never sorted
+        Index(
+            "ix_step_runs_worklist",
+            "department",
+            "due_at",
+            "case_id",
+            postgresql_where=sa.text("is_open"),
+            sqlite_where=sa.text("is_open"),
+        ),
     )
 
     case_id: str = Field(primary_key=True, foreign_key="cases.id", max_length=40)
