@@ -94,6 +94,7 @@ def create_app(services: Services) -> FastAPI:
     _health(app, metrics)
     for module in (cases, draws, roster, definitions, supervision, calendar, users):
         app.include_router(module.router, prefix=PREFIX)
+    app.include_router(draws.listing, prefix=PREFIX)
     pages.install(app, clock=services.cases.clock)
     app.add_middleware(_Timed, metrics=metrics)
     return app

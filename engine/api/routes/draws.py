@@ -8,14 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from engine.access.permissions import Principal, require
+from engine.access.permissions import Principal, Scope, require
 from engine.access.visibility import departments_of
 from engine.api.deps import ID_PATTERN, CurrentUser, Deps, Services, guard
 from engine.draw.service import DrawService
 from engine.errors import ServiceError
-from engine.views.draws import DrawVerifyView, DrawView
+from engine.views.draws import DrawListingView, DrawVerifyView, DrawView
 
 router = APIRouter(prefix="/cases/{case_id}/draws/{step}", tags=["draws"])
+listing = APIRouter(prefix="/draws", tags=["draws"])
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 CaseId = Annotated[str, Path(max_length=40, pattern=ID_PATTERN)]
 StepId = Annotated[str, Path(max_length=64, pattern=ID_PATTERN)]
@@ -94,3 +95,13 @@ def decline(
 def verify(case_id: CaseId, step: StepId, user: CurrentUser, deps: Deps) -> DrawVerifyView:
     """Recompute commitment and selection from the opened record and the log."""
     return _draws(deps, user, "draws.read", case_id).verify(case_id, step)
+
+
+@listing.get("", **guard("draws.list"))
+def list_draws(user: CurrentUser, deps: Deps) -> list[DrawListingView]:
+    """Every draw, newest first (a head: their department's): sealed or opened, its case,
+    step and opening time, never who was drawn."""
+    scope = require(user, "draws.list")
+    if deps.draws is None:
+        raise ServiceError("the inspection draw is not configured in this service")
+    return deps.draws.listing(None if scope is Scope.ALL else user.department)

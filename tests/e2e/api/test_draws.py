@@ -50,6 +50,15 @@ def test_sealed_until_opened_by_the_head_then_verified(api: Api) -> None:
         seen = "".join(operator.get(url).text for url in (draw, base, f"{base}/timeline"))
     timeline_excluded = {"examiner-zhang", "examiner-zhao"}  # named as excluded, never drawn
     assert _names(seen) <= timeline_excluded
+    with api.client("zhou") as head:  # the list of draws: the head's department's
+        listed = head.get("/api/v1/draws")
+    assert [(d["case"], d["step"], d["status"]) for d in listed.json()] == [
+        (case_id, "site-inspection", "sealed")
+    ]
+    assert listed.json()[0]["opens_at"] == sealed["opens_at"] and not _names(listed.text)
+    with api.client("hu") as other_head, api.client("chen") as reviewer:
+        assert other_head.get("/api/v1/draws").json() == []
+        assert reviewer.get("/api/v1/draws").status_code == 403
     api.clock.now = dt.datetime.fromisoformat(sealed["opens_at"])
     with api.client("chen") as reviewer:
         assert reviewer.post(f"{draw}/open").status_code == 403
@@ -61,6 +70,7 @@ def test_sealed_until_opened_by_the_head_then_verified(api: Api) -> None:
         assert not set(examiners) & timeline_excluded
         verified = head.get(f"{draw}/verify").json()
         assert verified["ok"], verified
+        assert [d["status"] for d in head.get("/api/v1/draws").json()] == ["opened"]
     for name in examiners:
         with api.client(name) as examiner:
             answer = examiner.post(f"{draw}/findings", json={"text": "现场与施工方案一致"})
