@@ -8,7 +8,8 @@ if reachable, a fresh PostgreSQL database (dropped afterwards). Targets: < 1 s a
 
 `--memory-cases N` also measures the peak memory (RSS) of `onething sweep --json`, forecast and
 real, run as its own process over N long-overdue cases (20 levels each) and over a tenth of them:
-a sweep's memory is bounded by its batch, not by the levels it fires, so both peaks are alike.
+a sweep holds one batch, not every level it fires, so ten times the levels is not ten times
+the memory (README, "Reliability", for the figures).
 """
 
 from __future__ import annotations

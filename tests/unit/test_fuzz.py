@@ -1,6 +1,8 @@
 """Generated hostile input (hypothesis) for the definition loader, the application intake, JSON
-input and the calendar's command line: each answers with its result or one `OnethingError`
-(one line and exit status 2 on the command line) in bounded time, never another exception.
+input and the command line (the calendar's, and the case, escalation, user, sweep and audit
+commands over a real store): each answers with its result or one `OnethingError` (one line and
+exit status 2 on the command line) in bounded time, never another exception, and a refused
+command leaves the store as it was.
 
 The cases these found are kept as named regression tests in `tests/unit/definitions/
 test_hostile_files.py` and `tests/e2e/test_hostile_input_cli.py`.
@@ -123,3 +125,52 @@ def test_the_calendar_command_line_answers_or_says_one_line(command: str, args: 
     assert not isinstance(result.exception, Exception) or isinstance(
         result.exception, SystemExit
     ), repr(result.exception)
+
+
+CASE_ARGS = st.sampled_from(
+    ["-", "x\x00y", "c" * 41, "k" * 129, "²", "2147483648", "-1", "NaN", "system", "applicant"]
+    + ["wang", "accept", "terminate", "approve", "{}", "[" * 40, '{"a": NaN}', "\x1b", ""]
+    + ["--actor", "--key", "--reason", "--data", "--by", "--due", "2026-13-45", "0001-01-01"]
+)
+COMMANDS = st.sampled_from(
+    [["case", "act"], ["case", "show"], ["escalations", "ack"], ["escalations", "order"]]
+    + [["users", "add"], ["sweep", "--dry-run", "--at"], ["audit", "verify"]]
+)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: Any) -> Any:
+    """An empty store the fuzzed commands run against (its rows are compared after each)."""
+    import sqlalchemy as sa
+
+    folder = tmp_path_factory.mktemp("fuzz-store")
+    url = f"sqlite:///{folder / 'store.db'}"
+    env = {"ONETHING_DATABASE_URL": url, "ONETHING_DEFINITIONS": str(DEFINITIONS)}
+    assert CliRunner().invoke(app, ["users", "add", "wang", "--role", "window"], env=env)
+    engine = sa.create_engine(url)
+
+    def rows() -> list[Any]:
+        metadata = sa.MetaData()
+        metadata.reflect(engine)
+        with engine.connect() as connection:
+            return [connection.execute(sa.select(t)).all() for t in metadata.sorted_tables]
+
+    return env, rows
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@given(COMMANDS, st.lists(CASE_ARGS, max_size=6))
+def test_the_case_command_line_refuses_in_one_line_and_changes_nothing(
+    store: Any, command: list[str], args: list[str]
+) -> None:
+    env, rows = store
+    before = rows()
+    result = CliRunner().invoke(app, [*command, *args], env={**env, "COLUMNS": "200"})
+    assert result.exit_code in (0, 1, 2), result.output
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), repr(result.exception)
+    if result.exit_code == 2 and result.output.startswith("onething: "):
+        assert len(result.output.strip().splitlines()) == 1, result.output
+    if result.exit_code != 0:
+        assert rows() == before
