@@ -8,6 +8,7 @@ only rule for what the machine does not see (reading, registering workflows, man
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -28,6 +29,7 @@ class Role(StrEnum):
     PORTAL = "portal"  # 政务服务网: a service account that only submits applications
 
 
+ROLE_PATTERN = rf"^({'|'.join(r.value for r in Role)})(:[A-Za-z0-9][A-Za-z0-9._-]{{0,63}})?$"
 SERVICE_ROLES = frozenset({Role.ADMIN, Role.OPERATOR, Role.PORTAL})
 UNSCOPED_ROLES = frozenset({Role.OPERATOR, Role.PORTAL})  # hold no department
 
@@ -127,27 +129,59 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
 }
 
 
+@dataclass(frozen=True, order=True)
+class Post:
+    """One role a user holds: in a department, unless the role is unscoped."""
+
+    role: Role
+    department: str | None = None
+
+    def __str__(self) -> str:
+        return f"{self.role}@{self.department}" if self.department else str(self.role)
+
+    @classmethod
+    def parse(cls, text: str) -> Post:
+        """`role` or `role:department`, as `onething users add --role` takes it."""
+        role, _, department = text.partition(":")
+        try:
+            known = Role(role.strip())
+        except ValueError:
+            names = ", ".join(r.value for r in Role)
+            raise InputError(f"unknown role {role!r} (known: {names})") from None
+        return cls(known, department.strip() or None)
+
+
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: an enabled user with one role, in a department unless unscoped."""
+    """Who is calling: an enabled user with one or more posts (a reviewer in one department
+    and a head in another, a leader who also supervises)."""
 
     name: str
-    role: Role
-    department: str | None
+    posts: tuple[Post, ...]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({', '.join(str(p) for p in self.posts)})"
+
+
+def reach(principal: Principal, action: str, *, case: str | None = None) -> frozenset[str] | None:
+    """The departments in which `principal` may do `action` (None: every department, one of
+    its posts reaches everywhere); `Forbidden` if none of its posts may do it."""
+    if action not in PERMISSIONS:
+        raise KeyError(f"no permission rule for {action!r}")
+    rule = PERMISSIONS[action]
+    scopes = [(post, rule[post.role]) for post in principal.posts if post.role in rule]
+    if not scopes:
+        raise Forbidden(
+            f"{principal} may not {action.replace('.', ' ')}", actor=principal.name, case=case
+        )
+    if any(scope is Scope.ALL for _, scope in scopes):
+        return None
+    return frozenset(post.department for post, _ in scopes if post.department is not None)
 
 
 def scope_of(principal: Principal, action: str, *, case: str | None = None) -> Scope:
-    """The scope in which `principal` may do `action`; `Forbidden` if not at all."""
-    if action not in PERMISSIONS:
-        raise KeyError(f"no permission rule for {action!r}")
-    scope = PERMISSIONS[action].get(principal.role)
-    if scope is None:
-        raise Forbidden(
-            f"{principal.name} ({principal.role}) may not {action.replace('.', ' ')}",
-            actor=principal.name,
-            case=case,
-        )
-    return scope
+    """The widest scope in which `principal` may do `action`; `Forbidden` if not at all."""
+    return Scope.ALL if reach(principal, action, case=case) is None else Scope.DEPARTMENT
 
 
 def require(
@@ -160,33 +194,32 @@ def require(
     """Allow `action` on something that `departments` own or take part in (None: nothing in
     particular; `case`: the case it is, named in a refusal); `Forbidden` for the wrong role
     or, in a department's scope, another department's thing."""
-    scope = scope_of(principal, action, case=case)
-    if (
-        scope is Scope.DEPARTMENT
-        and departments is not None
-        and principal.department not in departments
-    ):
+    mine = reach(principal, action, case=case)
+    if mine is None:
+        return Scope.ALL
+    if departments is not None and not mine & departments:
         raise Forbidden(
-            f"{principal.name} ({principal.role}@{principal.department}) may not "
-            f"{action.replace('.', ' ')} here: it belongs to {', '.join(sorted(departments))}",
+            f"{principal} may not {action.replace('.', ' ')} here: it belongs to "
+            f"{', '.join(sorted(departments))}",
             actor=principal.name,
             case=case,
         )
-    return scope
+    return Scope.DEPARTMENT
 
 
-def check_role(role: str, department: str | None, *, officer_roles: set[str]) -> Role:
-    """A role a user may be given: known, with a department unless it is unscoped, and for an
-    officer's role one its department has (`officer_roles`: that department's roles)."""
-    try:
-        known = Role(role)
-    except ValueError:
-        names = ", ".join(r.value for r in Role)
-        raise InputError(f"unknown role {role!r} (known: {names})") from None
-    if known in UNSCOPED_ROLES and department is not None:
-        raise InputError(f"role {role} reads or submits everywhere: give it no department")
-    if known not in UNSCOPED_ROLES and department is None:
-        raise InputError(f"role {role} needs a department (--department)")
-    if known not in SERVICE_ROLES and role not in officer_roles:
-        raise InputError(f"department {department!r} has no role {role!r}")
-    return known
+def check_posts(posts: Iterable[Post], departments: Mapping[str, Collection[str]]) -> None:
+    """Roles a user may be given: each with a known department unless its role is unscoped,
+    and an officer's role one its department has (`departments`: each department's roles)."""
+    for post in posts:
+        role, department = post.role, post.department
+        if role in UNSCOPED_ROLES and department is not None:
+            raise InputError(f"role {role} reads or submits everywhere: give it no department")
+        if department is None:
+            if role not in UNSCOPED_ROLES:
+                raise InputError(f"role {role} needs a department ({role}:<department>)")
+            continue
+        if department not in departments:
+            known = ", ".join(departments)
+            raise InputError(f"unknown department {department!r} (known: {known})")
+        if role not in SERVICE_ROLES and role.value not in departments[department]:
+            raise InputError(f"department {department!r} has no role {role.value!r}")

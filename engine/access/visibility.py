@@ -1,10 +1,11 @@
 """What of a case a user may read (pure): the owner department, supervisors and operators see
 all of it; another department sees its own steps, the materials those steps use, and its own
-negative matters, never the other departments' materials."""
+negative matters, never the other departments' materials. A user with roles in several
+departments sees what each of them would."""
 
 from __future__ import annotations
 
-from engine.access.permissions import Principal, Scope, require
+from engine.access.permissions import Principal, reach, require
 from engine.definitions.model import Workflow
 from engine.views.cases import CaseView
 
@@ -18,17 +19,18 @@ def visible(
     view: CaseView, workflow: Workflow, user: Principal, *, action: str = "cases.read"
 ) -> CaseView:
     """The part of the case's view that `user` may read; `Forbidden` if none of it."""
-    scope = require(user, action, departments=departments_of(view, workflow), case=view.id)
-    if scope is Scope.ALL or user.department == workflow.owner:
+    require(user, action, departments=departments_of(view, workflow), case=view.id)
+    departments = reach(user, action, case=view.id)
+    if departments is None or workflow.owner in departments:
         return view
-    mine = [step for step in view.steps if step.department == user.department]
+    mine = [step for step in view.steps if step.department in departments]
     ids = {step.id for step in mine}
     used = {m for s in workflow.steps if s.id in ids for m in s.uses}
     return view.model_copy(
         update={
             "steps": mine,
             "materials": {k: v for k, v in view.materials.items() if k in used},
-            "negatives": [n for n in view.negatives if n.department == user.department],
+            "negatives": [n for n in view.negatives if n.department in departments],
             "notices": [n for n in view.notices if n.step_id is None or n.step_id in ids],
         }
     )

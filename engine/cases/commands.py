@@ -21,16 +21,17 @@ from sqlmodel import Session, SQLModel, col, select
 from engine.calendar import CalendarSet
 from engine.cases import automatic, machine
 from engine.cases.audit import GENESIS
-from engine.cases.case import APPLICANT, SYSTEM, Case
+from engine.cases.case import APPLICANT, SYSTEM, Actor, Case
 from engine.cases.deadlines import moved_deadlines
 from engine.cases.errors import Conflict, PreconditionFailed
 from engine.cases.idempotency import Done, command_row, done
 from engine.cases.query_code import new_query_code
 from engine.cases.recording import record
 from engine.cases.requests import Command, Intake, Reaction
+from engine.cases.run import Event
 from engine.cases.state import CaseStatus
 from engine.cases.tables import CaseRow, StepRow, among
-from engine.cases.users import Users
+from engine.cases.users import Users, as_first_allowed
 from engine.cases.writes import CaseHead, Head, Writes
 from engine.definitions.model import Workflow
 from engine.errors import NotFound, OnethingError
@@ -271,14 +272,17 @@ class CaseCommands(Users):
             raise PreconditionFailed(case.id, expected=command.revision, actual=at)
         workflow = self.workflows(case.workflow_id, case.workflow_version)
         calendar = self.calendars.get(workflow.calendar)
-        actor = self.actor(session, command.actor)
         args = command.args
         if command.action == "transfer" and args.get("to"):  # the core judges who receives it
-            target = self.actor(session, str(args["to"]))
-            args = {**args, "to_department": target.department, "to_role": target.role}
-        context = machine.Context(workflow, calendar, actor, now, args)
+            targets = self.actors(session, str(args["to"]))
+            args = {**args, "to_posts": [[t.department, t.role] for t in targets]}
         core = command.core or (lambda c, ctx: machine.act(c, command.action, ctx))
-        new, events = core(case, context)
+
+        def attempt(actor: Actor) -> tuple[Actor, Case, list[Event]]:
+            new, events = core(case, machine.Context(workflow, calendar, actor, now, args))
+            return actor, new, events
+
+        actor, new, events = as_first_allowed(self.actors(session, command.actor), attempt)
         heads[case.id] = record(
             session,
             writes,

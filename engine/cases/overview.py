@@ -38,8 +38,12 @@ def end_of_working_week(calendar: WorkingCalendar, now: dt.datetime) -> dt.datet
     return calendar.close_of_business(last) if last else calendar.local(now)
 
 
-def lights(now: dt.datetime) -> sa.ColumnElement[str]:
-    """red: past due; yellow: a yellow level fired on this attempt, or one is due unswept."""
+LIGHTS = ("green", "yellow", "red")  # a step's traffic light, least urgent first
+
+
+def _urgent(now: dt.datetime) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[bool]]:
+    """An open step is red past due; yellow once a yellow level fired on this attempt, or one
+    is due unswept; else green."""
     yellow_fired = (
         sa.select(col(EscalationRow.id))
         .where(
@@ -50,11 +54,19 @@ def lights(now: dt.datetime) -> sa.ColumnElement[str]:
         )
         .exists()
     )
-    return sa.case(
-        (col(StepRow.due_at) < now, "red"),
-        (sa.or_(yellow_fired, col(StepRow.next_escalation_at) <= now), "yellow"),
-        else_="green",
-    )
+    return col(StepRow.due_at) < now, sa.or_(yellow_fired, col(StepRow.next_escalation_at) <= now)
+
+
+def light_rank(now: dt.datetime) -> sa.ColumnElement[int]:
+    """An open step's traffic light as its index in `LIGHTS` (a case's is its steps' worst)."""
+    red, yellow = _urgent(now)
+    return sa.case((red, 2), (yellow, 1), else_=0)
+
+
+def lights(now: dt.datetime) -> sa.ColumnElement[str]:
+    """An open step's traffic light by name."""
+    red, yellow = _urgent(now)
+    return sa.case((red, "red"), (yellow, "yellow"), else_="green")
 
 
 def _soonest_cases(

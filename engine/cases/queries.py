@@ -17,12 +17,13 @@ from engine.calendar import CalendarSet, WorkingCalendar
 from engine.cases import auditing
 from engine.cases.audit import Break
 from engine.cases.case import Case, NegativeStatus
-from engine.cases.overview import lights
+from engine.cases.overview import LIGHTS, light_rank, lights
 from engine.cases.state import CaseStatus
-from engine.cases.tables import CaseRow, EventRow, NegativeRow, StepRow
+from engine.cases.tables import CaseRow, DecisionRow, EventRow, NegativeRow, StepRow
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
 from engine.errors import InputError, NotFound
+from engine.registry.tables import WorkflowVersion
 from engine.views.cases import (
     CaseSummary,
     CaseView,
@@ -69,14 +70,18 @@ class CaseQueries:
         workflow: str | None = None,
         department: str | None = None,
         overdue: bool = False,
-        involving: tuple[str, Sequence[str]] | None = None,
-        after: tuple[str, str] | None = None,
+        light: str | None = None,
+        text: str | None = None,
+        involving: tuple[Sequence[str], Sequence[str]] | None = None,
+        after: tuple[dt.datetime, str] | None = None,
         limit: int = 200,
     ) -> list[CaseSummary]:
         """Cases by status and workflow, oldest first; with `department`, those with an open
         step there; `overdue`: an open step past its due time (read through the (is_open,
-        due_at) index); `involving` (a department and the workflows it owns): only the cases
-        it takes part in; `after` (submitted at, id): the page after that case."""
+        due_at) index); `involving` (departments and the workflows they own): only the
+        cases they take part in; `light`: its most urgent open step is green, yellow or red;
+        `text`: in its id, its applicant's name or its workflow's title; `after` (submitted
+        at, id): the page after that case."""
         now = self.clock()
         _known("status", status, [s.value for s in CaseStatus])
         query = sa.select(
@@ -97,14 +102,36 @@ class CaseQueries:
             if overdue:
                 steps = steps.where(col(StepRow.due_at) < as_utc(now))
             query = query.where(col(CaseRow.id).in_(steps))
+        if light:
+            _known("traffic light", light, list(LIGHTS))
+            worst = sa.func.max(light_rank(as_utc(now)))
+            lit = (
+                select(StepRow.case_id)
+                .where(col(StepRow.is_open) == True)  # noqa: E712
+                .group_by(col(StepRow.case_id))
+                .having(worst == LIGHTS.index(light))
+            )
+            query = query.where(col(CaseRow.id).in_(lit))
+        if text:
+            pattern = f"%{_like_escaped(text.lower())}%"
+            titled = select(WorkflowVersion.workflow_id).where(
+                sa.func.lower(col(WorkflowVersion.title)).like(pattern, escape="\\")
+            )
+            query = query.where(
+                or_(
+                    sa.func.lower(col(CaseRow.id)).like(pattern, escape="\\"),
+                    sa.func.lower(col(CaseRow.applicant_name)).like(pattern, escape="\\"),
+                    col(CaseRow.workflow_id).in_(titled),
+                )
+            )
         if involving is not None:
             where, owned = involving
-            takes_part = select(StepRow.case_id).where(StepRow.department == where)
+            takes_part = select(StepRow.case_id).where(col(StepRow.department).in_(list(where)))
             query = query.where(
                 or_(col(CaseRow.workflow_id).in_(list(owned)), col(CaseRow.id).in_(takes_part))
             )
         if after is not None:
-            at = as_utc(dt.datetime.fromisoformat(after[0]))
+            at = as_utc(after[0])
             query = query.where(
                 or_(
                     col(CaseRow.submitted_at) > at,
@@ -123,18 +150,41 @@ class CaseQueries:
                 for r in session.execute(query)
             ]
 
-    def worklist(self, department: str, *, limit: int = 200) -> list[WorkItemView]:
-        """A department's open steps, most urgent first (the earliest due; those without a
-        running clock last), each with its traffic light as the overview counts it."""
+    def worklist(
+        self,
+        department: str | Sequence[str] | None = None,
+        *,
+        officer: str | None = None,
+        limit: int = 200,
+    ) -> list[WorkItemView]:
+        """Open steps, most urgent first (the earliest due; those without a running clock
+        last): a department's (or several departments'), and/or an officer's — transferred
+        to them, or signed by them on their current attempt and waiting on others; each
+        with its traffic light as the overview counts it."""
         now = as_utc(self.clock())
         light = lights(now).label("light")
         query = (
             select(StepRow, CaseRow.workflow_id, CaseRow.workflow_version, light)
             .join(CaseRow, col(CaseRow.id) == col(StepRow.case_id))
-            .where(col(StepRow.is_open) == True, StepRow.department == department)  # noqa: E712
+            .where(col(StepRow.is_open) == True)  # noqa: E712
             .order_by(col(StepRow.due_at).asc().nulls_last(), col(StepRow.case_id))
             .limit(limit)
         )
+        if department is not None:
+            departments = [department] if isinstance(department, str) else list(department)
+            query = query.where(col(StepRow.department).in_(departments))
+        if officer is not None:
+            signed = (
+                sa.select(col(DecisionRow.id))
+                .where(
+                    col(DecisionRow.case_id) == col(StepRow.case_id),
+                    col(DecisionRow.step_id) == col(StepRow.step_id),
+                    col(DecisionRow.attempt) == col(StepRow.attempt),
+                    col(DecisionRow.actor) == officer,
+                )
+                .exists()
+            )
+            query = query.where(or_(col(StepRow.assignee) == officer, signed))
         with Session(self.engine) as session:
             found = []
             for row, workflow_id, version, colour in session.execute(query):
@@ -226,6 +276,11 @@ class CaseQueries:
     def verify(self, case_id: str | None = None) -> list[Break]:
         """Check one case or all against its event log (`engine.cases.auditing`)."""
         return auditing.verify(self.engine, case_id).breaks
+
+
+def _like_escaped(text: str) -> str:
+    """`text` matched literally by LIKE (its own % and _ are not wildcards)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _known(what: str, value: str | None, known: list[str]) -> None:

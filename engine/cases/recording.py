@@ -12,6 +12,7 @@ from sqlmodel import Session
 from engine.calendar import WorkingCalendar
 from engine.cases import machine
 from engine.cases.case import Case
+from engine.cases.rows import applicant_name
 from engine.cases.writes import CaseHead, Head, Writes, steps_to_write
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
@@ -66,6 +67,7 @@ def record(
             "workflow_id": new.workflow_id,
             "workflow_version": new.workflow_version,
             "submitted_at": as_utc(new.submitted_at),
+            "applicant_name": applicant_name(new.applicant),
             "escalated": False,
         }
     after = writes.case(head, events, row, actor=actor, now=now, new=old is None)

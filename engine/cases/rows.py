@@ -18,7 +18,14 @@ def step_values(run: StepRun) -> dict[str, Any]:
         "is_open": run.status in OPEN_STEP,
         "attempt": run.attempt,
         "suspended": run.clock.suspended if run.clock else False,
+        "assignee": run.assignee,
     }
+
+
+def applicant_name(applicant: dict[str, Any]) -> str | None:
+    """The applicant's name as a case listing searches it (None: the application has none)."""
+    name = applicant.get("name")
+    return str(name)[:255] if name not in (None, "") else None
 
 
 def decision_values(run: StepRun, signature: Signature) -> dict[str, Any]:

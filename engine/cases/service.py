@@ -42,7 +42,7 @@ class CaseService(CaseCommands, CaseQueries):
         self.sources = sources or Sources(engine)  # the library; registries from local records
         self.after_commit = after_commit  # side effects (wake a flow run): after, never inside
         self.reaction = reaction  # the engine's own move after a command (the inspection draw)
-        self._actors: dict[str, Actor] = {}
+        self._actors: dict[str, tuple[Actor, ...]] = {}
 
     def derived(
         self,

@@ -113,11 +113,13 @@ def transfer(run: Run) -> None:
     to = run.arg("to")
     if to == run.ctx.actor.name:
         raise run.refuse("a transfer hands the step to another officer", step=step.id)
-    # the receiver's department and role, as the service found them (`to_department`, `to_role`)
-    department, role = run.ctx.args.get("to_department"), run.ctx.args.get("to_role")
-    if department and department != step.department:
-        raise run.refuse(f"{to} is in {department}, not {step.department}", step=step.id)
-    if role and (department or step.department, role) not in _signer_roles(step):
-        raise run.refuse(f"{to} ({role}) may not sign this step", step=step.id)
+    # the receiver's departments and roles, as the service found them (`to_posts`)
+    posts = [(d, r) for d, r in run.ctx.args.get("to_posts") or []]
+    if posts and all(d != step.department for d, _ in posts):
+        where = ", ".join(sorted({str(d) for d, _ in posts}))
+        raise run.refuse(f"{to} is in {where}, not {step.department}", step=step.id)
+    if posts and not any(post in _signer_roles(step) for post in posts):
+        roles = ", ".join(sorted({str(r) for _, r in posts}))
+        raise run.refuse(f"{to} ({roles}) may not sign this step", step=step.id)
     run_step.assignee = to
     run.emit("step.transferred", step=step.id, to=to)

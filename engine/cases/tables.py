@@ -38,6 +38,7 @@ class CaseRow(SQLModel, table=True):
     last_hash: str = Field(max_length=64)
     submitted_at: dt.datetime
     updated_at: dt.datetime
+    applicant_name: str | None = Field(default=None, max_length=255)  # found by a listing's text
     promised_due_at: dt.datetime | None = Field(default=None, index=True)
     statutory_due_at: dt.datetime | None = None  # so `case recompute` sees it move
     next_escalation_at: dt.datetime | None = _when(index=True)  # the promised clock's ladder
@@ -71,6 +72,7 @@ class StepRow(SQLModel, table=True):
     attempt: int = 0
     due_at: dt.datetime | None = None
     suspended: bool = False
+    assignee: str | None = Field(default=None, index=True, max_length=64)  # transferred to
     next_escalation_at: dt.datetime | None = _when(index=True)  # the sweep's index
 
 
@@ -186,17 +188,31 @@ class CommandRow(SQLModel, table=True):
 
 
 class UserRow(SQLModel, table=True):
-    """A user: a role, in a department unless the role is unscoped; the API token is stored
-    only as its SHA-256 (unique, so a presented token finds its user by one index lookup)."""
+    """A user, with one or more roles (`UserRoleRow`); the API token is stored only as its
+    SHA-256 (unique, so a presented token finds its user by one index lookup)."""
 
     __tablename__ = "users"
 
     name: str = Field(primary_key=True, max_length=64)
-    role: str = Field(max_length=32)
-    department: str | None = Field(default=None, max_length=64)
     token_hash: str | None = Field(default=None, max_length=64, unique=True)
     created_at: dt.datetime
     disabled_at: dt.datetime | None = _when()  # a disabled user's token stops at once
+
+
+class UserRoleRow(SQLModel, table=True):
+    """One role a user holds, in a department unless the role is unscoped (a reviewer in one
+    department may be the head of another)."""
+
+    __tablename__ = "user_roles"
+    __table_args__ = (
+        UniqueConstraint("user_name", "role", "department", name="uq_user_roles"),
+        Index("ix_user_roles_department_role", "department", "role"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_name: str = Field(foreign_key="users.name", index=True, max_length=64)
+    role: str = Field(max_length=32)
+    department: str | None = Field(default=None, max_length=64)
 
 
 class CheckpointRow(SQLModel, table=True):

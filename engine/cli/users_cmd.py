@@ -5,15 +5,18 @@ from __future__ import annotations
 import typer
 
 from engine import bootstrap
-from engine.access.accounts import Accounts, UserPublic
-from engine.access.permissions import check_role
+from engine.access.accounts import Accounts, UserPublic, posts_of
+from engine.access.permissions import check_posts
 from engine.calendar.display import moment_text
-from engine.cli.common import fail, print_json, user_errors
+from engine.cli.common import print_json, user_errors
 from engine.clock import SHANGHAI, as_utc
 
 app = typer.Typer(help="Users, their roles and API tokens.", no_args_is_help=True)
 JSON = typer.Option(False, "--json", help="Print JSON.")
-ROLE_HELP = "window, reviewer, head, leader, supervisor, admin, operator or portal"
+ROLE_HELP = (
+    "role or role:department, repeatable (a reviewer here and a head there): window, "
+    "reviewer, head, leader, supervisor, admin, operator or portal"
+)
 
 
 def _accounts() -> Accounts:
@@ -21,30 +24,30 @@ def _accounts() -> Accounts:
 
 
 def _line(user: UserPublic) -> str:
-    where = f"@{user.department}" if user.department else ""
     state = (
         f"disabled {moment_text(as_utc(user.disabled_at), SHANGHAI)}"
         if user.disabled_at
         else "enabled"
     )
-    return f"{user.name:24s} {user.role + where:34s} {state}"
+    return f"{user.name:24s} {', '.join(user.roles):34s} {state}"
 
 
 @app.command("add")
 @user_errors
 def add(
     name: str,
-    role: str = typer.Option(..., "--role", help=ROLE_HELP),
-    department: str = typer.Option(None, "--department", help="Not for operator or portal."),
+    role: list[str] = typer.Option(..., "--role", help=ROLE_HELP),
+    department: str = typer.Option(
+        None, "--department", help="The department of a --role given without one."
+    ),
 ) -> None:
-    """Add a user; prints its API token once (only its hash is stored)."""
-    known = bootstrap.catalogue()
-    if department is not None and department not in known.departments:
-        fail(f"unknown department {department!r} (known: {', '.join(known.departments)})")
-    roles = set(known.departments[department].roles) if department else set()
-    check_role(role, department, officer_roles=roles)
+    """Add a user with one or more roles; prints its API token once (only its hash is
+    stored)."""
+    posts = posts_of(role, department)
+    known = bootstrap.catalogue().departments
+    check_posts(posts, {d.id: d.roles for d in known.values()})
     token = _accounts().add(name, role=role, department=department)
-    typer.echo(f"added {name} ({role}{'@' + department if department else ''}); token: {token}")
+    typer.echo(f"added {name} ({', '.join(str(p) for p in posts)}); token: {token}")
 
 
 @app.command("list")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from sqlmodel import Session, col, select
 
@@ -82,9 +82,9 @@ class DrawService:
         case = self.cases.load(case_id)
         return draw_view(case.id, _run_of(case, step_id), self.cases.calendars.get(case.calendar))
 
-    def listing(self, department: str | None = None) -> list[DrawListingView]:
-        """Every inspection drawn for (a department's), newest first: sealed or opened and
-        its opening time, never who was drawn."""
+    def listing(self, departments: Collection[str] | None = None) -> list[DrawListingView]:
+        """Every inspection drawn for (those of `departments`), newest first: sealed or
+        opened and its opening time, never who was drawn."""
         query = (
             select(EventRow.case_id, EventRow.data)
             .where(EventRow.kind == "draw.eligible")
@@ -98,7 +98,7 @@ class DrawService:
         for case_id, step_id in drawn:
             case = self.cases.load(case_id)
             run = _run_of(case, step_id)
-            if department not in (None, run.department):
+            if departments is not None and run.department not in departments:
                 continue
             view = draw_view(case.id, run, self.cases.calendars.get(case.calendar))
             rows.append(

@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from engine.calendar import WorkingCalendar
 from engine.cases.case import Case
 from engine.cases.service import CaseService
-from engine.cases.tables import UserRow
+from engine.cases.tables import UserRoleRow
 from engine.definitions.catalogue import Catalogue
 from engine.definitions.model import Workflow
 from engine.escalation import notices
@@ -81,10 +81,11 @@ class Names:
     def __call__(self, department: str, role: str) -> Sequence[str]:
         key = (department, role)
         if key not in self.known:
-            query = select(UserRow.name).where(
-                UserRow.department == department, UserRow.role == role
+            query = select(UserRoleRow.user_name).where(
+                UserRoleRow.department == department, UserRoleRow.role == role
             )
-            self.known[key] = list(self.session.execute(query.order_by(UserRow.name)).scalars())
+            names = self.session.execute(query.order_by(UserRoleRow.user_name)).scalars()
+            self.known[key] = list(names)
         return self.known[key]
 
 

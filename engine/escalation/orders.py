@@ -13,9 +13,10 @@ from sqlmodel import Session, col, select
 from engine import inputs
 from engine.calendar import WorkingCalendar
 from engine.cases.case import Actor, Case
-from engine.cases.errors import Conflict, IllegalAction
+from engine.cases.errors import Conflict, IllegalAction, NotPermitted
 from engine.cases.machine import Event
 from engine.cases.tables import CaseRow, EscalationRow
+from engine.cases.users import as_first_allowed
 from engine.cases.writes import Writes
 from engine.clock import as_utc
 from engine.definitions.escalation import Level
@@ -55,7 +56,9 @@ class Orders(FiringNotices):
             uow: UnitOfWork, esc: EscalationRow, who: Actor, case: Case, now: dt.datetime
         ) -> Change:
             if (who.department, who.role) not in _told(esc) and who.role != "supervisor":
-                raise _refuse(esc, who, "ack", "only those told of it, or a supervisor, may")
+                raise _refuse(
+                    esc, who, "ack", "only those told of it, or a supervisor, may", who_refused=True
+                )
             esc.acknowledged_by, esc.acknowledged_at = who.name, as_utc(now)
             return esc, Event("escalation.acknowledged", {"escalation": esc.id, "level": esc.level})
 
@@ -73,7 +76,8 @@ class Orders(FiringNotices):
             uow: UnitOfWork, esc: EscalationRow, who: Actor, case: Case, now: dt.datetime
         ) -> Change:
             if who.role not in SUPERVISORS:
-                raise _refuse(esc, who, "order", f"only the roles {', '.join(SUPERVISORS)} may")
+                only = f"only the roles {', '.join(SUPERVISORS)} may"
+                raise _refuse(esc, who, "order", only, who_refused=True)
             session = uow.session
             workflow = self.cases.workflows(case.workflow_id, case.workflow_version)
             calendar = self.cases.calendars.get(case.calendar)
@@ -144,11 +148,13 @@ class Orders(FiringNotices):
                     raise NotFound(f"no escalation {escalation_id}")
                 if skip(esc):
                     return self._view(session, esc)
-                who = self.cases.actor(session, actor)
                 row = session.get(CaseRow, esc.case_id)
                 assert row is not None
                 case = Case.from_json(row.snapshot)
-                target, event = change(uow, esc, who, case, now)
+                who, (target, event) = as_first_allowed(
+                    self.cases.actors(session, actor),
+                    lambda who: (who, change(uow, esc, who, case, now)),
+                )
                 writes = Writes()
                 self.cases.record_unchanged(
                     writes, session, row, case, [event], actor=who.name, now=now
@@ -180,8 +186,12 @@ def _told(esc: EscalationRow) -> list[notices.Role]:
     return [(d, r) for d, r in json.loads(esc.recipients)]
 
 
-def _refuse(esc: EscalationRow, who: Actor, action: str, reason: str) -> IllegalAction:
-    return IllegalAction(
+def _refuse(
+    esc: EscalationRow, who: Actor, action: str, reason: str, *, who_refused: bool = False
+) -> IllegalAction:
+    """A refusal of the change (`who_refused`: for who the actor is, so another of the
+    user's roles may try)."""
+    return (NotPermitted if who_refused else IllegalAction)(
         reason,
         case=esc.case_id,
         action=f"{action} escalation {esc.id}",

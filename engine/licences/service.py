@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from engine.access.permissions import Principal, Role, require
+from engine.access.permissions import Post, Principal, Role, require
 from engine.cases.requests import Command
 from engine.cases.service import CaseService
 from engine.cases.sharing import certificate_changed
@@ -84,19 +84,15 @@ class Licences:
         action = "licences.revoke" if status is CertificateStatus.REVOKED else "licences.replace"
         with UnitOfWork(self.cases.engine) as uow:
             session = uow.session
-            who = self.cases.actor(session, actor)
+            who = self.cases.actors(session, actor)
             certificate = session.get(Certificate, number)
             if certificate is None:
                 raise NotFound(f"no certificate {number!r} in the licence library")
             try:
-                role = Role(who.role)
+                posts = tuple(Post(Role(w.role), w.department) for w in who)
             except ValueError:
-                raise InputError(f"{actor} ({who.role}) may not change a certificate") from None
-            require(
-                Principal(who.name, role, who.department),
-                action,
-                departments={certificate.department},
-            )
+                raise InputError(f"{actor} ({who[0].role}) may not change a certificate") from None
+            require(Principal(actor, posts), action, departments={certificate.department})
             current = library.status_at(certificate, now)
             if current != CertificateStatus.VALID:
                 raise InputError(f"certificate {number} is {current}, not valid: nothing changed")
@@ -116,7 +112,7 @@ class Licences:
                 )
             certificate.status = status.value
             certificate.replaced_by = replacement
-            certificate.changed_by, certificate.changed_at = who.name, now
+            certificate.changed_by, certificate.changed_at = actor, now
             certificate.change_reason = reason
             session.add(certificate)
             cases = {u.case_id for u in library.uses_of(session, number)}

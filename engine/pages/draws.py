@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from engine.access.permissions import Forbidden, Principal, Scope, require
+from engine.access.permissions import Forbidden, Principal, reach, require
 from engine.access.visibility import departments_of
 from engine.api.deps import ID_PATTERN
 from engine.definitions.model import DrawSpec, Workflow
@@ -49,7 +49,7 @@ def _may_open(user: Principal, spec: DrawSpec, department: str) -> bool:
         require(user, "draws.open", departments={department})
     except Forbidden:
         return False
-    return user.role == spec.opener
+    return any(p.role == spec.opener and p.department == department for p in user.posts)
 
 
 def draw_panels(page: Page, view: CaseView, workflow: Workflow) -> list[DrawPanel]:
@@ -99,6 +99,5 @@ def open_draw(page: CheckedPage, case_id: CaseId, step: StepId) -> Response:
 @router.get("/draws")
 def draws_list(page: CurrentPage) -> HTMLResponse:
     """Every draw (a head: their department's): sealed or opened, case, step, opening time."""
-    scope = require(page.user, "draws.list")
-    department = None if scope is Scope.ALL else page.user.department
-    return page.render("draws.html", rows=_service(page).listing(department))
+    departments = reach(page.user, "draws.list")
+    return page.render("draws.html", rows=_service(page).listing(departments))

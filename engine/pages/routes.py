@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from engine.access.permissions import Forbidden, Scope, require, scope_of
+from engine.access.permissions import Forbidden, Scope, reach, require, scope_of
 from engine.access.visibility import departments_of, visible
 from engine.api.deps import Deps
 from engine.cases.overview import overview as overview_of
@@ -111,9 +111,10 @@ def home() -> Response:
 def overview(page: CurrentPage, department: Name = None, workflow: Name = None) -> HTMLResponse:
     """For operators and supervisors every department; an officer sees their own (部门总览:
     its load and clocks). Filters live in the URL."""
-    scoped = scope_of(page.user, "cases.read") is not Scope.ALL
-    if scoped:
-        department = department or page.user.department
+    mine = reach(page.user, "cases.read")
+    scoped = mine is not None
+    if mine is not None:
+        department = department or min(mine, default="")
         require(page.user, "cases.read", departments={department or ""})
     seen = overview_of(
         page.deps.cases,
@@ -169,11 +170,13 @@ def refusal(action: Callable[[], object]) -> str | None:
 
 
 def _worklist_department(page: Page, department: str | None) -> str:
-    """The asked department (an officer only their own; a reader of everything any)."""
-    if scope_of(page.user, "worklist.read") is Scope.ALL:
+    """The asked department (an officer only one of their own, by default the first; a
+    reader of everything any)."""
+    mine = reach(page.user, "worklist.read")
+    if mine is None:
         return department or ""
     require(page.user, "worklist.read", departments={department} if department else None)
-    return page.user.department or ""
+    return department or min(mine, default="")
 
 
 def _worklist(

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from engine.access.permissions import Principal, Scope, scope_of
+from engine.access.permissions import Principal, reach
 from engine.api.deps import Deps, Services
 from engine.api.problems import status_of
 from engine.errors import OnethingError
@@ -94,10 +94,9 @@ class Page:
         return self.render(template, status=status, error=error, **context)
 
     def in_scope(self, action: str, rows: list[T], department: Callable[[T], str]) -> list[T]:
-        """The rows `action` lets the user read: all, or their department's."""
-        if scope_of(self.user, action) is Scope.ALL:
-            return rows
-        return [row for row in rows if department(row) == self.user.department]
+        """The rows `action` lets the user read: all, or their departments'."""
+        where = reach(self.user, action)
+        return [row for row in rows if where is None or department(row) in where]
 
 
 def remember(request: Request, response: Response, chosen: i18n.Lang) -> None:

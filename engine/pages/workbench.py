@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse
 
-from engine.access.permissions import Forbidden, Scope, require, scope_of
+from engine.access.permissions import Forbidden, reach, require
 from engine.api.routes.definitions import MAX_SOURCE_BYTES, upload_text
 from engine.definitions import Workflow, load_workflow_text, make_plan
 from engine.definitions.application import application_problems
@@ -88,9 +88,10 @@ def _sample_workflows(samples: dict[str, Path]) -> dict[str, str]:
 def _listings(page: Page) -> list[WorkflowListing]:
     """The registered workflows the user answers for (an admin: the department's own)."""
     everything = list_workflows(page.deps.cases.engine)
-    if scope_of(page.user, "definitions.check") is Scope.ALL:
+    departments = reach(page.user, "definitions.check")
+    if departments is None:
         return everything
-    own = set(owned_by(page.deps.cases.engine, page.user.department or ""))
+    own = {w for d in departments for w in owned_by(page.deps.cases.engine, d)}
     return [w for w in everything if w.workflow_id in own]
 
 

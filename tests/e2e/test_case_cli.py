@@ -191,9 +191,9 @@ def test_users_add_list_rotate_and_disable(onething) -> None:  # type: ignore[no
     assert rotated != first and rotated.startswith("ot_")
     ok(onething("users", "disable", "liu"))
     users = json.loads(ok(onething("users", "list", "--json")))
-    assert [(u["name"], u["role"], u["disabled_at"] is not None) for u in users] == [
-        ("liu", "reviewer", True),
-        ("ops", "operator", False),
+    assert [(u["name"], u["roles"], u["disabled_at"] is not None) for u in users] == [
+        ("liu", ["reviewer@municipal"], True),
+        ("ops", ["operator"], False),
     ]
     assert first not in ok(onething("users", "list")) and "token" not in json.dumps(users)
 

@@ -17,7 +17,7 @@ NOW = dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
 
 
 def officer(name: str) -> UserRow:
-    return UserRow(name=name, role="officer", department="交通", token_hash="-", created_at=NOW)
+    return UserRow(name=name, token_hash="-", created_at=NOW)
 
 
 def stored(engine: sa.Engine, name: str) -> bool:

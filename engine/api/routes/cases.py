@@ -4,14 +4,13 @@ time; `If-Match` with the case's `ETag` refuses an action on a stale view (412).
 
 from __future__ import annotations
 
-import base64
-import json
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.access.permissions import CASE_ACTIONS, Principal, Scope, require
+from engine.access.permissions import CASE_ACTIONS, Principal, reach, require
 from engine.access.visibility import departments_of, visible
 from engine.api.deps import ID_PATTERN, CurrentUser, Deps, guard
 from engine.cases.state import CaseStatus
@@ -110,51 +109,66 @@ def submit(
     return view
 
 
-def _cursor(text: str | None) -> tuple[str, str] | None:
-    if not text:
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+MICROSECOND = dt.timedelta(microseconds=1)
+CURSOR_PATTERN = r"^[0-9]{1,17}~[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
+
+
+def cursor_of(case: CaseSummary) -> str:
+    """The position just after `case` in the listing's order (submitted at, id)."""
+    return f"{(case.submitted_at - EPOCH) // MICROSECOND}~{case.id}"
+
+
+def _after(cursor: str | None) -> tuple[dt.datetime, str] | None:
+    if not cursor:
         return None
-    try:
-        at, case_id = json.loads(base64.urlsafe_b64decode(text.encode()))
-        return str(at), str(case_id)
-    except (ValueError, TypeError) as exc:
-        raise InputError(f"not a cursor of this listing: {text!r}") from exc
+    micros, _, case_id = cursor.partition("~")
+    return EPOCH + int(micros) * MICROSECOND, case_id
 
 
-@router.get("", **guard("cases.read", 400, 422))
+@router.get("", **guard("cases.read", 422))
 def list_cases(
     user: CurrentUser,
     deps: Deps,
     status: CaseStatus | None = None,
     workflow: Annotated[str | None, Query(max_length=64)] = None,
     department: Annotated[str | None, Query(max_length=64)] = None,
-    overdue: bool = False,
-    cursor: Annotated[str | None, Query(max_length=400)] = None,
+    overdue: Annotated[bool, Query(description="only cases with an open step past due")] = False,
+    light: Annotated[
+        Literal["green", "yellow", "red"] | None,
+        Query(description="the traffic light of the case's most urgent open step"),
+    ] = None,
+    text: Annotated[
+        str | None,
+        Query(max_length=100, description="in the case id, applicant's name or workflow title"),
+    ] = None,
+    cursor: Annotated[
+        str | None,
+        Query(pattern=CURSOR_PATTERN, description="`next` of the page before"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> CasePage:
-    """Cases, oldest first, a page at a time; a department's officer sees the cases its
-    department takes part in."""
-    scope = require(user, "cases.read")
+    """Cases, oldest first, a page at a time (the same filters on every page); a
+    department's officer sees the cases its departments take part in."""
+    departments = reach(user, "cases.read")
     involving = None
-    if scope is Scope.DEPARTMENT and user.department is not None:
-        involving = (user.department, owned_by(deps.cases.engine, user.department))
+    if departments is not None:
+        owned = [w for d in sorted(departments) for w in owned_by(deps.cases.engine, d)]
+        involving = (sorted(departments), owned)
     rows = deps.cases.list_cases(
         status=status.value if status else None,
         workflow=workflow,
         department=department,
         overdue=overdue,
+        light=light,
+        text=text or None,
         involving=involving,
-        after=_cursor(cursor),
+        after=_after(cursor),
         limit=limit + 1,
     )
     more = len(rows) > limit
     rows = rows[:limit]
-    following = None
-    if more:
-        last = rows[-1]
-        following = base64.urlsafe_b64encode(
-            json.dumps([last.submitted_at.isoformat(), last.id]).encode()
-        ).decode()
-    return CasePage(items=rows, next=following)
+    return CasePage(items=rows, next=cursor_of(rows[-1]) if more else None)
 
 
 @router.get("/{case_id}", **guard("cases.read", 404))

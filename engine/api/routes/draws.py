@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from engine.access.permissions import Principal, Scope, require
+from engine.access.permissions import Principal, reach, require
 from engine.access.visibility import departments_of
 from engine.api.deps import ID_PATTERN, CurrentUser, Deps, Services, guard
 from engine.draw.service import DrawService
@@ -101,7 +101,7 @@ def verify(case_id: CaseId, step: StepId, user: CurrentUser, deps: Deps) -> Draw
 def list_draws(user: CurrentUser, deps: Deps) -> list[DrawListingView]:
     """Every draw, newest first (a head: their department's): sealed or opened, its case,
     step and opening time, never who was drawn."""
-    scope = require(user, "draws.list")
+    departments = reach(user, "draws.list")
     if deps.draws is None:
         raise ServiceError("the inspection draw is not configured in this service")
-    return deps.draws.listing(None if scope is Scope.ALL else user.department)
+    return deps.draws.listing(departments)

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.access.permissions import Principal, Scope, require
+from engine.access.permissions import Principal, reach, require
 from engine.api.deps import ID_PATTERN, CurrentUser, Deps, Services, guard
 from engine.draw.book import RosterBook
 from engine.draw.roster import Change
@@ -71,11 +71,13 @@ def _book(deps: Services) -> RosterBook:
 
 def _read_department(user: Principal, action: str, department: str | None) -> str | None:
     """The department whose roster `user` asks for (None: every one, for a reader of all);
-    a department's admin or head reads only their own."""
-    if require(user, action) is Scope.ALL:
+    a department's admin or head reads only their own (by default the first of them)."""
+    mine = reach(user, action)
+    if mine is None:
         return department
-    require(user, action, departments={department or user.department or ""})
-    return department or user.department
+    department = department or min(mine, default="")
+    require(user, action, departments={department})
+    return department
 
 
 def _change(deps: Services, user: Principal, change: Change) -> ExaminerView:

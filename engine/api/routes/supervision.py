@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.access.permissions import Principal, Scope, require, scope_of
+from engine.access.permissions import Principal, reach, require
 from engine.api.deps import ID_PATTERN, CurrentUser, Deps, guard
 from engine.errors import NotFound
 from engine.escalation.publications import publications
@@ -38,22 +38,30 @@ class Order(BaseModel):
     due: dt.date | dt.datetime
 
 
-def _department(user: Principal, action: str, asked: str | None) -> str | None:
-    """The department a read is limited to: the asked one (a department's officer only its
-    own), or none for a reader of everything who asked for none."""
-    if scope_of(user, action) is Scope.ALL:
-        return asked
+def _within(user: Principal, action: str, asked: str | None) -> frozenset[str] | None:
+    """The departments a read is limited to: the asked one (an officer only one of their
+    own), else all of the user's (None: a reader of everything who asked for none)."""
+    mine = reach(user, action)
+    if mine is None:
+        return frozenset({asked}) if asked else None
     require(user, action, departments={asked} if asked else None)
-    return user.department
+    return frozenset({asked}) if asked else mine
 
 
 @router.get("/worklist", **guard("worklist.read", 422))
 def worklist(user: CurrentUser, deps: Deps, department: Department = None) -> list[WorkItemView]:
-    """A department's open steps, most urgent first (default: the user's department)."""
-    where = _department(user, "worklist.read", department) or department
+    """The open steps of a department (default: the user's departments), most urgent first."""
+    where = _within(user, "worklist.read", department)
     if where is None:
         raise NotFound("name a department (?department=…)")
-    return deps.cases.worklist(where)
+    return deps.cases.worklist(sorted(where))
+
+
+@router.get("/worklist/mine", **guard("worklist.read"))
+def my_worklist(user: CurrentUser, deps: Deps) -> list[WorkItemView]:
+    """The calling officer's open steps, most urgent first: transferred to them, or signed by
+    them and waiting on the other signers."""
+    return deps.cases.worklist(officer=user.name)
 
 
 @router.get("/escalations", **guard("escalations.read", 422))
@@ -65,9 +73,9 @@ def escalations(
     department: Department = None,
 ) -> list[EscalationView]:
     """Levels fired, newest first; `open`: not yet acknowledged."""
-    where = _department(user, "escalations.read", department)
+    where = _within(user, "escalations.read", department)
     rows = deps.supervision.escalations(case_id=case, open_only=open_only)
-    return [row for row in rows if where is None or row.department == where]
+    return [row for row in rows if where is None or row.department in where]
 
 
 @router.post(
@@ -94,9 +102,9 @@ def negatives(
     department: Department = None,
 ) -> list[NegativeMatterView]:
     """The register of negative decisions, with their leaders' decisions."""
-    where = _department(user, "negatives.read", department)
+    where = _within(user, "negatives.read", department)
     rows = deps.cases.negatives(status=status)
-    return [row for row in rows if where is None or row.department == where]
+    return [row for row in rows if where is None or row.department in where]
 
 
 def _decide(deps: Deps, user: Principal, negative_id: str, action: str, reason: str) -> CaseView:

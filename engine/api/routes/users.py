@@ -8,10 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.access.accounts import UserPublic
-from engine.access.permissions import Scope, check_role, require
+from engine.access.accounts import UserPublic, posts_of
+from engine.access.permissions import ROLE_PATTERN, check_posts, reach, require
 from engine.api.deps import CurrentUser, Deps, guard
-from engine.errors import InputError
 
 router = APIRouter(prefix="/users", tags=["users"])
 Name = Annotated[str, Path(max_length=64, pattern=r"^[^\x00-\x1f\x7f/]+$")]
@@ -21,8 +20,10 @@ class NewUser(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
-    role: Annotated[str, Field(max_length=32)]
-    department: Annotated[str, Field(max_length=64)] | None = None
+    roles: Annotated[
+        list[Annotated[str, Field(pattern=ROLE_PATTERN)]],
+        Field(min_length=1, max_length=8, description="each `role` or `role:department`"),
+    ]
 
 
 class Token(BaseModel):
@@ -35,25 +36,27 @@ class Token(BaseModel):
 @router.get("", **guard("users.read"))
 def list_users(user: CurrentUser, deps: Deps) -> list[UserPublic]:
     """Users (a department's admin: its department's), never their tokens."""
-    scope = require(user, "users.read")
-    return deps.accounts.list(department=None if scope is Scope.ALL else user.department)
+    departments = reach(user, "users.read")
+    if departments is None:
+        return deps.accounts.list()
+    found = {u.name: u for d in sorted(departments) for u in deps.accounts.list(department=d)}
+    return sorted(found.values(), key=lambda u: u.name)
 
 
 @router.post("", status_code=201, **guard("users.manage", 400, 409, 422))
 def add_user(body: NewUser, user: CurrentUser, deps: Deps) -> Token:
-    """Add a user to the admin's department."""
-    require(user, "users.manage", departments={body.department} if body.department else set())
-    departments = deps.catalogue().departments
-    if body.department not in departments:
-        raise InputError(f"unknown department {body.department!r}")
-    check_role(body.role, body.department, officer_roles=set(departments[body.department].roles))
-    token = deps.accounts.add(body.name, role=body.role, department=body.department)
+    """Add a user holding one or more roles in the admin's departments."""
+    posts = posts_of(body.roles)
+    for post in posts:  # each of an admin's departments; an unscoped role is no admin's
+        require(user, "users.manage", departments={post.department or ""})
+    check_posts(posts, {d.id: d.roles for d in deps.catalogue().departments.values()})
+    token = deps.accounts.add(body.name, role=body.roles)
     return Token(user=deps.accounts.get(body.name), token=token)
 
 
 def _managed(deps: Deps, user: CurrentUser, name: str) -> None:
-    found = deps.accounts.get(name)
-    require(user, "users.manage", departments={found.department} if found.department else set())
+    for role in deps.accounts.get(name).roles:  # an admin of each of the user's departments
+        require(user, "users.manage", departments={role.partition("@")[2]})
 
 
 @router.post("/{name}/disable", **guard("users.manage", 404))

@@ -157,3 +157,29 @@ def test_a_bad_application_is_refused_as_input(
         )
     assert answer.status_code in (400, 422), answer.text
     assert detail in answer.json()["detail"]
+
+
+def test_a_user_with_two_roles_acts_in_the_one_the_step_allows(api: Api) -> None:
+    # a reviewer of traffic-police who also reviews for municipal; a leader who supervises
+    roles = ["reviewer:traffic-police", "reviewer:municipal"]
+    api.tokens["duo"] = api.services.accounts.add("duo", role=roles)
+    leading = ["leader:approval-bureau", "supervisor:supervision"]
+    api.tokens["lu"] = api.services.accounts.add("lu", role=leading)
+    case_id = api.accepted()
+    for step_id in ("road-occupation", "traffic-consent"):  # municipal's, traffic-police's
+        view = act(api, "duo", case_id, "approve", 200, step=step_id)
+        signed = step(view, step_id)["signatures"][0]
+        assert (signed["actor"], signed["role"], signed["decision"]) == (
+            "duo",
+            "reviewer",
+            "approve",
+        )
+    assert {s["department"] for s in view["steps"]} == {"municipal", "traffic-police"}
+    refused = act(api, "duo", case_id, "extend", 403, step="road-digging", days=5)
+    assert "duo (reviewer@traffic-police, reviewer@municipal) may not" in refused["detail"]
+    other = api.submit()["id"]
+    reason = {"reason": "申请人不具备主体资格", "legal_basis": "《行政许可法》第三十二条"}
+    act(api, "wang", other, "refuse", 200, **reason)
+    assert act(api, "lu", other, "confirm-negative", 200, negative=f"{other}-N1")
+    with api.client("lu") as lu:  # as supervisor, every department's cases
+        assert lu.get(f"/api/v1/cases/{case_id}").json()["materials"]

@@ -107,15 +107,16 @@ def test_an_admin_adds_a_user_of_its_department_and_sees_the_token_once(api: Api
     with api.client("admin") as admin:
         added = admin.post(
             "/api/v1/users",
-            json={"name": "xu", "role": "reviewer", "department": "approval-bureau"},
+            json={"name": "xu", "roles": ["reviewer:approval-bureau", "head:approval-bureau"]},
         )
         elsewhere = admin.post(
-            "/api/v1/users", json={"name": "yu", "role": "reviewer", "department": "municipal"}
+            "/api/v1/users", json={"name": "yu", "roles": ["reviewer:municipal"]}
         )
         listed = admin.get("/api/v1/users").json()
     assert added.status_code == 201 and added.json()["token"].startswith("ot_")
     assert elsewhere.status_code == 403
-    assert {u["department"] for u in listed} == {"approval-bureau"}
+    assert {r.partition("@")[2] for u in listed for r in u["roles"]} == {"approval-bureau"}
+    assert added.json()["user"]["roles"] == ["reviewer@approval-bureau", "head@approval-bureau"]
     assert all("token" not in u for u in listed)
 
 

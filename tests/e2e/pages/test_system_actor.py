@@ -9,7 +9,7 @@ import datetime as dt
 from sqlmodel import Session
 
 from engine.access.accounts import token_hash
-from engine.cases.tables import UserRow
+from engine.cases.tables import UserRoleRow, UserRow
 from tests.fixtures.pages import CSRF, Scene
 
 FORGED = "ot_" + "s" * 40  # a token the forger knows
@@ -21,12 +21,12 @@ def test_a_hand_made_system_user_opens_neither_the_api_nor_the_pages(scene: Scen
         session.add(
             UserRow(
                 name="system",
-                role="leader",
-                department="approval-bureau",
                 token_hash=token_hash(FORGED),
                 created_at=dt.datetime(2026, 10, 1, tzinfo=dt.UTC),
             )
         )
+        session.flush()
+        session.add(UserRoleRow(user_name="system", role="leader", department="approval-bureau"))
         session.commit()
     before = cases.revision(scene.fresh)
     headers = {"Authorization": f"Bearer {FORGED}"}

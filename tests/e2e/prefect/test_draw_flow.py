@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.access.permissions import Principal, Role
+from engine.access.permissions import Post, Principal, Role
 from engine.cases.service import CaseService
 from engine.draw.book import RosterBook
 from engine.draw.drawer import Drawer
@@ -26,7 +26,7 @@ def test_art34_an_inspection_the_flow_activates_is_drawn_by_the_system_sealed(
 ) -> None:
     book = RosterBook(service.engine, clock=service.clock)
     if book.current().seq == 0:  # the session's database is shared by its tests
-        book.change(Principal("roster-admin", Role.ADMIN, OWNER), import_changes(ROSTER))
+        book.change(Principal("roster-admin", (Post(Role.ADMIN, OWNER),)), import_changes(ROSTER))
     case_id = service.submit("inspection-test", application(CLEAN_DRIVER)).id
     wait_for("the run to wait for acceptance", lambda: paused(service, case_id))
     service.act(case_id, "accept", actor="wang")

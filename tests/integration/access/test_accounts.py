@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session
 
 from engine.access.accounts import Accounts, token_hash
-from engine.access.permissions import Principal, Role
+from engine.access.permissions import Post, Principal, Role
 from engine.cases.tables import UserRow
 from engine.errors import InputError
 from engine.store import get_engine
@@ -24,7 +24,7 @@ def accounts(store_url: str) -> Accounts:
 
 def test_a_token_finds_its_user_and_only_its_hash_is_stored(accounts: Accounts) -> None:
     token = accounts.add("liu", role="reviewer", department="municipal")
-    assert accounts.authenticate(token) == Principal("liu", Role.REVIEWER, "municipal")
+    assert accounts.authenticate(token) == Principal("liu", (Post(Role.REVIEWER, "municipal"),))
     with Session(accounts.engine) as session:
         row = session.get(UserRow, "liu")
         assert row is not None and row.token_hash == token_hash(token) != token
@@ -45,7 +45,7 @@ def test_a_rotated_token_replaces_the_old_one(accounts: Accounts) -> None:
     old = accounts.add("ops", role="operator", department=None)
     new = accounts.rotate_token("ops")
     assert accounts.authenticate(old) is None
-    assert accounts.authenticate(new) == Principal("ops", Role.OPERATOR, None)
+    assert accounts.authenticate(new) == Principal("ops", (Post(Role.OPERATOR),))
 
 
 def test_listing_shows_users_without_their_tokens(accounts: Accounts) -> None:
@@ -58,3 +58,26 @@ def test_listing_shows_users_without_their_tokens(accounts: Accounts) -> None:
         accounts.add("liu", role="head", department="municipal")
     with pytest.raises(InputError, match="no user 'nobody'"):
         accounts.disable("nobody")
+
+
+def test_a_user_holds_several_roles_each_in_its_department(accounts: Accounts) -> None:
+    token = accounts.add(
+        "xu",
+        role=["reviewer:municipal", "head:traffic-police", "supervisor"],
+        department="supervision",
+    )
+    posts = (
+        Post(Role.REVIEWER, "municipal"),
+        Post(Role.HEAD, "traffic-police"),
+        Post(Role.SUPERVISOR, "supervision"),
+    )
+    assert accounts.authenticate(token) == Principal("xu", posts)
+    assert accounts.get("xu").roles == [
+        "reviewer@municipal",
+        "head@traffic-police",
+        "supervisor@supervision",
+    ]
+    assert [u.name for u in accounts.list(department="traffic-police")] == ["xu"]
+    assert accounts.list(department="municipal")[0].roles == accounts.get("xu").roles
+    with pytest.raises(InputError, match="at least one role"):
+        accounts.add("nobody", role=[])

@@ -8,18 +8,25 @@ from engine.access.permissions import (
     CASE_ACTIONS,
     PERMISSIONS,
     Forbidden,
+    Post,
     Principal,
     Role,
     Scope,
-    check_role,
+    check_posts,
+    reach,
     require,
 )
 from engine.cases.machine import ACTIONS, SYSTEM_ACTIONS
 from engine.errors import InputError
 
-OPERATOR = Principal("ops", Role.OPERATOR, None)
-PORTAL = Principal("portal", Role.PORTAL, None)
-REVIEWER = Principal("liu", Role.REVIEWER, "municipal")
+OPERATOR = Principal("ops", (Post(Role.OPERATOR),))
+PORTAL = Principal("portal", (Post(Role.PORTAL),))
+REVIEWER = Principal("liu", (Post(Role.REVIEWER, "municipal"),))
+# a reviewer in one department who heads another; a leader who also supervises
+TWO_HATS = Principal("xu", (Post(Role.REVIEWER, "municipal"), Post(Role.HEAD, "traffic-police")))
+LEADER_SUPERVISOR = Principal(
+    "li", (Post(Role.LEADER, "approval-bureau"), Post(Role.SUPERVISOR, "supervision"))
+)
 
 
 def test_every_action_a_user_may_take_on_a_case_has_a_rule() -> None:
@@ -39,7 +46,7 @@ def test_the_operator_reads_everything_and_changes_nothing() -> None:
 def test_the_portal_only_submits() -> None:
     allowed = {action for action, rule in PERMISSIONS.items() if Role.PORTAL in rule}
     assert allowed == {"cases.submit"}
-    with pytest.raises(Forbidden, match="portal .portal. may not cases read"):
+    with pytest.raises(Forbidden, match=r"portal \(portal\) may not cases read"):
         require(PORTAL, "cases.read")
 
 
@@ -56,22 +63,39 @@ def test_an_unknown_action_is_a_bug_not_a_refusal() -> None:
         require(OPERATOR, "cases.teleport")
 
 
+def test_a_user_with_several_roles_may_do_what_any_of_them_may_where_that_one_reaches() -> None:
+    # the head of traffic-police extends its steps; as municipal's reviewer it may not
+    assert require(TWO_HATS, "cases.extend", departments={"traffic-police", "bureau"})
+    with pytest.raises(Forbidden, match=r"xu \(reviewer@municipal, head@traffic-police\)"):
+        require(TWO_HATS, "cases.extend", departments={"municipal", "bureau"})
+    assert reach(TWO_HATS, "cases.approve") == {"municipal", "traffic-police"}
+    assert reach(TWO_HATS, "cases.extend") == {"traffic-police"}
+    # the supervisor's reach is everywhere, the leader's confirmation its department's
+    assert reach(LEADER_SUPERVISOR, "escalations.order") is None
+    assert reach(LEADER_SUPERVISOR, "cases.confirm-negative") == {"approval-bureau"}
+    assert scope_of_read(LEADER_SUPERVISOR) is Scope.ALL
+
+
+def scope_of_read(user: Principal) -> Scope:
+    return require(user, "cases.read", departments={"anywhere"})
+
+
 @pytest.mark.parametrize(
-    ("role", "department", "roles", "message"),
+    ("text", "message"),
     [
-        ("wizard", None, set(), "unknown role 'wizard'"),
-        ("operator", "municipal", set(), "give it no department"),
-        ("reviewer", None, set(), "needs a department"),
-        ("leader", "municipal", {"reviewer", "head"}, "has no role 'leader'"),
+        ("wizard", "unknown role 'wizard'"),
+        ("operator:municipal", "give it no department"),
+        ("reviewer", "needs a department"),
+        ("leader:municipal", "has no role 'leader'"),
+        ("reviewer:moon", "unknown department 'moon'"),
     ],
 )
-def test_a_role_is_given_only_where_it_exists(
-    role: str, department: str | None, roles: set[str], message: str
-) -> None:
+def test_a_role_is_given_only_where_it_exists(text: str, message: str) -> None:
+    departments = {"municipal": ("reviewer", "head")}
     with pytest.raises(InputError, match=message):
-        check_role(role, department, officer_roles=roles)
+        check_posts([Post.parse(text)], departments)
 
 
 def test_service_roles_need_no_department_role_in_departments_yaml() -> None:
-    assert check_role("admin", "municipal", officer_roles=set()) is Role.ADMIN
-    assert check_role("portal", None, officer_roles=set()) is Role.PORTAL
+    check_posts([Post.parse("admin:municipal"), Post.parse("portal")], {"municipal": ()})
+    assert str(Post.parse("head:municipal")) == "head@municipal"

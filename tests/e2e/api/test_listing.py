@@ -1,0 +1,71 @@
+"""The case listing's filters (traffic light, overdue, text) with cursor pagination, and an
+officer's own worklist, through HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from tests.fixtures.api import APPLICATION, Api
+
+
+def listed(api: Api, user: str, **params: Any) -> list[str]:
+    """Every case id the listing gives, a page of one at a time."""
+    ids: list[str] = []
+    cursor = None
+    with api.client(user) as client:
+        while True:
+            query = {**params, "limit": 1} | ({"cursor": cursor} if cursor else {})
+            answer = client.get("/api/v1/cases", params=query)
+            assert answer.status_code == 200, answer.text
+            page = answer.json()
+            ids += [case["id"] for case in page["items"]]
+            cursor = page["next"]
+            if cursor is None:
+                return ids
+
+
+def test_the_listing_filters_by_light_overdue_and_text_page_by_page(api: Api) -> None:
+    late = sorted([api.accepted(), api.accepted()])  # submitted at one moment: by id
+    api.clock.now += dt.timedelta(days=90)  # their steps' working-day limits have passed
+    gas = {**APPLICATION, "applicant": {**APPLICATION["applicant"], "name": "南宁测试燃气有限公司"}}
+    fresh = api.submit(gas)["id"]
+    with api.client("wang") as window:
+        assert window.post(f"/api/v1/cases/{fresh}/actions/accept").status_code == 200
+    assert listed(api, "ops", light="red") == late
+    assert listed(api, "ops", overdue="true") == late
+    # a one-working-day step is warned from its start (its yellow level is due at once)
+    assert listed(api, "ops", light="yellow") == [fresh]
+    assert listed(api, "ops", light="green") == []
+    assert listed(api, "ops", text="燃气") == [fresh]  # the applicant's name
+    assert listed(api, "ops", text="外线工程") == [*late, fresh]  # the workflow's title
+    assert listed(api, "ops", text=late[1][-6:].lower()) == [late[1]]  # the case id
+    assert listed(api, "ops", text="100%_") == []  # LIKE's wildcards are plain text
+    assert listed(api, "ops", light="red", text="燃气") == []
+    # a department's officer: the same filters within the cases it takes part in
+    assert listed(api, "liu", light="red") == late and listed(api, "qian", light="red") == []
+
+
+def test_a_cursor_is_a_position_and_a_malformed_one_is_refused(api: Api) -> None:
+    with api.client("ops") as ops:
+        assert ops.get("/api/v1/cases", params={"cursor": "0~a"}).status_code == 200
+        answer = ops.get("/api/v1/cases", params={"cursor": "not a cursor"})
+    assert answer.status_code == 422
+    assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_an_officers_worklist_holds_the_steps_transferred_to_them(api: Api) -> None:
+    case_id = api.accepted()
+    with api.client("ma") as ma:
+        assert ma.get("/api/v1/worklist/mine").json() == []
+    with api.client("liu") as liu:
+        moved = liu.post(
+            f"/api/v1/cases/{case_id}/actions/transfer", json={"step": "road-digging", "to": "ma"}
+        )
+        assert moved.status_code == 200, moved.text
+        assert liu.get("/api/v1/worklist/mine").json() == []
+        department = liu.get("/api/v1/worklist").json()
+    with api.client("ma") as ma:
+        mine = ma.get("/api/v1/worklist/mine").json()
+    assert [(w["case"], w["step"]) for w in mine] == [(case_id, "road-digging")]
+    assert {(w["case"], w["step"]) for w in department} >= {(case_id, "road-digging")}
