@@ -27,6 +27,8 @@ from engine.errors import CalendarError
 from engine.settings import PREFIX, Settings, SettingsError, read_settings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import sqlalchemy as sa
 
     from engine.access.accounts import Accounts
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
     from engine.notify.channels import ChannelKind
     from engine.notify.dispatch import Dispatcher
     from engine.notify.transports import Transport
+    from engine.views.cases import CaseView
 
 clock = system_now
 """The one clock every service built here is handed (engine/clock.py reads the wall clock)."""
@@ -149,13 +152,17 @@ def accounts() -> Accounts:
     return Accounts(database(), clock=clock)
 
 
-def api_services() -> Services:
-    """What the HTTP API calls: the configured case service, supervision over it, and the
+def api_services(after_commit: Callable[[CaseView], None] | None = None) -> Services:
+    """What the HTTP API calls: the configured case service (each commit also calling
+    `after_commit`: `onething serve` wakes the case's flow run), supervision over it, and the
     accounts of its database (a service factory's store included)."""
     from engine.access.accounts import Accounts
     from engine.api.deps import Services
+    from engine.cases.service import chained
 
     cases = case_service()
+    if after_commit is not None:
+        cases = cases.derived(after_commit=chained(cases.after_commit, after_commit))
     return Services(
         cases=cases,
         draws=draw_service(cases),

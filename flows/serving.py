@@ -18,16 +18,21 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from queue import SimpleQueue
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from engine import bootstrap
 from engine.errors import ServiceError
+
+if TYPE_CHECKING:
+    from engine.views.cases import CaseView
 
 log = logging.getLogger("onething.serve")
 STARTUP_SECONDS = 90
@@ -185,19 +190,35 @@ def serve(
     reconcile_seconds: float,
     reclaim: bool | None,
     work_pool: str | None = None,
+    changed: SimpleQueue[CaseView | None] | None = None,
 ) -> None:
     """Serve the case deployment until interrupted (blocks); with `work_pool`, that pool's
-    workers run the flows (`deploy/prefect.yaml`) and this process only reconciles."""
+    workers run the flows (`deploy/prefect.yaml`) and this process only reconciles.
+    `changed`: the cases this process's API changed, woken as they come (`wake_changed`)."""
     external = bool(os.environ.get("PREFECT_API_URL"))
     if external:
-        _serve(limit, poll_seconds, reconcile_seconds, reclaim=bool(reclaim), work_pool=work_pool)
+        _serve(
+            limit,
+            poll_seconds,
+            reconcile_seconds,
+            reclaim=bool(reclaim),
+            work_pool=work_pool,
+            changed=changed,
+        )
         return
     home = bootstrap.settings().data_dir.resolve() / "prefect"
     with prefect_server(home, port=port) as api_url:
         os.environ["PREFECT_API_URL"] = api_url  # before Prefect is imported: children inherit it
         os.environ.setdefault("PREFECT_HOME", str(home))
         log.info("Prefect server at %s (UI %s)", api_url, api_url.removesuffix("/api"))
-        _serve(limit, poll_seconds, reconcile_seconds, reclaim=reclaim is not False, work_pool=None)
+        _serve(
+            limit,
+            poll_seconds,
+            reconcile_seconds,
+            reclaim=reclaim is not False,
+            work_pool=None,
+            changed=changed,
+        )
 
 
 def _serve(
@@ -207,6 +228,7 @@ def _serve(
     *,
     reclaim: bool,
     work_pool: str | None,
+    changed: SimpleQueue[CaseView | None] | None = None,
 ) -> None:
     # Prefect and the modules that import it only now: PREFECT_API_URL is set (see `serve`).
     from flows.case_flow import DEPLOYMENT, DEPLOYMENT_NAME, case_flow
@@ -218,7 +240,7 @@ def _serve(
         from prefect.runner import Runner
         from prefect.types.entrypoint import EntrypointType
 
-        from flows.wake import Waker, reconcile
+        from flows.wake import FlowWaker, Waker, reconcile, wake_changed
 
         runner = Runner(
             name="onething", query_seconds=poll_seconds, limit=limit, pause_on_shutdown=False
@@ -246,14 +268,28 @@ def _serve(
                 if any(done.values()):
                     log.info("reconciled: %s", done)
 
-        if work_pool is not None:
-            log.info("reconciling %s; the workers of %s run the flows", DEPLOYMENT, work_pool)
-            await reconcile_forever()
-        reconciler = asyncio.create_task(reconcile_forever())
-        log.info("serving %s (at most %d awake runs)", DEPLOYMENT, limit)
+        waking = None
+        if changed is not None:  # the API's decisions wake their runs at once
+            waking = threading.Thread(
+                target=wake_changed,
+                args=(changed, FlowWaker(service.engine, clock=service.clock)),
+                name="onething-wake",
+                daemon=True,
+            )
+            waking.start()
         try:
-            await runner.start()
+            if work_pool is not None:
+                log.info("reconciling %s; the workers of %s run the flows", DEPLOYMENT, work_pool)
+                await reconcile_forever()
+            reconciler = asyncio.create_task(reconcile_forever())
+            log.info("serving %s (at most %d awake runs)", DEPLOYMENT, limit)
+            try:
+                await runner.start()
+            finally:
+                reconciler.cancel()
         finally:
-            reconciler.cancel()
+            if changed is not None and waking is not None:
+                changed.put(None)  # the waker's end
+                waking.join(timeout=5)
 
     asyncio.run(main())

@@ -3,7 +3,8 @@
 `FlowWaker` is the case service's after-commit hook: the first command of a case starts its
 flow run; a later one resumes the run if it is paused (a run that is not paused is awake and
 reads the decision itself). A hook that cannot reach Prefect only logs: `reconcile`, run by
-`onething serve` at start and every few seconds, starts the runs that are missing, resumes the
+`onething serve` at start and every few seconds (a safety net: the API's own commits wake
+their runs at once, through `wake_changed`), starts the runs that are missing, resumes the
 paused runs whose case has changed since they paused, and reschedules crashed ones.
 """
 
@@ -13,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from queue import SimpleQueue
 from typing import Any
 from uuid import UUID
 
@@ -33,7 +35,7 @@ from sqlmodel import Session, col, select
 
 from engine.cases.automatic import fingerprint
 from engine.cases.case import Case
-from engine.cases.service import CaseService
+from engine.cases.service import CaseService, chained
 from engine.cases.state import CLOSED_CASE
 from engine.cases.tables import CaseRow
 from engine.views.cases import CaseView
@@ -42,22 +44,7 @@ from flows.case_flow import DEPLOYMENT, waiting_on
 from flows.urls import api_url
 
 log = logging.getLogger("onething.flows")
-Hook = Callable[[CaseView], None]
 PAGE = 200
-
-
-def chained(first: Hook | None, second: Hook) -> Hook:
-    """Both hooks, in order (the second runs even if the first fails)."""
-    if first is None:
-        return second
-
-    def both(view: CaseView) -> None:
-        try:
-            first(view)
-        finally:
-            second(view)
-
-    return both
 
 
 @contextmanager
@@ -133,6 +120,21 @@ class FlowWaker(Waker):
                 self.start(client, case_id, view.workflow, departments)
             return
         self.resume(client, client.read_flow_run(UUID(run_id)), reason="decision")
+
+
+def wake_changed(changed: SimpleQueue[CaseView | None], waker: FlowWaker) -> None:
+    """Wake the flow run of each case `changed` names, as they come, until a None: what has
+    queued up meanwhile is woken once a case (its latest view)."""
+    while (first := changed.get()) is not None:
+        latest = {first.id: first}
+        while not changed.empty():
+            view = changed.get()
+            if view is None:
+                changed.put(None)  # the end, after these
+                break
+            latest[view.id] = view
+        for view in latest.values():
+            waker(view)
 
 
 def waking(service: CaseService) -> CaseService:

@@ -104,10 +104,11 @@ class Accounts:
 
     def principal(self, name: str) -> Principal:
         """The enabled user called `name`, as who acts at a command line."""
-        user = self.get(inputs.name("actor", name))
-        if user.disabled_at is not None:
-            raise InputError(f"user {name!r} is disabled")
-        return Principal(user.name, Role(user.role), user.department)
+        with Session(self.engine) as session:
+            row = _found(session, inputs.name("actor", name))
+            if row.disabled_at is not None:
+                raise InputError(f"user {name!r} is disabled")
+            return Principal(row.name, _posts(session, [row.name]).get(row.name, ()))
 
     def disable(self, name: str) -> UserPublic:
         """Stop the user's token at once (kept for the record: past actions name the user)."""

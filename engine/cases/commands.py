@@ -278,11 +278,13 @@ class CaseCommands(Users):
             args = {**args, "to_posts": [[t.department, t.role] for t in targets]}
         core = command.core or (lambda c, ctx: machine.act(c, command.action, ctx))
 
-        def attempt(actor: Actor) -> tuple[Actor, Case, list[Event]]:
-            new, events = core(case, machine.Context(workflow, calendar, actor, now, args))
-            return actor, new, events
+        def attempt(actor: Actor) -> tuple[machine.Context, Case, list[Event]]:
+            context = machine.Context(workflow, calendar, actor, now, args)
+            new, events = core(case, context)
+            return context, new, events
 
-        actor, new, events = as_first_allowed(self.actors(session, command.actor), attempt)
+        context, new, events = as_first_allowed(self.actors(session, command.actor), attempt)
+        actor = context.actor
         heads[case.id] = record(
             session,
             writes,

@@ -62,3 +62,19 @@ class CaseService(CaseCommands, CaseQueries):
             sources=self.sources,
             reaction=reaction or self.reaction,
         )
+
+
+def chained(
+    first: Callable[[CaseView], None] | None, second: Callable[[CaseView], None]
+) -> Callable[[CaseView], None]:
+    """Both after-commit hooks, in order (the second runs even if the first fails)."""
+    if first is None:
+        return second
+
+    def both(view: CaseView) -> None:
+        try:
+            first(view)
+        finally:
+            second(view)
+
+    return both

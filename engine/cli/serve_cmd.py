@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import signal
+from queue import SimpleQueue
 from typing import TYPE_CHECKING
 
 import typer
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from apscheduler.schedulers.base import BaseScheduler
 
     from engine.demo.living import Seeded
+    from engine.views.cases import CaseView
 
 PORT = typer.Option(4200, help="Port of the embedded Prefect server (without PREFECT_API_URL).")
 LIMIT = typer.Option(50, help="Most case flow runs awake at once (waiting ones do not count).")
@@ -72,9 +74,10 @@ def serve(
         from engine.demo.living import seed_living
 
         seeded = seed_living(bootstrap.case_service(), bootstrap.accounts(), echo=typer.echo)
-    # the API's commands are picked up by the flows' reconciliation (--reconcile-every): this
-    # process must not import Prefect before `run` has pointed it at its server
-    app = create_app(bootstrap.api_services())
+    # the API's commits queue their cases for `run` to wake (it imports Prefect once it has
+    # pointed it at its server); the reconciliation (--reconcile-every) is the safety net
+    changed: SimpleQueue[CaseView | None] = SimpleQueue()
+    app = create_app(bootstrap.api_services(after_commit=changed.put))
     sweeper = start_sweeper(  # electronic supervision (电子监察), every ONETHING_SWEEP_SECONDS
         bootstrap.supervision(),
         seconds=bootstrap.settings().sweep_seconds,
@@ -91,6 +94,7 @@ def serve(
                 reconcile_seconds=reconcile_every,
                 reclaim=reclaim,
                 work_pool=work_pool,
+                changed=changed,
             )
     except KeyboardInterrupt:
         typer.echo("onething serve: stopped")

@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Callable
 
 from engine.access.accounts import Accounts
-from engine.access.permissions import Principal, Role
+from engine.access.permissions import Post, Principal, Role
 from engine.calendar.display import moment_text
 from engine.cases.service import CaseService
 from engine.definitions.model import Step
@@ -45,7 +45,7 @@ def seed_roster(service: CaseService, roster: Roster) -> int:
     added = 0
     if not book.current().seq:
         for department in sorted({e.department for e in roster.examiners}):
-            head = Principal(officer_name(department, "head"), Role.HEAD, department)
+            head = Principal(officer_name(department, "head"), (Post(Role.HEAD, department),))
             changes = import_changes(
                 Roster(tuple(e for e in roster.examiners if e.department == department))
             )

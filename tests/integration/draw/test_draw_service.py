@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from engine.access.accounts import Accounts
-from engine.access.permissions import Forbidden, Principal, Role
+from engine.access.permissions import Forbidden, Post, Principal, Role
 from engine.calendar import CalendarSet
 from engine.cases.audit import canonical
 from engine.cases.errors import IllegalAction, NotPermitted
@@ -253,13 +253,13 @@ def test_the_roster_is_changed_by_its_departments_admin_or_head_and_each_change_
     draws: DrawService, clock: Clock
 ) -> None:
     book = draws.drawer.book
-    head = Principal("head", Role.HEAD, "approval-bureau")
+    head = Principal("head", (Post(Role.HEAD, "approval-bureau"),))
     book.change(head, [Change("disable", "approval-bureau", "examiner-li", {"reason": "调岗"})])
     relate = {"relatives": ["91450200MA5K8Q3L77"]}
     book.change(ADMIN, [Change("relate", "approval-bureau", "examiner-wang", relate)])
     for outsider in (
-        Principal("reviewer", Role.REVIEWER, "approval-bureau"),
-        Principal("other-admin", Role.ADMIN, "municipal"),
+        Principal("reviewer", (Post(Role.REVIEWER, "approval-bureau"),)),
+        Principal("other-admin", (Post(Role.ADMIN, "municipal"),)),
     ):
         with pytest.raises(Forbidden):
             book.change(outsider, [Change("enable", "approval-bureau", "examiner-li")])

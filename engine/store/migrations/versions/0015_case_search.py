@@ -1,8 +1,8 @@
 """cases.applicant_name (a listing finds a case by its applicant) and step_runs.assignee (an
 officer's worklist holds the steps transferred to them), both filled from the snapshots
 
-Revision ID: 0014_case_search
-Revises: 0013_user_roles
+Revision ID: 0015_case_search
+Revises: 0014_user_roles
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_case_search"
-down_revision = "0013_user_roles"
+revision = "0015_case_search"
+down_revision = "0014_user_roles"
 branch_labels = None
 depends_on = None
 
