@@ -2,8 +2,8 @@
 reviewer in one department and the head of another; a leader who also supervises); each
 existing user keeps its one role
 
-Revision ID: 0014_user_roles
-Revises: 0013_roster
+Revision ID: 0015_user_roles
+Revises: 0014_worklist_index
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_user_roles"
-down_revision = "0013_roster"
+revision = "0015_user_roles"
+down_revision = "0014_worklist_index"
 branch_labels = None
 depends_on = None
 

@@ -1,8 +1,8 @@
 """cases.applicant_name (a listing finds a case by its applicant) and step_runs.assignee (an
 officer's worklist holds the steps transferred to them), both filled from the snapshots
 
-Revision ID: 0015_case_search
-Revises: 0014_user_roles
+Revision ID: 0016_case_search
+Revises: 0015_user_roles
 """
 
 from __future__ import annotations
@@ -12,17 +12,16 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015_case_search"
-down_revision = "0014_user_roles"
+revision = "0016_case_search"
+down_revision = "0015_user_roles"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("cases") as batch:
-        batch.add_column(sa.Column("applicant_name", sa.String(length=255), nullable=True))
-    with op.batch_alter_table("step_runs") as batch:
-        batch.add_column(sa.Column("assignee", sa.String(length=64), nullable=True))
+    # plain ADD COLUMN (SQLite too): a batch copy would lose the worklist's partial index
+    op.add_column("cases", sa.Column("applicant_name", sa.String(length=255), nullable=True))
+    op.add_column("step_runs", sa.Column("assignee", sa.String(length=64), nullable=True))
     op.create_index("ix_step_runs_assignee", "step_runs", ["assignee"])
     connection = op.get_bind()
     cases = sa.table("cases", sa.column("id"), sa.column("snapshot"), sa.column("applicant_name"))
