@@ -6,6 +6,7 @@ import os
 
 import sqlalchemy as sa
 
+from engine.views.cases import CaseView
 from flows import tables
 
 EMBEDDED_PORT = 4200
@@ -25,3 +26,9 @@ def flow_run_url(database: sa.Engine, case_id: str) -> str | None:
     """The UI page of the case's flow run; None before the case has one."""
     run_id = tables.flow_run_of(database, case_id)
     return f"{ui_url().rstrip('/')}/runs/flow-run/{run_id}" if run_id else None
+
+
+def linked(database: sa.Engine, view: CaseView) -> CaseView:
+    """`view` with the link to its case's flow run (the CLI's `case show`, the API, the case
+    page)."""
+    return view.model_copy(update={"flow_run_url": flow_run_url(database, view.id)})

@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, SQLModel
 
+from engine.calendar.display import moment_text
 from engine.cases.audit import canonical
 from engine.cases.tables import CommandRow, among
 from engine.clock import as_utc
@@ -52,7 +53,8 @@ class Done:
             same = command == self.command
         if same:
             return self.result
-        when = f" at {self.at.isoformat(timespec='seconds')}" if self.at else ""
+        zone = self.result.submitted_at.tzinfo  # the case's calendar zone, never UTC
+        when = f" at {moment_text(self.at, zone)}" if self.at and zone else ""
         return InputError(
             f"idempotency key {self.key!r} was already used for {self.action} on case "
             f"{self.case_id}{when} with other details (step, actor or arguments): a different "

@@ -27,15 +27,18 @@ FORECAST_LEVELS = ("yellow", "red")
 
 
 def end_of_working_week(calendar: WorkingCalendar, now: dt.datetime) -> dt.datetime:
-    """The close of business of the last working day of `now`'s week (Monday to Sunday, so
-    a make-up Saturday counts), or `now` itself if none is left."""
-    today = calendar.local(now).date()
-    last = None
-    day = calendar.next_working_day(today)
-    while day.isocalendar()[:2] == today.isocalendar()[:2]:
-        last = day
+    """The close of business of the last working day of the working week under way: the week
+    (Monday to Sunday, so a make-up Saturday counts) of the first working day still open at
+    `now`. On a weekend, a holiday week or a Friday after hours that is the coming week, so the
+    forecast shows what Monday brings instead of nothing."""
+    day = calendar.next_working_day(calendar.local(now).date())
+    if calendar.close_of_business(day) <= now:
         day = calendar.add_working_days(day, 1)
-    return calendar.close_of_business(last) if last else calendar.local(now)
+    week = day.isocalendar()[:2]
+    last = day
+    while (following := calendar.add_working_days(last, 1)).isocalendar()[:2] == week:
+        last = following
+    return calendar.close_of_business(last)
 
 
 LIGHTS = ("green", "yellow", "red")  # a step's traffic light, least urgent first

@@ -18,7 +18,7 @@ from engine.definitions.application import ApplicationError
 from engine.definitions.loader import located_findings
 from engine.errors import InputError
 from engine.views.cases import BatchOutcome, CaseView, ClockView, TimelineView
-from flows.urls import flow_run_url
+from flows.urls import linked
 
 app = typer.Typer(help="Cases (办件): submit, act, show, list, timeline.", no_args_is_help=True)
 negative_app = typer.Typer(
@@ -71,8 +71,7 @@ def submit(
 def show(case_id: str, as_json: bool = JSON) -> None:
     """A case with its steps, clocks (due, remaining working days) and its flow run."""
     service = bootstrap.case_service()
-    view = service.show(case_id)
-    view = view.model_copy(update={"flow_run_url": flow_run_url(service.engine, case_id)})
+    view = linked(service.engine, service.show(case_id))
     if as_json:
         print_json(view.model_dump(mode="json"))
         return

@@ -34,6 +34,7 @@ from engine.pages.web import (
 )
 from engine.registry import list_workflows
 from engine.views.documents import documents_of
+from flows.urls import linked
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 Name = Annotated[str | None, Query(max_length=64)]
@@ -146,7 +147,7 @@ def case_page(page: CurrentPage, case_id: Annotated[str, Path(max_length=40)]) -
     deps = page.deps
     view = deps.cases.show(case_id)
     workflow = deps.cases.workflows(view.workflow, view.version)
-    shown = visible(view, workflow, page.user)
+    shown = linked(deps.cases.engine, visible(view, workflow, page.user))
     calendar = deps.cases.calendar_of(view.workflow, view.version)
     events = deps.cases.timeline(case_id)
     titles = {s.id: s.title for s in workflow.steps}

@@ -17,6 +17,7 @@ from engine.cases.state import CaseStatus
 from engine.errors import InputError
 from engine.registry import owned_by
 from engine.views.cases import CaseSummary, CaseView, TimelineView
+from flows.urls import linked
 
 router = APIRouter(prefix="/cases", tags=["cases"])
 
@@ -87,7 +88,7 @@ def revision_of(if_match: str | None) -> int | None:
 
 def _shown(deps: Deps, user: Principal, view: CaseView, response: Response) -> CaseView:
     workflow = deps.cases.workflows(view.workflow, view.version)
-    shown = visible(view, workflow, user)
+    shown = linked(deps.cases.engine, visible(view, workflow, user))
     response.headers["ETag"] = etag(deps.cases.revision(view.id))
     return shown
 

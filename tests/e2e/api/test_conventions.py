@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 
+from flows.tables import remember
 from tests.fixtures.api import APPLICATION, Api
 
 PROBLEM = "application/problem+json"
@@ -31,6 +32,7 @@ def test_a_retried_submit_and_action_answer_as_the_first_time(api: Api) -> None:
     with api.client("wang", **{"Idempotency-Key": "accept-1"}) as window:
         reused = window.post(f"/api/v1/cases/{first['id']}/actions/withdraw")
     assert reused.status_code == 400 and "accept-1" in reused.json()["detail"]
+    assert "+08:00" in reused.json()["detail"]  # the first use in the calendar's zone, not UTC
 
 
 def test_an_action_on_a_stale_view_is_412_and_changes_nothing(api: Api) -> None:
@@ -141,3 +143,13 @@ def test_health_and_metrics(api: Api) -> None:
         'onething_api_request_duration_seconds_bucket{le="0.05",method="POST"',
     ):
         assert series in metrics
+
+
+def test_a_case_links_its_flow_run_once_it_has_one(api: Api) -> None:
+    case_id = api.accepted()
+    with api.client("ops") as ops:
+        before = ops.get(f"/api/v1/cases/{case_id}").json()
+        remember(api.services.cases.engine, case_id, "7d0c-run", at=api.clock.now)
+        after = ops.get(f"/api/v1/cases/{case_id}").json()
+    assert before["flow_run_url"] is None
+    assert after["flow_run_url"].endswith("/runs/flow-run/7d0c-run")

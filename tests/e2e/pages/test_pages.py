@@ -6,6 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
+from flows.tables import remember
 from tests.fixtures.pages import Scene, log_in, shot
 
 
@@ -111,3 +112,14 @@ def test_a_supervisor_acknowledges_an_escalation_and_orders_a_date(
     }
     assert levels["red"].acknowledged_by == "jian" and levels["order"].ordered_by == "jian"
     shot(page, "escalations")
+
+
+def test_the_case_page_links_its_prefect_flow_run(page: Page, scene: Scene) -> None:
+    run_id = "5b1c0d3e-0000-4000-8000-00000000c0de"
+    remember(scene.api.services.cases.engine, scene.red, run_id, at=scene.api.clock.now)
+    log_in(page, scene, "ops")
+    page.goto(f"{scene.api.url}/cases/{scene.red}")
+    link = page.locator("dd a", has_text=run_id)
+    expect(link).to_have_attribute("href", re.compile(f"^http://.+/runs/flow-run/{run_id}$"))
+    page.goto(f"{scene.api.url}/cases/{scene.fresh}")  # no run yet: no link
+    expect(page.locator('a[href*="/runs/flow-run/"]')).to_have_count(0)

@@ -12,7 +12,10 @@ from engine.views.cases import CaseView
 from tests.fixtures.cases import accepted, stored
 from tests.fixtures.road_works import APPLICATION
 
-FIRST_USE = r"key 'k1' was already used for approve on case \S+ at \S+ with other details"
+FIRST_USE = (
+    r"key 'k1' was already used for approve on case \S+ "
+    r"at \d{4}-\d\d-\d\d \d\d:\d\d \+08:00 with other details"  # local time, with its offset
+)
 
 
 @pytest.mark.parametrize(
