@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Literal
 
 from engine.calendar.display import moment_text, moment_text_zh
+from engine.escalation.firings import reminder_number
 from engine.pages.draw_words import WORDS as DRAW_WORDS
 from engine.pages.workbench_words import WORDS as WORKBENCH_WORDS
 from engine.views.cases import ClockView
@@ -235,7 +236,10 @@ def t(key: str, lang: Lang) -> str:
 
 
 def level_text(level: str, lang: Lang) -> str:
-    """A ladder's level: the known ones in words, a workflow's own by its name."""
+    """A ladder's level: the known ones in words, a reminder (催办) by its number, a
+    workflow's own by its name."""
+    if (n := reminder_number(level)) is not None:
+        return f"第{n}次催办" if lang == "zh" else f"reminder {n}"
     return t(level, lang) if level in _LEVELS else level
 
 

@@ -46,10 +46,10 @@ def list_users(user: CurrentUser, deps: Deps) -> list[UserPublic]:
 @router.post("", status_code=201, **guard("users.manage", 400, 409, 422))
 def add_user(body: NewUser, user: CurrentUser, deps: Deps) -> Token:
     """Add a user holding one or more roles in the admin's departments."""
-    posts = posts_of(body.roles)
+    posts = posts_of(body.roles)  # checked first: a role without its department is told so
+    check_posts(posts, {d.id: d.roles for d in deps.catalogue().departments.values()})
     for post in posts:  # each of an admin's departments; an unscoped role is no admin's
         require(user, "users.manage", departments={post.department or ""})
-    check_posts(posts, {d.id: d.roles for d in deps.catalogue().departments.values()})
     token = deps.accounts.add(body.name, role=body.roles)
     return Token(user=deps.accounts.get(body.name), token=token)
 

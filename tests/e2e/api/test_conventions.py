@@ -114,9 +114,12 @@ def test_an_admin_adds_a_user_of_its_department_and_sees_the_token_once(api: Api
         elsewhere = admin.post(
             "/api/v1/users", json={"name": "yu", "roles": ["reviewer:municipal"]}
         )
+        bare = admin.post("/api/v1/users", json={"name": "zu", "roles": ["reviewer"]})
         listed = admin.get("/api/v1/users").json()
     assert added.status_code == 201 and added.json()["token"].startswith("ot_")
     assert elsewhere.status_code == 403
+    assert bare.status_code == 400  # told what is missing, not that it "belongs to" nothing
+    assert bare.json()["detail"] == "role reviewer needs a department (reviewer:<department>)"
     assert {r.partition("@")[2] for u in listed for r in u["roles"]} == {"approval-bureau"}
     assert added.json()["user"]["roles"] == ["reviewer@approval-bureau", "head@approval-bureau"]
     assert all("token" not in u for u in listed)
