@@ -58,6 +58,7 @@ CASE_ACTIONS: dict[str, frozenset[Role]] = {
     "approve": frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD, Role.LEADER}),
     "reject": frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD, Role.LEADER}),
     "return-for-correction": frozenset({Role.REVIEWER, Role.HEAD}),
+    "issue-correction": frozenset({Role.WINDOW}),
     "suspend": frozenset({Role.REVIEWER, Role.HEAD}),
     "resume": frozenset({Role.REVIEWER, Role.HEAD}),
     "transfer": frozenset({Role.REVIEWER, Role.HEAD}),

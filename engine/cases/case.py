@@ -81,14 +81,52 @@ class StepRun:
     hold: str | None = None  # why the clock stands: "correction" or the Art. 45 reason
 
 
+class CorrectionState(StrEnum):
+    DRAFT = "draft"  # the branches' requests gather; the applicant is not yet told
+    ISSUED = "issued"  # the one notice went out; the clocks wait for the applicant
+
+
+@dataclass
+class CorrectionItem:
+    """One thing the applicant must supply or fix: a named material (`key` its id) or a
+    free-text item (`key` `note-N`), with the step and officer who asked for it."""
+
+    key: str
+    text: str  # the material's title, or the free text, as the notice states it
+    asked_by: str  # the step, or `intake` at submission
+    actor: str
+    asked_at: dt.datetime
+    reason: str = ""
+    material: bool = True
+    answered_at: dt.datetime | None = None
+    answer: str | None = None  # the supplement's reference, or the window that took it
+    after_issue: bool = False  # asked after the notice: a breach of the one notice
+
+    @property
+    def awaited(self) -> bool:
+        return self.answered_at is None
+
+
 @dataclass
 class Correction:
-    """The one notice (一次告知, Art. 32) listing everything the applicant must supply."""
+    """The one open correction of a case (一次告知, Art. 32): every branch's requests gather
+    on it as a draft, and the applicant gets one notice listing them all when it is issued."""
 
-    items: list[str]
-    requested_at: dt.datetime
-    requested_by: str
+    items: list[CorrectionItem]
+    opened_at: dt.datetime
+    state: CorrectionState = CorrectionState.DRAFT
+    issued_at: dt.datetime | None = None
+    issued_by: str | None = None  # the window officer, or `system`
+    asked_by: list[str] = field(default_factory=list)  # the steps (or `intake`) that asked
     steps: list[str] = field(default_factory=list)  # steps whose clocks it stopped
+
+    @property
+    def awaited(self) -> list[CorrectionItem]:
+        return [item for item in self.items if item.awaited]
+
+    def copy(self) -> Correction:
+        items, asked, steps = [_twin(i) for i in self.items], list(self.asked_by), self.steps
+        return replace(self, items=items, asked_by=asked, steps=list(steps))
 
 
 class NegativeKind(StrEnum):
@@ -182,7 +220,6 @@ class Case:
     def copy(self) -> Case:
         """A deep copy: every mutable part rebuilt, the immutable ones (clocks, moments,
         enums) shared — several times faster than through the snapshot or deepcopy."""
-        c = self.correction
         return Case(
             id=self.id,
             workflow_id=self.workflow_id,
@@ -199,7 +236,7 @@ class Case:
             promised=self.promised,
             statutory=self.statutory,
             holds=list(self.holds),
-            correction=replace(c, items=list(c.items), steps=list(c.steps)) if c else None,
+            correction=self.correction.copy() if self.correction else None,
             negatives=[_twin(n) for n in self.negatives],
             notices=[_twin(n) for n in self.notices],
             outcome=self.outcome,
@@ -219,12 +256,7 @@ class Case:
         d["steps"] = {s["step_id"]: _step(s) for s in d["steps"]}
         d["promised"] = _clock(d.get("promised"))
         d["statutory"] = _clock(d.get("statutory"))
-        c = d.get("correction")
-        d["correction"] = (
-            Correction(c["items"], _req_time(c["requested_at"]), c["requested_by"], c["steps"])
-            if c
-            else None
-        )
+        d["correction"] = _correction(d["correction"]) if d.get("correction") else None
         d["negatives"] = [_negative(n) for n in d["negatives"]]
         d["notices"] = [
             ApplicantNotice(n["kind"], _req_time(n["at"]), n["text"], n.get("step_id"))
@@ -351,3 +383,14 @@ def _negative(d: dict[str, Any]) -> NegativeMatter:
             "decided_at": _time(d.get("decided_at")),
         }
     )
+
+
+def _correction(d: dict[str, Any]) -> Correction:
+    items = [
+        CorrectionItem(
+            **{**i, "asked_at": _req_time(i["asked_at"]), "answered_at": _time(i["answered_at"])}
+        )
+        for i in d["items"]
+    ]
+    times = {k: _time(d[k]) for k in ("opened_at", "issued_at")}
+    return Correction(**{**d, **times, "items": items, "state": CorrectionState(d["state"])})

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.calendar import Limit, Unit, WorkingCalendar
+from engine.calendar import WorkingCalendar
 from engine.cases.case import SYSTEM, Case, MaterialStatus
+from engine.cases.corrections import ART32_LIMIT
 from engine.cases.intake import open_case
 from engine.cases.run import Run
 from engine.cases.state import CaseStatus
 
-ACCEPTANCE_LIMIT = Limit(5, Unit.WORKING_DAYS)  # Art. 32 五日, counted as Art. 82 says
+ACCEPTANCE_LIMIT = ART32_LIMIT  # Art. 32 五日, counted as Art. 82 says
 
 
 def received_at(case: Case) -> dt.datetime:

@@ -1,5 +1,5 @@
-"""Intake (收件): the application, its material pool, acceptance (受理) and the one correction
-notice (一次告知补正, Art. 32) with the supplements that close it.
+"""Intake (收件): the application, its material pool, acceptance (受理) and the supplements
+that answer the one correction notice (一次告知补正, Art. 32: `corrections`).
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from typing import Any
 
 from engine.calendar import Limit, StatutoryClock, Unit, WorkingCalendar
 from engine.calendar.display import moment_text_zh
+from engine.cases import corrections
 from engine.cases.case import (
     APPLICANT,
+    SYSTEM,
     Actor,
     Case,
-    Correction,
     MaterialState,
     MaterialStatus,
     NegativeKind,
@@ -21,9 +22,9 @@ from engine.cases.case import (
     StepRun,
 )
 from engine.cases.negatives import register_negative
-from engine.cases.run import REVIEW_ROLES, Context, Event, Run
+from engine.cases.run import Context, Event, Run
 from engine.cases.sharing import Lookup, take_looked_up
-from engine.cases.state import CaseStatus, StepStatus
+from engine.cases.state import CaseStatus
 from engine.definitions.application import check_application
 from engine.definitions.model import Workflow
 
@@ -65,8 +66,9 @@ def submit(
     _take_shared(run)
     absent = take_looked_up(run, looked_up or [])
     missing = _missing(run)
-    if missing:
-        _request_correction(run, missing, by="intake", reasons=absent)
+    if missing:  # on the spot (当场): the one notice goes out at once
+        corrections.ask(run, missing, by="intake", reasons=absent, actor=SYSTEM)
+        corrections.issue(run, trigger="on-the-spot")
     return case, run.events
 
 
@@ -116,58 +118,6 @@ def _missing(run: Run) -> list[str]:
         if material.deferrable is None:
             missing.append(material.id)
     return missing
-
-
-def _request_correction(
-    run: Run,
-    items: list[str],
-    *,
-    by: str,
-    reason: str | None = None,
-    reasons: dict[str, str] | None = None,
-) -> None:
-    """Ask for `items` in the one notice; `reasons` gives an item's own reason (a source that
-    held no valid certificate), `reason` the reason of the whole notice."""
-    case = run.case
-    titles = {
-        m.id: m.title + (f"（{reasons[m.id]}）" if reasons and m.id in reasons else "")
-        for m in run.ctx.workflow.materials
-    }
-    why = f"（理由：{reason}）" if reason else ""
-    if case.correction is not None:  # one notice: later items join the open one
-        new = [i for i in items if i not in case.correction.items]
-        case.correction.items.extend(new)
-        _mark_missing(run, new, titles)
-        run.emit("correction.amended", items=new)
-        if new:
-            listed = "；".join(titles.get(i, i) for i in new)
-            run.notify("correction-amended", f"补正告知（补充，并入同一补正通知）：{listed}{why}")
-        return
-    case.correction = Correction(list(items), run.ctx.now, by)
-    _mark_missing(run, items, titles)
-    for run_step in case.steps.values():
-        if run_step.status is StepStatus.ACTIVE and run_step.clock:
-            run_step.clock = run_step.clock.suspend(run.ctx.now, "补正 correction")
-            run_step.hold = "correction"
-            run.move_step(run_step, StepStatus.SUSPENDED)
-            case.correction.steps.append(run_step.step_id)
-    run.move_case(CaseStatus.CORRECTION)
-    listed = "；".join(titles.get(i, i) for i in items)
-    run.notify("correction", f"一次性告知补正材料（行政许可法第三十二条）：{listed}{why}")
-
-
-def _mark_missing(run: Run, items: list[str], titles: dict[str, str]) -> None:
-    """The materials among `items` are wanted again: missing until the applicant supplies them
-    (the rest of the items are explanations the notice asks for)."""
-    for item in items:
-        if item in titles:
-            old = run.case.materials.get(item)
-            run.case.materials[item] = MaterialState(
-                MaterialStatus.MISSING,
-                run.ctx.now,
-                old.deadline if old else None,
-                old.reference if old else None,
-            )
 
 
 def accept(run: Run) -> None:
@@ -259,49 +209,14 @@ def _refused_at_acceptance(run: Run) -> bool:
     return True
 
 
-def return_for_correction(run: Run) -> None:
-    run.need_case(CaseStatus.IN_PROGRESS, CaseStatus.CORRECTION)
-    run_step = run.step_run(statuses=(StepStatus.ACTIVE, StepStatus.SUSPENDED))
-    step = run.ctx.workflow.step(run_step.step_id)
-    run.need_role(REVIEW_ROLES, step.department, step=step.id)
-    items = run.arg("items")
-    if isinstance(items, str):
-        items = [i.strip() for i in items.split(",") if i.strip()]
-    if not items:
-        raise run.refuse("list what the applicant must supply", step=step.id)
-    reason = run.ctx.args.get("reason")
-    _request_correction(run, list(items), by=step.id, reason=str(reason) if reason else None)
-
-
 def supplement(run: Run) -> None:
+    """The applicant (or the window for them) brings materials, and answers the open
+    correction's items with them (`corrections.answer`)."""
     run.need_case(CaseStatus.CORRECTION, CaseStatus.IN_PROGRESS, CaseStatus.SUBMITTED)
     run.need_applicant_or_window()
     supplied = run.arg("materials")
     if not isinstance(supplied, dict) or not supplied:
         raise run.refuse('name the materials supplied, e.g. {"id-card": "doc-42"}')
-    case = run.case
-    _take_materials(run, supplied)
-    correction = case.correction
-    if correction is not None:
-        outstanding = [
-            i
-            for i in correction.items
-            if i in case.materials and case.materials[i].status is MaterialStatus.MISSING
-        ] + [
-            i
-            for i in correction.items
-            if i not in case.materials and i in {m.id for m in run.ctx.workflow.materials}
-        ]
-        if outstanding and not run.ctx.args.get("complete"):
-            run.emit("correction.partial", outstanding=outstanding)
-            return
-        case.correction = None
-        for step_id in correction.steps:
-            run_step = case.steps[step_id]
-            if run_step.status is StepStatus.SUSPENDED and run_step.hold == "correction":
-                assert run_step.clock is not None
-                run_step.clock = run_step.clock.resume(run.ctx.now)
-                run_step.hold = None
-                run.move_step(run_step, StepStatus.ACTIVE)
-        run.move_case(CaseStatus.IN_PROGRESS if case.accepted_at else CaseStatus.SUBMITTED)
-        run.emit("correction.closed")
+    notes = corrections.free_text_keys(run.case.correction)
+    _take_materials(run, {k: v for k, v in supplied.items() if k not in notes})
+    corrections.answer(run, supplied)

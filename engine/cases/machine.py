@@ -3,7 +3,8 @@
 `act(case, action, ctx)` checks the actor's role and department, the case's and the step's
 state, applies the move and returns the events it caused. An illegal action raises
 `IllegalAction` before anything changes (the machine works on a copy the caller discards).
-The actions live by subject: `intake`, `signing`, `negatives`, `time_limits`, `lifecycle`.
+The actions live by subject: `intake`, `corrections`, `signing`, `negatives`, `time_limits`,
+`lifecycle`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable
 
 from engine.cases import (
     case_clocks,
+    corrections,
     deeming,
     intake,
     lifecycle,
@@ -39,7 +41,8 @@ ACTIONS: dict[str, Callable[[Run], None]] = {
     "reject": signing.reject,
     "confirm-negative": lambda run: negatives.decide_negative(run, confirm=True),
     "overturn-negative": lambda run: negatives.decide_negative(run, confirm=False),
-    "return-for-correction": intake.return_for_correction,
+    "return-for-correction": corrections.return_for_correction,
+    "issue-correction": corrections.issue_correction,
     "supplement": intake.supplement,
     "suspend": time_limits.suspend,
     "resume": time_limits.resume,
@@ -55,7 +58,7 @@ SYSTEM_ACTIONS = frozenset({"deem-accepted", "expire-deferrals"})
 
 # actions on the whole case: a step named with one is a mistake, not a detail to ignore
 CASE_ACTIONS = frozenset(
-    {"accept", "refuse", "supplement", "withdraw", "terminate"} | SYSTEM_ACTIONS
+    {"accept", "refuse", "supplement", "withdraw", "terminate", "issue-correction"} | SYSTEM_ACTIONS
 )
 
 
@@ -71,5 +74,6 @@ def act(case: Case, action: str, ctx: Context) -> tuple[Case, list[Event]]:
     if work.status.closed and action not in ("confirm-negative", "overturn-negative"):
         raise run.refuse("the case is closed")
     handler(run)
+    corrections.settle(run)
     case_clocks.settle(run)
     return work, run.events

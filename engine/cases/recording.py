@@ -5,6 +5,7 @@ query rows, the escalation index and the chained events, gathered into a unit of
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from sqlmodel import Session
@@ -12,11 +13,14 @@ from sqlmodel import Session
 from engine.calendar import WorkingCalendar
 from engine.cases import machine
 from engine.cases.case import Case
+from engine.cases.corrections import BREACH
 from engine.cases.rows import applicant_name
 from engine.cases.writes import CaseHead, Head, Writes, steps_to_write
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
 from engine.escalation import index as escalation_index
+
+ONE_NOTICE_BREACH = "one-notice-breach"  # the level of a breach of the one notice
 
 
 def record(
@@ -41,14 +45,15 @@ def record(
     statutory = new.statutory.read(calendar, now).due if new.statutory else None
     past = escalation_index.history(session, new.id) if head.escalated else {}
     steps = steps_to_write(old, new, moved_only=moved_only)
-    # the case row's clocks move only with the promised clock, the case's status or its
-    # negative matters
+    # the case row's clocks move only with the promised clock, the case's status, its
+    # negative matters or its correction (a draft's Art. 32 limit)
     case_clock = not (
         moved_only
         and old
         and old.promised == new.promised
         and old.status is new.status
         and old.negatives == new.negatives
+        and old.correction == new.correction
     )
     nexts = escalation_index.planned(
         new, workflow, calendar, now, past, steps=steps, case_clock=case_clock
@@ -72,7 +77,28 @@ def record(
         }
     after = writes.case(head, events, row, actor=actor, now=now, new=old is None)
     writes.query_rows(old, new, calendar, now, nexts, steps=steps)
+    writes.escalations += [_breach(new.id, e.data, now) for e in events if e.kind == BREACH]
     return after
+
+
+def _breach(case_id: str, data: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    """A breach of the one notice (一次告知, Art. 32) as a level supervision sees among the
+    escalations (电子监察), for the head of the department that asked late to acknowledge."""
+    key = f"{case_id}:one-notice:{data['issued_at']}:{data['breach']}"
+    return {
+        "clock_key": key,
+        "case_id": case_id,
+        "step_id": data["step"],
+        "attempt": data["attempt"],
+        "level": ONE_NOTICE_BREACH,
+        "department": data["department"],
+        "scheduled_at": as_utc(dt.datetime.fromisoformat(data["issued_at"])),
+        "fired_at": as_utc(now),
+        "late_by_seconds": None,
+        "provisional": False,
+        "notice_id": key,
+        "recipients": json.dumps([[data["department"], "head"]]),
+    }
 
 
 def record_escalations(

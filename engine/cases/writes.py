@@ -26,6 +26,7 @@ from engine.cases.tables import (
     CaseRow,
     CommandRow,
     DecisionRow,
+    EscalationRow,
     EventRow,
     MaterialRow,
     NegativeRow,
@@ -39,6 +40,7 @@ _TABLES = SQLModel.metadata.tables
 EVENTS, DECISIONS = str(EventRow.__tablename__), str(DecisionRow.__tablename__)
 STEPS, MATERIALS = str(StepRow.__tablename__), str(MaterialRow.__tablename__)
 NEGATIVES = str(NegativeRow.__tablename__)
+ESCALATIONS = str(EscalationRow.__tablename__)
 
 
 class CaseHead(Protocol):
@@ -94,6 +96,7 @@ class Writes:
     events: list[dict[str, Any]] = field(default_factory=list)
     decisions: list[dict[str, Any]] = field(default_factory=list)
     commands: list[dict[str, Any]] = field(default_factory=list)
+    escalations: list[dict[str, Any]] = field(default_factory=list)  # breaches of one notice
     steps: _Rows = field(default_factory=lambda: _Rows(("case_id", "step_id")))
     materials: _Rows = field(default_factory=lambda: _Rows(("case_id", "material_id")))
     negatives: _Rows = field(default_factory=lambda: _Rows(("id",)))
@@ -140,7 +143,11 @@ class Writes:
             result = connection.execute(sa.update(cases).where(*where), rows)
             if result.rowcount != len(self.case_updates):
                 raise Stale()
-        for name, rows in ((EVENTS, self.events), (DECISIONS, self.decisions)):
+        for name, rows in (
+            (EVENTS, self.events),
+            (DECISIONS, self.decisions),
+            (ESCALATIONS, self.escalations),
+        ):
             if rows:
                 connection.execute(sa.insert(_TABLES[name]), rows)
         for name, kept in (

@@ -17,7 +17,7 @@ from engine.cli.common import fail, print_json, user_errors
 from engine.definitions.application import ApplicationError
 from engine.definitions.loader import located_findings
 from engine.errors import InputError
-from engine.views.cases import BatchOutcome, CaseView, ClockView, TimelineView
+from engine.views.cases import BatchOutcome, CaseView, ClockView, CorrectionView, TimelineView
 from flows.urls import linked
 
 app = typer.Typer(help="Cases (办件): submit, act, show, list, timeline.", no_args_is_help=True)
@@ -63,7 +63,8 @@ def submit(
     else:
         typer.echo(view.id)
         if view.correction:
-            typer.echo("一次告知 correction needed: " + ", ".join(view.correction.items), err=True)
+            needed = ", ".join(view.correction.awaited)
+            typer.echo(f"一次告知 correction needed: {needed}", err=True)
 
 
 @app.command()
@@ -85,7 +86,7 @@ def render_case(view: CaseView) -> str:
         if case_clock:
             lines.append(f"  {name:9s} {_clock_text(case_clock)}{closing}")
     if view.correction:
-        lines.append("  补正 awaiting: " + ", ".join(view.correction.items))
+        lines += _correction_lines(view.correction)
     width = max((len(step.id) for step in view.steps), default=0)
     for step in view.steps:
         clock = f"  {_clock_text(step.clock)}" if step.clock else ""
@@ -93,6 +94,29 @@ def render_case(view: CaseView) -> str:
     if view.flow_run_url:
         lines.append(f"  flow run: {view.flow_run_url}")
     return "\n".join(lines)
+
+
+def _correction_lines(correction: CorrectionView) -> list[str]:
+    """The open correction: draft (issue by when) or issued, each item with who asked it and
+    whether it is still awaited."""
+    if correction.issued_at:
+        state = f"issued {_local_text(correction.issued_at)} by {correction.issued_by}"
+    else:
+        assert correction.issue_by is not None
+        state = f"draft, to issue by {_local_text(correction.issue_by)}"
+    lines = [f"  补正 correction ({state}); awaiting: {', '.join(correction.awaited) or '-'}"]
+    for item in correction.items:
+        answer = f"answered: {item.answer}" if item.answered_at else "awaited"
+        late = ", after the notice (breach)" if item.after_issue else ""
+        lines.append(
+            f"    {item.key}: {item.text}  asked by {item.asked_by} ({item.actor}){late}; {answer}"
+        )
+    return lines
+
+
+def _local_text(moment: dt.datetime) -> str:
+    """A view's moment (already in the calendar's zone) with its offset."""
+    return moment_text(moment, moment.tzinfo or dt.UTC)
 
 
 def _clock_text(clock: ClockView) -> str:

@@ -1,5 +1,6 @@
 """Deadlines that act by themselves when they pass (pure): an application not handled within
-Art. 32's window is deemed accepted (`deem-accepted`), and a deferred material (容缺) not
+Art. 32's window is deemed accepted (`deem-accepted`), a draft correction still unissued at
+its Art. 32 limit goes out (`issue-correction`), and a deferred material (容缺) not
 supplied by its deadline terminates the case (`expire-deferrals`). The sweep finds them through
 the case's `next_escalation_at` (`lapse_at`) and applies them as the system, once."""
 
@@ -9,11 +10,13 @@ import datetime as dt
 
 from engine.calendar import WorkingCalendar
 from engine.cases.case import Case, MaterialStatus
+from engine.cases.corrections import issue_due
 from engine.cases.deeming import acceptance_due
 from engine.cases.state import CaseStatus
 
 DEEM_ACCEPTED = "deem-accepted"
 EXPIRE_DEFERRALS = "expire-deferrals"
+ISSUE_CORRECTION = "issue-correction"
 
 
 def _deferred_due(case: Case) -> dt.datetime | None:
@@ -29,7 +32,11 @@ def _deferred_due(case: Case) -> dt.datetime | None:
 
 def lapses(case: Case, calendar: WorkingCalendar) -> dict[str, dt.datetime]:
     """Each self-acting deadline of `case` still ahead of it or passed: action → deadline."""
-    found = {DEEM_ACCEPTED: acceptance_due(case, calendar), EXPIRE_DEFERRALS: _deferred_due(case)}
+    found = {
+        DEEM_ACCEPTED: acceptance_due(case, calendar),
+        ISSUE_CORRECTION: issue_due(case.correction, calendar),
+        EXPIRE_DEFERRALS: _deferred_due(case),
+    }
     return {action: at for action, at in found.items() if at is not None}
 
 

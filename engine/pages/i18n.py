@@ -35,6 +35,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "yellow": ("黄牌预警", "yellow"),
     "red": ("红牌超期", "red"),
     "supervision": ("监察督办", "supervision"),
+    "one-notice-breach": ("违反一次告知", "one-notice breach"),
     "order": ("限期办结令", "order"),
     "accountability": ("问责", "accountability"),
     "total": ("合计", "total"),
@@ -73,6 +74,15 @@ _WORDS: dict[str, tuple[str, str]] = {
     "mark_makeup": ("班", "W"),
     "materials": ("材料", "Materials"),
     "corrections": ("补正", "Corrections"),
+    "correction_draft": ("一次告知草稿（汇总各部门意见）", "Draft notice (gathering branches)"),
+    "correction_issued": ("一次性告知已送达", "One notice issued"),
+    "issue_by": ("最迟告知时间", "Issue by"),
+    "item": ("补正事项", "Item"),
+    "asked_by": ("提出环节", "Asked by"),
+    "after_issue": ("告知后补充（违反一次告知）", "after the notice (breach)"),
+    "answered": ("已补正", "answered"),
+    "awaited": ("待补正", "awaited"),
+    "issue-correction": ("出具一次性告知", "Issue the correction notice"),
     "timeline": ("办理过程", "Timeline"),
     "flow_run": ("Prefect 流程运行", "Prefect flow run"),
     "actor": ("办理人", "Actor"),
@@ -243,7 +253,9 @@ def level_text(level: str, lang: Lang) -> str:
     return t(level, lang) if level in _LEVELS else level
 
 
-_LEVELS = frozenset({"yellow", "red", "supervision", "order", "accountability"})
+_LEVELS = frozenset(
+    {"yellow", "red", "supervision", "order", "accountability", "one-notice-breach"}
+)
 
 
 def event_text(kind: str, lang: Lang) -> str:

@@ -13,7 +13,16 @@ from pydantic import BaseModel, ConfigDict
 
 from engine.calendar import StatutoryClock, WorkingCalendar
 from engine.calendar.display import left_text, moment_text
-from engine.cases.case import Case, MaterialStatus, NegativeKind, NegativeMatter, NegativeStatus
+from engine.cases.case import (
+    Case,
+    Correction,
+    CorrectionState,
+    MaterialStatus,
+    NegativeKind,
+    NegativeMatter,
+    NegativeStatus,
+)
+from engine.cases.corrections import issue_due
 from engine.cases.negatives import decision_clocks
 from engine.cases.state import CaseStatus, StepStatus
 from engine.clock import as_utc
@@ -101,12 +110,34 @@ class StepView(View):
     finished_at: dt.datetime | None = None
 
 
-class CorrectionView(View):
-    """The one notice (一次告知) of everything the applicant must supply."""
+class CorrectionItemView(View):
+    """One item of the correction: a material (`key` its id) or free text (`key` `note-N`),
+    who asked for it, and its answer once the supplement brought it."""
 
-    items: list[str]
-    requested_at: dt.datetime
-    requested_by: str
+    key: str
+    text: str
+    material: bool
+    asked_by: str  # the step, or `intake`
+    actor: str
+    asked_at: dt.datetime
+    reason: str
+    answered_at: dt.datetime | None
+    answer: str | None
+    after_issue: bool  # asked after the notice went out: a breach of the one notice
+
+
+class CorrectionView(View):
+    """The case's one open correction (一次告知, Art. 32): a draft gathering the branches'
+    requests (to be issued by `issue_by` at the latest), or the notice issued."""
+
+    state: CorrectionState
+    opened_at: dt.datetime
+    issue_by: dt.datetime | None  # a draft's Art. 32 limit
+    issued_at: dt.datetime | None
+    issued_by: str | None
+    items: list[CorrectionItemView]
+    awaited: list[str]  # the keys of the items not yet answered
+    asked_by: list[str]  # the steps (or `intake`) that asked, in order
     steps: list[str]  # the steps whose clocks it stopped
 
 
@@ -375,7 +406,6 @@ def case_view(
     `workflow`, with the clocks of negative matters awaiting the leader."""
     clocks_at = min(now, case.closed_at) if case.closed_at else now
     local = calendar.local
-    correction = case.correction
     return CaseView(
         id=case.id,
         workflow=case.workflow_id,
@@ -389,14 +419,7 @@ def case_view(
         clocks_at=local(clocks_at),
         promised=clock_view(case.promised, calendar, clocks_at) if case.promised else None,
         statutory=clock_view(case.statutory, calendar, clocks_at) if case.statutory else None,
-        correction=CorrectionView(
-            items=correction.items,
-            requested_at=local(correction.requested_at),
-            requested_by=correction.requested_by,
-            steps=correction.steps,
-        )
-        if correction
-        else None,
+        correction=correction_view(case.correction, calendar) if case.correction else None,
         materials={
             k: MaterialView(
                 status=v.status,
@@ -440,6 +463,35 @@ def case_view(
             for n in case.notices
         ],
         query_code=case.query_code,
+    )
+
+
+def correction_view(correction: Correction, calendar: WorkingCalendar) -> CorrectionView:
+    local = calendar.local
+    return CorrectionView(
+        state=correction.state,
+        opened_at=local(correction.opened_at),
+        issue_by=_local(calendar, issue_due(correction, calendar)),
+        issued_at=_local(calendar, correction.issued_at),
+        issued_by=correction.issued_by,
+        items=[
+            CorrectionItemView(
+                key=i.key,
+                text=i.text,
+                material=i.material,
+                asked_by=i.asked_by,
+                actor=i.actor,
+                asked_at=local(i.asked_at),
+                reason=i.reason,
+                answered_at=_local(calendar, i.answered_at),
+                answer=i.answer,
+                after_issue=i.after_issue,
+            )
+            for i in correction.items
+        ],
+        awaited=[i.key for i in correction.awaited],
+        asked_by=correction.asked_by,
+        steps=correction.steps,
     )
 
 

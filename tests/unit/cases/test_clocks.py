@@ -28,8 +28,9 @@ def clock_of(case: Case, step_id: str) -> StatutoryClock:
 
 
 def returned(desk: Desk) -> Any:
+    """The municipal review asks on 12-02; the window issues the one notice at once."""
     case = desk.accepted(now=at(12, 1))
-    return desk.act(
+    case = desk.act(
         case,
         "return-for-correction",
         MUNICIPAL,
@@ -37,6 +38,7 @@ def returned(desk: Desk) -> Any:
         step="municipal",
         items=["site-plan", "补充施工说明"],
     )
+    return desk.act(case, "issue-correction", WINDOW, at(12, 2))
 
 
 def test_correction_stops_every_active_branch_with_one_notice(desk: Desk) -> None:
@@ -48,7 +50,7 @@ def test_correction_stops_every_active_branch_with_one_notice(desk: Desk) -> Non
         assert run.clock is not None and run.clock.suspended
     assert case.correction is not None
     assert case.correction.steps == ["municipal", "traffic"]
-    assert case.correction.requested_by == "municipal"
+    assert case.correction.asked_by == ["municipal"]
     assert case.materials["site-plan"].status is MaterialStatus.MISSING
     assert case.materials["site-plan"].reference == "doc-2"
     assert case.holds == ["correction"]
@@ -58,34 +60,23 @@ def test_correction_stops_every_active_branch_with_one_notice(desk: Desk) -> Non
     assert "施工平面图" in notice.text and "补充施工说明" in notice.text
 
 
-def traffic_joins(desk: Desk, case: Any, items: str, **args: Any) -> Any:
-    """The traffic review asks for `items` too, while the correction is open."""
-    return desk.act(
+def test_a_material_on_the_one_notice_is_awaited_until_supplied(desk: Desk) -> None:
+    case = desk.accepted(now=at(12, 1))
+    case = desk.act(
+        case, "return-for-correction", MUNICIPAL, at(12, 2), step="municipal", items="site-plan"
+    )
+    case = desk.act(
         case,
         "return-for-correction",
         officer("traffic-police"),
         at(12, 2, 11),
         step="traffic",
-        items=items,
-        **args,
+        items="traffic-plan",
+        reason="方案未标注绕行路线",
     )
-
-
-def test_second_branch_joins_the_open_correction_notice(desk: Desk) -> None:
-    case = traffic_joins(desk, returned(desk), "id-card, traffic-plan")
-    assert case.correction is not None
-    assert case.correction.items == ["site-plan", "补充施工说明", "id-card", "traffic-plan"]
-    assert len([n for n in case.notices if n.kind == "correction"]) == 1
-    amended = [n for n in case.notices if n.kind == "correction-amended"]
-    assert len(amended) == 1 and "身份证明" in amended[0].text  # the applicant hears of them
-
-
-def test_a_material_joined_to_an_open_correction_is_awaited_too(desk: Desk) -> None:
-    # the municipal review asked for the site plan; the traffic review adds the traffic plan
-    case = traffic_joins(desk, returned(desk), "traffic-plan", reason="方案未标注绕行路线")
     assert case.materials["traffic-plan"].status is MaterialStatus.MISSING
-    [amended] = [n for n in case.notices if n.kind == "correction-amended"]
-    assert "方案未标注绕行路线" in amended.text  # the applicant hears why
+    [notice] = [n for n in case.notices if n.kind == "correction"]
+    assert "方案未标注绕行路线" in notice.text  # the applicant hears why
     case = desk.act(case, "supplement", APPLICANT, at(12, 3), materials={"site-plan": "doc-9"})
     assert case.status is CaseStatus.CORRECTION  # the traffic plan has not come yet
     assert case.steps["traffic"].status is StepStatus.SUSPENDED
@@ -96,7 +87,13 @@ def test_a_material_joined_to_an_open_correction_is_awaited_too(desk: Desk) -> N
 def test_supplement_resumes_the_branches_and_moves_the_deadlines(desk: Desk) -> None:
     case = returned(desk)
     assert due(desk, case.steps["municipal"].clock, at(12, 2)) == at(12, 4, 17, 30)
-    case = desk.act(case, "supplement", APPLICANT, at(12, 4), materials={"site-plan": "doc-9"})
+    case = desk.act(
+        case,
+        "supplement",
+        APPLICANT,
+        at(12, 4),
+        materials={"site-plan": "doc-9", "note-1": "施工说明见doc-10"},
+    )
     assert case.status is CaseStatus.IN_PROGRESS and case.correction is None
     assert case.holds == []
     for step_id in ("municipal", "traffic"):
@@ -201,6 +198,7 @@ def test_correction_during_a_suspension_keeps_the_art45_hold(desk: Desk) -> None
     case = desk.act(
         case, "return-for-correction", MUNICIPAL, at(12, 3), step="municipal", items=["site-plan"]
     )
+    case = desk.act(case, "issue-correction", WINDOW, at(12, 3))
     assert case.correction is not None and case.correction.steps == ["traffic"]
     case = desk.act(case, "supplement", APPLICANT, at(12, 4), materials={"site-plan": "d"})
     assert case.steps["traffic"].status is StepStatus.ACTIVE

@@ -18,6 +18,7 @@ CORE = [
     "notices",
     "run",
     "intake",
+    "corrections",
     "sharing",
     "signing",
     "negatives",

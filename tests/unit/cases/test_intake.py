@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from engine.cases.case import MaterialStatus
+from engine.cases.case import Case, MaterialStatus
 from engine.cases.state import CaseStatus, StepStatus
 from engine.definitions.application import ApplicationError
 from tests.fixtures.desk import APPLICANT, LEADER, SYSTEM, WINDOW, Desk, at, officer
@@ -15,6 +15,12 @@ from tests.fixtures.road_works import ALL_MATERIALS, TREE_MATERIALS, TREES, road
 
 def without(*ids: str) -> dict[str, Any]:
     return {k: v for k, v in ALL_MATERIALS.items() if k not in ids}
+
+
+def keys(case: Case) -> list[str]:
+    """The keys of the items on the case's correction."""
+    assert case.correction is not None
+    return [item.key for item in case.correction.items]
 
 
 def test_complete_application_is_submitted_with_its_material_pool(desk: Desk) -> None:
@@ -53,21 +59,21 @@ def test_art32_missing_materials_get_one_consolidated_notice(desk: Desk) -> None
     )
     assert case.status is CaseStatus.CORRECTION
     assert case.correction is not None
-    assert case.correction.items == ["application-form", "id-card", "safety-pledge"]
-    assert case.correction.requested_by == "intake"
+    assert keys(case) == ["application-form", "id-card", "safety-pledge"]
+    assert case.correction.asked_by == ["intake"]
     [notice] = case.notices
     assert notice.kind == "correction" and "第三十二条" in notice.text
     for title in ("申请表", "身份证明", "安全承诺书"):
         assert title in notice.text
     assert "施工平面图" not in notice.text
-    for item in case.correction.items:
+    for item in keys(case):
         assert case.materials[item].status is MaterialStatus.MISSING
 
 
 def test_art32_notice_leaves_out_deferrable_materials(desk: Desk) -> None:
     case, _ = desk.submit(now=at(12, 1), materials=without("id-card", "traffic-plan"))
     assert case.correction is not None
-    assert case.correction.items == ["id-card"]
+    assert keys(case) == ["id-card"]
     assert "交通组织方案" not in case.notices[0].text
 
 
@@ -75,7 +81,7 @@ def test_art32_conditional_material_is_asked_only_when_its_condition_holds(desk:
     case, _ = desk.submit(now=at(12, 1), fields={"length_m": 120, "affects_trees": False})
     assert case.status is CaseStatus.SUBMITTED
     case, _ = desk.submit(now=at(12, 1), fields=TREES)
-    assert case.correction is not None and case.correction.items == ["tree-survey"]
+    assert keys(case) == ["tree-survey"]
 
 
 def test_art32_partial_supplement_keeps_the_one_notice_open(desk: Desk) -> None:

@@ -89,6 +89,7 @@ def correction_and_rejection(d: Desk) -> None:
         case, "return-for-correction", officer("municipal"), at(12, 2), step="municipal",
         items=["site-plan"],
     )  # fmt: skip
+    returned = d.act(returned, "issue-correction", WINDOW, at(12, 2))
     d.act(returned, "supplement", APPLICANT, at(12, 3), materials={"site-plan": "d"})
     case = d.act(case, "reject", officer("municipal"), at(12, 2), step="municipal", **REASON)
     case = d.act(
