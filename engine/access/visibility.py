@@ -1,7 +1,8 @@
 """What of a case a user may read (pure): the owner department, supervisors and operators see
 all of it; another department sees its own steps, the materials those steps use, and its own
-negative matters, never the other departments' materials. A user with roles in several
-departments sees what each of them would."""
+negative matters, never the other departments' materials (of the correction, every item, as
+the applicant's notice lists them, but not the documents supplied for another's materials). A
+user with roles in several departments sees what each of them would."""
 
 from __future__ import annotations
 
@@ -26,8 +27,16 @@ def visible(
     mine = [step for step in view.steps if step.department in departments]
     ids = {step.id for step in mine}
     used = {m for s in workflow.steps if s.id in ids for m in s.uses}
+    correction = view.correction
+    if correction is not None:  # every item is in the applicant's notice; not every answer
+        items = [
+            i if not i.material or i.key in used else i.model_copy(update={"answer": None})
+            for i in correction.items
+        ]
+        correction = correction.model_copy(update={"items": items})
     return view.model_copy(
         update={
+            "correction": correction,
             "steps": mine,
             "materials": {k: v for k, v in view.materials.items() if k in used},
             "negatives": [n for n in view.negatives if n.department in departments],

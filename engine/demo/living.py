@@ -97,6 +97,7 @@ def seed_living(service: CaseService, accounts: Accounts, *, echo: Callable[[str
         actor="demo-reviewer",
         args={"step": "road-digging", "items": ["traffic-plan"], "reason": "交通组织方案不清晰"},
     )
+    service.act(corrected, "issue-correction", actor="demo-window")  # the one notice goes out
     cases += [refused, corrected]
     echo(f"demo: {len(cases)} living cases, {len(tokens)} users")
     return Seeded(tokens, cases)

@@ -113,6 +113,42 @@ def test_an_illegal_action_names_case_step_state_and_actor(onething: Onething) -
     assert result.returncode == 2 and "not valid JSON" in result.stderr
 
 
+def test_art32_one_notice_gathers_the_branches_and_the_window_issues_it(
+    onething: Onething,
+) -> None:
+    ok(onething("definitions", "register", str(ROOT / "definitions/workflows")))
+    for name, role, department in (
+        ("wang", "window", "approval-bureau"),
+        ("liu", "reviewer", "municipal"),
+        ("zhao", "reviewer", "traffic-police"),
+    ):
+        ok(onething("users", "add", name, "--role", role, "--department", department))
+    case_id = ok(
+        onething("case", "submit", "utility-external-works", "--data", str(SAMPLE))
+    ).strip()
+    ok(onething("case", "act", case_id, "-", "accept", "--actor", "wang"))
+    ask = ("case", "act", case_id, "road-digging", "return-for-correction", "--actor", "liu")
+    shown = ok(onething(*ask, "--items", "traffic-plan,补充夜间施工说明", "--reason", "不清晰"))
+    assert "补正 correction (draft, to issue by " in shown and "+08:00" in shown
+    assert "note-1: 补充夜间施工说明  asked by road-digging (liu); awaited" in shown
+    ok(onething("case", "act", case_id, "traffic-consent", "approve", "--actor", "zhao"))
+    refused = onething("case", "act", case_id, "-", "issue-correction", "--actor", "liu")
+    assert refused.returncode == 2 and "cannot issue-correction" in refused.stderr
+    shown = ok(onething("case", "act", case_id, "-", "issue-correction", "--actor", "wang"))
+    assert "[correction]" in shown and "issued " in shown and "by wang" in shown
+    again = onething(*ask, "--items", "id-card")
+    assert again.returncode == 2 and "was issued at" in again.stderr
+    supplied = ("case", "act", case_id, "-", "supplement", "--actor", "wang", "--materials")
+    shown = ok(onething(*supplied, '{"traffic-plan": "doc-9"}'))
+    assert "awaiting: note-1" in shown and "traffic-plan: 交通组织方案" in shown
+    shown = ok(onething(*supplied, '{"note-1": "说明见doc-10"}'))
+    assert "补正" not in shown and "[in-progress]" in shown
+    view = json.loads(ok(onething("case", "show", case_id, "--json")))
+    assert view["correction"] is None
+    notices = [n for n in view["notices"] if n["kind"] == "correction"]
+    assert len(notices) == 1 and "补充夜间施工说明" in notices[0]["text"]
+
+
 def test_act_batch_applies_each_line_on_its_own(onething: Onething, tmp_path: Path) -> None:
     ok(onething("definitions", "register", str(ROOT / "definitions/workflows")))
     ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))

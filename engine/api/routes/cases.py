@@ -56,7 +56,7 @@ class ActionArguments(BaseModel):
     reason: Text | None = None
     comment: Text | None = None
     days: Annotated[int, Field(ge=1, le=365)] | None = None
-    items: list[Annotated[str, Field(max_length=64)]] | None = None
+    items: list[Annotated[str, Field(max_length=200)]] | None = None
     negative: Annotated[str, Field(max_length=48)] | None = None
     to: Annotated[str, Field(max_length=64)] | None = None
     materials: dict[str, Any] | None = None

@@ -72,7 +72,7 @@ def test_approve_reject_and_the_wrong_department(api: Api) -> None:
     act(api, "zhao", case_id, "reject", 409, step="traffic-consent", reason="再次")
 
 
-def test_return_for_correction_and_supplement(api: Api) -> None:
+def test_art32_return_for_correction_issue_and_supplement(api: Api) -> None:
     case_id = api.accepted()
     act(api, "chen", case_id, "return-for-correction", 403, step="road-digging", items=["x"])
     view = act(
@@ -82,12 +82,30 @@ def test_return_for_correction_and_supplement(api: Api) -> None:
         "return-for-correction",
         200,
         step="road-digging",
-        items=["traffic-plan"],
+        items=["traffic-plan", "补充夜间施工说明"],
     )
-    assert view["status"] == "correction"
+    # other branches are still at work: the correction is a draft, the applicant not yet told
+    assert view["status"] == "in-progress"
+    draft = view["correction"]
+    assert draft["state"] == "draft" and draft["asked_by"] == ["road-digging"]
+    assert draft["awaited"] == ["traffic-plan", "note-1"] and draft["issue_by"]
+    act(api, "liu", case_id, "issue-correction", 403)  # the window issues it
+    view = act(api, "wang", case_id, "issue-correction", 200)
+    assert view["status"] == "correction" and view["correction"]["issued_by"] == "wang"
+    assert len([n for n in view["notices"] if n["kind"] == "correction"]) == 1
+    act(api, "wang", case_id, "issue-correction", 409)  # issued once
+    act(api, "liu", case_id, "return-for-correction", 409, step="road-digging", items=["x"])
     act(api, "wang", case_id, "supplement", 409, materials={})
     view = act(api, "wang", case_id, "supplement", 200, materials={"traffic-plan": "doc-2"})
-    assert view["status"] == "in-progress"
+    assert view["status"] == "correction" and view["correction"]["awaited"] == ["note-1"]
+    with api.client("liu") as municipal:  # the traffic plan is the traffic police's material
+        seen = municipal.get(f"/api/v1/cases/{case_id}").json()["correction"]["items"]
+    assert [(i["key"], i["answer"], bool(i["answered_at"])) for i in seen] == [
+        ("traffic-plan", None, True),
+        ("note-1", None, False),
+    ]
+    view = act(api, "wang", case_id, "supplement", 200, materials={"note-1": "说明见doc-3"})
+    assert view["status"] == "in-progress" and view["correction"] is None
 
 
 def test_suspend_resume_transfer_extend(api: Api) -> None:

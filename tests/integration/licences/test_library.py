@@ -78,7 +78,7 @@ def test_a_missing_licence_is_asked_in_the_one_notice_with_the_reason(
     view = service.submit("construction-permit", permit(project=EXPIRED_PROJECT))
     assert view.status == "correction"
     assert view.correction is not None
-    assert set(view.correction.items) == {"business-licence", "supervision-registration"}
+    assert set(view.correction.awaited) == {"business-licence", "supervision-registration"}
     [notice] = [n for n in view.notices if n.kind == "correction"]
     assert "建设单位营业执照（证照库无建设单位营业执照）" in notice.text
     assert "建设工程质量安全监督注册库无有效建设工程质量安全监督注册书" in notice.text
@@ -118,7 +118,7 @@ def test_a_revoked_licence_is_asked_with_the_reason(service: CaseService) -> Non
 
 def test_a_revoked_registry_record_is_not_valid(service: CaseService) -> None:
     view = service.submit("construction-permit", permit(credit_code=REVOKED_IN_REGISTRY))
-    assert "business-licence" in (view.correction.items if view.correction else [])
+    assert "business-licence" in (view.correction.awaited if view.correction else [])
 
 
 def test_only_the_issuing_departments_head_revokes_and_with_a_reason(
@@ -162,7 +162,7 @@ def test_a_source_that_does_not_answer_leaves_the_material_to_verify(
     # not blocked: the business licence is simply missing (no library entry), the registry's
     # material is not asked of the applicant
     assert view.correction is not None
-    assert "supervision-registration" not in view.correction.items
+    assert "supervision-registration" not in view.correction.awaited
 
 
 def test_a_revocation_after_use_marks_the_case_and_tells_its_department(
