@@ -9,33 +9,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
-
 from engine.calendar import StatutoryClock, WorkingCalendar
 from engine.calendar.display import left_text, moment_text
-from engine.cases.case import (
-    Case,
-    Correction,
-    CorrectionState,
-    MaterialStatus,
-    NegativeKind,
-    NegativeMatter,
-    NegativeStatus,
-)
-from engine.cases.corrections import issue_due
+from engine.cases.case import Case, MaterialStatus, NegativeKind, NegativeMatter, NegativeStatus
 from engine.cases.negatives import decision_clocks
 from engine.cases.state import CaseStatus, StepStatus
 from engine.clock import as_utc
+from engine.views.base import View
+from engine.views.corrections import CorrectionView, correction_view
 
 if TYPE_CHECKING:
     from engine.cases.tables import NegativeRow
     from engine.definitions.model import Workflow
-
-
-class View(BaseModel):
-    """The root of the public views: immutable, and a JSON shape of their own."""
-
-    model_config = ConfigDict(frozen=True)
 
 
 class StopView(View):
@@ -108,37 +93,6 @@ class StepView(View):
     clock: ClockView | None
     activated_at: dt.datetime | None = None  # this attempt's start
     finished_at: dt.datetime | None = None
-
-
-class CorrectionItemView(View):
-    """One item of the correction: a material (`key` its id) or free text (`key` `note-N`),
-    who asked for it, and its answer once the supplement brought it."""
-
-    key: str
-    text: str
-    material: bool
-    asked_by: str  # the step, or `intake`
-    actor: str
-    asked_at: dt.datetime
-    reason: str
-    answered_at: dt.datetime | None
-    answer: str | None
-    after_issue: bool  # asked after the notice went out: a breach of the one notice
-
-
-class CorrectionView(View):
-    """The case's one open correction (一次告知, Art. 32): a draft gathering the branches'
-    requests (to be issued by `issue_by` at the latest), or the notice issued."""
-
-    state: CorrectionState
-    opened_at: dt.datetime
-    issue_by: dt.datetime | None  # a draft's Art. 32 limit
-    issued_at: dt.datetime | None
-    issued_by: str | None
-    items: list[CorrectionItemView]
-    awaited: list[str]  # the keys of the items not yet answered
-    asked_by: list[str]  # the steps (or `intake`) that asked, in order
-    steps: list[str]  # the steps whose clocks it stopped
 
 
 class NegativeMatterView(View):
@@ -463,35 +417,6 @@ def case_view(
             for n in case.notices
         ],
         query_code=case.query_code,
-    )
-
-
-def correction_view(correction: Correction, calendar: WorkingCalendar) -> CorrectionView:
-    local = calendar.local
-    return CorrectionView(
-        state=correction.state,
-        opened_at=local(correction.opened_at),
-        issue_by=_local(calendar, issue_due(correction, calendar)),
-        issued_at=_local(calendar, correction.issued_at),
-        issued_by=correction.issued_by,
-        items=[
-            CorrectionItemView(
-                key=i.key,
-                text=i.text,
-                material=i.material,
-                asked_by=i.asked_by,
-                actor=i.actor,
-                asked_at=local(i.asked_at),
-                reason=i.reason,
-                answered_at=_local(calendar, i.answered_at),
-                answer=i.answer,
-                after_issue=i.after_issue,
-            )
-            for i in correction.items
-        ],
-        awaited=[i.key for i in correction.awaited],
-        asked_by=correction.asked_by,
-        steps=correction.steps,
     )
 
 
