@@ -129,17 +129,19 @@ def test_art32_the_case_page_shows_the_open_correction_and_what_is_still_awaited
     page: Page, scene: Scene
 ) -> None:
     log_in(page, scene, "liu")
-    row = page.locator("tr", has_text=scene.fresh).filter(has_text="road-digging")
+    row = page.locator('tr[data-step="road-digging"]', has_text=scene.fresh)
     row.get_by_label("决定").select_option("return-for-correction")
     row.get_by_label("补正材料（逗号分隔）").fill("traffic-plan，补充夜间施工说明")
     row.get_by_role("button", name="OK").click()
-    expect(page.get_by_role("status")).to_contain_text(f"{scene.fresh} · road-digging")
+    expect(page.get_by_role("status")).to_contain_text(f"{scene.fresh} · 挖掘城市道路审查")
     page.goto(f"{scene.api.url}/cases/{scene.fresh}")
     # the other branches are still at work: a draft, nobody told yet
     expect(page.locator("p.correction-state")).to_contain_text("一次告知草稿")
     items = page.locator("table.correction tbody tr")
     expect(items).to_have_count(2)
-    expect(items.filter(has_text="note-1 · 补充夜间施工说明")).to_contain_text("road-digging · liu")
+    expect(items.filter(has_text="note-1 · 补充夜间施工说明")).to_contain_text(
+        "挖掘城市道路审查 · liu"
+    )
     expect(items.filter(has_text="traffic-plan")).to_contain_text("待补正")
     with scene.api.client("wang") as window:
         answer = window.post(
