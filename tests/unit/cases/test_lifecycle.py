@@ -58,7 +58,7 @@ def test_transfer_refusals(desk: Desk) -> None:
         at(12, 2),
         step="municipal",
         to="liu",
-        to_department="traffic-police",
+        to_posts=[("traffic-police", "reviewer")],
     )
     desk.refused(case, "transfer", officer("traffic-police"), at(12, 2), step="municipal", to="liu")
     desk.refused(case, "transfer", officer("bureau"), at(12, 2), step="decision", to="liu")
@@ -70,8 +70,7 @@ def test_transfer_refusals(desk: Desk) -> None:
         at(12, 2),
         step="municipal",
         to="qian",
-        to_department="municipal",
-        to_role="window",
+        to_posts=[("municipal", "window")],
     )
     assert "qian (window) may not sign this step" in error.reason
     error = desk.refused(case, "transfer", reviewer, at(12, 2), step="municipal", to=reviewer.name)
