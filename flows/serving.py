@@ -75,8 +75,11 @@ def wait_healthy(
 
 def check_port_free(port: int) -> None:
     """Fail early, in one line, when another program (an earlier `onething serve`, a Prefect
-    server) holds the port the embedded server needs."""
+    server) holds the port the embedded server needs. Connections of a server just stopped
+    (TIME-WAIT) do not count: the server binds with SO_REUSEADDR, and so does the probe, or a
+    restart right after a stop would be refused for a minute."""
     with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             probe.bind(("127.0.0.1", port))
         except OSError:
