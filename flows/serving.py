@@ -38,12 +38,16 @@ log = logging.getLogger("onething.serve")
 STARTUP_SECONDS = 90
 
 
-def server_env(home: Path) -> dict[str, str]:
-    """The environment of an embedded Prefect server whose state lives under `home`."""
+def server_env(home: Path, port: int) -> dict[str, str]:
+    """The environment of an embedded Prefect server on 127.0.0.1:`port` whose state lives
+    under `home`. Its port is a setting too: the UI it serves finds the API by that setting
+    (`server.ui.api_url`), not by `--port`, and on another port than 4200 would show nothing."""
     sqlite = f"sqlite+aiosqlite:///{home / 'prefect.db'}"
     return {
         **os.environ,
         "PREFECT_HOME": str(home),
+        "PREFECT_SERVER_API_HOST": "127.0.0.1",
+        "PREFECT_SERVER_API_PORT": str(port),
         # SQLite by default; set PREFECT_SERVER_DATABASE_CONNECTION_URL (postgresql+asyncpg://…)
         # for many cases at once: on SQLite the server locks up under hundreds of runs.
         "PREFECT_SERVER_DATABASE_CONNECTION_URL": os.environ.get(
@@ -101,7 +105,7 @@ def prefect_server(home: Path, *, port: int, log_file: Path | None = None) -> It
     process = subprocess.Popen(
         [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1"]
         + ["--port", str(port)],
-        env=server_env(home),
+        env=server_env(home, port),
         stdout=out,
         stderr=subprocess.STDOUT,
     )

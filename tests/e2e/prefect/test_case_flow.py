@@ -3,6 +3,7 @@ resumes on a decision recorded through the service, visible in Prefect with tags
 
 from __future__ import annotations
 
+import httpx
 import pytest
 from prefect.client.schemas.filters import (
     ArtifactFilter,
@@ -136,3 +137,11 @@ def test_an_unreachable_connector_is_an_incident_on_the_case_and_in_prefect(
         "the withdrawn case's run to finish",
         lambda: (r := flow_run(service, case_id)).state and r.state.is_completed(),
     )
+
+
+def test_the_prefect_ui_on_its_own_port_talks_to_its_own_api(prefect_api: str) -> None:
+    """The case page links a flow run in the embedded server's UI: served on another port
+    than 4200 (`serve --port`), the UI must still find its API there."""
+    assert not prefect_api.endswith(":4200/api")  # the session's server has a free port
+    settings = httpx.get(prefect_api.removesuffix("/api") + "/ui-settings", timeout=10).json()
+    assert settings["api_url"] == prefect_api
