@@ -8,7 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from fastapi import APIRouter, FastAPI
-from fastapi.responses import PlainTextResponse
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, PlainTextResponse
 from prometheus_client import generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -79,19 +80,37 @@ def _health(app: FastAPI, metrics: Metrics) -> None:
     app.include_router(router)
 
 
+def _docs(app: FastAPI) -> None:
+    """Swagger UI at `/docs` from the package's static files (swagger-ui-dist, Apache-2.0,
+    vendored with its licence): the service works without internet, so no CDN."""
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} API",
+            swagger_js_url="/static/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui-favicon.png",
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+
 def create_app(services: Services) -> FastAPI:
     """The API over `services` (one per process: `onething serve`, or a test's store)."""
     app = FastAPI(
         title="onething",
         summary="Combined government approvals (高效办成一件事) on statutory working-day clocks",
         version="1",
-        docs_url="/docs",
+        docs_url=None,  # served by _docs from the vendored files
+        redoc_url=None,  # ReDoc would load from a CDN; Swagger UI at /docs is the one viewer
         openapi_url="/openapi.json",
     )
     app.state.services = services
     metrics = Metrics(services.cases.engine, services.cases.clock)
     problems.install(app)
     _health(app, metrics)
+    _docs(app)
     for module in (cases, draws, roster, definitions, supervision, calendar, users):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(draws.listing, prefix=PREFIX)
