@@ -125,13 +125,5 @@ def _checkpoints(scheduler: BaseScheduler) -> None:
 
 def _announce(url: str, seeded: Seeded | None) -> None:
     typer.echo(f"onething API at {url}/api/v1 (OpenAPI {url}/docs, metrics {url}/metrics)")
-    if seeded is None:
-        return
-    for name, token in seeded.tokens.items():
-        typer.echo(f"  {name:16s} token {token}")
-    operator = seeded.tokens.get("demo-operator")
-    if operator:
-        typer.echo(
-            f'try: curl -H "Authorization: Bearer {operator}" {url}/api/v1/cases'
-            " (tokens are shown once: only their hashes are stored)"
-        )
+    for line in seeded.lines(url) if seeded else ():
+        typer.echo(line)

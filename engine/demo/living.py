@@ -42,10 +42,29 @@ OPERATOR = "demo-operator"
 
 @dataclass(frozen=True)
 class Seeded:
-    """What a demo start did: the tokens it printed once, and the cases it created."""
+    """What a demo start did: the tokens it printed once, the cases it created, and the demo
+    users an earlier start made (their tokens still hold: only hashes are stored, so they
+    cannot be shown again)."""
 
     tokens: dict[str, str]
     cases: list[str]
+    kept: list[str]
+
+    def lines(self, url: str) -> list[str]:
+        """What `serve --demo` prints about the demo users at `url`."""
+        said = [f"  {name:16s} token {token}" for name, token in self.tokens.items()]
+        if self.kept:
+            said.append(
+                f"demo users from the first start ({', '.join(self.kept)}) keep the tokens"
+                " printed then (only their hashes are stored, so they cannot be shown again);"
+                f" for a new one: onething users rotate-token {OPERATOR}"
+            )
+        if OPERATOR in self.tokens:
+            said.append(
+                f'try: curl -H "Authorization: Bearer {self.tokens[OPERATOR]}" {url}/api/v1/cases'
+                " (tokens are shown once: only their hashes are stored)"
+            )
+        return said
 
 
 def working_days_ago(calendar: WorkingCalendar, today: dt.date, n: int) -> dt.date:
@@ -57,15 +76,17 @@ def working_days_ago(calendar: WorkingCalendar, today: dt.date, n: int) -> dt.da
 
 
 def seed_living(service: CaseService, accounts: Accounts, *, echo: Callable[[str], None]) -> Seeded:
-    """Seed once per data directory; a second start rotates only the operator's token."""
-    if accounts.names() >= set(USERS):
-        return Seeded({OPERATOR: accounts.rotate_token(OPERATOR)}, [])
+    """Seed once per data directory; a second start keeps the demo users and their tokens
+    (an operator's token must not stop because the service restarted)."""
+    kept = sorted(set(USERS) & accounts.names())
+    if len(kept) == len(USERS):
+        return Seeded({}, [], kept)
     register_workflows(service, echo)
     seed(service.engine, definitions=definitions_root())
     tokens = {
         name: accounts.add(name, role=role, department=department)
         for name, (role, department) in USERS.items()
-        if name not in accounts.names()
+        if name not in kept
     }
     now = service.clock()
 
@@ -100,7 +121,7 @@ def seed_living(service: CaseService, accounts: Accounts, *, echo: Callable[[str
     service.act(corrected, "issue-correction", actor="demo-window")  # the one notice goes out
     cases += [refused, corrected]
     echo(f"demo: {len(cases)} living cases, {len(tokens)} users")
-    return Seeded(tokens, cases)
+    return Seeded(tokens, cases, kept)
 
 
 def _text(sample: str) -> str:

@@ -1,0 +1,34 @@
+"""`onething serve --demo` started again on the same data directory carries on: the demo users
+and the tokens printed at the first start still hold (none is rotated behind the operator's
+back), and the second start says so and how to get a new one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from engine.access.accounts import Accounts
+from engine.demo.living import OPERATOR, USERS, seed_living
+from tests.fixtures.cases import Clock, service_for
+
+NOW = dt.datetime(2026, 10, 12, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def test_a_second_demo_start_keeps_every_demo_users_token(db: sa.Engine) -> None:
+    clock = Clock(NOW)
+    service, accounts = service_for(db, clock), Accounts(db, clock=clock)
+    said: list[str] = []
+    first = seed_living(service, accounts, echo=said.append)
+    assert set(first.tokens) == set(USERS) and first.cases and first.kept == []
+    clock.now = NOW + dt.timedelta(hours=1)
+    second = seed_living(service, accounts, echo=said.append)
+    assert second.tokens == {} and second.cases == []  # nothing new printed, nothing re-seeded
+    assert second.kept == sorted(USERS)
+    for name, token in first.tokens.items():
+        principal = accounts.authenticate(token)
+        assert principal is not None and principal.name == name
+    lines = second.lines("http://127.0.0.1:8000")
+    assert not any("ot_" in line for line in lines)  # no token shown that would not work
+    assert any(f"onething users rotate-token {OPERATOR}" in line for line in lines)
+    assert any("keep the tokens" in line for line in lines)
