@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 
 from engine.access.permissions import Forbidden
 from engine.cases.errors import Conflict, IllegalAction, NotPermitted, PreconditionFailed
+from engine.definitions.application import ApplicationError
 from engine.definitions.problems import DefinitionError
 from engine.errors import NotFound, OnethingError
 
@@ -77,8 +78,8 @@ def status_of(error: OnethingError) -> int:
         return 409
     if isinstance(error, NotFound):
         return 404
-    if isinstance(error, DefinitionError):
-        return 422
+    if isinstance(error, DefinitionError | ApplicationError):
+        return 422  # well-formed, but not a definition or an application that can be used
     return 400
 
 

@@ -38,10 +38,14 @@ CaseId = Annotated[str, Path(max_length=40, pattern=ID_PATTERN)]
 
 
 class Application(BaseModel):
-    """An application as a portal sends it."""
+    """An application as a portal sends it (a sample in definitions/samples/ as it is)."""
 
     model_config = ConfigDict(extra="forbid")
 
+    workflow: Annotated[str, Field(max_length=64)] | None = Field(
+        None,
+        description="The workflow id; with the `workflow` query too, the two must agree (else 422)",
+    )
     applicant: dict[str, Any] = Field(default_factory=dict)
     fields: dict[str, Any] = Field(default_factory=dict)
     materials: dict[str, Any] = Field(default_factory=dict)
@@ -95,17 +99,22 @@ def _shown(deps: Deps, user: Principal, view: CaseView, response: Response) -> C
 
 @router.post("", status_code=201, **guard("cases.submit", 400, 404, 409, 422))
 def submit(
-    workflow: Annotated[str, Query(max_length=64, description="The workflow id")],
     application: Application,
     user: CurrentUser,
     deps: Deps,
     response: Response,
+    workflow: Annotated[
+        str | None, Query(max_length=64, description="The workflow id (else the body's)")
+    ] = None,
     key: IdempotencyKey = None,
 ) -> CaseView:
     """Take in an application (收件); the new case with its clocks."""
+    workflow = workflow or application.workflow
+    if not workflow:
+        raise InputError("which workflow: give `workflow` in the query or in the body")
     owner = deps.cases.workflows(workflow, None).owner
     require(user, "cases.submit", departments={owner})
-    view = deps.cases.submit(workflow, application.model_dump(), key=key)
+    view = deps.cases.submit(workflow, application.model_dump(exclude_none=True), key=key)
     response.headers["ETag"] = etag(deps.cases.revision(view.id))
     return view
 
