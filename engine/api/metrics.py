@@ -13,6 +13,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlmodel import SQLModel
 
+from engine.cases.overview import lights
 from engine.cases.state import CaseStatus
 from engine.cases.tables import CaseRow, EscalationRow, StepRow
 from engine.clock import as_utc
@@ -40,19 +41,7 @@ class StoreCollector(Collector):
                     cases.c.workflow_id, cases.c.status
                 )
             ).all()
-            yellow = (
-                sa.select(escalations.c.case_id)
-                .where(
-                    escalations.c.case_id == steps.c.case_id,
-                    escalations.c.step_id == steps.c.step_id,
-                    escalations.c.attempt == steps.c.attempt,
-                    escalations.c.level == "yellow",
-                )
-                .exists()
-            )
-            light = sa.case((steps.c.due_at < now, "red"), (yellow, "yellow"), else_="green").label(
-                "light"
-            )
+            light = lights(now).label("light")  # as the overview counts them
             open_steps = db.execute(
                 sa.select(steps.c.department, light, sa.func.count())
                 .where(steps.c.is_open == sa.true())

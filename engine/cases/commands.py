@@ -33,8 +33,10 @@ from engine.cases.state import CaseStatus
 from engine.cases.tables import CaseRow, StepRow, among
 from engine.cases.users import Users, as_first_allowed
 from engine.cases.writes import CaseHead, Head, Writes
+from engine.clock import as_utc
 from engine.definitions.model import Workflow
 from engine.errors import NotFound, OnethingError
+from engine.escalation import index as escalation_index
 from engine.licences.library import record_case_events
 from engine.licences.sources import Sources
 from engine.retry import CONTENTION
@@ -347,12 +349,19 @@ class CaseCommands(Users):
         with UnitOfWork(self.engine) as uow:
             session = uow.session
             stored: dict[str, dict[str | None, dt.datetime | None]] = {}
-            for case_id, step_id, due in session.execute(
-                select(StepRow.case_id, StepRow.step_id, StepRow.due_at).where(
-                    col(StepRow.is_open) == True  # noqa: E712
-                )
+            turns: dict[str, dict[str, escalation_index.Turns]] = {}
+            for case_id, step_id, due, yellow, red in session.execute(
+                sa.select(
+                    col(StepRow.case_id),
+                    col(StepRow.step_id),
+                    col(StepRow.due_at),
+                    col(StepRow.yellow_at),
+                    col(StepRow.red_at),
+                ).where(col(StepRow.is_open) == True)  # noqa: E712
             ):
                 stored.setdefault(case_id, {})[step_id] = due
+                turns.setdefault(case_id, {})[step_id] = (as_utc(yellow), as_utc(red))
+            stale: list[tuple[str, str, escalation_index.Turns]] = []
             open_cases = select(CaseRow).where(
                 col(CaseRow.id).in_(sorted(stored))
                 | col(CaseRow.status).in_([s.value for s in CaseStatus if not s.closed])
@@ -365,7 +374,12 @@ class CaseCommands(Users):
                     "statutory": row.statutory_due_at,
                 }
                 changes = moved_deadlines(case, calendar, now, stored=dues)
-                if not changes:
+                if not changes:  # the rows stand; their yellow and red moments are brought in line
+                    workflow = self.workflows(case.workflow_id, case.workflow_version)
+                    stored_turns = turns.get(case.id, {})
+                    stale += escalation_index.turn_updates(
+                        case, workflow, calendar, now, stored=stored_turns
+                    )
                     continue
                 event = machine.Event("deadlines.recomputed", {"changes": changes})
                 self.record_unchanged(writes, session, row, case, [event], now=now)
@@ -384,6 +398,7 @@ class CaseCommands(Users):
                     for change in changes
                 ]
             writes.flush(session.connection())
+            escalation_index.write_turns(session, stale)
             uow.commit()
         return moved
 

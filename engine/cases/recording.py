@@ -76,7 +76,8 @@ def record(
             "escalated": False,
         }
     after = writes.case(head, events, row, actor=actor, now=now, new=old is None)
-    writes.query_rows(old, new, calendar, now, nexts, steps=steps)
+    turns = escalation_index.turning(new, workflow, calendar, now, steps=steps)
+    writes.query_rows(old, new, calendar, now, nexts, steps=steps, turns=turns)
     writes.escalations += [_breach(new.id, e.data, now) for e in events if e.kind == BREACH]
     return after
 

@@ -62,6 +62,34 @@ class StepRow(SQLModel, table=True):
             postgresql_where=sa.text("is_open"),
             sqlite_where=sa.text("is_open"),
         ),
+        # the overview's lights and week forecast: counted from these indexes alone, never
+        # by reading the cases
+        Index(
+            "ix_step_runs_lights",
+            "department",
+            "due_at",
+            "yellow_at",
+            "suspended",
+            "case_id",  # the key, for a step standing still: was it warned?
+            "step_id",
+            "attempt",
+            postgresql_where=sa.text("is_open"),
+            sqlite_where=sa.text("is_open"),
+        ),
+        Index(
+            "ix_step_runs_turns_yellow",
+            "yellow_at",
+            "department",
+            postgresql_where=sa.text("is_open"),
+            sqlite_where=sa.text("is_open"),
+        ),
+        Index(
+            "ix_step_runs_turns_red",
+            "red_at",
+            "department",
+            postgresql_where=sa.text("is_open"),
+            sqlite_where=sa.text("is_open"),
+        ),
     )
 
     case_id: str = Field(primary_key=True, foreign_key="cases.id", max_length=40)
@@ -74,6 +102,10 @@ class StepRow(SQLModel, table=True):
     suspended: bool = False
     assignee: str | None = Field(default=None, index=True, max_length=64)  # transferred to
     next_escalation_at: dt.datetime | None = _when(index=True)  # the sweep's index
+    # when the running clock's ladder turns it yellow and red (`engine.escalation.ladder`);
+    # None while it stands still or has no such level
+    yellow_at: dt.datetime | None = _when()
+    red_at: dt.datetime | None = _when()
 
 
 class MaterialRow(SQLModel, table=True):

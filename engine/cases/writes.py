@@ -173,9 +173,11 @@ class Writes:
         nexts: dict[str, dt.datetime | None],
         *,
         steps: list[str],
+        turns: dict[str, tuple[dt.datetime | None, dt.datetime | None]],
     ) -> None:
         """The query rows in line with the snapshot: the rows of `steps` (with their due and
-        next escalation times), new signatures, changed materials and negative matters."""
+        next escalation times, and when they turn yellow and red: `turns`), new signatures,
+        changed materials and negative matters."""
         for step_id in steps:
             run = new.steps[step_id]
             before = old.steps.get(step_id) if old else None
@@ -186,6 +188,8 @@ class Writes:
                 **step_values(run),
                 "due_at": due,
                 "next_escalation_at": nexts.get(clock_key(new.id, step_id, run.attempt)),
+                "yellow_at": turns[step_id][0],
+                "red_at": turns[step_id][1],
             }
             if before is None:
                 self.steps.inserts.append({"case_id": new.id, "step_id": step_id, **values})

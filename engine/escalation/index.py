@@ -1,8 +1,10 @@
-"""The sweep's index: `next_escalation_at` on each open step row and on the case row.
+"""The sweep's index: `next_escalation_at` on each open step row and on the case row; and
+the moments each open step turns yellow and red (`turning`), for the overview's lights and
+week forecast.
 
 Planned for the clocks a command moved (`planned`) and written with the case's rows
-(`engine.cases.writes`), so the sweep finds what is due by an index range scan, never by
-reading every case.
+(`engine.cases.writes`), so the sweep finds what is due, and the overview counts what turns,
+by index range scans, never by reading every case.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from engine.calendar import WorkingCalendar
 from engine.cases.case import Case
 from engine.cases.tables import CaseRow, EscalationRow, StepRow, among
 from engine.clock import as_utc
+from engine.definitions.escalation import Level
 from engine.definitions.model import Workflow
 from engine.escalation.firings import (
     Past,
@@ -27,7 +30,10 @@ from engine.escalation.firings import (
     plan_firings,
     tracked_clocks,
 )
+from engine.escalation.ladder import marks
 from engine.escalation.lapses import lapse_at
+
+Turns = tuple[dt.datetime | None, dt.datetime | None]  # (turns yellow at, turns red at), UTC
 
 
 def history(session: Session, case_id: str) -> dict[str, Past]:
@@ -127,6 +133,51 @@ def planned(
     tracked = tracked_clocks(case, workflow, steps=steps, case_clock=case_clock)
     nexts.update(next_times(tracked, past, calendar, now))
     return {key: as_utc(moment) for key, moment in nexts.items()}
+
+
+def turning(
+    case: Case,
+    workflow: Workflow,
+    calendar: WorkingCalendar,
+    now: dt.datetime,
+    *,
+    steps: Collection[str],
+) -> dict[str, Turns]:
+    """When each of `steps` turns yellow and red: its running clock's ladder marks (the
+    ladder decides what yellow means; this only records it); (None, None) for a closed step,
+    a stopped clock or a ladder without that level."""
+    found: dict[str, Turns] = dict.fromkeys(steps, (None, None))
+    for tracked in tracked_clocks(case, workflow, steps=steps, case_clock=False):
+        at = {m.level: m.at for m in marks(tracked.clock, tracked.ladder, calendar, now)}
+        found[str(tracked.step_id)] = (as_utc(at.get(Level.YELLOW)), as_utc(at.get(Level.RED)))
+    return found
+
+
+def turn_updates(
+    case: Case,
+    workflow: Workflow,
+    calendar: WorkingCalendar,
+    now: dt.datetime,
+    *,
+    stored: dict[str, Turns],
+) -> list[tuple[str, str, Turns]]:
+    """The open step rows (`stored`: step → its moments as stored) whose yellow and red
+    moments are not what the ladder says: (case, step, moments)."""
+    wanted = turning(case, workflow, calendar, now, steps=list(stored))
+    return [(case.id, step, turns) for step, turns in wanted.items() if stored[step] != turns]
+
+
+def write_turns(session: Session, changes: list[tuple[str, str, Turns]]) -> None:
+    """Store many steps' yellow and red moments in one statement."""
+    if not changes:
+        return
+    table = SQLModel.metadata.tables[StepRow.__tablename__]
+    session.connection().execute(
+        update(table)
+        .where(table.c.case_id == bindparam("b_case"), table.c.step_id == bindparam("b_step"))
+        .values(yellow_at=bindparam("b_yellow"), red_at=bindparam("b_red")),
+        [{"b_case": c, "b_step": s, "b_yellow": y, "b_red": r} for c, s, (y, r) in changes],
+    )
 
 
 def write_cases(session: Session, changes: list[tuple[str, dt.datetime | None]]) -> None:

@@ -119,7 +119,6 @@ def overview(page: CurrentPage, department: Name = None, workflow: Name = None) 
         require(page.user, "cases.read", departments={department or ""})
     seen = overview_of(
         page.deps.cases,
-        page.deps.supervision,
         department=department or None,
         workflow=workflow or None,
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.views.cases import View
-from engine.views.supervision import FiredView
 
 
 class DepartmentLights(View):
@@ -31,6 +30,18 @@ class OverdueStep(View):
     overdue_working_days: int
 
 
+class TurningStep(View):
+    """An open step whose ladder turns it yellow or red at `scheduled_at` (the level the
+    sweep fires then)."""
+
+    case: str
+    step: str
+    department: str
+    level: str  # yellow or red
+    scheduled_at: dt.datetime
+    due: dt.datetime
+
+
 class OverviewView(View):
     at: dt.datetime
     by_status: dict[str, int]
@@ -39,7 +50,9 @@ class OverviewView(View):
     closed_on_time: int  # closed without a red level on any of its clocks
     most_overdue: list[OverdueStep]
     week_end: dt.datetime  # the close of this working week: the forecast's horizon
-    forecast: list[FiredView]  # yellow and red levels that fire before `week_end`
+    turning_yellow: int  # open steps turning yellow after `at` and by `week_end`
+    turning_red: int  # and turning red
+    forecast: list[TurningStep]  # the most urgent of them, soonest first
 
     @property
     def on_time_rate(self) -> float | None:

@@ -3,8 +3,9 @@
 Commands write only the rows they move (and reuse the case clock's stored value while the
 promised clock stands as it was); this checks, after every command of whole cases (parallel
 steps, a suspension and its resumption, an extension, one command at a time and in batches),
-that the stored `next_escalation_at` and `due_at` equal what a full recomputation gives at
-the same moment, and are never later than it once time has moved on.
+that the stored `next_escalation_at`, `due_at` and the moments each step turns yellow and red
+equal what a full recomputation gives at the same moment, and are never later than it once
+time has moved on.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from engine.cases.service import CaseService, Command
-from engine.cases.tables import CaseRow
+from engine.cases.tables import CaseRow, StepRow
 from engine.clock import as_utc
 from engine.demo.driver import Driver, next_commands, officer_name
 from engine.escalation import index
@@ -53,6 +54,29 @@ def assert_fresh(service: CaseService, case_id: str, *, open_case: bool = True) 
     stored, fresh = stored_and_fresh(service, case_id)
     assert stored == fresh
     assert any(v is not None for v in fresh.values()) is open_case  # the ladder is there
+    assert_turns_fresh(service, case_id)
+
+
+def assert_turns_fresh(service: CaseService, case_id: str) -> None:
+    """Each step row's yellow and red moments are its clock's ladder marks (none while it
+    stands still or once the step is closed)."""
+    case = service.load(case_id)
+    workflow = service.workflows(case.workflow_id, case.workflow_version)
+    calendar = service.calendars.get(case.calendar)
+    fresh = index.turning(case, workflow, calendar, service.clock(), steps=list(case.steps))
+    with Session(service.engine) as session:
+        rows = session.execute(
+            sa.select(col(StepRow.step_id), col(StepRow.yellow_at), col(StepRow.red_at)).where(
+                col(StepRow.case_id) == case_id
+            )
+        )
+        stored = {step: (as_utc(yellow), as_utc(red)) for step, yellow, red in rows}
+    assert stored == fresh
+    for step_id, run in case.steps.items():  # a running clock on a ladder turns
+        turns = run.status.open and run.clock is not None and not run.clock.suspended
+        assert (stored[step_id][0] is not None) is bool(
+            turns and workflow.ladder_for(workflow.step(step_id))
+        )
 
 
 def assert_never_late(service: CaseService, case_id: str) -> None:
