@@ -180,6 +180,16 @@ def reach(principal: Principal, action: str, *, case: str | None = None) -> froz
     return frozenset(post.department for post, _ in scopes if post.department is not None)
 
 
+def allows(principal: Principal, action: str, department: str | None = None) -> bool:
+    """Whether `principal` may do `action` (on something of `department`, if given): what a
+    page asks before it shows a control, so it offers only what `require` will let through."""
+    try:
+        where = reach(principal, action)
+    except Forbidden:
+        return False
+    return where is None or department is None or department in where
+
+
 def scope_of(principal: Principal, action: str, *, case: str | None = None) -> Scope:
     """The widest scope in which `principal` may do `action`; `Forbidden` if not at all."""
     return Scope.ALL if reach(principal, action, case=case) is None else Scope.DEPARTMENT

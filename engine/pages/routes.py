@@ -160,12 +160,12 @@ def case_page(page: CurrentPage, case_id: Annotated[str, Path(max_length=40)]) -
     )
 
 
-def refusal(action: Callable[[], object]) -> str | None:
+def refusal(action: Callable[[], object]) -> OnethingError | None:
     """Run a page's action: None when done, or the engine's refusal (nothing changed)."""
     try:
         action()
     except OnethingError as error:
-        return str(error)
+        return error
     return None
 
 
@@ -180,7 +180,7 @@ def _worklist_department(page: Page, department: str | None) -> str:
 
 
 def _worklist(
-    page: Page, department: str, *, error: str | None = None, done: str | None = None
+    page: Page, department: str, *, error: OnethingError | None = None, done: str | None = None
 ) -> HTMLResponse:
     items = page.deps.cases.worklist(department) if department else []
     return page.board(
@@ -239,7 +239,7 @@ def act(
     return _worklist(page, department, done=done)
 
 
-def _negatives(page: Page, *, error: str | None = None) -> HTMLResponse:
+def _negatives(page: Page, *, error: OnethingError | None = None) -> HTMLResponse:
     rows = page.in_scope("negatives.read", page.deps.cases.negatives(), lambda n: n.department)
     return page.board("negatives", error=error, negatives=rows)
 
@@ -281,7 +281,7 @@ def decide(
     return _negatives(page, error=refusal(run))
 
 
-def _escalations(page: Page, *, error: str | None = None) -> HTMLResponse:
+def _escalations(page: Page, *, error: OnethingError | None = None) -> HTMLResponse:
     every = page.deps.supervision.escalations()
     rows = page.in_scope("escalations.read", every, lambda e: e.department)
     page.names.know_cases({e.case for e in rows})

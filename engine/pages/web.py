@@ -15,9 +15,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from engine.access.permissions import Principal, reach
+from engine.access.permissions import Forbidden, Principal, allows, reach
 from engine.api.deps import Deps, Services
 from engine.api.problems import status_of
+from engine.cases.errors import NotPermitted
 from engine.errors import OnethingError
 from engine.pages import i18n
 from engine.pages.names import Names
@@ -33,6 +34,7 @@ templates.env.globals.update(
     left=i18n.left,
     level_text=i18n.level_text,
     event_text=i18n.event_text,
+    may=allows,
 )
 CSRF_HEADER = "X-CSRF-Token"
 T = TypeVar("T")
@@ -85,12 +87,16 @@ class Page:
         remember(self.request, response, self.lang)
         return response
 
-    def board(self, name: str, *, error: str | None = None, **context: Any) -> HTMLResponse:
+    def board(
+        self, name: str, *, error: OnethingError | None = None, **context: Any
+    ) -> HTMLResponse:
         """A page with a board of actions (`<name>.html`), or to htmx its body alone
-        (`<name>_body.html`); a refusal is shown on it, and a full page says 422 (htmx swaps
-        a 200 only)."""
+        (`<name>_body.html`); a refusal is shown on it, and a full page says 403 for a role
+        or department that may not, else 422 (htmx swaps a 200 only)."""
         template = f"{name}_body.html" if self.partial else f"{name}.html"
-        status = 422 if error and not self.partial else 200
+        status = 200
+        if error and not self.partial:
+            status = 403 if isinstance(error, Forbidden | NotPermitted) else 422
         return self.render(template, status=status, error=error, **context)
 
     def in_scope(self, action: str, rows: list[T], department: Callable[[T], str]) -> list[T]:
