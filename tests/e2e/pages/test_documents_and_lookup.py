@@ -39,16 +39,24 @@ def test_art32_the_acceptance_notice_is_numbered_dated_and_prints_the_query_code
 def test_art32_the_correction_notice_lists_every_item_in_one_notice(
     page: Page, scene: Scene
 ) -> None:
-    scene.api.services.cases.act(
-        scene.fresh,
-        "return-for-correction",
-        actor="liu",
-        args={"step": "road-occupation", "items": ["traffic-plan"], "reason": "图纸不清"},
-    )
+    cases = scene.api.services.cases
+    # two reviews ask in turn: their items gather on one draft, the window issues it once
+    for step, item in (("road-occupation", "traffic-plan"), ("road-digging", "construction-plan")):
+        cases.act(
+            scene.fresh,
+            "return-for-correction",
+            actor="liu",
+            args={"step": step, "items": [item], "reason": "图纸不清"},
+        )
+    cases.act(scene.fresh, "issue-correction", actor="wang")
     log_in(page, scene, "ops")
+    page.goto(f"{scene.api.url}/cases/{scene.fresh}")
+    expect(page.locator("ul.documents").get_by_role("link", name="补正材料通知书")).to_have_count(1)
     open_document(page, scene, scene.fresh, "补正材料通知书")
     doc = page.locator("article.document")
-    expect(doc.locator(".doc-items").first).to_contain_text("交通")  # the material's title
+    items = doc.locator(".doc-items")
+    expect(items).to_contain_text("交通")  # the materials' titles, both in the one notice
+    expect(items).to_contain_text("施工方案")
     expect(doc.locator(".docno")).to_have_text(re.compile(rf"^补〔2026〕{scene.fresh}-\d+号$"))
 
 
