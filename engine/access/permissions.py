@@ -57,7 +57,7 @@ CASE_ACTIONS: dict[str, frozenset[Role]] = {
     "withdraw": frozenset({Role.WINDOW}),
     "approve": frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD, Role.LEADER}),
     "reject": frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD, Role.LEADER}),
-    "return-for-correction": frozenset({Role.REVIEWER, Role.HEAD}),
+    "return-for-correction": frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD}),  # window: intake
     "issue-correction": frozenset({Role.WINDOW}),
     "suspend": frozenset({Role.REVIEWER, Role.HEAD}),
     "resume": frozenset({Role.REVIEWER, Role.HEAD}),

@@ -187,6 +187,8 @@ class Case:
     materials: dict[str, MaterialState] = field(default_factory=dict)
     steps: dict[str, StepRun] = field(default_factory=dict)
     accepted_at: dt.datetime | None = None
+    # the supplement that answered a correction before acceptance: the materials' new arrival
+    resubmitted_at: dt.datetime | None = None
     closed_at: dt.datetime | None = None
     promised: StatutoryClock | None = None
     statutory: StatutoryClock | None = None
@@ -232,6 +234,7 @@ class Case:
             materials={k: _twin(m) for k, m in self.materials.items()},
             steps={k: _step_copy(run) for k, run in self.steps.items()},
             accepted_at=self.accepted_at,
+            resubmitted_at=self.resubmitted_at,
             closed_at=self.closed_at,
             promised=self.promised,
             statutory=self.statutory,
@@ -250,7 +253,7 @@ class Case:
     def from_dict(cls, data: dict[str, Any]) -> Case:
         d = dict(data)
         d["status"] = CaseStatus(d["status"])
-        for key in ("submitted_at", "accepted_at", "closed_at"):
+        for key in ("submitted_at", "accepted_at", "resubmitted_at", "closed_at"):
             d[key] = _time(d.get(key))
         d["materials"] = {k: _material(v) for k, v in d["materials"].items()}
         d["steps"] = {s["step_id"]: _step(s) for s in d["steps"]}

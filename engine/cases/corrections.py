@@ -2,6 +2,9 @@
 correction, the applicant gets one notice listing them all, and each item is answered.
 
 The rule (docs/domain.md §one-notice):
+- at intake (the application not yet accepted) the window returns it for correction
+  (`return-for-correction` naming no step): its items are the one notice, issued at once, and
+  the notice stops the Art. 32 acceptance window until the supplement answers it;
 - a reviewer's `return-for-correction` adds its items to the case's one open correction, a
   draft while another active branch may still ask; the branches' clocks run on meanwhile (the
   applicant has not been told: the time is the agency's);
@@ -22,8 +25,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from engine.calendar import Limit, Unit, WorkingCalendar
+from engine.calendar import WorkingCalendar
 from engine.calendar.display import moment_text, moment_text_zh
+from engine.cases.acceptance import ART32_LIMIT, acceptance_due
 from engine.cases.case import (
     SYSTEM,
     Correction,
@@ -38,7 +42,7 @@ from engine.cases.run import REVIEW_ROLES, Run
 from engine.cases.state import CaseStatus, StepStatus
 from engine.definitions.model import AUTOMATIC_KINDS
 
-ART32_LIMIT = Limit(5, Unit.WORKING_DAYS)  # Art. 32 五日, counted as Art. 82 says
+INTAKE = "intake"  # who asks at intake (the window's notice, or the missing materials)
 NOTE = "note-"  # the key of a free-text item: note-1, note-2 …
 HOLD = CORRECTION  # a step's hold while the notice stops its clock
 BREACH = "correction.breach"
@@ -116,17 +120,16 @@ def ask(
 
 
 def return_for_correction(run: Run) -> None:
-    """A reviewer asks the applicant for materials or free-text items (退回补正)."""
+    """Ask the applicant for materials or free-text items (退回补正): at intake the window,
+    naming no step; in review a reviewer of the step."""
+    if run.case.accepted_at is None and not run.ctx.args.get("step"):
+        _return_at_intake(run)
+        return
     run.need_case(CaseStatus.IN_PROGRESS, CaseStatus.CORRECTION)
     run_step = run.step_run(statuses=(StepStatus.ACTIVE, StepStatus.SUSPENDED))
     step = run.ctx.workflow.step(run_step.step_id)
     run.need_role(REVIEW_ROLES, step.department, step=step.id)
-    items = run.arg("items")
-    if isinstance(items, str):
-        items = [i.strip() for i in items.split(",")]
-    items = [str(i).strip() for i in items or [] if str(i).strip()]
-    if not items:
-        raise run.refuse("list what the applicant must supply", step=step.id)
+    items = _items(run, step=step.id)
     reason = str(run.ctx.args.get("reason") or "").strip()
     correction = run.case.correction
     if correction is None or correction.state is CorrectionState.DRAFT:
@@ -161,6 +164,40 @@ def return_for_correction(run: Run) -> None:
         "已报电子监察（行政许可法第三十二条）。",
         step=step.id,
     )
+
+
+def _items(run: Run, *, step: str | None = None) -> list[str]:
+    """The `items` argument: a list, or one comma-separated text; refused when empty."""
+    items = run.arg("items", required=False)
+    if isinstance(items, str):
+        items = items.replace("，", ",").split(",")
+    found = [str(i).strip() for i in items or [] if str(i).strip()]
+    if not found:
+        raise run.refuse("list what the applicant must supply", step=step)
+    return found
+
+
+def _return_at_intake(run: Run) -> None:
+    """一次告知 at intake (Art. 32): the window names everything to supply or correct, and
+    the one notice goes out at once; the acceptance window waits for the supplement."""
+    run.need_role(("window",), run.ctx.workflow.owner)
+    correction, zone = run.case.correction, run.ctx.calendar.tz
+    if correction is not None and correction.issued_at is not None:
+        raise run.refuse(
+            "the one correction notice (一次告知, Art. 32) was issued at "
+            f"{moment_text(correction.issued_at, zone)}: nothing is added to it; "
+            "ask after the supplement"
+        )
+    run.need_case(CaseStatus.SUBMITTED)
+    due = acceptance_due(run.case, run.ctx.calendar)
+    if due is not None and run.ctx.now > due:
+        raise run.refuse(
+            f"the Art. 32 window to accept or return it ended at {moment_text(due, zone)}: "
+            "the application is deemed accepted from its arrival"
+        )
+    items = _items(run)
+    ask(run, items, by=INTAKE, reason=str(run.ctx.args.get("reason") or "").strip())
+    issue(run, trigger="window")
 
 
 # -- issuing ----------------------------------------------------------------------------------
@@ -282,6 +319,8 @@ def answer(run: Run, supplied: dict[str, Any]) -> None:
             run_step.clock = run_step.clock.resume(now)
             run_step.hold = None
             run.move_step(run_step, StepStatus.ACTIVE)
+    if case.accepted_at is None:  # the corrected application is back: Art. 32 counts anew
+        case.resubmitted_at = now
     run.move_case(CaseStatus.IN_PROGRESS if case.accepted_at else CaseStatus.SUBMITTED)
     run.emit("correction.closed")
 

@@ -8,34 +8,11 @@ before by the acceptance clock's ladder (`engine.escalation.firings`).
 
 from __future__ import annotations
 
-import datetime as dt
-
-from engine.calendar import WorkingCalendar
-from engine.cases.case import SYSTEM, Case, MaterialStatus
-from engine.cases.corrections import ART32_LIMIT
+from engine.cases.acceptance import acceptance_due, received_at
+from engine.cases.case import SYSTEM
 from engine.cases.intake import open_case
 from engine.cases.run import Run
 from engine.cases.state import CaseStatus
-
-ACCEPTANCE_LIMIT = ART32_LIMIT  # Art. 32 五日, counted as Art. 82 says
-
-
-def received_at(case: Case) -> dt.datetime:
-    """When the application's materials arrived: the submission, or the last supplement that
-    brought a corrected application back to the window."""
-    supplied = [
-        m.at
-        for m in case.materials.values()
-        if m.status in (MaterialStatus.SUPPLIED, MaterialStatus.COMMITTED)
-    ]
-    return max([case.submitted_at, *supplied])
-
-
-def acceptance_due(case: Case, calendar: WorkingCalendar) -> dt.datetime | None:
-    """The end of the Art. 32 window of a case awaiting acceptance (None: not awaiting)."""
-    if case.status is not CaseStatus.SUBMITTED:
-        return None
-    return calendar.due(received_at(case), ACCEPTANCE_LIMIT).at
 
 
 def deem_accepted(run: Run) -> None:

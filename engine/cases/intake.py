@@ -67,7 +67,7 @@ def submit(
     absent = take_looked_up(run, looked_up or [])
     missing = _missing(run)
     if missing:  # on the spot (当场): the one notice goes out at once
-        corrections.ask(run, missing, by="intake", reasons=absent, actor=SYSTEM)
+        corrections.ask(run, missing, by=corrections.INTAKE, reasons=absent, actor=SYSTEM)
         corrections.issue(run, trigger="on-the-spot")
     return case, run.events
 

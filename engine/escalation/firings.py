@@ -16,8 +16,8 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from engine.calendar import StatutoryClock, WorkingCalendar
+from engine.cases.acceptance import ACCEPTANCE_LIMIT, received_at
 from engine.cases.case import Case, NegativeStatus
-from engine.cases.deeming import ACCEPTANCE_LIMIT, received_at
 from engine.cases.negatives import decision_clocks
 from engine.cases.state import CaseStatus
 from engine.definitions.escalation import Level, Rung

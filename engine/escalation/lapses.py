@@ -9,9 +9,9 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.calendar import WorkingCalendar
+from engine.cases.acceptance import acceptance_due
 from engine.cases.case import Case, MaterialStatus
 from engine.cases.corrections import issue_due
-from engine.cases.deeming import acceptance_due
 from engine.cases.state import CaseStatus
 
 DEEM_ACCEPTED = "deem-accepted"

@@ -257,3 +257,24 @@ def test_case_submit_reports_every_problem_at_its_place_in_the_file_and_stores_n
     assert result.returncode == 2
     assert "the application is for 'ride-hailing-dual-licence'" in result.stderr
     assert ok(onething("case", "list", "--json")).strip() in ("[]", "")
+
+
+def test_art32_the_window_returns_a_submitted_application_from_the_cli(onething: Onething) -> None:
+    ok(onething("definitions", "register", *map(str, (ROOT / "definitions/workflows").glob("*"))))
+    ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))
+    case_id = ok(onething("case", "submit", "utility-external-works", "--data", str(SAMPLE)))
+    case_id = case_id.strip()
+    items = ("--items", "construction-plan,请说明夜间施工时段", "--reason", "平面图不清晰")
+    shown = ok(
+        onething("case", "act", case_id, "-", "return-for-correction", "--actor", "wang", *items)
+    )
+    assert "correction" in shown and "请说明夜间施工时段" in shown and "note-1" in shown
+    supplied = '{"construction-plan": "doc-77", "note-1": "夜间22时前停工"}'
+    ok(
+        onething(
+            "case", "act", case_id, "-", "supplement", "--actor", "wang", "--materials", supplied
+        )
+    )
+    ok(onething("case", "act", case_id, "-", "accept", "--actor", "wang"))
+    view = json.loads(ok(onething("case", "show", case_id, "--json")))
+    assert view["status"] == "in-progress" and view["correction"] is None

@@ -201,3 +201,21 @@ def test_a_user_with_two_roles_acts_in_the_one_the_step_allows(api: Api) -> None
     assert act(api, "lu", other, "confirm-negative", 200, negative=f"{other}-N1")
     with api.client("lu") as lu:  # as supervisor, every department's cases
         assert lu.get(f"/api/v1/cases/{case_id}").json()["materials"]
+
+
+def test_art32_the_window_returns_a_submitted_application_and_accepts_the_supplement(
+    api: Api,
+) -> None:
+    case_id = api.submit()["id"]
+    items = {"items": ["construction-plan", "请说明夜间施工时段"], "reason": "平面图不清晰"}
+    refused = act(api, "liu", case_id, "return-for-correction", 403, **items)
+    assert refused["actor"].startswith("liu")
+    returned = act(api, "wang", case_id, "return-for-correction", 200, **items)
+    assert returned["status"] == "correction" and returned["accepted_at"] is None
+    correction = returned["correction"]
+    assert correction["state"] == "issued" and correction["issued_by"] == "wang"
+    assert [i["key"] for i in correction["items"]] == ["construction-plan", "note-1"]
+    assert act(api, "wang", case_id, "accept", 409)["state"] == "correction"
+    supplied = {"materials": {"construction-plan": "doc-77", "note-1": "夜间22时前停工"}}
+    assert act(api, "wang", case_id, "supplement", 200, **supplied)["status"] == "submitted"
+    assert act(api, "wang", case_id, "accept", 200)["status"] == "in-progress"

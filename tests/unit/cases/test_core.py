@@ -25,6 +25,7 @@ CORE = [
     "time_limits",
     "case_clocks",
     "lifecycle",
+    "acceptance",
     "deeming",
     "machine",
     "automatic",

@@ -1,0 +1,38 @@
+"""The Art. 32 acceptance window (受理期限): an application is accepted, refused or returned
+for correction within 5 days of its materials arriving, else it is deemed accepted from that
+day (`engine.cases.deeming`).
+
+"5 days" (五日) are working days: Art. 82 counts the law's periods in working days (docs/domain.md
+§acceptance). The one correction notice stops the window; the supplement that answers it is a
+new arrival, from which the window counts anew.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from engine.calendar import Limit, Unit, WorkingCalendar
+from engine.cases.case import Case, MaterialStatus
+from engine.cases.state import CaseStatus
+
+ART32_LIMIT = Limit(5, Unit.WORKING_DAYS)  # Art. 32 五日, counted as Art. 82 says
+ACCEPTANCE_LIMIT = ART32_LIMIT
+
+
+def received_at(case: Case) -> dt.datetime:
+    """When the application's materials arrived: the submission, or the last supplement that
+    brought a corrected application back to the window."""
+    supplied = [
+        m.at
+        for m in case.materials.values()
+        if m.status in (MaterialStatus.SUPPLIED, MaterialStatus.COMMITTED)
+    ]
+    resubmitted = [case.resubmitted_at] if case.resubmitted_at else []
+    return max([case.submitted_at, *supplied, *resubmitted])
+
+
+def acceptance_due(case: Case, calendar: WorkingCalendar) -> dt.datetime | None:
+    """The end of the Art. 32 window of a case awaiting acceptance (None: not awaiting)."""
+    if case.status is not CaseStatus.SUBMITTED:
+        return None
+    return calendar.due(received_at(case), ACCEPTANCE_LIMIT).at
