@@ -12,10 +12,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from engine.access.permissions import Forbidden, Scope, reach, require, scope_of
+from engine.access.permissions import Forbidden, Scope, allows, reach, require, scope_of
 from engine.access.visibility import departments_of, visible
 from engine.api.deps import Deps
 from engine.cases.overview import overview as overview_of
+from engine.cases.state import CaseStatus
 from engine.errors import OnethingError
 from engine.pages import i18n
 from engine.pages.draws import draw_panels
@@ -27,6 +28,7 @@ from engine.pages.web import (
     Page,
     PageRoute,
     lang,
+    refusal_status,
     remember,
     session_cookie,
     sessions,
@@ -143,6 +145,12 @@ def overview(page: CurrentPage, department: Name = None, workflow: Name = None) 
 
 @router.get("/cases/{case_id}")
 def case_page(page: CurrentPage, case_id: Annotated[str, Path(max_length=40)]) -> HTMLResponse:
+    return render_case(page, case_id)
+
+
+def render_case(page: Page, case_id: str, *, error: OnethingError | None = None) -> HTMLResponse:
+    """The case page (with a refused action's message, if any); a case awaiting acceptance
+    shows the window its intake forms (受理, 退回补正)."""
     deps = page.deps
     view = deps.cases.show(case_id)
     workflow = deps.cases.workflows(view.workflow, view.version)
@@ -150,13 +158,19 @@ def case_page(page: CurrentPage, case_id: Annotated[str, Path(max_length=40)]) -
     calendar = deps.cases.calendar_of(view.workflow, view.version)
     events = deps.cases.timeline(case_id)
     titles = {s.id: s.title for s in workflow.steps}
+    intake = view.status is CaseStatus.SUBMITTED and allows(
+        page.user, "cases.accept", workflow.owner
+    )
     return page.render(
         "case.html",
+        status=refusal_status(error) if error else 200,
+        error=error,
         case=shown,
         gantt=gantt_svg(shown, calendar, page.lang, titles=titles),
         events=events,
         documents=documents_of(shown, events),
         draws=draw_panels(page, shown, workflow),
+        intake=[(m.id, m.title) for m in workflow.materials] if intake else None,
     )
 
 

@@ -94,15 +94,19 @@ class Page:
         (`<name>_body.html`); a refusal is shown on it, and a full page says 403 for a role
         or department that may not, else 422 (htmx swaps a 200 only)."""
         template = f"{name}_body.html" if self.partial else f"{name}.html"
-        status = 200
-        if error and not self.partial:
-            status = 403 if isinstance(error, Forbidden | NotPermitted) else 422
+        status = refusal_status(error) if error and not self.partial else 200
         return self.render(template, status=status, error=error, **context)
 
     def in_scope(self, action: str, rows: list[T], department: Callable[[T], str]) -> list[T]:
         """The rows `action` lets the user read: all, or their departments'."""
         where = reach(self.user, action)
         return [row for row in rows if where is None or department(row) in where]
+
+
+def refusal_status(error: OnethingError) -> int:
+    """A full page's status for a refused action: 403 for a role or department that may
+    not, else 422 (nothing changed either way)."""
+    return 403 if isinstance(error, Forbidden | NotPermitted) else 422
 
 
 def remember(request: Request, response: Response, chosen: i18n.Lang) -> None:
