@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from engine.draw.drawer import Drawer
     from engine.draw.service import DrawService
     from engine.escalation.sweep import Supervision
+    from engine.licences.service import Licences
     from engine.notify.channels import ChannelKind
     from engine.notify.dispatch import Dispatcher
     from engine.notify.transports import Transport
@@ -187,6 +188,14 @@ def dispatcher() -> Dispatcher:
     from engine.notify.dispatch import Dispatcher
 
     return Dispatcher(transports=transports(), clock=utc_now)
+
+
+def licences(cases: CaseService | None = None) -> Licences:
+    """The licence library over `cases` (default: the configured case service); a revocation
+    is told to the relying departments over the notification channels."""
+    from engine.licences.service import Licences
+
+    return Licences(cases or case_service(), catalogue=catalogue(), dispatcher=dispatcher())
 
 
 def supervision(cases: CaseService | None = None) -> Supervision:

@@ -22,6 +22,7 @@ MAX_ROW_ID = 2**31 - 1  # a PostgreSQL integer: a larger id names no row
 # names by their column: a case id, an actor or user, an idempotency key, an action, a step
 LIMITS = {"case": 40, "actor": 64, "user": 64, "key": 128, "action": 32, "step": 64}
 LIMITS |= {"workflow": 64, "examiner": 64, "department": 64}
+LIMITS |= {"certificate": 128, "holder": 64, "type": 64}  # the licence library's columns
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # tab, newline allowed in text
 _NAME_CONTROL = re.compile(r"[\x00-\x1f\x7f]")

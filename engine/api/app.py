@@ -18,7 +18,16 @@ from engine import pages
 from engine.api import problems
 from engine.api.deps import Deps, Services, guard
 from engine.api.metrics import Metrics
-from engine.api.routes import calendar, cases, definitions, draws, roster, supervision, users
+from engine.api.routes import (
+    calendar,
+    cases,
+    definitions,
+    draws,
+    licences,
+    roster,
+    supervision,
+    users,
+)
 
 PREFIX = "/api/v1"
 
@@ -111,7 +120,7 @@ def create_app(services: Services) -> FastAPI:
     problems.install(app)
     _health(app, metrics)
     _docs(app)
-    for module in (cases, draws, roster, definitions, supervision, calendar, users):
+    for module in (cases, draws, roster, definitions, supervision, calendar, users, licences):
         app.include_router(module.router, prefix=PREFIX)
     app.include_router(draws.listing, prefix=PREFIX)
     pages.install(app, clock=services.cases.clock)

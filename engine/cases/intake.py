@@ -63,7 +63,6 @@ def submit(
     run = Run(case, "submit", Context(workflow, calendar, Actor("applicant", APPLICANT), now))
     run.emit("case.submitted", workflow=workflow.id, version=workflow.version, fields=fields)
     _take_materials(run, application.get("materials", {}))
-    _take_shared(run)
     absent = take_looked_up(run, looked_up or [])
     missing = _missing(run)
     if missing:  # on the spot (当场): the one notice goes out at once
@@ -86,19 +85,6 @@ def _take_materials(run: Run, supplied: dict[str, Any]) -> None:
             raise run.refuse(f"material {material_id!r} does not allow a commitment (告知承诺)")
         case.materials[material_id] = MaterialState(status, run.ctx.now, reference=str(reference))
         run.emit("material.supplied", material=material_id, status=status.value)
-
-
-def _take_shared(run: Run) -> None:
-    """Materials another department holds (e.g. the business licence from market regulation)
-    come from its shared data, not from the applicant again (the report's data-sharing gap)."""
-    case = run.case
-    for material in run.ctx.workflow.materials:
-        if material.shared_from and material.id not in case.materials:
-            reference = f"shared:{material.shared_from}:{material.id}"
-            case.materials[material.id] = MaterialState(
-                MaterialStatus.SUPPLIED, run.ctx.now, reference=reference
-            )
-            run.emit("material.shared", material=material.id, source=material.shared_from)
 
 
 def _missing(run: Run) -> list[str]:

@@ -34,6 +34,7 @@ COMMANDS = {
     "sweep": ("supervise_cmd", "sweep"),
     "escalations": ("supervise_cmd", "escalations_app"),
     "publications": ("supervise_cmd", "publications_app"),
+    "licences": ("licences_cmd", "app"),
 }
 
 

@@ -106,8 +106,7 @@ def missing_materials(workflow: Workflow, application: Any) -> list[Finding]:
             asked = material.asked(filled)
         except WhenError:  # the field it depends on is missing or wrong: an application problem
             continue
-        looked_up = material.source is not None or material.shared_from is not None
-        left_out = material.id not in supplied and not looked_up
+        left_out = material.id not in supplied and material.source is None
         if asked and left_out and material.deferrable is None:
             problems.append(
                 (("materials",), f"missing material {material.id!r} ({material.title})")

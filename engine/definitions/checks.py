@@ -178,9 +178,6 @@ def _references(parts: Parts, catalogue: Catalogue) -> Iterator[Finding]:
                 + suggest(header.calendar, catalogue.calendars),
             )
         yield from _ladder(("escalation",), header.escalation, header.owner, catalogue)
-    for m, material in parts.materials:
-        if material.shared_from and material.shared_from not in catalogue.departments:
-            yield ("materials", m, "shared_from"), f"unknown department {material.shared_from!r}"
     yield from _sources(parts, catalogue)
     needs = _needs(parts)
     materials = {m.id for _, m in parts.materials}

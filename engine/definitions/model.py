@@ -124,9 +124,6 @@ class Material(DefinitionModel):
     commitment: bool = Field(
         default=False, description="告知承诺: a signed commitment may stand in for the proof"
     )
-    shared_from: Id | None = Field(
-        default=None, description="the department that shares it, so the applicant is not asked"
-    )
     source: MaterialSource | None = Field(
         default=None, description="looked up at intake, so the applicant is not asked again"
     )
@@ -137,8 +134,6 @@ class Material(DefinitionModel):
 
     @model_validator(mode="after")
     def _one_kind_of_relief(self) -> Material:
-        if self.shared_from and self.source:
-            raise ValueError("a material is looked up at its `source` or shared_from, not both")
         if self.deferrable and self.commitment:
             raise ValueError("a material is either deferrable (容缺) or by commitment (告知承诺)")
         if (self.deferrable or self.commitment) and not self.required:

@@ -6,7 +6,7 @@ case that relied on the certificate is marked and its department told."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 from sqlmodel import Session
 
@@ -14,45 +14,57 @@ from engine.access.permissions import Post, Principal, Role, require
 from engine.cases.requests import Command
 from engine.cases.service import CaseService
 from engine.cases.sharing import certificate_changed
+from engine.cases.state import CaseStatus
+from engine.definitions.catalogue import Catalogue
 from engine.errors import InputError, NotFound
-from engine.licences import library
-from engine.licences.tables import Certificate, CertificateStatus, CertificateUse
+from engine.licences import library, notices
+from engine.licences.tables import Certificate, CertificateStatus
+from engine.notify.dispatch import Dispatcher
 from engine.store.unit_of_work import UnitOfWork
+from engine.views.licences import CertificateView, certificate_view
 
-
-@dataclass(frozen=True)
-class CertificateView:
-    """A certificate as the library shows it, its status as of now, with the cases that
-    relied on it."""
-
-    certificate: Certificate
-    status: str
-    uses: tuple[CertificateUse, ...] = ()
+DISPLAY_CALENDAR = "cn"  # the zone certificates' moments are shown in (Asia/Shanghai)
 
 
 class Licences:
-    """The licence library of the case service's database."""
+    """The licence library of the case service's database; with a `catalogue` and a
+    `dispatcher`, a revocation or replacement is told to each department that relied on the
+    certificate over its notification channels."""
 
-    def __init__(self, cases: CaseService):
-        self.cases = cases
+    def __init__(
+        self,
+        cases: CaseService,
+        *,
+        catalogue: Catalogue | None = None,
+        dispatcher: Dispatcher | None = None,
+    ):
+        self.cases, self.catalogue, self.dispatcher = cases, catalogue, dispatcher
 
-    def list(self, *, holder: str | None = None, type: str | None = None) -> list[CertificateView]:
-        now = self.cases.clock()
+    def list(
+        self, *, holder: str | None = None, type: str | None = None, status: str | None = None
+    ) -> list[CertificateView]:
+        """The certificates, oldest first, of a holder, a type (matter) and a status as of now."""
+        if status is not None and status not in set(CertificateStatus):
+            known = ", ".join(s.value for s in CertificateStatus)
+            raise InputError(f"unknown status {status!r} (known: {known})")
+        now, calendar = self.cases.clock(), self.cases.calendars.get(DISPLAY_CALENDAR)
         with Session(self.cases.engine) as session:
-            return [
-                CertificateView(c, library.status_at(c, now))
+            found = [
+                certificate_view(c, library.status_at(c, now), calendar)
                 for c in library.certificates(session, holder=holder, type=type)
             ]
+        return [c for c in found if status is None or c.status == status]
 
     def show(self, number: str) -> CertificateView:
+        """One certificate with its history: issued, the cases that relied on it, changed."""
         with Session(self.cases.engine) as session:
             certificate = session.get(Certificate, number)
             if certificate is None:
                 raise NotFound(f"no certificate {number!r} in the licence library")
-            uses = tuple(library.uses_of(session, number))
-        return CertificateView(
-            certificate, library.status_at(certificate, self.cases.clock()), uses
-        )
+            uses = library.uses_of(session, number)
+        status = library.status_at(certificate, self.cases.clock())
+        calendar = self.cases.calendars.get(DISPLAY_CALENDAR)
+        return certificate_view(certificate, status, calendar, uses)
 
     def revoke(self, number: str, *, actor: str, reason: str) -> CertificateView:
         """吊销: the issuing department's head or leader revokes a valid certificate."""
@@ -62,7 +74,7 @@ class Licences:
     def replace(
         self, number: str, *, actor: str, reason: str, valid_to: dt.datetime | None = None
     ) -> CertificateView:
-        """换发: a new certificate (number `<old>-R<n>`) takes the old one's place."""
+        """换发: a new certificate (number `<old>-R<moment>`) takes the old one's place."""
         new = self._change(
             number, actor=actor, reason=reason, status=CertificateStatus.REPLACED, valid_to=valid_to
         )
@@ -115,7 +127,10 @@ class Licences:
             certificate.changed_by, certificate.changed_at = actor, now
             certificate.change_reason = reason
             session.add(certificate)
-            cases = {u.case_id for u in library.uses_of(session, number)}
+            relied = [
+                (u.case_id, u.material, u.department) for u in library.uses_of(session, number)
+            ]
+            cases = {case_id for case_id, _, _ in relied}
             if certificate.case_id:
                 cases.add(certificate.case_id)
             uow.commit()
@@ -133,4 +148,36 @@ class Licences:
         for outcome in self.cases.act_many([mark(c) for c in sorted(cases)]):
             if isinstance(outcome, Exception):
                 raise outcome
+        self._tell(relied, number=number, status=status.value, reason=reason)
         return replacement
+
+    def _tell(
+        self, relied: Sequence[tuple[str, str, str]], *, number: str, status: str, reason: str
+    ) -> None:
+        """After the commit: the notice to each relying (case, material, department), one
+        attempt each (a round: a channel down is tried once, kept for `notifications retry`)."""
+        if self.catalogue is None or self.dispatcher is None:
+            return
+        dispatcher = self.dispatcher.round()
+        for case_id, material_id, department in relied:
+            view = self.cases.show(case_id)
+            workflow = self.cases.workflows(view.workflow, view.version)
+            material = next((m.title for m in workflow.materials if m.id == material_id), "")
+            open_clock = None if CaseStatus(view.status).closed else view.promised
+            reliance = notices.Reliance(
+                case_id=case_id,
+                workflow_title=workflow.title,
+                department=department,
+                material=material or material_id,
+                due_at=open_clock.due if open_clock else self.cases.clock(),
+            )
+            with Session(self.cases.engine) as session:
+                notice, channels = notices.source_changed(
+                    reliance,
+                    number=number,
+                    status=status,
+                    reason=reason,
+                    catalogue=self.catalogue,
+                    session=session,
+                )
+                notices.tell(dispatcher, session, notice, channels)

@@ -25,6 +25,7 @@ class NoticeKind(StrEnum):
     ACCOUNTABILITY = "accountability"  # 问责: the order's date passed too
     REMINDER = "reminder"  # 催办: a repeated reminder until the step moves
     PUBLICATION_OVERDUE = "publication-overdue"  # 公示逾期: 双公示 not done within 7 working days
+    SOURCE_CHANGED = "source-changed"  # 证照变更: a certificate a case relied on was revoked
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ class SupervisionNotice:
     `notice_id` is the caller's dedupe key (one per escalation event): delivering the same
     notice again to the same target is a no-op. `remaining` and `overdue` are exclusive.
     `provisional` marks a due time in a year whose holiday schedule is not yet published;
-    `late_by` is set when the event fired late, after downtime.
+    `late_by` is set when the event fired late, after downtime; `detail` says what happened
+    when the kind alone does not (which certificate, why).
     """
 
     notice_id: str
@@ -74,6 +76,7 @@ class SupervisionNotice:
     provisional: bool = False
     late_by: timedelta | None = None
     recipients: tuple[Recipient, ...] = field(default_factory=tuple)
+    detail: str | None = None
 
     def __post_init__(self) -> None:
         if not self.notice_id.strip():
@@ -103,6 +106,7 @@ class SupervisionNotice:
             "provisional": self.provisional,
             "late_by_seconds": None if self.late_by is None else int(self.late_by.total_seconds()),
             "recipients": [{"name": r.name, "role": r.role} for r in self.recipients],
+            "detail": self.detail,
         }
 
     @classmethod
@@ -123,6 +127,7 @@ class SupervisionNotice:
             provisional=bool(data.get("provisional", False)),
             late_by=None if late is None else timedelta(seconds=late),
             recipients=tuple(Recipient(**r) for r in data.get("recipients", ())),
+            detail=data.get("detail"),
         )
 
 

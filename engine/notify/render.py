@@ -69,6 +69,7 @@ _ZH = _Words(
         NoticeKind.ACCOUNTABILITY: "问责",
         NoticeKind.REMINDER: "催办",
         NoticeKind.PUBLICATION_OVERDUE: "公示逾期",
+        NoticeKind.SOURCE_CHANGED: "证照变更",
     },
     headlines={
         NoticeKind.YELLOW: "{what}即将到期，请及时办理。",
@@ -78,6 +79,7 @@ _ZH = _Words(
         NoticeKind.ACCOUNTABILITY: "{what}逾期仍未办结，已启动问责。",
         NoticeKind.REMINDER: "{what}尚未办结，请尽快办理。",
         NoticeKind.PUBLICATION_OVERDUE: "{what}的许可决定公示已超期。",
+        NoticeKind.SOURCE_CHANGED: "{what}所依据的证照已被吊销或换发，请核查本案办理依据。",
     },
     labels={
         "case": "案件编号",
@@ -88,6 +90,7 @@ _ZH = _Words(
         "remaining": "剩余时间",
         "overdue": "已超期",
         "recipients": "接收人",
+        "detail": "说明",
     },
     step_of_case="案件 {case} 的环节「{step}」",
     case="案件 {case}",
@@ -116,6 +119,7 @@ _EN = _Words(
         NoticeKind.ACCOUNTABILITY: "Accountability",
         NoticeKind.REMINDER: "Reminder",
         NoticeKind.PUBLICATION_OVERDUE: "Publication overdue",
+        NoticeKind.SOURCE_CHANGED: "Certificate changed",
     },
     headlines={
         NoticeKind.YELLOW: "{what} is due soon; please act in time.",
@@ -125,6 +129,9 @@ _EN = _Words(
         NoticeKind.ACCOUNTABILITY: "{what} missed its order too; accountability proceedings begin.",
         NoticeKind.REMINDER: "{what} is still open; please finish it.",
         NoticeKind.PUBLICATION_OVERDUE: "The publication of the decision on {what} is overdue.",
+        NoticeKind.SOURCE_CHANGED: (
+            "A certificate {what} relied on was revoked or replaced; please review the case."
+        ),
     },
     labels={
         "case": "Case",
@@ -135,6 +142,7 @@ _EN = _Words(
         "remaining": "Remaining",
         "overdue": "Overdue by",
         "recipients": "To",
+        "detail": "Detail",
     },
     step_of_case="step “{step}” of case {case}",
     case="case {case}",
@@ -182,6 +190,7 @@ def render(notice: SupervisionNotice, lang: str = "zh") -> Message:
         ("remaining", _working(notice.remaining, words)),
         ("overdue", _working(notice.overdue, words)),
         ("recipients", _recipients(notice, words)),
+        ("detail", notice.detail),
     ]
     lines += [f"{words.labels[key]}{words.colon}{value}" for key, value in fields if value]
     if notice.provisional:

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.fixtures.licences import licensed_store
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "definitions" / "samples" / "utility-external-works-long.json"
 
@@ -39,6 +41,7 @@ def test_a_checkpoint_exported_catches_a_rewrite_the_store_no_longer_shows(
 ) -> None:
     workflow = ROOT / "definitions" / "workflows" / "utility-external-works.yaml"
     assert run(tmp_path, "definitions", "register", str(workflow)).returncode == 0
+    licensed_store(tmp_path / "data")
     submitted = run(tmp_path, "case", "submit", "utility-external-works", "--data", str(SAMPLE))
     assert submitted.returncode == 0, submitted.stderr
     case_id = submitted.stdout.strip()

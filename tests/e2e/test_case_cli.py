@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.fixtures.cli import ROOT, Onething, ok, onething_in
+from tests.fixtures.licences import licensed_store
 
 SAMPLE = ROOT / "definitions" / "samples" / "utility-external-works-long.json"
 
@@ -17,8 +18,9 @@ def onething(tmp_path: Path) -> Onething:
     return onething_in(tmp_path)
 
 
-def test_submit_accept_act_show_timeline_and_audit(onething: Onething) -> None:
+def test_submit_accept_act_show_timeline_and_audit(onething: Onething, tmp_path: Path) -> None:
     ok(onething("definitions", "register", *map(str, (ROOT / "definitions/workflows").glob("*"))))
+    licensed_store(tmp_path / "data")
     ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))
     ok(onething("users", "add", "liu", "--role", "reviewer", "--department", "municipal"))
     case_id = ok(onething("case", "submit", "utility-external-works", "--data", str(SAMPLE)))
@@ -48,9 +50,12 @@ def test_submit_accept_act_show_timeline_and_audit(onething: Onething) -> None:
     assert checked == {"case": case_id, "intact": True, "checkpoints": 0, "breaks": []}
 
 
-def test_negative_list_shows_the_leaders_limit_in_local_time(onething: Onething) -> None:
+def test_negative_list_shows_the_leaders_limit_in_local_time(
+    onething: Onething, tmp_path: Path
+) -> None:
     """否定事项报备: a refusal waiting for the leader shows by when, what is left and its light."""
     ok(onething("definitions", "register", *map(str, (ROOT / "definitions/workflows").glob("*"))))
+    licensed_store(tmp_path / "data")
     ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))
     case_id = ok(onething("case", "submit", "utility-external-works", "--data", str(SAMPLE)))
     case_id = case_id.strip()
@@ -97,8 +102,11 @@ def test_a_users_mistake_gets_one_line_and_exit_2(
     assert "Traceback" not in result.stderr
 
 
-def test_an_illegal_action_names_case_step_state_and_actor(onething: Onething) -> None:
+def test_an_illegal_action_names_case_step_state_and_actor(
+    onething: Onething, tmp_path: Path
+) -> None:
     ok(onething("definitions", "register", str(ROOT / "definitions/workflows")))
+    licensed_store(tmp_path / "data")
     ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))
     case_id = ok(
         onething("case", "submit", "utility-external-works", "--data", str(SAMPLE))
@@ -151,6 +159,7 @@ def test_art32_one_notice_gathers_the_branches_and_the_window_issues_it(
 
 def test_act_batch_applies_each_line_on_its_own(onething: Onething, tmp_path: Path) -> None:
     ok(onething("definitions", "register", str(ROOT / "definitions/workflows")))
+    licensed_store(tmp_path / "data")
     ok(onething("users", "add", "wang", "--role", "window", "--department", "approval-bureau"))
     ok(onething("users", "add", "liu", "--role", "reviewer", "--department", "municipal"))
     ids = [
@@ -201,6 +210,9 @@ def test_demo_runs_every_sample_to_its_end_with_parallel_steps(onething: Onethin
     assert out.count("-> completed") == samples
     assert "parallel: road-occupation" in out  # the report's road approvals side by side
     assert "parallel: background-check" in out  # both background checks at once
+    # the licence library: a licence issued by the market section, read by another service
+    assert "business licence supplied from library:enterprise-establishment" in out
+    assert "not asked again" in out and "证照库无有效营业执照" in out
     # the supervision scene: a late step's notices, over the demo's own SMTP server and webhook
     assert "yellow: 1 email, 1 webhook; red: 1 email, 1 webhook (nothing fired twice)" in out
     if before == after:  # the utility works promise 2 working days on the Guangxi calendar

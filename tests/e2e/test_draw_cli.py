@@ -13,6 +13,7 @@ import pytest
 
 from engine.draw.roster import load_roster
 from tests.fixtures.cli import ROOT, ok, onething_in
+from tests.fixtures.licences import licensed_store
 
 SAMPLE = ROOT / "definitions" / "samples" / "utility-external-works-site-inspection.json"
 pytestmark = pytest.mark.timeout(600)  # a dozen CLI processes on a shared 2-core machine
@@ -25,6 +26,7 @@ def test_art34_an_empty_roster_is_an_incident_then_the_head_draws_sealed_until_o
 ) -> None:
     onething = onething_in(tmp_path, ONETHING_DRAW_KEY="ab" * 32)
     ok(onething("definitions", "register", *map(str, (ROOT / "definitions/workflows").glob("*"))))
+    licensed_store(tmp_path / "data")
     for name, role, department in [
         ("wang", "window", "approval-bureau"),
         ("zhou", "head", "approval-bureau"),

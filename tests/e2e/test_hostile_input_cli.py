@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.fixtures.licences import licensed_store
 from tests.fixtures.stores import fresh_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,6 +114,7 @@ def store(
             ("users", "add", "wang", "--role", "window", "--department", "approval-bureau"),
         ):
             assert made.run(*args).returncode == 0
+        licensed_store(url)
         submitted = made.run("case", "submit", "utility-external-works", "--data", str(SAMPLE))
         assert submitted.returncode == 0, submitted.stderr
         made.case_id = submitted.stdout.strip()

@@ -95,7 +95,7 @@ def _body(path: str) -> dict[str, Any]:
     """Just enough of a body that an allowed role reaches the engine (which may refuse)."""
     if path.endswith("/order"):
         return {"json": {"due": "2026-10-20"}}
-    if path.endswith(("/confirm", "/overturn")):
+    if path.endswith(("/confirm", "/overturn", "/revoke", "/replace")):
         return {"json": {"reason": "依据不足"}}
     if path == "/api/v1/users":
         return {"json": {"name": "new", "roles": ["reviewer:approval-bureau"]}}

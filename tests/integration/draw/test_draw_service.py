@@ -28,6 +28,7 @@ from engine.errors import InputError
 from tests.fixtures.cases import TZ, Clock
 from tests.fixtures.definitions import DEFINITIONS
 from tests.fixtures.draws import ADMIN, ROSTER, drawer_over
+from tests.fixtures.licences import licensed
 
 STEP = "site-inspection"
 WORKFLOW = load_workflow(
@@ -45,6 +46,7 @@ def clock() -> Clock:
 
 
 def _service(db: sa.Engine, clock: Clock, calendars: CalendarSet, **drawer: object) -> DrawService:
+    licensed(db)  # the applicant's business licence is in the library
     draw = drawer_over(db, clock, **drawer)  # type: ignore[arg-type]
     cases = CaseService(
         db,

@@ -5,8 +5,12 @@ not answer leaves the material to be verified, and a revocation after use marks 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import socket
+import threading
+import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sqlalchemy as sa
@@ -16,18 +20,24 @@ from engine.access.permissions import Forbidden
 from engine.calendar import CalendarSet
 from engine.cases.case import MaterialStatus
 from engine.cases.service import CaseService
+from engine.definitions.catalogue import Channel
+from engine.definitions.loader import load_catalogue
 from engine.errors import InputError
 from engine.licences.service import Licences
 from engine.licences.tables import Certificate, CertificateUse
+from engine.notify.dispatch import Dispatcher
 from tests.fixtures.cases import TZ, Clock
+from tests.fixtures.definitions import DEFINITIONS
 from tests.fixtures.licences import (
     ENTERPRISE,
     EXPIRED_PROJECT,
     REVOKED_IN_REGISTRY,
     library_service,
+    licensed,
     permit,
     register,
 )
+from tests.fixtures.loopback import FAST, SECRET_ENV, Receiver, free_port, transports
 
 
 def kinds(service: CaseService, case_id: str) -> list[str]:
@@ -38,8 +48,8 @@ def test_a_decision_puts_its_licence_into_the_library(service: CaseService) -> N
     case_id = register(service)
     [certificate] = Licences(service).list(holder=ENTERPRISE)
     assert certificate.status == "valid"
-    row = certificate.certificate
-    assert (row.type, row.department, row.case_id) == (
+    row = certificate
+    assert (row.type, row.department, row.case) == (
         "enterprise-establishment",
         "approval-bureau",
         case_id,
@@ -108,7 +118,7 @@ def test_an_expired_certificate_is_not_valid(service: CaseService, clock: Clock)
 def test_a_revoked_licence_is_asked_with_the_reason(service: CaseService) -> None:
     register(service)
     [certificate] = Licences(service).list(holder=ENTERPRISE)
-    number = certificate.certificate.number
+    number = certificate.number
     Licences(service).revoke(number, actor="zhou", reason="提交虚假材料取得登记")
     view = service.submit("construction-permit", permit())
     assert view.status == "correction"
@@ -126,7 +136,7 @@ def test_only_the_issuing_departments_head_revokes_and_with_a_reason(
 ) -> None:
     register(service)
     licences = Licences(service)
-    number = licences.list(holder=ENTERPRISE)[0].certificate.number
+    number = licences.list(holder=ENTERPRISE)[0].number
     with pytest.raises(Forbidden):
         licences.revoke(number, actor="chen", reason="x")  # a reviewer
     with pytest.raises(InputError):
@@ -171,10 +181,15 @@ def test_a_revocation_after_use_marks_the_case_and_tells_its_department(
     issuing = register(service)
     relying = service.submit("construction-permit", permit()).id
     licences = Licences(service)
-    number = licences.list(holder=ENTERPRISE)[0].certificate.number
+    number = licences.list(holder=ENTERPRISE)[0].number
     shown = licences.revoke(number, actor="zhou", reason="提交虚假材料取得登记")
-    assert shown.status == "revoked" and shown.certificate.changed_by == "zhou"
-    assert [u.case_id for u in shown.uses] == [relying]
+    assert shown.status == "revoked"
+    assert [(h.what, h.by) for h in shown.history] == [
+        ("issued", issuing),
+        ("used", relying),
+        ("revoked", "zhou"),
+    ]
+    assert [u.case for u in shown.uses] == [relying]
     assert "certificate.changed" in kinds(service, issuing)
     events = service.timeline(relying)
     marked = [e for e in events if e.kind == "material.source-changed"]
@@ -188,13 +203,13 @@ def test_a_revocation_after_use_marks_the_case_and_tells_its_department(
 def test_a_replaced_certificate_is_followed_by_its_successor(service: CaseService) -> None:
     register(service)
     licences = Licences(service)
-    number = licences.list(holder=ENTERPRISE)[0].certificate.number
+    number = licences.list(holder=ENTERPRISE)[0].number
     new = licences.replace(number, actor="zhou", reason="变更登记换发")
     assert new.status == "valid"
     assert licences.show(number).status == "replaced"
     view = service.submit("construction-permit", permit())
     assert view.materials["business-licence"].reference == (
-        f"library:enterprise-establishment:{new.certificate.number}"
+        f"library:enterprise-establishment:{new.number}"
     )
 
 
@@ -206,3 +221,81 @@ def test_the_plan_counts_what_the_applicant_no_longer_brings() -> None:
     assert (counts["construction-permit"].supplied, counts["construction-permit"].library) == (4, 1)
     assert counts["construction-permit"].registry == 1
     assert counts["enterprise-establishment"].looked_up == 0
+
+
+def test_a_revocation_after_use_reaches_the_relying_department_over_its_channel(
+    service: CaseService, receiver: Receiver
+) -> None:
+    """The relying department's head hears of it through the notification dispatcher: once,
+    signed, naming the case, the material, the certificate and the reason."""
+    base = load_catalogue(DEFINITIONS)
+    bureau = base.departments["approval-bureau"]
+    hook = Channel(kind="webhook", url=receiver.url, secret_env=SECRET_ENV)
+    told = bureau.model_copy(update={"channels": {"head": (hook,)}})
+    catalogue = base.model_copy(update={"departments": {**base.departments, bureau.id: told}})
+    dispatcher = Dispatcher(transports(smtp_port=free_port()), policy=FAST, clock=service.clock)
+    licences = Licences(service, catalogue=catalogue, dispatcher=dispatcher)
+    register(service)
+    relying = service.submit("construction-permit", permit()).id
+    number = licences.list(holder=ENTERPRISE)[0].number
+    licences.revoke(number, actor="zhou", reason="提交虚假材料取得登记")
+    [arrived] = receiver.accepted
+    payload = json.loads(arrived.body)
+    notice = payload["notice"]
+    assert (notice["kind"], notice["case_id"]) == ("source-changed", relying)
+    assert notice["detail"] == f"建设单位营业执照（{number}）已被吊销：提交虚假材料取得登记"
+    assert "zhou" in {r["name"] for r in notice["recipients"]}  # the bureau's head, by name
+    assert "【证照变更】" in payload["text"] and relying in payload["text"]
+    with pytest.raises(InputError):
+        licences.revoke(number, actor="zhou", reason="again")
+    assert len(receiver.requests) == 1
+
+
+@pytest.fixture
+def slow_registry() -> Iterator[str]:
+    """An HTTP registry on the loopback that answers, correctly, after 2 seconds."""
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            time.sleep(2)
+            body = json.dumps({"found": True, "number": "JD-SLOW", "record": {}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/lookup"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_slow_registry_leaves_the_material_to_verify_for_the_window_and_says_so(
+    db: sa.Engine, clock: Clock, calendars: CalendarSet, slow_registry: str
+) -> None:
+    """Bounded in time (0.5 s against a 2 s answer): intake does not wait, the case is not
+    blocked, the window's task and the reason are in the case's events."""
+    service = library_service(
+        db, clock, calendars, urls={"construction-supervision": slow_registry}, timeout=0.5
+    )
+    licensed(db, ENTERPRISE)
+    started = time.monotonic()
+    view = service.submit("construction-permit", permit())
+    assert time.monotonic() - started < 1.8  # did not wait for the answer
+    assert view.status == "submitted" and view.correction is None  # not blocked
+    assert view.materials["supervision-registration"].status == MaterialStatus.TO_VERIFY
+    assert view.materials["business-licence"].status == MaterialStatus.SUPPLIED
+    [event] = [e for e in service.timeline(view.id) if e.kind == "material.to-verify"]
+    assert event.data == {
+        "material": "supervision-registration",
+        "source": "registry:construction-supervision",
+        "reason": "建设工程质量安全监督注册库未在时限内应答",
+        "task": "window",
+    }

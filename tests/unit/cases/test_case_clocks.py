@@ -18,6 +18,7 @@ from engine.definitions import Workflow
 from engine.definitions.loader import load_catalogue, load_workflow
 from engine.escalation.firings import plan_firings, tracked_clocks
 from tests.fixtures.desk import APPLICANT, Desk, at, officer
+from tests.fixtures.licences import found_in_library
 from tests.fixtures.road_works import ALL_MATERIALS
 
 ROOT = Path(__file__).resolve().parents[3] / "definitions"
@@ -57,6 +58,7 @@ class Bureau(Desk):
             calendar=self.calendar,
             application=application,
             now=now,
+            looked_up=found_in_library(self.workflow, application),
         )
         return self.act(case, "accept", Actor("wang", "window", BUREAU), now)
 

@@ -19,6 +19,7 @@ from engine.cases.machine import submit
 from engine.definitions import DefinitionError, Workflow
 from engine.definitions.application import ApplicationError, application_problems
 from engine.definitions.loader import load_application
+from tests.fixtures.licences import found_in_library
 
 NOW = dt.datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -120,6 +121,13 @@ def test_a_missing_material_is_no_refusal_at_submission_but_the_one_correction_n
     workflow = workflows["utility-external-works"]
     assert application_problems(workflow, data) == []
     calendar = load_calendars(definitions_dir / "calendars").get("gx")
-    case, _ = submit(case_id="C-1", workflow=workflow, calendar=calendar, application=data, now=NOW)
+    case, _ = submit(
+        case_id="C-1",
+        workflow=workflow,
+        calendar=calendar,
+        application=data,
+        now=NOW,
+        looked_up=found_in_library(workflow, data),
+    )
     assert case.correction is not None
     assert [item.key for item in case.correction.items] == ["traffic-plan"]
