@@ -266,8 +266,10 @@ def path_plans(
 
 
 def _conditions(workflow: Workflow) -> list[Condition]:
-    """Every condition that decides which steps run, their limits, and the case's limits."""
+    """Every condition that decides which steps run, their limits, the case's limits, and
+    the materials asked."""
     found = [rule.when for rule in workflow.limit_rules]
+    found += [m.when for m in workflow.materials if m.when]
     for step in workflow.steps:
         found += [step.when] if step.when else []
         found += [rule.when for rule in step.limit_rules]

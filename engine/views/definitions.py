@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from sqlmodel import Field, SQLModel
 
-from engine.definitions.plan import day_figure
+from engine.definitions.plan import MaterialCount, day_figure
 from engine.views.cases import View
 
 if TYPE_CHECKING:
@@ -71,6 +71,27 @@ class DepartmentLoadView(View):
     days: Days  # the sum of its counted steps' limits
 
 
+class MaterialCountView(View):
+    """How many materials the applicant supplies, and how many are looked up instead in the
+    licence library or a registry (减少收件材料)."""
+
+    supplied: int
+    library: int
+    registry: int
+    looked_up: int
+
+    @classmethod
+    def of(cls, count: MaterialCount | None) -> MaterialCountView | None:
+        if count is None:
+            return None
+        return cls(
+            supplied=count.supplied,
+            library=count.library,
+            registry=count.registry,
+            looked_up=count.looked_up,
+        )
+
+
 class PathPlanView(View):
     """A path applications take (a case limit rule, or `rule` None: the workflow's own
     limits), its promise beside its critical path."""
@@ -83,6 +104,7 @@ class PathPlanView(View):
     critical_path_days: Days
     steps_in_series_days: Days
     taken: bool
+    materials: MaterialCountView | None = None  # the most an application on it is asked
 
 
 class PlanView(View):
@@ -101,6 +123,7 @@ class PlanView(View):
     departments: list[DepartmentLoadView]
     steps: list[StepPlanView]
     paths: list[PathPlanView]
+    materials: MaterialCountView | None = None
 
     @classmethod
     def of(cls, plan: Plan) -> PlanView:
@@ -131,9 +154,11 @@ class PlanView(View):
                     critical_path_days=day_figure(p.critical_days),
                     steps_in_series_days=day_figure(p.serial_days),
                     taken=p.taken,
+                    materials=MaterialCountView.of(p.materials),
                 )
                 for p in plan.paths
             ],
+            materials=MaterialCountView.of(plan.materials),
             steps=[
                 StepPlanView(
                     id=s.id,

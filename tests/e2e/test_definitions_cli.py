@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from engine.cli.main import app
@@ -54,6 +55,38 @@ def test_plan_shows_the_serial_and_parallel_figures(cli: CliRunner) -> None:
     code, out, _ = run(cli, "plan", "utility-external-works", "--data", str(sample), "--json")
     data = json.loads(out)
     assert (data["handled_separately_days"], data["critical_path_days"]) == (11, 0)
+
+
+@pytest.mark.parametrize("workflow", sorted(p.stem for p in (DEFS / "workflows").glob("*.yaml")))
+def test_plan_prints_what_the_applicant_supplies_and_what_is_looked_up(
+    cli: CliRunner, workflow: str
+) -> None:
+    """减少收件材料: per workflow (and per path), the materials the applicant supplies beside
+    those read from the licence library or a registry, as the YAML declares them."""
+    document = yaml.safe_load((DEFS / "workflows" / f"{workflow}.yaml").read_text("utf-8"))
+    required = [m for m in document["materials"] if m.get("required", True)]
+    library = sum(1 for m in required if "library" in (m.get("source") or {}))
+    registry = sum(1 for m in required if "registry" in (m.get("source") or {}))
+    supplied = len(required) - library - registry
+    code, out, _ = run(cli, "plan", workflow)
+    assert code == 0
+    assert (
+        f"  materials            applicant supplies {supplied}, looked up {library + registry} "
+        f"(library {library}, registries {registry})"
+    ) in out.splitlines()
+    code, out, _ = run(cli, "plan", workflow, "--json")
+    data = json.loads(out)
+    assert data["materials"] == {
+        "supplied": supplied,
+        "library": library,
+        "registry": registry,
+        "looked_up": library + registry,
+    }
+    for path in data["paths"]:  # each path: at most what the workflow asks in all
+        assert path["materials"]["supplied"] <= supplied
+        assert path["materials"]["looked_up"] == library + registry
+    if len(data["paths"]) > 1:
+        assert out and "; materials: applicant supplies" in run(cli, "plan", workflow)[1]
 
 
 def test_plan_refuses_a_bad_application_in_one_go(cli: CliRunner, tmp_path: Path) -> None:

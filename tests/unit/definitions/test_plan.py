@@ -6,10 +6,14 @@ import json
 from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from engine.definitions import Catalogue, Plan, Workflow, make_plan, render_plan
+from engine.definitions.plan import path_plans
+from engine.definitions.when import parse_when
 from engine.views.definitions import PlanView
 
 SAMPLES = Path(__file__).resolve().parents[3] / "definitions" / "samples"
@@ -138,3 +142,84 @@ def test_each_path_shows_its_steps_in_series_beside_its_critical_path(
     alone = make_plan(workflow, catalogue.matters, values=data["fields"])
     (taken,) = alone.paths
     assert (taken.critical_days, taken.serial_days) == (alone.critical_days, alone.serial_days)
+
+
+def _expected_counts(document: dict[str, Any], fields: dict[str, Any] | None) -> tuple[int, ...]:
+    """(supplied, library, registry) counted from the workflow's YAML: the required materials
+    an application with `fields` is asked (all of them when None), by where they come from."""
+    asked = [
+        m
+        for m in document["materials"]
+        if m.get("required", True)
+        and (fields is None or "when" not in m or parse_when(str(m["when"])).holds(fields))
+    ]
+    library = sum(1 for m in asked if "library" in (m.get("source") or {}))
+    registry = sum(1 for m in asked if "registry" in (m.get("source") or {}))
+    return len(asked) - library - registry, library, registry
+
+
+def test_the_plan_counts_per_workflow_and_path_what_the_applicant_no_longer_brings(
+    workflows: dict[str, Workflow], catalogue: Catalogue, definitions_dir: Path
+) -> None:
+    """减少收件材料 (report 二、(一)): every shipped workflow, each path, the materials the
+    applicant supplies beside those read from the library or a registry."""
+    assert len(workflows) == 5
+    samples = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(SAMPLES.glob("*.json"))]
+    looked_up = {}
+    for workflow_id, workflow in workflows.items():
+        path = definitions_dir / "workflows" / f"{workflow_id}.yaml"
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        plan = make_plan(workflow, catalogue.matters)
+        assert plan.materials is not None
+        count = (plan.materials.supplied, plan.materials.library, plan.materials.registry)
+        assert count == _expected_counts(document, None), workflow_id
+        view = PlanView.of(plan).materials
+        assert view is not None and (view.supplied, view.looked_up) == (count[0], sum(count[1:]))
+        supplied, library, registry = count
+        assert (
+            f"materials            applicant supplies {supplied}, looked up {library + registry}"
+            f" (library {library}, registries {registry})"
+        ) in render_plan(plan)
+        looked_up[workflow_id] = library + registry
+        for path_plan in plan.paths:  # each path against a sample application taking it
+            rule = path_plan.rule
+            taking = [
+                s["fields"]
+                for s in samples
+                if s["workflow"] == workflow_id
+                and (workflow.limit_rule_for(s["fields"]) is None) == (rule is None)
+                and (
+                    rule is None
+                    or workflow.limit_rules[rule] == workflow.limit_rule_for(s["fields"])
+                )
+            ]
+            assert path_plan.materials is not None
+            for fields in taking:  # no application on the path is asked more than it says
+                supplied, library, registry = _expected_counts(document, fields)
+                assert path_plan.materials.library + path_plan.materials.registry >= library
+                assert path_plan.materials.supplied >= supplied
+    # the figure the README gives: what each workflow no longer asks of the applicant
+    assert looked_up == {
+        "construction-permit": 2,  # business licence + supervision registration
+        "enterprise-establishment": 0,  # the enterprise does not exist yet
+        "foreign-work-permit-exit-entry": 1,  # the employer's business licence
+        "ride-hailing-dual-licence": 0,
+        "utility-external-works": 1,  # the applicant's business licence
+    }
+
+
+def test_the_short_work_permit_path_is_asked_no_health_certificate(
+    workflows: dict[str, Workflow], definitions_dir: Path
+) -> None:
+    """A path's count is that of the path: work of 90 days or less needs no health certificate
+    (its `when`), so the applicant supplies one material fewer on it."""
+    workflow = workflows["foreign-work-permit-exit-entry"]
+    document = yaml.safe_load(
+        (definitions_dir / "workflows" / f"{workflow.id}.yaml").read_text(encoding="utf-8")
+    )
+    short, other = path_plans(workflow)
+    assert short.when == "work_days <= 90" and short.materials and other.materials
+    assert (short.materials.supplied, short.materials.library) == _expected_counts(
+        document, {"work_days": 90, "permit_category": "B"}
+    )[:2]
+    assert other.materials.supplied == short.materials.supplied + 1
