@@ -1,6 +1,7 @@
 """`onething serve --demo`: living cases for the service, at dates relative to today — one on
 time, one turning yellow, one red, one whose refusal waits for the leader (否定事项报备), one
 waiting on the applicant's correction (补正), and one case of each other combined service —
+the licence library's story (an enterprise's licence read, another's revoked one asked for)
 and one user per role, whose tokens are printed once."""
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from dataclasses import dataclass
 
 from engine.access.accounts import Accounts
 from engine.bootstrap import definitions_root
-from engine.calendar import WorkingCalendar
 from engine.cases.service import CaseService
 from engine.connectors.registry import seed
+from engine.demo.library import Officers, tell_library_story, working_days_ago
 from engine.demo.samples import register_workflows
+from engine.licences.sources import seed as seed_registries
 
 DEMO_WORKFLOW = "utility-external-works"
 # (sample, accepted this many working days ago; None: now): on time, then a work permit with a
@@ -31,6 +33,7 @@ USERS: dict[str, tuple[str, str | None]] = {
     "demo-window": ("window", "approval-bureau"),
     "demo-reviewer": ("reviewer", "municipal"),
     "demo-head": ("head", "approval-bureau"),
+    "demo-registrar": ("reviewer", "approval-bureau"),  # the market section's examiner
     "demo-leader": ("leader", "approval-bureau"),
     "demo-supervisor": ("supervisor", "supervision"),
     "demo-admin": ("admin", "approval-bureau"),
@@ -67,14 +70,6 @@ class Seeded:
         return said
 
 
-def working_days_ago(calendar: WorkingCalendar, today: dt.date, n: int) -> dt.date:
-    """The working day `n` working days before `today` (counted as the calendar counts)."""
-    day = today
-    while calendar.working_days_between(day, today) < n or not calendar.is_working_day(day):
-        day = day.fromordinal(day.toordinal() - 1)
-    return day
-
-
 def seed_living(service: CaseService, accounts: Accounts, *, echo: Callable[[str], None]) -> Seeded:
     """Seed once per data directory; a second start keeps the demo users and their tokens
     (an operator's token must not stop because the service restarted)."""
@@ -83,11 +78,14 @@ def seed_living(service: CaseService, accounts: Accounts, *, echo: Callable[[str
         return Seeded({}, [], kept)
     register_workflows(service, echo)
     seed(service.engine, definitions=definitions_root())
+    seed_registries(service.engine, definitions=definitions_root())
     tokens = {
         name: accounts.add(name, role=role, department=department)
         for name, (role, department) in USERS.items()
         if name not in kept
     }
+    officers = Officers(window="demo-window", reviewer="demo-registrar", head="demo-head")
+    story = tell_library_story(service, officers, echo=echo)
     now = service.clock()
 
     def at(days_ago: int | None, workflow_id: str) -> CaseService:
@@ -119,7 +117,7 @@ def seed_living(service: CaseService, accounts: Accounts, *, echo: Callable[[str
         args={"step": "road-digging", "items": ["traffic-plan"], "reason": "交通组织方案不清晰"},
     )
     service.act(corrected, "issue-correction", actor="demo-window")  # the one notice goes out
-    cases += [refused, corrected]
+    cases += [refused, corrected, story.accepted.id, story.asked.id]
     echo(f"demo: {len(cases)} living cases, {len(tokens)} users")
     return Seeded(tokens, cases, kept)
 

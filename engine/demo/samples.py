@@ -1,10 +1,11 @@
 """`onething demo`: every sample application of the definitions folder's `samples/` run to its
 end.
 
-It registers the workflows, seeds its own officers and the sample registries, then drives each
-case through the real service, printing which steps ran side by side and their deadlines on
-the working-day calendar. Automatic steps run their connectors inline, or — with `--prefect`
-while `onething serve` runs — are left to the case flows.
+It registers the workflows, seeds its own officers and the sample registries, tells the
+licence library's story (`library.py`: a licence issued by one section, read by another),
+then drives each case through the real service, printing which steps ran side by side and
+their deadlines on the working-day calendar. Automatic steps run their connectors inline, or —
+with `--prefect` while `onething serve` runs — are left to the case flows.
 """
 
 from __future__ import annotations
@@ -20,14 +21,18 @@ from engine.cases.service import CaseService
 from engine.connectors.registry import seed
 from engine.connectors.runner import call
 from engine.definitions.model import Step, Workflow
-from engine.demo.driver import Automatic, Driver, seed_officers
+from engine.demo.driver import Automatic, Driver, officer_name, seed_officers
 from engine.demo.inspection import DemoClock, demo_drawer, inspect_by_draw, seed_roster
+from engine.demo.library import Officers, tell_library_story
 from engine.demo.scene import Echo, run_scene
 from engine.draw.roster import load_roster
 from engine.draw.service import DrawService
 from engine.errors import OnethingError
+from engine.licences.sources import seed as seed_registries
 from engine.registry import register
 from engine.views.cases import CaseView
+
+BUREAU = "approval-bureau"  # its market section registers the enterprises of the story
 
 
 def register_workflows(service: CaseService, echo: Echo) -> None:
@@ -121,21 +126,30 @@ def run(service: CaseService, *, flows: bool, echo: Echo) -> list[CaseView]:
     added = seed_officers(service, catalogue())
     echo(f"officers seeded: {added} new")
     drivers = seed(service.engine, definitions=definitions_root())
-    echo(f"sample registry records loaded: {drivers}")
+    records = seed_registries(service.engine, definitions=definitions_root())
+    echo(f"sample registry records loaded: {drivers} drivers, {records} registry records")
     roster = load_roster(definitions_root() / "examiners.yaml")
     echo(f"examiners' roster seeded: {seed_roster(service, roster)} audited changes")
     drawer = demo_drawer(service, echo)
 
-    def sample(path: Path) -> CaseView:
-        clock = DemoClock(service.clock)  # each case its own: the inspection moves it on
+    def own_driver() -> tuple[CaseService, Driver]:
+        """A service and driver of one case's own (the inspection moves its clock on)."""
+        clock = DemoClock(service.clock)
         own = service.derived(clock=clock, reaction=drawer)
         driver = Driver(
             own,
             automatic=wait_for_flows(own) if flows else run_inline(own),
             inspection=inspect_by_draw(DrawService(own, drawer), clock, echo),
         )
-        return run_sample(path, own, driver, echo)
+        return own, driver
 
+    def sample(path: Path) -> CaseView:
+        return run_sample(path, *own_driver(), echo)
+
+    officers = Officers(*(officer_name(BUREAU, role) for role in ("window", "reviewer", "head")))
+    story = tell_library_story(service.derived(reaction=drawer), officers, echo=echo)
+    own, driver = own_driver()
+    driver.run(story.accepted, own.workflows(story.accepted.workflow, story.accepted.version))
     views = [sample(path) for path in sorted((definitions_root() / "samples").glob("*.json"))]
     run_scene(service, echo=echo)  # an overdue step's notices, over SMTP and a webhook
     return views

@@ -14,6 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from engine.cases.run import Event
+from engine.clock import as_utc
 from engine.licences.tables import Certificate, CertificateStatus, CertificateUse
 
 
@@ -31,8 +32,8 @@ def record_case_events(
                     type=str(data["type"]),
                     holder=data.get("holder"),
                     holder_name=data.get("holder_name"),
-                    valid_from=dt.datetime.fromisoformat(str(data["valid_from"])),
-                    valid_to=_moment(data.get("valid_to")),
+                    valid_from=as_utc(dt.datetime.fromisoformat(str(data["valid_from"]))),
+                    valid_to=as_utc(_moment(data.get("valid_to"))),
                     department=str(data["department"]),
                     case_id=case_id,
                     step=data.get("step"),
@@ -47,7 +48,7 @@ def record_case_events(
                     case_id=case_id,
                     material=str(data["material"]),
                     department=department,
-                    at=now,
+                    at=as_utc(now),
                 )
             )
 
@@ -82,9 +83,7 @@ def uses_of(session: Session, number: str) -> list[CertificateUse]:
 
 def status_at(certificate: Certificate, now: dt.datetime) -> str:
     """The status as of `now`: a valid certificate past its `valid_to` is expired."""
-    valid_to = certificate.valid_to
-    if valid_to is not None and valid_to.tzinfo is None:
-        valid_to = valid_to.replace(tzinfo=dt.UTC)
+    valid_to = as_utc(certificate.valid_to)  # the store keeps UTC (SQLite: naive)
     if certificate.status == CertificateStatus.VALID and valid_to is not None and valid_to < now:
         return CertificateStatus.EXPIRED.value
     return certificate.status

@@ -1,11 +1,11 @@
 """The notice to a department that relied on a certificate now revoked or replaced (证照变更):
 told over the same channels and dispatcher as the supervision notices (`engine/notify`), to
-the department's head (or the next of its escalation chain)."""
+the department's head (or the next of its escalation chain). Pure but for reading the names
+of the officers told."""
 
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -14,10 +14,8 @@ from engine.definitions.catalogue import Catalogue
 from engine.escalation import notices
 from engine.escalation.fired import Names
 from engine.notify.channels import ChannelConfig
-from engine.notify.dispatch import DeliveryResult, Dispatcher
 from engine.notify.notice import NoticeKind, SupervisionNotice
 
-logger = logging.getLogger("onething.licences")
 TOLD = ("head",)  # who hears of it in the relying department
 WORDS = {"revoked": "已被吊销", "replaced": "已被换发"}
 
@@ -56,17 +54,3 @@ def source_changed(
         detail=f"{reliance.material}（{number}）{WORDS.get(status, status)}：{reason}",
     )
     return notice, notices.channels(catalogue, roles)
-
-
-def tell(
-    dispatcher: Dispatcher,
-    database: Session,
-    notice: SupervisionNotice,
-    channels: list[ChannelConfig],
-) -> list[DeliveryResult]:
-    """Deliver after the commit; a failure is logged and recorded, never raised."""
-    try:
-        return dispatcher.dispatch(database, notice, channels)
-    except Exception:  # the dispatcher does not raise; a bug there must not undo a revocation
-        logger.exception("notice %s: not dispatched", notice.notice_id)
-        return []

@@ -15,10 +15,12 @@ from engine.cases.requests import Command
 from engine.cases.service import CaseService
 from engine.cases.sharing import certificate_changed
 from engine.cases.state import CaseStatus
+from engine.clock import as_utc
 from engine.definitions.catalogue import Catalogue
 from engine.errors import InputError, NotFound
 from engine.licences import library, notices
 from engine.licences.tables import Certificate, CertificateStatus
+from engine.notify import rounds
 from engine.notify.dispatch import Dispatcher
 from engine.store.unit_of_work import UnitOfWork
 from engine.views.licences import CertificateView, certificate_view
@@ -118,13 +120,13 @@ class Licences:
                             | {"replaced_by", "changed_by", "changed_at", "change_reason"}
                         ),
                         number=replacement,
-                        valid_from=now,
-                        valid_to=valid_to if valid_to is not None else certificate.valid_to,
+                        valid_from=as_utc(now),
+                        valid_to=as_utc(valid_to) if valid_to is not None else certificate.valid_to,
                     )
                 )
             certificate.status = status.value
             certificate.replaced_by = replacement
-            certificate.changed_by, certificate.changed_at = actor, now
+            certificate.changed_by, certificate.changed_at = actor, as_utc(now)
             certificate.change_reason = reason
             session.add(certificate)
             relied = [
@@ -154,30 +156,33 @@ class Licences:
     def _tell(
         self, relied: Sequence[tuple[str, str, str]], *, number: str, status: str, reason: str
     ) -> None:
-        """After the commit: the notice to each relying (case, material, department), one
-        attempt each (a round: a channel down is tried once, kept for `notifications retry`)."""
-        if self.catalogue is None or self.dispatcher is None:
+        """After the commit: the notice to each relying (case, material, department), all in
+        one round of bounded time (`engine.notify.rounds`: a channel down is tried once, its
+        deliveries kept for `notifications retry`)."""
+        if self.catalogue is None or self.dispatcher is None or not relied:
             return
-        dispatcher = self.dispatcher.round()
-        for case_id, material_id, department in relied:
-            view = self.cases.show(case_id)
-            workflow = self.cases.workflows(view.workflow, view.version)
-            material = next((m.title for m in workflow.materials if m.id == material_id), "")
-            open_clock = None if CaseStatus(view.status).closed else view.promised
-            reliance = notices.Reliance(
-                case_id=case_id,
-                workflow_title=workflow.title,
-                department=department,
-                material=material or material_id,
-                due_at=open_clock.due if open_clock else self.cases.clock(),
-            )
-            with Session(self.cases.engine) as session:
-                notice, channels = notices.source_changed(
-                    reliance,
-                    number=number,
-                    status=status,
-                    reason=reason,
-                    catalogue=self.catalogue,
-                    session=session,
+        wanted = []
+        with Session(self.cases.engine) as session:
+            for case_id, material_id, department in relied:
+                view = self.cases.show(case_id)
+                workflow = self.cases.workflows(view.workflow, view.version)
+                material = next((m.title for m in workflow.materials if m.id == material_id), "")
+                open_clock = None if CaseStatus(view.status).closed else view.promised
+                reliance = notices.Reliance(
+                    case_id=case_id,
+                    workflow_title=workflow.title,
+                    department=department,
+                    material=material or material_id,
+                    due_at=open_clock.due if open_clock else self.cases.clock(),
                 )
-                notices.tell(dispatcher, session, notice, channels)
+                wanted.append(
+                    notices.source_changed(
+                        reliance,
+                        number=number,
+                        status=status,
+                        reason=reason,
+                        catalogue=self.catalogue,
+                        session=session,
+                    )
+                )
+        rounds.deliver_round(self.dispatcher, self.cases.engine, wanted)

@@ -24,6 +24,7 @@ import yaml
 from sqlmodel import Session, col, select
 
 from engine.cases.sharing import Answer, Lookup
+from engine.clock import as_utc
 from engine.definitions.model import Material, MaterialSource, Workflow
 from engine.licences.tables import Certificate, CertificateStatus, RegistryRecord
 from engine.store.unit_of_work import UnitOfWork
@@ -136,7 +137,7 @@ class Sources:
             reason = f"申请未提供{source.by.partition('.')[2]}，无法从{self._zh(source)}调取"
             return Lookup(material.id, source.name, Answer.ABSENT, reason=reason)
         if source.library:
-            found = self._library(source.library, key)
+            found = self._library(source.library, key, now)
         elif str(source.registry) in self.urls:
             found = self._remote(self.urls[str(source.registry)], key)
         else:
@@ -156,19 +157,24 @@ class Sources:
         return Lookup(material.id, source.name, Answer.FOUND, number, record)
 
     def _library(
-        self, matter: str, holder: str
+        self, matter: str, holder: str, now: dt.datetime
     ) -> tuple[str, str, dt.datetime | None, dict[str, Any]] | None:
+        """The holder's newest certificate of the matter issued by `now` (a valid one first)."""
         with Session(self.database) as session:
             rows = session.exec(
                 select(Certificate)
-                .where(col(Certificate.type) == matter, col(Certificate.holder) == holder)
+                .where(
+                    col(Certificate.type) == matter,
+                    col(Certificate.holder) == holder,
+                    col(Certificate.valid_from) <= as_utc(now),
+                )
                 .order_by(col(Certificate.valid_from).desc())
             ).all()
         if not rows:
             return None
         best = next((r for r in rows if r.status == CertificateStatus.VALID), rows[0])
         record = best.model_dump(mode="json")
-        return best.number, best.status, _aware(best.valid_to), record
+        return best.number, best.status, as_utc(best.valid_to), record
 
     def _local(
         self, registry: str, key: str
@@ -191,13 +197,6 @@ class Sources:
         end = _end_of(dt.date.fromisoformat(valid_to)) if valid_to else None
         status = str(answer.get("status", CertificateStatus.VALID.value))
         return str(answer["number"]), status, end, dict(answer.get("record") or {})
-
-
-def _aware(moment: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive UTC datetimes."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=dt.UTC)
-    return moment
 
 
 def _end_of(day: dt.date | None) -> dt.datetime | None:

@@ -20,6 +20,7 @@ from engine.access.permissions import Forbidden
 from engine.calendar import CalendarSet
 from engine.cases.case import MaterialStatus
 from engine.cases.service import CaseService
+from engine.clock import as_utc
 from engine.definitions.catalogue import Channel
 from engine.definitions.loader import load_catalogue
 from engine.errors import InputError
@@ -102,8 +103,8 @@ def test_an_expired_certificate_is_not_valid(service: CaseService, clock: Clock)
                 number="OLD-1",
                 type="enterprise-establishment",
                 holder=ENTERPRISE,
-                valid_from=dt.datetime(2016, 1, 4, tzinfo=TZ),
-                valid_to=dt.datetime(2026, 11, 30, 23, 59, tzinfo=TZ),
+                valid_from=as_utc(dt.datetime(2016, 1, 4, tzinfo=TZ)),
+                valid_to=as_utc(dt.datetime(2026, 11, 30, 23, 59, tzinfo=TZ)),
                 department="approval-bureau",
             )
         )
