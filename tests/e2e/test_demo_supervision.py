@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 from engine.cases.service import CaseService
 from engine.cases.tables import EscalationRow
 from engine.demo.scene import LATE_STEP, SAMPLE, SECRET_ENV, run_scene
+from tests.fixtures.licences import licensed
 
 ROOT = Path(__file__).resolve().parents[2]
 # the service's own mail settings: a server nobody answers at, which the scene must not use
@@ -26,7 +27,8 @@ SERVICE_MAIL = {"ONETHING_SMTP_HOST": "smtp.onething-demo.invalid", "ONETHING_SM
 
 @pytest.fixture
 def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CaseService]:
-    """The demo's service on a fresh store, with its workflows and officers."""
+    """The demo's service on a fresh store, with its workflows and officers, and the sample's
+    enterprise registered (the demo's licence library story runs before the scene)."""
     from engine.bootstrap import case_service, catalogue
     from engine.demo.driver import seed_officers
     from engine.demo.samples import register_workflows
@@ -41,6 +43,7 @@ def service(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[CaseSer
     found = case_service()
     register_workflows(found, lambda _: None)
     seed_officers(found, catalogue())
+    licensed(found.engine)
     yield found
     dispose_engines()
 

@@ -6,48 +6,20 @@ nothing changed), and the case that relied on it is marked."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.fixtures.cli import ROOT, Onething, ok, onething_in
 from tests.fixtures.licences import ENTERPRISE, establishment, licensed_store, permit
 
 pytestmark = pytest.mark.timeout(600)  # two dozen CLI processes on a shared 2-core machine
 
-ROOT = Path(__file__).resolve().parents[2]
-Onething = Callable[..., subprocess.CompletedProcess[str]]
-
 
 @pytest.fixture
 def onething(tmp_path: Path) -> Onething:
-    env = {
-        **os.environ,
-        "ONETHING_DATA_DIR": str(tmp_path / "data"),
-        "ONETHING_DEFINITIONS": str(ROOT / "definitions"),
-    }
-    for name in ("ONETHING_DATABASE_URL", "ONETHING_SERVICE_FACTORY", "PREFECT_API_URL"):
-        env.pop(name, None)
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "engine.cli.main", *args],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=120,
-        )
-
-    return run
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, result.stderr
-    return result.stdout
+    return onething_in(tmp_path)
 
 
 def refused(result: subprocess.CompletedProcess[str], *parts: str) -> None:
