@@ -72,7 +72,7 @@ def test_a_licence_issued_yesterday_is_read_today_and_a_revoked_one_is_asked_for
     assert library.show(revoked).status == "revoked"
     asked = story.asked
     assert asked.status == "correction" and asked.correction is not None
-    assert asked.correction.items == ["business-licence"]
+    assert [item.key for item in asked.correction.items] == ["business-licence"]
     [notice] = [n for n in asked.notices if n.kind == "correction"]
     assert f"营业执照（证照库无有效营业执照（{revoked}已吊销））" in notice.text
     out = "\n".join(lines)
