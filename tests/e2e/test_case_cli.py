@@ -122,9 +122,10 @@ def test_an_illegal_action_names_case_step_state_and_actor(
 
 
 def test_art32_one_notice_gathers_the_branches_and_the_window_issues_it(
-    onething: Onething,
+    onething: Onething, tmp_path: Path
 ) -> None:
     ok(onething("definitions", "register", str(ROOT / "definitions/workflows")))
+    licensed_store(tmp_path / "data")
     for name, role, department in (
         ("wang", "window", "approval-bureau"),
         ("liu", "reviewer", "municipal"),

@@ -63,9 +63,9 @@ def test_list_show_and_only_the_issuing_head_revokes(onething: Onething, tmp_pat
     relying = relying.strip()
 
     for actor, why in [
-        ("chen", "chen (reviewer) may not licences revoke"),
+        ("chen", "chen (reviewer@approval-bureau) may not licences revoke"),
         ("hu", "it belongs to approval-bureau"),
-        ("admin", "admin (admin) may not licences revoke"),
+        ("admin", "admin (admin@approval-bureau) may not licences revoke"),
         ("nobody", "unknown user 'nobody'"),
         ("system", "'system' is the engine's own actor"),
     ]:
