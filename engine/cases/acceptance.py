@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from engine.calendar import Limit, Unit, WorkingCalendar
+from engine.calendar import Limit, StatutoryClock, Unit, WorkingCalendar
 from engine.cases.case import Case, MaterialStatus
 from engine.cases.state import CaseStatus
 
@@ -31,8 +31,14 @@ def received_at(case: Case) -> dt.datetime:
     return max([case.submitted_at, *supplied, *resubmitted])
 
 
-def acceptance_due(case: Case, calendar: WorkingCalendar) -> dt.datetime | None:
-    """The end of the Art. 32 window of a case awaiting acceptance (None: not awaiting)."""
+def acceptance_clock(case: Case) -> StatutoryClock | None:
+    """The Art. 32 window of a case awaiting acceptance as a clock (None: not awaiting)."""
     if case.status is not CaseStatus.SUBMITTED:
         return None
-    return calendar.due(received_at(case), ACCEPTANCE_LIMIT).at
+    return StatutoryClock(received_at(case), ACCEPTANCE_LIMIT)
+
+
+def acceptance_due(case: Case, calendar: WorkingCalendar) -> dt.datetime | None:
+    """The end of the Art. 32 window of a case awaiting acceptance (None: not awaiting)."""
+    clock = acceptance_clock(case)
+    return None if clock is None else calendar.due(clock.start, clock.limit).at

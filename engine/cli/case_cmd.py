@@ -82,6 +82,9 @@ def show(case_id: str, as_json: bool = JSON) -> None:
 def render_case(view: CaseView) -> str:
     lines = [f"case {view.id}  {view.workflow} v{view.version}  [{view.status}]"]
     closing = " (when it closed)" if view.closed_at else ""
+    if view.acceptance:
+        light = f"  [{view.acceptance_light}]"
+        lines.append(f"  {'acceptance':9s} {_clock_text(view.acceptance)}{light} (Art. 32)")
     for name, case_clock in (("promised", view.promised), ("statutory", view.statutory)):
         if case_clock:
             lines.append(f"  {name:9s} {_clock_text(case_clock)}{closing}")

@@ -16,10 +16,9 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 from engine.calendar import StatutoryClock, WorkingCalendar
-from engine.cases.acceptance import ACCEPTANCE_LIMIT, received_at
+from engine.cases.acceptance import acceptance_clock
 from engine.cases.case import Case, NegativeStatus
 from engine.cases.negatives import decision_clocks
-from engine.cases.state import CaseStatus
 from engine.definitions.escalation import Level, Rung
 from engine.definitions.model import StepKind, Workflow
 from engine.escalation.ladder import LEVEL_ORDER, fires_at, positions
@@ -33,6 +32,15 @@ REMINDER = "reminder"
 def clock_key(case_id: str, step_id: str | None, attempt: int = 0) -> str:
     """The name of one clock: a step's attempt (a reopened step climbs a fresh ladder)."""
     return f"{case_id}:{step_id}:{attempt}" if step_id else f"{case_id}:{CASE_CLOCK}"
+
+
+def clock_kind(key: str) -> str:
+    """Which clock a key names: `step`, `promised` (the case clock), `acceptance` (Art. 32)
+    or `negative` (a leader's decision on a negative matter)."""
+    part = key.split(":")[1] if key.count(":") else ""
+    if part == CASE_CLOCK:
+        return "promised"
+    return part if part in (ACCEPTANCE_CLOCK, NEGATIVE_CLOCK) else "step"
 
 
 def negative_clock_key(case_id: str, negative_id: str) -> str:
@@ -127,7 +135,7 @@ def tracked_clocks(
                     publication=step.kind is StepKind.PUBLICATION,
                 )
             )
-    if case_clock and workflow.escalation and (received := acceptance_start(case)) is not None:
+    if case_clock and workflow.escalation and (accepting := acceptance_clock(case)) is not None:
         found.append(
             Tracked(
                 key=case_clock_keys(case)[1],
@@ -135,7 +143,7 @@ def tracked_clocks(
                 step_id=None,
                 attempt=0,
                 department=workflow.owner,
-                clock=StatutoryClock(received, ACCEPTANCE_LIMIT),
+                clock=accepting,
                 ladder=workflow.escalation,
             )
         )
@@ -183,11 +191,6 @@ def _negative_clocks(case: Case, workflow: Workflow) -> list[Tracked]:
             )
         )
     return found
-
-
-def acceptance_start(case: Case) -> dt.datetime | None:
-    """When the acceptance clock started (None: the case is not awaiting acceptance)."""
-    return received_at(case) if case.status is CaseStatus.SUBMITTED else None
 
 
 def plan_firings(

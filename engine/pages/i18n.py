@@ -58,6 +58,10 @@ _WORDS: dict[str, tuple[str, str]] = {
     "status": ("状态", "Status"),
     "submitted": ("申请时间", "Submitted"),
     "accepted": ("受理时间", "Accepted"),
+    "acceptance_due": ("受理时限", "Acceptance"),
+    "acceptance_limit": ("受理时限", "acceptance limit"),
+    "promised_limit": ("承诺时限", "promised limit"),
+    "statutory_limit": ("法定时限", "statutory limit"),
     "promised_due": ("承诺时限", "Promised"),
     "statutory_due": ("法定时限", "Statutory"),
     "today": ("今天", "today"),
@@ -267,6 +271,20 @@ def level_text(level: str, lang: Lang) -> str:
 _LEVELS = frozenset(
     {"yellow", "red", "supervision", "order", "accountability", "one-notice-breach"}
 )
+
+
+_CLOCKS = {
+    "acceptance": "acceptance_limit",
+    "promised": "promised_limit",
+    "statutory": "statutory_limit",
+    "negative": "leader_due",
+}
+
+
+def clock_text(kind: str, lang: Lang) -> str:
+    """A clock that is no step's (`engine.escalation.firings.clock_kind`): 受理时限, 承诺时限,
+    法定时限, 领导审定时限."""
+    return t(_CLOCKS[kind], lang) if kind in _CLOCKS else "—"
 
 
 def event_text(kind: str, lang: Lang) -> str:

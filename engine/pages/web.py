@@ -34,6 +34,7 @@ templates.env.globals.update(
     left=i18n.left,
     level_text=i18n.level_text,
     event_text=i18n.event_text,
+    clock_text=i18n.clock_text,
     may=allows,
 )
 CSRF_HEADER = "X-CSRF-Token"

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from engine.calendar import StatutoryClock, WorkingCalendar
 from engine.calendar.display import left_text, moment_text
+from engine.cases.acceptance import acceptance_clock
 from engine.cases.case import Case, MaterialStatus, NegativeKind, NegativeMatter, NegativeStatus
 from engine.cases.negatives import decision_clocks
 from engine.cases.state import CaseStatus, StepStatus
@@ -182,6 +183,10 @@ class CaseView(View):
     clocks_at: dt.datetime
     promised: ClockView | None
     statutory: ClockView | None
+    # the Art. 32 window while the case awaits acceptance (受理时限), with its light: red past
+    # due, yellow on its last working day, else green
+    acceptance: ClockView | None = None
+    acceptance_light: Literal["green", "yellow", "red"] | None = None
     correction: CorrectionView | None
     materials: dict[str, MaterialView]
     steps: list[StepView]
@@ -360,6 +365,8 @@ def case_view(
     `workflow`, with the clocks of negative matters awaiting the leader."""
     clocks_at = min(now, case.closed_at) if case.closed_at else now
     local = calendar.local
+    accepting = acceptance_clock(case)
+    acceptance = clock_view(accepting, calendar, clocks_at) if accepting else None
     return CaseView(
         id=case.id,
         workflow=case.workflow_id,
@@ -373,6 +380,8 @@ def case_view(
         clocks_at=local(clocks_at),
         promised=clock_view(case.promised, calendar, clocks_at) if case.promised else None,
         statutory=clock_view(case.statutory, calendar, clocks_at) if case.statutory else None,
+        acceptance=acceptance,
+        acceptance_light=_light(acceptance) if acceptance else None,
         correction=correction_view(case.correction, calendar) if case.correction else None,
         materials={
             k: MaterialView(
@@ -418,6 +427,13 @@ def case_view(
         ],
         query_code=case.query_code,
     )
+
+
+def _light(clock: ClockView) -> Literal["green", "yellow", "red"]:
+    """Red past due, yellow within its last working day, else green."""
+    if clock.overdue:
+        return "red"
+    return "yellow" if clock.remaining_working_days == 0 else "green"
 
 
 def _local(calendar: WorkingCalendar, moment: dt.datetime | None) -> dt.datetime | None:

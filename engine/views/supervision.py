@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from engine.calendar import WorkingCalendar
 from engine.clock import as_utc
+from engine.escalation.firings import clock_kind
 from engine.notify.notice import NoticeKind
 from engine.views.cases import View
 
@@ -78,6 +79,7 @@ class EscalationView(View):
     id: int
     case: str
     step: str | None
+    clock: str  # step | promised | acceptance | negative (`engine.escalation.firings`)
     attempt: int
     level: str
     department: str
@@ -105,6 +107,7 @@ class EscalationView(View):
             id=row.id,
             case=row.case_id,
             step=row.step_id,
+            clock=clock_kind(row.clock_key),
             attempt=row.attempt,
             level=row.level,
             department=row.department,

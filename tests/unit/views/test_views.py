@@ -11,6 +11,7 @@ import json
 import pytest
 
 from engine.calendar import WorkingCalendar
+from engine.cases.acceptance import acceptance_due
 from engine.cases.tables import EscalationRow, NegativeRow
 from engine.definitions.model import Workflow
 from engine.views.cases import CaseView, NegativeMatterView, case_view
@@ -170,3 +171,47 @@ def test_negative_decision_promised_same_day_light_turns_yellow_then_red(
     assert late.light == "red" and late.decision_due is not None
     assert late.decision_due.left == "overdue by 1 working day"
     assert case_view(case, cn, at(12, 1, 15)).negatives[0].decision_due is None  # no workflow
+
+
+def test_art32_a_submitted_case_shows_its_acceptance_clock_in_local_time(desk: Desk) -> None:
+    submitted, _ = desk.submit(now=at(12, 1))
+    view = case_view(submitted, desk.calendar, at(12, 3))
+    due = acceptance_due(submitted, desk.calendar)
+    assert view.promised is None and view.statutory is None
+    assert view.acceptance is not None and due is not None
+    assert view.acceptance.due == due and view.acceptance.due.utcoffset() == SHANGHAI
+    assert view.acceptance.remaining_working_days == 3  # Tuesday + 5 working days, read Thursday
+    assert view.acceptance_light == "green"
+    late = case_view(submitted, desk.calendar, due + dt.timedelta(days=1))
+    assert late.acceptance is not None and late.acceptance.overdue
+    assert late.acceptance_light == "red"
+    accepted = desk.act(submitted, "accept", WINDOW, at(12, 2))
+    assert case_view(accepted, desk.calendar, at(12, 3)).acceptance is None
+
+
+@pytest.mark.parametrize(
+    ("key", "kind"),
+    [
+        ("C-1:municipal:1", "step"),
+        ("C-1:case", "promised"),
+        ("C-1:acceptance", "acceptance"),
+        ("C-1:negative:N-1", "negative"),
+    ],
+)
+def test_an_escalation_names_the_clock_it_fired_on(
+    cn: WorkingCalendar, key: str, kind: str
+) -> None:
+    fired = dt.datetime(2026, 12, 7, 2, 0)
+    row = EscalationRow(
+        id=8,
+        clock_key=key,
+        case_id="C-1",
+        step_id="municipal" if kind == "step" else None,
+        level="red",
+        department="municipal",
+        scheduled_at=fired,
+        fired_at=fired,
+        notice_id=f"{key}:red",
+        recipients="[]",
+    )
+    assert EscalationView.of(row, cn).clock == kind
