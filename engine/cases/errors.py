@@ -32,6 +32,14 @@ class NotPermitted(IllegalAction):
     """The actor's role or department may not take this action on this case or step."""
 
 
+class Transferred(IllegalAction):
+    """The step was transferred (转办) to another officer, who alone may act on it now."""
+
+
+class MissingArgument(IllegalAction):
+    """The action needs an argument not given (a rejection's reason, a leader's reason)."""
+
+
 class PreconditionFailed(OnethingError):
     """The case is no longer at the revision the caller read (`If-Match`); nothing changed."""
 

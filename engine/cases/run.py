@@ -18,7 +18,7 @@ from engine.cases.case import (
     NegativeStatus,
     StepRun,
 )
-from engine.cases.errors import IllegalAction, NotPermitted
+from engine.cases.errors import IllegalAction, MissingArgument, NotPermitted
 from engine.cases.state import CASE_MOVES, STEP_MOVES, CaseStatus, StepStatus
 from engine.definitions.model import AUTOMATIC_KINDS, Step, StepKind, Workflow
 
@@ -53,15 +53,22 @@ class Run:
 
     # -- guards -----------------------------------------------------------------------------
 
-    def refuse(self, reason: str, *, step: str | None = None, who: bool = False) -> IllegalAction:
+    def refuse(
+        self,
+        reason: str,
+        *,
+        step: str | None = None,
+        who: bool = False,
+        kind: type[IllegalAction] = IllegalAction,
+    ) -> IllegalAction:
         """The error for an action the rules refuse now (`who`: for the actor's role or
-        department, not for the state of the case)."""
+        department, not for the state of the case; `kind`: a narrower refusal)."""
         if step is None and isinstance(self.ctx.args.get("step"), str):
             step = self.ctx.args["step"]
         state = self.case.status.value
         if step and step in self.case.steps:
             state = f"{state}, step {self.case.steps[step].status.value}"
-        return (NotPermitted if who else IllegalAction)(
+        return (NotPermitted if who else kind)(
             reason,
             case=self.case.id,
             action=self.action,
@@ -91,7 +98,7 @@ class Run:
     def arg(self, name: str, *, required: bool = True) -> Any:
         value = self.ctx.args.get(name)
         if required and (value is None or (isinstance(value, str) and not value.strip())):
-            raise self.refuse(f"'{name}' is required")
+            raise self.refuse(f"'{name}' is required", kind=MissingArgument)
         return value
 
     def step_run(self, *, statuses: tuple[StepStatus, ...] = (StepStatus.ACTIVE,)) -> StepRun:

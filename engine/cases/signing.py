@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from engine.cases.case import SYSTEM, NegativeKind, Signature, StepRun
+from engine.cases.errors import Transferred
 from engine.cases.negatives import register_negative
 from engine.cases.run import REVIEW_ROLES, Run
 from engine.cases.state import CaseStatus, StepStatus
@@ -40,7 +41,9 @@ def _check_signer(run: Run, step: Step, run_step: StepRun) -> None:
         names = ", ".join(f"{d}/{r}" for d, r in allowed)
         raise run.refuse(f"only {names} may sign this step", step=step.id, who=True)
     if run_step.assignee and run_step.assignee != actor.name and actor.role != "head":
-        raise run.refuse(f"the step was transferred to {run_step.assignee}", step=step.id)
+        raise run.refuse(
+            f"the step was transferred to {run_step.assignee}", step=step.id, kind=Transferred
+        )
     if any(s.actor == actor.name for s in run_step.signatures):
         raise run.refuse("this officer has already signed", step=step.id)
     if step.signers and step.signers.mode is SignMode.SEQUENTIAL:

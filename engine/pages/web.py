@@ -22,6 +22,7 @@ from engine.cases.errors import NotPermitted
 from engine.errors import OnethingError
 from engine.pages import i18n
 from engine.pages.names import Names
+from engine.pages.refusals import refusal_text
 from engine.pages.sessions import COOKIE, Session, Sessions
 
 HERE = Path(__file__).parent
@@ -35,6 +36,7 @@ templates.env.globals.update(
     level_text=i18n.level_text,
     event_text=i18n.event_text,
     clock_text=i18n.clock_text,
+    refusal=refusal_text,
     may=allows,
 )
 CSRF_HEADER = "X-CSRF-Token"

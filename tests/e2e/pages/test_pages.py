@@ -57,7 +57,9 @@ def test_a_reviewer_approves_from_the_worklist_and_the_case_moves(page: Page, sc
     before = scene.api.services.cases.revision(scene.fresh)
     row.get_by_label("决定").select_option("extend")  # a reviewer may not extend
     row.get_by_role("button", name="OK").click()
-    expect(page.get_by_role("alert")).to_contain_text("may not cases extend")
+    alert = page.get_by_role("alert")  # in Chinese on a Chinese page, the engine's words below
+    expect(alert).to_contain_text("操作未执行：您的角色或所在部门无权办理此项操作")
+    expect(alert.locator(".refusal-details")).to_contain_text("may not cases extend")
     assert scene.api.services.cases.revision(scene.fresh) == before  # nothing changed
     row = page.locator('tr[data-step="road-occupation"]', has_text=scene.fresh)
     row.get_by_label("决定").select_option("approve")
