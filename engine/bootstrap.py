@@ -27,6 +27,7 @@ from engine.errors import CalendarError
 from engine.settings import PREFIX, Settings, SettingsError, read_settings
 
 if TYPE_CHECKING:
+    import datetime as dt
     from collections.abc import Callable
 
     import sqlalchemy as sa
@@ -150,7 +151,13 @@ def accounts() -> Accounts:
     """The users of the configured database."""
     from engine.access.accounts import Accounts
 
-    return Accounts(database(), clock=clock)
+    return Accounts(database(), clock=clock, local=_local())
+
+
+def _local() -> Callable[[dt.datetime], dt.datetime]:
+    """A moment in the zone of the first calendar (the one the overview counts in)."""
+    known = calendars()
+    return known.get(known.ids[0]).local
 
 
 def api_services(after_commit: Callable[[CaseView], None] | None = None) -> Services:
@@ -168,7 +175,7 @@ def api_services(after_commit: Callable[[CaseView], None] | None = None) -> Serv
         cases=cases,
         draws=draw_service(cases),
         supervision=supervision(cases),
-        accounts=Accounts(cases.engine, clock=clock),
+        accounts=Accounts(cases.engine, clock=clock, local=_local()),
         catalogue=catalogue,
         calendars=calendars(),
         definitions=definitions_root(),

@@ -48,8 +48,27 @@ def token_hash(token: str) -> str:
 class Accounts:
     """The users of one database."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], dt.datetime]):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        clock: Callable[[], dt.datetime],
+        local: Callable[[dt.datetime], dt.datetime] | None = None,
+    ):
+        """`local`: a moment in the calendar's zone (`WorkingCalendar.local`), for the moments
+        users see; without it they stay in UTC."""
         self.engine, self.clock = engine, clock
+        self.local = local or (lambda moment: moment)
+
+    def _public(self, row: UserRow, posts: tuple[Post, ...]) -> UserPublic:
+        created_at, disabled_at = as_utc(row.created_at), as_utc(row.disabled_at)
+        assert created_at is not None
+        return UserPublic(
+            name=row.name,
+            roles=[str(post) for post in posts],
+            created_at=self.local(created_at),
+            disabled_at=self.local(disabled_at) if disabled_at else None,
+        )
 
     def add(self, name: str, *, role: str | Iterable[str], department: str | None = None) -> str:
         """Create a user holding `role` (or several: each `role` or `role:department`, the
@@ -96,11 +115,11 @@ class Accounts:
         with Session(self.engine) as session:
             users = list(session.exec(query))
             posts = _posts(session, [u.name for u in users])
-            return [_public(row, posts.get(row.name, ())) for row in users]
+            return [self._public(row, posts.get(row.name, ())) for row in users]
 
     def get(self, name: str) -> UserPublic:
         with Session(self.engine) as session:
-            return _public(_found(session, name), _posts(session, [name]).get(name, ()))
+            return self._public(_found(session, name), _posts(session, [name]).get(name, ()))
 
     def principal(self, name: str) -> Principal:
         """The enabled user called `name`, as who acts at a command line."""
@@ -119,7 +138,7 @@ class Accounts:
                 uow.session.add(row)
                 uow.commit()
                 uow.session.refresh(row)
-            return _public(row, _posts(uow.session, [name]).get(name, ()))
+            return self._public(row, _posts(uow.session, [name]).get(name, ()))
 
     def rotate_token(self, name: str) -> str:
         """A new token for an enabled user; the old one stops working at once."""
@@ -193,12 +212,3 @@ def _posts(session: Session, names: list[str]) -> dict[str, tuple[Post, ...]]:
         post = Post.parse(f"{row.role}:{row.department or ''}")
         found[row.user_name] = (*found.get(row.user_name, ()), post)
     return found
-
-
-def _public(row: UserRow, posts: tuple[Post, ...]) -> UserPublic:
-    return UserPublic(
-        name=row.name,
-        roles=[str(post) for post in posts],
-        created_at=as_utc(row.created_at),
-        disabled_at=as_utc(row.disabled_at) if row.disabled_at else None,
-    )

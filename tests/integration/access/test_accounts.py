@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from engine.access.accounts import Accounts, token_hash
 from engine.access.permissions import Post, Principal, Role
+from engine.calendar import WorkingCalendar
 from engine.cases.tables import UserRow
 from engine.errors import InputError
 from engine.store import get_engine
@@ -81,3 +82,15 @@ def test_a_user_holds_several_roles_each_in_its_department(accounts: Accounts) -
     assert accounts.list(department="municipal")[0].roles == accounts.get("xu").roles
     with pytest.raises(InputError, match="at least one role"):
         accounts.add("nobody", role=[])
+
+
+def test_a_users_moments_are_local_time_in_the_calendars_zone(
+    store_url: str, cn: WorkingCalendar
+) -> None:
+    accounts = Accounts(get_engine(store_url), clock=lambda: NOW, local=cn.local)
+    accounts.add("zhou", role="window", department="municipal")
+    shown = accounts.disable("zhou")
+    assert shown.created_at == NOW and shown.created_at.utcoffset() == dt.timedelta(hours=8)
+    assert shown.disabled_at is not None and shown.disabled_at.utcoffset() == dt.timedelta(hours=8)
+    listed = accounts.list()[0].model_dump(mode="json")
+    assert listed["created_at"] == "2026-10-09T17:00:00+08:00"
