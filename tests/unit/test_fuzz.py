@@ -146,7 +146,10 @@ def store(tmp_path_factory: Any) -> Any:
     folder = tmp_path_factory.mktemp("fuzz-store")
     url = f"sqlite:///{folder / 'store.db'}"
     env = {"ONETHING_DATABASE_URL": url, "ONETHING_DEFINITIONS": str(DEFINITIONS)}
-    assert CliRunner().invoke(app, ["users", "add", "wang", "--role", "window"], env=env)
+    added = CliRunner().invoke(
+        app, ["users", "add", "wang", "--role", "window:approval-bureau"], env=env
+    )
+    assert added.exit_code == 0, added.output  # the store migrated before the fuzzing
     engine = sa.create_engine(url)
 
     def rows() -> list[Any]:
