@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Literal
 
 from engine.calendar.display import moment_text, moment_text_zh
+from engine.calendar.units import Limit, Unit
+from engine.errors import OnethingError
 from engine.escalation.firings import reminder_number
 from engine.pages.draw_words import WORDS as DRAW_WORDS
 from engine.pages.workbench_words import WORDS as WORKBENCH_WORDS
@@ -327,6 +329,27 @@ def left(clock: ClockView, lang: Lang) -> str:
     if clock.remaining_working_days:
         return f"剩余 {clock.remaining_working_days} 个工作日"
     return f"剩余 {_hours_zh(clock.remaining_working_minutes)}"
+
+
+_LIMIT_UNITS: dict[Unit, tuple[str, str, str]] = {  # zh, en one, en many
+    Unit.WORKING_DAYS: ("{n}个工作日", "{n} working day", "{n} working days"),
+    Unit.NATURAL_DAYS: ("{n}日", "{n} day", "{n} days"),
+    Unit.WORKING_HOURS: ("{n}个工作小时", "{n} working hour", "{n} working hours"),
+}
+
+
+def limit_text(limit: Limit | str, lang: Lang) -> str:
+    """A time limit in words: `3个工作日` / `3 working days`, `当场办结` / `same day` (a
+    text the definitions would not take is shown as it is)."""
+    try:
+        found = limit if isinstance(limit, Limit) else Limit.parse(limit)
+    except OnethingError:
+        return str(limit)
+    if found.unit is Unit.SAME_DAY:
+        return "当场办结" if lang == "zh" else "same day"
+    zh, one, many = _LIMIT_UNITS[found.unit]
+    pattern = zh if lang == "zh" else (one if found.value == 1 else many)
+    return pattern.format(n=found.value)
 
 
 def _hours_zh(minutes: int) -> str:

@@ -36,6 +36,7 @@ templates.env.globals.update(
     level_text=i18n.level_text,
     event_text=i18n.event_text,
     clock_text=i18n.clock_text,
+    limit_text=i18n.limit_text,
     refusal=refusal_text,
     may=allows,
 )

@@ -112,6 +112,7 @@ def _render(page: Page, bench: Bench, given: DryRunInput, *, status: int = 200) 
         given=given,
         samples=shown,
         listings=_listings(page),
+        titles={s.id: s.title for s in bench.workflow.steps} if bench.workflow else {},
     )
 
 

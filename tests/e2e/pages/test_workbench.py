@@ -68,6 +68,11 @@ def test_an_admin_fixes_dry_runs_and_registers_a_workflow(page: Page, scene: Sce
         i18n.moment(reviews_due, "zh")
     )
     expect(page.locator("tr#due-site-inspection")).to_contain_text("不适用")  # 350 m ≤ 1000 m
+    # limits and departments in words, not the definition's notation and ids
+    road = page.locator("tr#due-road-occupation")
+    expect(road).to_contain_text("当场办结")
+    expect(road).to_contain_text(scene.api.services.catalogue().departments["municipal"].name)
+    expect(road).not_to_contain_text("municipal")
     assert serious(page) == []
     shot(page, "workbench")
 
