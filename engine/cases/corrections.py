@@ -23,6 +23,7 @@ The rule (docs/domain.md §one-notice):
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from engine.calendar import WorkingCalendar
@@ -174,7 +175,20 @@ def _items(run: Run, *, step: str | None = None) -> list[str]:
     found = [str(i).strip() for i in items or [] if str(i).strip()]
     if not found:
         raise run.refuse("list what the applicant must supply", step=step)
+    known = {m.id for m in run.ctx.workflow.materials}
+    for item in found:
+        if item not in known and _MATERIAL_ID.fullmatch(item):
+            raise run.refuse(
+                f"{item!r} is no material of {run.ctx.workflow.id} (its materials: "
+                f"{', '.join(sorted(known))}); free text is written in words",
+                step=step,
+            )
     return found
+
+
+# what a material id looks like (`traffic-plan`): such an item naming no material is a typo,
+# not free text for the applicant
+_MATERIAL_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)+")
 
 
 def _return_at_intake(run: Run) -> None:

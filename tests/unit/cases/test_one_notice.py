@@ -239,3 +239,16 @@ def test_art32_same_item_is_not_asked_twice_and_the_branch_has_answered(desk: De
 def test_art32_correction_round_trips_through_the_snapshot(desk: Desk) -> None:
     for case in (drafted(desk), issued_with_free_text(desk)):
         assert Case.from_json(case.to_json()) == case
+
+
+def test_art32_a_mistyped_material_id_is_refused_not_asked_as_free_text(desk: Desk) -> None:
+    accepted = desk.accepted(now=at(12, 1))
+    error = desk.refused(
+        accepted,
+        "return-for-correction",
+        MUNICIPAL,
+        at(12, 2),
+        step="municipal",
+        items=["site-plam", "补充施工说明"],
+    )
+    assert "'site-plam' is no material" in error.reason and "site-plan" in error.reason
