@@ -4,6 +4,11 @@ certificates, and the outside registries — each read from its local records (s
 (`ONETHING_REGISTRY_URLS`), which then answers the same question: `POST {"key": …}` →
 `{"found": bool, "number": …, "status": …, "valid_to": …, "record": {…}}`.
 
+The order of a lookup lives here: a library source reads the library first; when it holds no
+valid certificate, the registries that hold the same matter's licences (`library: <matter>` in
+their file: the enterprise registry's business licences) are asked before the applicant. The
+reason the applicant is asked names the last place that had a record, else the library.
+
 A source that fails or does not answer within the timeout is *unavailable*: the case is not
 blocked, the material is to be verified (待核验).
 """
@@ -40,6 +45,7 @@ class Registry:
     id: str
     title: str  # its Chinese name, as the correction notice gives the reason
     records: tuple[dict[str, Any], ...] = ()
+    library: str | None = None  # the matter whose licences it also holds (asked after the library)
 
 
 def load_registries(definitions: Path) -> dict[str, Registry]:
@@ -48,7 +54,10 @@ def load_registries(definitions: Path) -> dict[str, Registry]:
     for path in sorted((definitions / REGISTRIES).glob("*.yaml")):
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         if isinstance(doc, dict) and "records" in doc:
-            found[path.stem] = Registry(path.stem, str(doc["title"]), tuple(doc["records"]))
+            backs = doc.get("library")
+            found[path.stem] = Registry(
+                path.stem, str(doc["title"]), tuple(doc["records"]), str(backs) if backs else None
+            )
     return found
 
 
@@ -136,15 +145,32 @@ class Sources:
         if key is None:
             reason = f"申请未提供{source.by.partition('.')[2]}，无法从{self._zh(source)}调取"
             return Lookup(material.id, source.name, Answer.ABSENT, reason=reason)
-        if source.library:
-            found = self._library(source.library, key, now)
-        elif str(source.registry) in self.urls:
-            found = self._remote(self.urls[str(source.registry)], key)
-        else:
-            found = self._local(str(source.registry), key)
+        if not source.library:
+            found = self._registry(str(source.registry), key)
+            return self._answer(material, source.name, found, now)
+        first = self._answer(material, source.name, self._library(source.library, key, now), now)
+        if first.answer is Answer.FOUND:
+            return first
+        for registry in self.registries.values():
+            if registry.library == source.library:
+                found = self._registry(registry.id, key)
+                if found is not None:
+                    return self._answer(material, f"registry:{registry.id}", found, now)
+        return first
+
+    def _answer(
+        self,
+        material: Material,
+        source: str,
+        found: tuple[str, str, dt.datetime | None, dict[str, Any]] | None,
+        now: dt.datetime,
+    ) -> Lookup:
+        """A place's answer: found valid, or absent with the reason (none, expired, revoked)."""
+        kind, _, name = source.partition(":")
+        registry = self.registries.get(name)
+        where = LIBRARY_ZH if kind == "library" else registry.title if registry else name
         if found is None:
-            reason = f"{self._zh(source)}无{material.title}"
-            return Lookup(material.id, source.name, Answer.ABSENT, reason=reason)
+            return Lookup(material.id, source, Answer.ABSENT, reason=f"{where}无{material.title}")
         number, status, valid_to, record = found
         if status == CertificateStatus.VALID and valid_to is not None and valid_to < now:
             status = CertificateStatus.EXPIRED.value
@@ -152,9 +178,17 @@ class Sources:
             state = {"expired": "已过期", "revoked": "已吊销", "replaced": "已换发"}.get(
                 status, status
             )
-            reason = f"{self._zh(source)}无有效{material.title}（{number}{state}）"
-            return Lookup(material.id, source.name, Answer.ABSENT, number, record, reason)
-        return Lookup(material.id, source.name, Answer.FOUND, number, record)
+            reason = f"{where}无有效{material.title}（{number}{state}）"
+            return Lookup(material.id, source, Answer.ABSENT, number, record, reason)
+        return Lookup(material.id, source, Answer.FOUND, number, record)
+
+    def _registry(
+        self, registry: str, key: str
+    ) -> tuple[str, str, dt.datetime | None, dict[str, Any]] | None:
+        """A registry's record: over HTTP when configured with a URL, else its local records."""
+        if registry in self.urls:
+            return self._remote(self.urls[registry], key)
+        return self._local(registry, key)
 
     def _library(
         self, matter: str, holder: str, now: dt.datetime

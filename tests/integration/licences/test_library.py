@@ -34,6 +34,7 @@ from tests.fixtures.licences import (
     ENTERPRISE,
     EXPIRED_PROJECT,
     REVOKED_IN_REGISTRY,
+    UTILITY_APPLICANT,
     library_service,
     licensed,
     permit,
@@ -128,9 +129,30 @@ def test_a_revoked_licence_is_asked_with_the_reason(service: CaseService) -> Non
     assert f"证照库无有效建设单位营业执照（{number}已吊销）" in notice.text
 
 
-def test_a_revoked_registry_record_is_not_valid(service: CaseService) -> None:
+def test_a_revoked_registry_record_is_asked_with_the_registrys_reason(
+    service: CaseService,
+) -> None:
+    """No licence in the library: the enterprise registry is asked, and its revoked record
+    is the reason the applicant is asked."""
     view = service.submit("construction-permit", permit(credit_code=REVOKED_IN_REGISTRY))
-    assert "business-licence" in (view.correction.awaited if view.correction else [])
+    assert view.correction is not None and "business-licence" in view.correction.awaited
+    [notice] = [n for n in view.notices if n.kind == "correction"]
+    assert "企业登记信息库无有效建设单位营业执照（450200000067890已吊销）" in notice.text
+
+
+def test_a_licence_the_library_lacks_is_read_from_the_enterprise_registry(
+    service: CaseService,
+) -> None:
+    view = service.submit("construction-permit", permit(credit_code=UTILITY_APPLICANT))
+    licence = view.materials["business-licence"]
+    assert licence.status == MaterialStatus.SUPPLIED
+    assert licence.reference == "registry:enterprises:450200000012345"
+    shared = {
+        e.data["material"]: e.data["source"]
+        for e in service.timeline(view.id)
+        if e.kind == "material.shared"
+    }
+    assert shared["business-licence"] == "registry:enterprises"
 
 
 def test_only_the_issuing_departments_head_revokes_and_with_a_reason(
