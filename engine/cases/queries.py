@@ -84,12 +84,25 @@ class CaseQueries:
         at, id): the page after that case."""
         now = self.clock()
         _known("status", status, [s.value for s in CaseStatus])
+        open_steps = (
+            col(StepRow.case_id) == col(CaseRow.id),
+            col(StepRow.is_open) == True,  # noqa: E712
+        )
+        case_light = (
+            select(sa.func.max(light_rank(as_utc(now)))).where(*open_steps).scalar_subquery()
+        )
+        next_due = select(sa.func.min(col(StepRow.due_at))).where(*open_steps).scalar_subquery()
         query = sa.select(
             col(CaseRow.id),
             col(CaseRow.workflow_id),
             col(CaseRow.workflow_version),
             col(CaseRow.status),
             col(CaseRow.submitted_at),
+            col(CaseRow.applicant_name),
+            col(CaseRow.promised_due_at),
+            col(CaseRow.statutory_due_at),
+            next_due,
+            case_light,
         )
         if status:
             query = query.where(col(CaseRow.status) == status)
@@ -140,15 +153,27 @@ class CaseQueries:
             )
         query = query.order_by(col(CaseRow.submitted_at), col(CaseRow.id)).limit(limit)
         with Session(self.engine) as session:
-            return [
-                CaseSummary(
-                    id=r[0],
-                    workflow=r[1],
-                    status=r[3],
-                    submitted_at=self.calendar_of(r[1], r[2]).local(as_utc(r[4])),
-                )
-                for r in session.execute(query)
-            ]
+            return [self._summary(r, now) for r in session.execute(query)]
+
+    def _summary(self, row: Any, now: dt.datetime) -> CaseSummary:
+        calendar = self.calendar_of(row[1], row[2])
+
+        def local(at: dt.datetime | None) -> dt.datetime | None:
+            return calendar.local(as_utc(at)) if at is not None else None
+
+        next_due = local(row[8])
+        return CaseSummary(
+            id=row[0],
+            workflow=row[1],
+            status=row[3],
+            submitted_at=calendar.local(as_utc(row[4])),
+            applicant=row[5],
+            promised_due=local(row[6]),
+            statutory_due=local(row[7]),
+            next_step_due=next_due,
+            overdue=next_due is not None and next_due < now,
+            light=LIGHTS[row[9]] if row[9] is not None else None,
+        )
 
     def worklist(
         self,

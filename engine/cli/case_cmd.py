@@ -148,7 +148,9 @@ def list_cases(
         print_json([row.model_dump(mode="json") for row in rows])
         return
     for row in rows:
-        typer.echo(f"{row.id}  {row.workflow:34s} {row.status}")
+        light = f"{row.light}{' (overdue)' if row.overdue else ''}" if row.light else "-"
+        promised = _local_text(row.promised_due) if row.promised_due else "-"
+        typer.echo(f"{row.id}  {row.workflow:34s} {row.status:12s} {light:16s} promised {promised}")
 
 
 @app.command(context_settings={"ignore_unknown_options": True})

@@ -204,12 +204,21 @@ class CaseView(View):
 
 
 class CaseSummary(View):
-    """A row of a case listing."""
+    """A row of a case listing, with its clocks: the promised and statutory due moments (in
+    the calendar's zone; none before acceptance), the earliest due open step, and the case's
+    traffic light (its most urgent open step's, as the overview counts it; none when no step
+    is open)."""
 
     id: str
     workflow: str
     status: CaseStatus
     submitted_at: dt.datetime
+    applicant: str | None = None
+    promised_due: dt.datetime | None = None
+    statutory_due: dt.datetime | None = None
+    next_step_due: dt.datetime | None = None
+    overdue: bool = False  # an open step is past its due moment
+    light: Literal["green", "yellow", "red"] | None = None
 
 
 class WorkItemView(View):

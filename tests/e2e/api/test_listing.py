@@ -69,3 +69,23 @@ def test_an_officers_worklist_holds_the_steps_transferred_to_them(api: Api) -> N
         mine = ma.get("/api/v1/worklist/mine").json()
     assert [(w["case"], w["step"]) for w in mine] == [(case_id, "road-digging")]
     assert {(w["case"], w["step"]) for w in department} >= {(case_id, "road-digging")}
+
+
+def test_each_listed_case_carries_its_clocks_as_its_own_page_reads_them(api: Api) -> None:
+    late = api.accepted()
+    api.clock.now += dt.timedelta(days=90)  # its steps' working-day limits have passed
+    waiting = api.submit(APPLICATION)["id"]  # not accepted: no clock of the case runs yet
+    with api.client("ops") as ops:
+        rows = {row["id"]: row for row in ops.get("/api/v1/cases").json()["items"]}
+        shown = ops.get(f"/api/v1/cases/{late}").json()
+    row = rows[late]
+    assert row["light"] == "red" and row["overdue"] is True
+    assert row["applicant"] == APPLICATION["applicant"]["name"]
+    # the same moments as the case's own resource, in the calendar's zone with the offset
+    assert row["promised_due"] == shown["promised"]["due"]
+    assert row["statutory_due"] == shown["statutory"]["due"]
+    assert row["promised_due"].endswith("+08:00")
+    open_dues = [s["clock"]["due"] for s in shown["steps"] if s["clock"]]
+    assert row["next_step_due"] == min(open_dues, key=dt.datetime.fromisoformat)
+    assert rows[waiting]["promised_due"] is None and rows[waiting]["light"] is None
+    assert rows[waiting]["overdue"] is False
