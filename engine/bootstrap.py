@@ -109,11 +109,13 @@ def case_service() -> CaseService:
 @cache
 def _store_service(configured: Settings) -> CaseService:
     from engine.cases.service import CaseService
-    from engine.licences.sources import Sources, load_registries
+    from engine.licences.sources import Sources, load_registries, seed
     from engine.registry import workflow_source
     from engine.store import get_engine
 
     engine = get_engine(configured.store_url())
+    if configured.local_registries:  # the shipped registries answer unless behind a URL
+        seed(engine, definitions=configured.definitions, skip=dict(configured.registry_urls))
     return CaseService(
         engine,
         workflows=workflow_source(engine, _catalogue(configured.definitions)),

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     registry_urls: tuple[tuple[str, str], ...] = Field(
         (), description='registries over HTTP: {"<id>": "https://…"} (JSON)'
     )
+    local_registries: bool = Field(
+        True,
+        description="load the shipped registries' local records (registries/ of the definitions) "
+        "into the store for every registry without a URL",
+    )
     audit_key: str | None = Field(None, description="signs audit checkpoints; never stored")
     checkpoint_minutes: float = Field(
         60.0, gt=0, description="signed audit checkpoint interval in serve (with the audit key)"

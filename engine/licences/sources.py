@@ -18,7 +18,7 @@ from __future__ import annotations
 import concurrent.futures
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -61,11 +61,15 @@ def load_registries(definitions: Path) -> dict[str, Registry]:
     return found
 
 
-def seed(database: sa.Engine, *, definitions: Path) -> int:
-    """Load the registries' local records (again: existing ones are replaced); how many."""
+def seed(database: sa.Engine, *, definitions: Path, skip: Iterable[str] = ()) -> int:
+    """Load the registries' local records (again: existing ones are replaced), but for the
+    registries in `skip` (those read over HTTP); how many."""
     count = 0
+    remote = set(skip)
     with UnitOfWork(database) as uow:
         for registry in load_registries(definitions).values():
+            if registry.id in remote:
+                continue
             for entry in registry.records:
                 uow.session.merge(
                     RegistryRecord(
