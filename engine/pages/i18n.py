@@ -331,6 +331,19 @@ def left(clock: ClockView, lang: Lang) -> str:
     return f"剩余 {_hours_zh(clock.remaining_working_minutes)}"
 
 
+def source_text(source: str, reference: str | None, lang: Lang) -> str:
+    """Where a material was looked up instead of asked of the applicant: `电子证照库调取
+    （证照 enterprise-establishment-…）` / `from the licence library (certificate …)`."""
+    kind = source.split(":", 1)[0]
+    where = {"library": ("电子证照库调取", "from the licence library")}.get(
+        kind, ("外部登记系统调取", "from an outside registry")
+    )
+    number = reference.rsplit(":", 1)[-1] if reference else ""
+    if lang == "zh":
+        return where[0] + (f"（证照 {number}）" if number else "")
+    return where[1] + (f" (certificate {number})" if number else "")
+
+
 _LIMIT_UNITS: dict[Unit, tuple[str, str, str]] = {  # zh, en one, en many
     Unit.WORKING_DAYS: ("{n}个工作日", "{n} working day", "{n} working days"),
     Unit.NATURAL_DAYS: ("{n}日", "{n} day", "{n} days"),

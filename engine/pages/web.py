@@ -37,6 +37,7 @@ templates.env.globals.update(
     event_text=i18n.event_text,
     clock_text=i18n.clock_text,
     limit_text=i18n.limit_text,
+    source_text=i18n.source_text,
     refusal=refusal_text,
     may=allows,
 )

@@ -1,12 +1,12 @@
-"""Time limits read in words on the pages (the workbench's plan and dry run): never the
-definitions' own notation such as `3 working-days`."""
+"""Time limits and material sources read in words on the pages (the workbench, the case page):
+never the definitions' own notation such as `3 working-days` or a source id."""
 
 from __future__ import annotations
 
 import pytest
 
 from engine.calendar.units import Limit, Unit
-from engine.pages.i18n import limit_text
+from engine.pages.i18n import limit_text, source_text
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,12 @@ def test_a_limit_reads_in_words_in_either_language(limit: Limit | str, zh: str, 
 
 def test_a_text_that_is_no_limit_is_shown_as_it_is() -> None:
     assert limit_text("about a week", "zh") == "about a week"
+
+
+def test_a_looked_up_material_says_where_it_came_from() -> None:
+    reference = "library:enterprise-establishment:enterprise-establishment-20261203-f3d7533a05"
+    zh = source_text("library:enterprise-establishment", reference, "zh")
+    assert zh == "电子证照库调取（证照 enterprise-establishment-20261203-f3d7533a05）"
+    assert source_text("registry:construction-supervision", None, "en") == (
+        "from an outside registry"
+    )
