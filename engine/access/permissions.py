@@ -54,6 +54,7 @@ CASE_ACTIONS: dict[str, frozenset[Role]] = {
     "accept": frozenset({Role.WINDOW}),
     "refuse": frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD}),
     "supplement": frozenset({Role.WINDOW}),
+    "verify-material": frozenset({Role.WINDOW}),  # 核验 a material its source did not answer for
     "withdraw": frozenset({Role.WINDOW}),
     "approve": frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD, Role.LEADER}),
     "reject": frozenset({Role.WINDOW, Role.REVIEWER, Role.HEAD, Role.LEADER}),

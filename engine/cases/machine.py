@@ -18,6 +18,7 @@ from engine.cases import (
     intake,
     lifecycle,
     negatives,
+    sharing,
     signing,
     time_limits,
 )
@@ -44,6 +45,7 @@ ACTIONS: dict[str, Callable[[Run], None]] = {
     "return-for-correction": corrections.return_for_correction,
     "issue-correction": corrections.issue_correction,
     "supplement": intake.supplement,
+    "verify-material": sharing.verify_material,
     "suspend": time_limits.suspend,
     "resume": time_limits.resume,
     "extend": time_limits.extend,
@@ -58,7 +60,9 @@ SYSTEM_ACTIONS = frozenset({"deem-accepted", "expire-deferrals"})
 
 # actions on the whole case: a step named with one is a mistake, not a detail to ignore
 CASE_ACTIONS = frozenset(
-    {"accept", "refuse", "supplement", "withdraw", "terminate", "issue-correction"} | SYSTEM_ACTIONS
+    {"accept", "refuse", "supplement", "withdraw", "terminate", "issue-correction"}
+    | {"verify-material"}
+    | SYSTEM_ACTIONS
 )
 
 

@@ -16,9 +16,10 @@ from engine import inputs
 from engine.calendar import CalendarSet, WorkingCalendar
 from engine.cases import auditing
 from engine.cases.audit import Break
-from engine.cases.case import Case, NegativeStatus
+from engine.cases.case import Case, MaterialStatus, NegativeStatus
+from engine.cases.corrections import INTAKE
 from engine.cases.overview import LIGHTS, light_rank, lights
-from engine.cases.state import CaseStatus
+from engine.cases.state import CaseStatus, StepStatus
 from engine.cases.tables import CaseRow, DecisionRow, EventRow, NegativeRow, StepRow
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
@@ -228,7 +229,46 @@ class CaseQueries:
                         light=colour,
                     )
                 )
-            return found
+        if department is not None and officer is None:
+            found += self._to_verify(departments, limit=limit - len(found))
+        return found
+
+    def _to_verify(self, departments: Sequence[str], *, limit: int) -> list[WorkItemView]:
+        """The window's tasks of the departments' open cases: each material a source did not
+        answer for at intake (待核验), oldest case first."""
+        query = (
+            select(CaseRow.id, CaseRow.snapshot)
+            .where(
+                col(CaseRow.status).in_([s.value for s in CaseStatus if not s.closed]),
+                col(CaseRow.snapshot).contains(f'"{MaterialStatus.TO_VERIFY.value}"'),
+            )
+            .order_by(col(CaseRow.submitted_at), col(CaseRow.id))
+        )
+        found: list[WorkItemView] = []
+        with Session(self.engine) as session:
+            for case_id, snapshot in session.execute(query):
+                case = Case.from_json(snapshot)
+                workflow = self.workflows(case.workflow_id, case.workflow_version)
+                if workflow.owner not in departments:
+                    continue
+                found += [
+                    WorkItemView(
+                        case=case_id,
+                        workflow=case.workflow_id,
+                        version=case.workflow_version,
+                        step=INTAKE,
+                        department=workflow.owner,
+                        status=StepStatus.ACTIVE,
+                        due_at=None,
+                        overdue=False,
+                        suspended=False,
+                        task="verify-material",
+                        material=material,
+                    )
+                    for material, state in case.materials.items()
+                    if state.status is MaterialStatus.TO_VERIFY
+                ]
+        return found[: max(limit, 0)]
 
     def overdue_query(self, *, limit: int = 1000) -> Any:
         """Open steps past due, oldest first — a range scan of the (is_open, due_at) index."""

@@ -4,7 +4,9 @@ for a material at intake, and how the case takes it in.
 The service looks the sources up (bounded in time) before the case exists and hands the
 answers to the core; the core attaches what was found, asks the applicant for what was not in
 the one correction notice with the reason, and marks as "to be verified" (待核验) what a source
-that did not answer should have held — the case goes on, the window verifies it.
+that did not answer should have held — the case goes on, the window verifies it: the
+material is a task on the window's worklist until `verify-material` (checked by hand against
+the source) or the window's `return-for-correction` naming it (asked of the applicant).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 
 from engine.cases.case import Case, MaterialState, MaterialStatus
 from engine.cases.run import Context, Event, Run
+from engine.cases.state import CaseStatus
 
 
 class Answer(StrEnum):
@@ -71,6 +74,27 @@ def take_looked_up(run: Run, lookups: list[Lookup]) -> dict[str, str]:
         else:
             absent[lookup.material] = lookup.reason
     return absent
+
+
+def verify_material(run: Run) -> None:
+    """核验: the owner department's window checked materials to be verified (`items`) against
+    their source by hand; they count as supplied, the source and the officer recorded."""
+    run.need_case(CaseStatus.SUBMITTED, CaseStatus.CORRECTION, CaseStatus.IN_PROGRESS)
+    run.need_role(("window",), run.ctx.workflow.owner)
+    items = run.arg("items")
+    if not isinstance(items, list) or not items:
+        raise run.refuse("name the materials verified (items)")
+    for material in items:
+        state = run.case.materials.get(material)
+        if state is None or state.status is not MaterialStatus.TO_VERIFY:
+            raise run.refuse(f"material {material!r} is not to be verified")
+        run.case.materials[material] = MaterialState(
+            MaterialStatus.SUPPLIED,
+            run.ctx.now,
+            reference=f"verified:{state.source}",
+            source=state.source,
+        )
+        run.emit("material.verified", material=material, source=state.source)
 
 
 def certificate_changed(

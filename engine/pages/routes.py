@@ -49,6 +49,9 @@ FORM_ACTIONS = (
     "extend",
     "transfer",
 )
+# a material to be verified (its source did not answer): verified by hand, or asked of the
+# applicant in the one notice
+VERIFY_ACTIONS = ("verify-material", "return-for-correction")
 
 
 @router.get("/login")
@@ -203,6 +206,7 @@ def _worklist(
         items=items,
         department=department,
         actions=FORM_ACTIONS,
+        verify_actions=VERIFY_ACTIONS,
         done=done,
     )
 
@@ -217,7 +221,7 @@ def act(
     page: CheckedPage,
     case_id: str,
     action: Annotated[str, Form(max_length=40)],
-    step: Annotated[str, Form(max_length=64)],
+    step: Annotated[str, Form(max_length=64)] = "",  # none: an action on the whole case
     comment: Annotated[str, Form(max_length=4000)] = "",
     reason: Annotated[str, Form(max_length=4000)] = "",
     items: Annotated[str, Form(max_length=4000)] = "",
@@ -227,7 +231,7 @@ def act(
     """One action of the case engine on a step, as the session's user; a refusal is shown
     beside the worklist and changes nothing."""
     department = _worklist_department(page, None)
-    args: dict[str, object] = {"step": step}
+    args: dict[str, object] = {"step": step} if step.strip() else {}
     for key, value in (("comment", comment), ("reason", reason), ("to", to)):
         if value.strip():
             args[key] = value.strip()
@@ -237,7 +241,7 @@ def act(
         args["days"] = int(days) if days.strip().isdigit() else days
 
     def run() -> None:
-        if action not in FORM_ACTIONS:
+        if action not in FORM_ACTIONS + VERIFY_ACTIONS:
             raise Forbidden(f"no such action on this page: {action!r}", actor=page.user.name)
         before = page.deps.cases.show(case_id)
         workflow = page.deps.cases.workflows(before.workflow, before.version)

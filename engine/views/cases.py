@@ -234,6 +234,10 @@ class WorkItemView(View):
     suspended: bool
     version: int | None = None  # the workflow version the case runs
     light: Literal["green", "yellow", "red"] = "green"  # as the overview counts it
+    # `step`: the open step; `verify-material`: the window verifies `material` by hand (its
+    # source did not answer at intake), `step` then "intake"
+    task: Literal["step", "verify-material"] = "step"
+    material: str | None = None
 
 
 class EventView(View):

@@ -4,8 +4,12 @@ the issuing department's head or leader revokes one (another department's head, 
 
 from __future__ import annotations
 
+from engine.licences.sources import Sources, load_registries
 from tests.fixtures.api import APPLICATION, Api
-from tests.fixtures.licences import UTILITY_APPLICANT
+from tests.fixtures.definitions import DEFINITIONS
+from tests.fixtures.licences import UTILITY_APPLICANT, permit
+from tests.fixtures.loopback import free_port
+from tests.fixtures.pages import CSRF
 
 
 def test_only_the_issuing_head_revokes_and_the_relying_case_is_marked(api: Api) -> None:
@@ -39,3 +43,64 @@ def test_only_the_issuing_head_revokes_and_the_relying_case_is_marked(api: Api) 
     after = api.submit(APPLICATION)  # a later application is asked for it, with the reason
     assert after["status"] == "correction"
     assert "证照库无有效营业执照" in after["notices"][-1]["text"]
+
+
+def test_a_material_its_source_did_not_answer_for_is_a_window_task_until_verified_or_asked(
+    api: Api,
+) -> None:
+    """The supervision registry is down: each case's registration is a task on the owner
+    department's worklist; the window marks one verified (a reviewer may not) and asks the
+    applicant for the other in the one notice — both leave the worklist."""
+    cases = api.services.cases
+    cases.sources = Sources(
+        cases.engine,
+        registries=load_registries(DEFINITIONS),
+        urls={"construction-supervision": f"http://127.0.0.1:{free_port()}/lookup"},
+        timeout=1.0,
+    )
+    ids = []
+    with api.client("portal") as portal:
+        for _ in range(2):
+            answer = portal.post(
+                "/api/v1/cases",
+                params={"workflow": "construction-permit"},
+                json=permit(UTILITY_APPLICANT),
+            )
+            assert answer.status_code == 201, answer.text
+            assert answer.json()["status"] == "submitted"  # not blocked
+            ids.append(answer.json()["id"])
+    verified, asked = ids
+
+    def tasks(user: str) -> set[tuple[str, str]]:
+        with api.client(user) as client:
+            listed = client.get("/api/v1/worklist", params={"department": "approval-bureau"})
+        assert listed.status_code == 200, listed.text
+        return {(w["case"], w["material"]) for w in listed.json() if w["task"] == "verify-material"}
+
+    assert tasks("wang") == {(c, "supervision-registration") for c in ids}
+    with api.client() as browser:  # the worklist page shows the task with its actions
+        token = CSRF.search(browser.get("/login").text)
+        assert token is not None
+        login = {"token": api.tokens["wang"], "csrf": token[1]}
+        assert browser.post("/login", data=login).status_code == 303
+        page = browser.get("/worklist", params={"department": "approval-bureau"}).text
+    for case_id in ids:
+        assert f'<a href="/cases/{case_id}">' in page
+    assert page.count("核验材料：建设工程质量安全监督注册书") == 2
+    assert page.count('<option value="verify-material">') == 2
+    action = f"/api/v1/cases/{verified}/actions/verify-material"
+    body = {"items": ["supervision-registration"]}
+    with api.client("chen") as reviewer:
+        assert reviewer.post(action, json=body).status_code == 403
+    with api.client("wang") as window:
+        assert window.post(action, json={"items": ["business-licence"]}).status_code == 409
+        answer = window.post(action, json=body)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["materials"]["supervision-registration"]["status"] == "supplied"
+        returned = window.post(f"/api/v1/cases/{asked}/actions/return-for-correction", json=body)
+        assert returned.status_code == 200, returned.text
+        assert returned.json()["status"] == "correction"
+        assert returned.json()["correction"]["awaited"] == ["supervision-registration"]
+    assert tasks("wang") == set()
+    [event] = [e for e in cases.timeline(verified) if e.kind == "material.verified"]
+    assert (event.actor, event.data["source"]) == ("wang", "registry:construction-supervision")
