@@ -116,7 +116,7 @@ def _store_service(configured: Settings) -> CaseService:
     engine = get_engine(configured.store_url())
     if configured.local_registries:  # the shipped registries answer unless behind a URL
         seed(engine, definitions=configured.definitions, skip=dict(configured.registry_urls))
-    return CaseService(
+    service = CaseService(
         engine,
         workflows=workflow_source(engine, _catalogue(configured.definitions)),
         calendars=_calendars(configured.definitions),
@@ -129,6 +129,10 @@ def _store_service(configured: Settings) -> CaseService:
         ),
         reaction=drawer(engine, configured),
     )
+    # rows an older version wrote without what a migration added (the ladder and the
+    # calendar live outside the database, so the migration itself cannot compute them)
+    service.fill_moments()
+    return service
 
 
 def drawer(engine: sa.Engine, configured: Settings) -> Drawer:

@@ -1,5 +1,6 @@
-"""Case commands: one unit of work per command, or per batch of commands (`act_many`,
-`submit_many`) — load, call the core for each, record, commit once, then the side effects.
+"""Case commands: one unit of work per command, or per batch of commands (`act_many`) — load,
+call the core for each, record, commit once, then the side effects. Applications come in by
+`engine.cases.submissions`.
 
 Concurrency is optimistic: a case row carries a version; a command that finds it changed under
 it reloads and runs again on the fresh state, so two officers acting at the same moment see one
@@ -11,64 +12,34 @@ makes a retried command return its first result and change nothing.
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, SQLModel
 
-from engine.calendar import CalendarSet
 from engine.cases import automatic, machine
-from engine.cases.audit import GENESIS
-from engine.cases.case import APPLICANT, SYSTEM, Actor, Case
-from engine.cases.deadlines import moved_deadlines
+from engine.cases.case import SYSTEM, Actor, Case
 from engine.cases.errors import Conflict, PreconditionFailed
 from engine.cases.idempotency import Done, command_row, done
-from engine.cases.query_code import new_query_code
 from engine.cases.recording import record
-from engine.cases.requests import Command, Intake, Reaction
+from engine.cases.requests import Command, Reaction
 from engine.cases.run import Event
-from engine.cases.state import CaseStatus
-from engine.cases.tables import CaseRow, StepRow, among
-from engine.cases.users import Users, as_first_allowed
+from engine.cases.submissions import Outcome, Submissions, raised
+from engine.cases.tables import CaseRow, among
+from engine.cases.users import as_first_allowed
 from engine.cases.writes import CaseHead, Head, Writes
-from engine.clock import as_utc
-from engine.definitions.model import Workflow
 from engine.errors import NotFound, OnethingError
-from engine.escalation import index as escalation_index
 from engine.licences.library import record_case_events
-from engine.licences.sources import Sources
 from engine.retry import CONTENTION
 from engine.store.unit_of_work import UnitOfWork
-from engine.views.cases import CaseView, DeadlineMoved, case_view
-
-WorkflowSource = Callable[[str, int | None], Workflow]
-Outcome = CaseView | OnethingError
+from engine.views.cases import CaseView, case_view
 
 
-class CaseCommands(Users):
+class CaseCommands(Submissions):
     """Commands on the cases of one database."""
 
-    workflows: WorkflowSource
-    calendars: CalendarSet
-    sources: Sources
-    after_commit: Callable[[CaseView], None] | None
     reaction: Reaction | None
-
-    def submit(
-        self, workflow_id: str, application: dict[str, Any], *, key: str | None = None
-    ) -> CaseView:
-        """Take in an application; returns the new case's view."""
-        return _raised(self._submit_one(Intake(workflow_id, application, key)))
-
-    def submit_many(self, intakes: Sequence[Intake]) -> list[Outcome]:
-        """Take in many applications in one transaction (the portal's queue): each is
-        answered with its new case's view, or the error that turned it away (nothing kept of
-        it). A repeated key returns the first result."""
-        return CONTENTION.once_or(
-            lambda: self._intake(list(intakes)), lambda: [self._submit_one(i) for i in intakes]
-        )
 
     def act(
         self,
@@ -83,7 +54,7 @@ class CaseCommands(Users):
         """Run one action; retried on a concurrent change, replayed on a repeated key;
         `PreconditionFailed` if the case is no longer at `revision` (when given)."""
         command = Command(case_id, action, actor, dict(args or {}), key, revision=revision)
-        return _raised(self._one(command))
+        return raised(self._one(command))
 
     def act_many(self, commands: Sequence[Command]) -> list[Outcome]:
         """Many commands in one transaction (批量办理: a window's batch, the flows' results):
@@ -100,7 +71,7 @@ class CaseCommands(Users):
     ) -> CaseView:
         """Put on the case's record that an automatic step's connector kept failing (an
         incident for an operator); the step stays active and is tried again later."""
-        return _raised(
+        return raised(
             self._one(
                 Command(
                     case_id,
@@ -112,11 +83,6 @@ class CaseCommands(Users):
                 )
             )
         )
-
-    def _after(self, uow: UnitOfWork, view: CaseView) -> None:
-        """The side effect of a change (wake the case's flow run): after the commit."""
-        if (effect := self.after_commit) is not None:
-            uow.after_commit(lambda: effect(view))
 
     def _one(self, command: Command) -> Outcome:
         """One command in its own transaction, run again on a concurrent change (a retry
@@ -131,79 +97,6 @@ class CaseCommands(Users):
                 state="busy",
             ),
         )
-
-    def _submit_one(self, intake: Intake) -> Outcome:
-        return CONTENTION.run(
-            lambda: self._intake([intake])[0],
-            busy=lambda: Conflict(
-                "the intake kept colliding; try again",
-                case="(new)",
-                action="submit",
-                actor=APPLICANT,
-                state="busy",
-            ),
-        )
-
-    def _intake(self, intakes: list[Intake]) -> list[Outcome]:
-        """Take in the applications in one unit of work, committed once."""
-        now = self.clock()
-        outcomes: list[Outcome] = []
-        with UnitOfWork(self.engine) as uow:
-            session = uow.session
-            ran = done(session, [i.key for i in intakes if i.key])
-            writes, changed = Writes(), 0
-            current: dict[str, Workflow] = {}  # each workflow's current version, read once
-            for intake in intakes:
-                if intake.key and intake.key in ran:
-                    done_before = ran[intake.key]
-                    outcomes.append(
-                        done_before.answer("submit", intake.workflow_id, intake.identity)
-                    )
-                    continue
-                try:
-                    if intake.workflow_id not in current:
-                        current[intake.workflow_id] = self.workflows(intake.workflow_id, None)
-                    workflow = current[intake.workflow_id]
-                    calendar = self.calendars.get(workflow.calendar)
-                    case, events = machine.submit(
-                        case_id=f"{now:%Y%m%d}-{uuid.uuid4().hex[:10]}",
-                        workflow=workflow,
-                        calendar=calendar,
-                        application=intake.application,
-                        now=now,
-                        looked_up=self.sources.look_up(workflow, intake.application, now),
-                        query_code=new_query_code(),
-                    )
-                except OnethingError as exc:
-                    outcomes.append(exc)
-                    continue
-                head = Head(case.id, version=0, event_count=0, last_hash=GENESIS)
-                record(
-                    session,
-                    writes,
-                    head,
-                    None,
-                    case,
-                    events,
-                    workflow=workflow,
-                    calendar=calendar,
-                    actor=APPLICANT,
-                    now=now,
-                )
-                record_case_events(session, case.id, workflow.owner, events, now)
-                view = case_view(case, calendar, now, workflow=workflow)
-                outcomes.append(view)
-                changed += 1
-                self._after(uow, view)
-                if intake.key:
-                    writes.commands.append(
-                        command_row(intake.key, view, "submit", intake.identity, now)
-                    )
-                    ran[intake.key] = Done(intake.key, view.id, "submit", view, intake.identity)
-            if changed:
-                writes.flush(session.connection())  # a racing twin's key: IntegrityError
-                uow.commit()
-        return outcomes
 
     def _apply(self, commands: list[Command]) -> list[Outcome]:
         """Run the commands in one unit of work: load their cases in one query, call the
@@ -336,78 +229,6 @@ class CaseCommands(Users):
         record_case_events(session, case.id, ctx.workflow.owner, more, ctx.now)
         return new, head
 
-    def recompute_deadlines(self) -> list[DeadlineMoved]:
-        """Re-read every open case's clocks on the calendars as loaded now (a provisional year
-        became official, a regional day was added) and record each deadline that moved as a
-        case event; the step rows and the escalation index follow. Returns what moved."""
-        return CONTENTION.run(self._recompute)
-
-    def _recompute(self) -> list[DeadlineMoved]:
-        now = self.clock()
-        moved: list[DeadlineMoved] = []
-        writes = Writes()
-        with UnitOfWork(self.engine) as uow:
-            session = uow.session
-            stored: dict[str, dict[str | None, dt.datetime | None]] = {}
-            turns: dict[str, dict[str, escalation_index.Turns]] = {}
-            for case_id, step_id, due, yellow, red in session.execute(
-                sa.select(
-                    col(StepRow.case_id),
-                    col(StepRow.step_id),
-                    col(StepRow.due_at),
-                    col(StepRow.yellow_at),
-                    col(StepRow.red_at),
-                ).where(col(StepRow.is_open) == True)  # noqa: E712
-            ):
-                stored.setdefault(case_id, {})[step_id] = due
-                turns.setdefault(case_id, {})[step_id] = (as_utc(yellow), as_utc(red))
-            stale: list[tuple[str, str, escalation_index.Turns]] = []
-            open_cases = select(CaseRow).where(
-                col(CaseRow.id).in_(sorted(stored))
-                | col(CaseRow.status).in_([s.value for s in CaseStatus if not s.closed])
-            )
-            for row in session.exec(open_cases):
-                case = Case.from_json(row.snapshot)
-                calendar = self.calendars.get(case.calendar)
-                dues = stored.get(case.id, {}) | {
-                    "promised": row.promised_due_at,
-                    "statutory": row.statutory_due_at,
-                }
-                changes = moved_deadlines(case, calendar, now, stored=dues)
-                if not changes:  # the rows stand; their yellow and red moments are brought in line
-                    workflow = self.workflows(case.workflow_id, case.workflow_version)
-                    stored_turns = turns.get(case.id, {})
-                    stale += escalation_index.turn_updates(
-                        case, workflow, calendar, now, stored=stored_turns
-                    )
-                    continue
-                event = machine.Event("deadlines.recomputed", {"changes": changes})
-                self.record_unchanged(writes, session, row, case, [event], now=now)
-                moved += [
-                    DeadlineMoved(
-                        case=case.id,
-                        clock=change["clock"],
-                        step=change["step"],
-                        old_due=dt.datetime.fromisoformat(change["old_due"]),
-                        new_due=dt.datetime.fromisoformat(change["new_due"]),
-                        provisional=change["provisional"],
-                        unsettled_layers=self.unsettled_layers(case.calendar, change["new_due"])
-                        if change["provisional"]
-                        else [],
-                    )
-                    for change in changes
-                ]
-            writes.flush(session.connection())
-            escalation_index.write_turns(session, stale)
-            uow.commit()
-        return moved
-
-    def unsettled_layers(self, calendar_id: str, due: str) -> list[str]:
-        """The calendar files whose schedule for a year up to `due` is not yet published."""
-        years = range(self.clock().year, dt.datetime.fromisoformat(due).year + 1)
-        found = [layer for y in years for layer in self.calendars.unsettled(calendar_id, y)]
-        return list(dict.fromkeys(found))
-
     def record_unchanged(
         self,
         writes: Writes,
@@ -434,9 +255,3 @@ class CaseCommands(Users):
             actor=actor,
             now=now,
         )
-
-
-def _raised(outcome: Outcome) -> CaseView:
-    if isinstance(outcome, OnethingError):
-        raise outcome
-    return outcome

@@ -1,8 +1,7 @@
 """The operators' overview (运行总览): counts computed in the database (GROUP BY over the
-cases and the open steps, never the cases loaded into Python), and the forecast of what turns
-yellow or red by the end of this working week: ranges over the moments each open step row
-holds (`engine.escalation.index.turning`, the ladder's marks), the same levels the sweep's
-dry run at the week's close lists for the steps."""
+cases and the open steps, never the cases loaded into Python), the steps' traffic lights, and
+the forecast of what turns yellow or red by the end of this working week
+(`engine.cases.forecast`: steps, the cases' own clocks and negative matters' decisions)."""
 
 from __future__ import annotations
 
@@ -12,32 +11,17 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlmodel import col
 
-from engine.calendar import WorkingCalendar
+from engine.cases.forecast import Filters, end_of_working_week, forecast_queries
 from engine.cases.state import CLOSED_CASE
 from engine.cases.tables import CaseRow, EscalationRow, StepRow
 from engine.clock import as_utc
+from engine.escalation.firings import tracked_clocks
 from engine.views.overview import DepartmentLights, OverdueStep, OverviewView, TurningStep
 
 if TYPE_CHECKING:
     from engine.cases.service import CaseService
 
 CLOSED = [s.value for s in CLOSED_CASE]
-FORECAST_LEVELS = ("yellow", "red")
-
-
-def end_of_working_week(calendar: WorkingCalendar, now: dt.datetime) -> dt.datetime:
-    """The close of business of the last working day of the working week under way: the week
-    (Monday to Sunday, so a make-up Saturday counts) of the first working day still open at
-    `now`. On a weekend, a holiday week or a Friday after hours that is the coming week, so the
-    forecast shows what Monday brings instead of nothing."""
-    day = calendar.next_working_day(calendar.local(now).date())
-    if calendar.close_of_business(day) <= now:
-        day = calendar.add_working_days(day, 1)
-    week = day.isocalendar()[:2]
-    last = day
-    while (following := calendar.add_working_days(last, 1)).isocalendar()[:2] == week:
-        last = following
-    return calendar.close_of_business(last)
 
 
 LIGHTS = ("green", "yellow", "red")  # a step's traffic light, least urgent first
@@ -71,6 +55,27 @@ def light_rank(now: dt.datetime) -> sa.ColumnElement[int]:
     return sa.case((red, 2), (yellow, 1), else_=0)
 
 
+def worklist_segments(now: dt.datetime) -> list[Any]:
+    """A worklist's segments, most urgent first: running clocks red, yellow, green, then the
+    clocks standing still (waiting on the applicant) red, yellow, green — exclusive
+    conditions on an open step row (the lights of `lights`), each read in due order by the
+    worklist index; a segment's index in this list is its urgency."""
+    red, yellow = _urgent(now)
+    due = col(StepRow.due_at)
+    by_light = [
+        due < now,  # red, a range of the index
+        sa.and_(sa.or_(due >= now, due.is_(None)), yellow),
+        sa.and_(sa.or_(due >= now, due.is_(None)), sa.not_(yellow)),
+    ]
+    stopped = col(StepRow.suspended)
+    return [sa.and_(s, light) for s in (sa.not_(stopped), stopped) for light in by_light]
+
+
+def segment_light(urgency: int) -> str:
+    """The light of a worklist segment (`worklist_segments`)."""
+    return ("red", "yellow", "green")[urgency % 3]
+
+
 def lights(now: dt.datetime) -> sa.ColumnElement[str]:
     """An open step's traffic light by name."""
     red, yellow = _urgent(now)
@@ -88,62 +93,6 @@ def light_counts(now: dt.datetime, chosen: list[Any]) -> Any:
         .where(*chosen)
         .group_by(col(StepRow.department))
     )
-
-
-def _turning(level: str, now: dt.datetime, until: dt.datetime) -> tuple[Any, list[Any]]:
-    """The moment column of `level` and the open steps it falls after `now` and by `until`
-    on, leaving out a level already fired (a sweep run as of a later moment)."""
-    moment = col(StepRow.yellow_at) if level == "yellow" else col(StepRow.red_at)
-    fired_ahead = (
-        sa.select(col(EscalationRow.id))
-        .where(
-            col(EscalationRow.fired_at) > now,
-            col(EscalationRow.case_id) == col(StepRow.case_id),
-            col(EscalationRow.step_id) == col(StepRow.step_id),
-            col(EscalationRow.attempt) == col(StepRow.attempt),
-            col(EscalationRow.level) == level,
-        )
-        .exists()
-    )
-    return moment, [moment > now, moment <= until, ~fired_ahead]
-
-
-def forecast_queries(
-    chosen: list[Any], now: dt.datetime, until: dt.datetime, most_urgent: int
-) -> tuple[sa.Select[Any], sa.Select[Any]]:
-    """What turns yellow or red after `now` and by `until` among the `chosen` open steps:
-    how many of each (one row: yellow, red) and the `most_urgent` soonest (case, step,
-    department, level, moment, due), each a range over its moment's index."""
-    counts, soonest = [], []
-    for level in FORECAST_LEVELS:
-        moment, window = _turning(level, now, until)
-        counts.append(
-            sa.select(sa.func.count())
-            .select_from(StepRow)
-            .where(*chosen, *window)
-            .scalar_subquery()
-        )
-        soonest.append(
-            sa.select(
-                col(StepRow.case_id),
-                col(StepRow.step_id),
-                col(StepRow.department),
-                sa.literal(level).label("level"),
-                moment.label("at"),
-                col(StepRow.due_at),
-                sa.literal(FORECAST_LEVELS.index(level)).label("rank"),
-            )
-            .where(*chosen, *window)
-            .order_by(moment, col(StepRow.case_id), col(StepRow.step_id))
-            .limit(most_urgent)
-        )
-    both = sa.union_all(*(sa.select(q.subquery()) for q in soonest)).subquery()
-    first = (
-        sa.select(*[c for c in both.c if c.name != "rank"])
-        .order_by(both.c.at, both.c.case_id, both.c.step_id, both.c.rank)
-        .limit(most_urgent)
-    )
-    return sa.select(*counts), first
 
 
 def overview(
@@ -187,11 +136,12 @@ def overview(
             col(StepRow.case_id), col(StepRow.step_id), col(StepRow.department), col(StepRow.due_at)
         )
         .where(*chosen, col(StepRow.due_at) < at)
-        .order_by(col(StepRow.due_at))
+        .order_by(col(StepRow.due_at), col(StepRow.case_id), col(StepRow.step_id))
         .limit(most_overdue)
     )
     week_end = end_of_working_week(calendar, now)
-    counts_q, urgent_q = forecast_queries(chosen, at, as_utc(week_end), most_urgent)
+    filters = Filters(department, workflow)
+    counts_q, urgent_q = forecast_queries(filters, at, as_utc(week_end), most_urgent)
 
     def local(moment: Any) -> dt.datetime:  # a stored moment (UTC) in the calendar's zone
         return calendar.local(as_utc(moment))
@@ -216,17 +166,20 @@ def overview(
             for c, s, d, due in db.execute(overdue_q)
         ]
         yellow, red = db.execute(counts_q).one()
-        forecast = [
-            TurningStep(
-                case=c,
-                step=s,
-                department=d,
-                level=level,
-                scheduled_at=local(moment),
-                due=local(due),
-            )
-            for c, s, d, level, moment, due in db.execute(urgent_q)
-        ]
+        soonest = list(db.execute(urgent_q))
+    dues = _case_clock_dues(cases, [r.clock_key for r in soonest if r.due is None], now)
+    forecast = [
+        TurningStep(
+            case=r.case_id,
+            step=r.step_id,
+            clock=r.clock,
+            department=r.department,
+            level=r.level,
+            scheduled_at=local(r.at),
+            due=local(r.due if r.due is not None else dues[r.clock_key]),
+        )
+        for r in soonest
+    ]
     return OverviewView(
         at=local(now),
         by_status=by_status,
@@ -239,3 +192,18 @@ def overview(
         turning_red=int(red),
         forecast=forecast,
     )
+
+
+def _case_clock_dues(
+    cases: CaseService, keys: list[str], now: dt.datetime
+) -> dict[str, dt.datetime]:
+    """The due times of the listed clocks a row does not hold (a case's acceptance clock, a
+    negative matter's decision clock), read from their cases: clock key → due (local)."""
+    found: dict[str, dt.datetime] = {}
+    for case_id in dict.fromkeys(key.split(":", 1)[0] for key in keys):
+        case = cases.load(case_id)
+        workflow = cases.workflows(case.workflow_id, case.workflow_version)
+        calendar = cases.calendars.get(case.calendar)
+        for tracked in tracked_clocks(case, workflow, steps=(), case_clock=True):
+            found[tracked.key] = tracked.clock.read(calendar, now).due
+    return found

@@ -18,7 +18,7 @@ from engine.cases import auditing
 from engine.cases.audit import Break
 from engine.cases.case import Case, MaterialStatus, NegativeStatus
 from engine.cases.corrections import INTAKE
-from engine.cases.overview import LIGHTS, light_rank, lights
+from engine.cases.overview import LIGHTS, light_rank, segment_light, worklist_segments
 from engine.cases.state import CaseStatus, StepStatus
 from engine.cases.tables import CaseRow, DecisionRow, EventRow, NegativeRow, StepRow
 from engine.clock import as_utc
@@ -182,23 +182,21 @@ class CaseQueries:
         *,
         officer: str | None = None,
         limit: int = 200,
+        after: tuple[str, str] | None = None,
     ) -> list[WorkItemView]:
-        """Open steps, most urgent first (the earliest due; those without a running clock
-        last): a department's (or several departments'), and/or an officer's — transferred
-        to them, or signed by them on their current attempt and waiting on others; each
-        with its traffic light as the overview counts it."""
+        """Open steps, most urgent first (`engine.cases.overview.worklist_segments`: running
+        clocks red, yellow, green, each by remaining working time — the earliest due first —
+        then the stopped clocks, waiting on the applicant, in the same order): a department's
+        (or several departments'), and/or an officer's — transferred to them, or signed by
+        them on their current attempt and waiting on others; each with its traffic light as
+        the overview counts it. `after` (case, step): the page that follows that step. Each
+        segment is a range read in the worklist index's order, never a sort of them all."""
         now = as_utc(self.clock())
-        light = lights(now).label("light")
-        query = (
-            select(StepRow, CaseRow.workflow_id, CaseRow.workflow_version, light)
-            .join(CaseRow, col(CaseRow.id) == col(StepRow.case_id))
-            .where(col(StepRow.is_open) == True)  # noqa: E712
-            .order_by(col(StepRow.due_at).asc().nulls_last(), col(StepRow.case_id))
-            .limit(limit)
-        )
+        segments = worklist_segments(now)
+        chosen: list[Any] = [col(StepRow.is_open) == True]  # noqa: E712
         if department is not None:
             departments = [department] if isinstance(department, str) else list(department)
-            query = query.where(col(StepRow.department).in_(departments))
+            chosen.append(col(StepRow.department).in_(departments))
         if officer is not None:
             signed = (
                 sa.select(col(DecisionRow.id))
@@ -210,28 +208,67 @@ class CaseQueries:
                 )
                 .exists()
             )
-            query = query.where(or_(col(StepRow.assignee) == officer, signed))
+            chosen.append(or_(col(StepRow.assignee) == officer, signed))
+        due, case_id, step_id = col(StepRow.due_at), col(StepRow.case_id), col(StepRow.step_id)
+        found: list[WorkItemView] = []
         with Session(self.engine) as session:
-            found = []
-            for row, workflow_id, version, colour in session.execute(query):
-                due = as_utc(row.due_at)
-                found.append(
-                    WorkItemView(
-                        case=row.case_id,
-                        workflow=workflow_id,
-                        version=version,
-                        step=row.step_id,
-                        department=row.department,
-                        status=row.status,
-                        due_at=self.calendar_of(workflow_id, version).local(due) if due else None,
-                        overdue=due is not None and due < now,
-                        suspended=row.suspended,
-                        light=colour,
-                    )
+            start, following = 0, None
+            if after is not None:
+                start, following = self._worklist_place(session, segments, after)
+            for urgency in range(start, len(segments)):
+                query = (
+                    select(StepRow, CaseRow.workflow_id, CaseRow.workflow_version)
+                    .join(CaseRow, col(CaseRow.id) == case_id)
+                    .where(*chosen, segments[urgency])
+                    .order_by(due.asc().nulls_last(), case_id, step_id)
+                    .limit(limit - len(found))
                 )
-        if department is not None and officer is None:
+                if following is not None and urgency == start:
+                    query = query.where(following)
+                light = segment_light(urgency)
+                for row, workflow_id, version in session.execute(query):
+                    found.append(self._work_item(row, workflow_id, version, light, now))
+                if len(found) >= limit:
+                    break
+        if department is not None and officer is None and len(found) < limit:
             found += self._to_verify(departments, limit=limit - len(found))
         return found
+
+    @staticmethod
+    def _worklist_place(
+        session: Session, segments: list[Any], after: tuple[str, str]
+    ) -> tuple[int, Any]:
+        """Where a worklist page after the step `after` starts: its segment, and the
+        condition on the rows of that segment that follow it."""
+        due, case_id, step_id = col(StepRow.due_at), col(StepRow.case_id), col(StepRow.step_id)
+        urgency = sa.case(*((c, n) for n, c in enumerate(segments)), else_=len(segments))
+        place = session.execute(
+            sa.select(urgency, due).where(case_id == after[0], step_id == after[1])
+        ).one_or_none()
+        if place is None:
+            raise InputError(f"no step {after[1]!r} of case {after[0]!r} to list after")
+        segment, at = place
+        later = sa.tuple_(case_id, step_id) > sa.tuple_(sa.literal(after[0]), sa.literal(after[1]))
+        if at is None:  # the steps without a due time come last, by case and step
+            return segment, and_(due.is_(None), later)
+        return segment, or_(due > at, due.is_(None), and_(due == at, later))
+
+    def _work_item(
+        self, row: StepRow, workflow_id: str, version: int, light: str, now: dt.datetime
+    ) -> WorkItemView:
+        due = as_utc(row.due_at)
+        return WorkItemView(
+            case=row.case_id,
+            workflow=workflow_id,
+            version=version,
+            step=row.step_id,
+            department=row.department,
+            status=row.status,
+            due_at=self.calendar_of(workflow_id, version).local(due) if due else None,
+            overdue=due is not None and due < now,
+            suspended=row.suspended,
+            light=light,
+        )
 
     def _to_verify(self, departments: Sequence[str], *, limit: int) -> list[WorkItemView]:
         """The window's tasks of the departments' open cases: each material a source did not

@@ -58,8 +58,12 @@ def record(
     nexts = escalation_index.planned(
         new, workflow, calendar, now, past, steps=steps, case_clock=case_clock
     )
+    own = escalation_index.own_turning(new, workflow, calendar, now)
     row: dict[str, Any] = {
         "status": new.status.value,
+        "owner": workflow.owner,
+        "yellow_at": own.case[0],
+        "red_at": own.case[1],
         "snapshot": new.to_json().decode(),
         "promised_due_at": as_utc(promised),
         "statutory_due_at": as_utc(statutory),
@@ -77,7 +81,9 @@ def record(
         }
     after = writes.case(head, events, row, actor=actor, now=now, new=old is None)
     turns = escalation_index.turning(new, workflow, calendar, now, steps=steps)
-    writes.query_rows(old, new, calendar, now, nexts, steps=steps, turns=turns)
+    writes.query_rows(
+        old, new, calendar, now, nexts, steps=steps, turns=turns, negative_turns=own.negatives
+    )
     writes.escalations += [_breach(new.id, e.data, now) for e in events if e.kind == BREACH]
     return after
 

@@ -1,5 +1,7 @@
-"""The case service: commands (`engine.cases.commands`), queries (`engine.cases.queries`) and
-officers (`engine.cases.users`) over one database, as one object for the entry points."""
+"""The case service: applications taken in (`engine.cases.submissions`), commands
+(`engine.cases.commands`), deadlines re-read (`engine.cases.recompute`), queries
+(`engine.cases.queries`) and officers (`engine.cases.users`) over one database, as one object
+for the entry points."""
 
 from __future__ import annotations
 
@@ -10,16 +12,17 @@ from sqlalchemy import Engine
 
 from engine.calendar import CalendarSet
 from engine.cases.case import Actor
-from engine.cases.commands import CaseCommands, Command, Intake, WorkflowSource
 from engine.cases.queries import CaseQueries
-from engine.cases.requests import Reaction
+from engine.cases.recompute import DeadlineRecompute
+from engine.cases.requests import Command, Intake, Reaction
+from engine.cases.submissions import WorkflowSource
 from engine.licences.sources import Sources
 from engine.views.cases import CaseView
 
 __all__ = ["CaseService", "Command", "Intake", "WorkflowSource"]
 
 
-class CaseService(CaseCommands, CaseQueries):
+class CaseService(DeadlineRecompute, CaseQueries):
     """Commands and queries on cases, over one database."""
 
     def __init__(

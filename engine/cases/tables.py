@@ -27,6 +27,11 @@ class CaseRow(SQLModel, table=True):
     """A case: its full state as a JSON snapshot, with an optimistic-lock version."""
 
     __tablename__ = "cases"
+    __table_args__ = tuple(
+        # the week forecast of the case clocks: read in its order, counted without the table
+        Index(f"ix_cases_turns_{level}", f"{level}_at", "id", "owner", "status", "workflow_id")
+        for level in ("yellow", "red")
+    )
 
     id: str = Field(primary_key=True, max_length=40)
     workflow_id: str = Field(index=True, max_length=64)
@@ -44,6 +49,12 @@ class CaseRow(SQLModel, table=True):
     next_escalation_at: dt.datetime | None = _when(index=True)  # the promised clock's ladder
     # a level has fired on one of its clocks: its history is worth reading
     escalated: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # the department answerable for the case's own clock (the workflow's owner), and when
+    # that clock (the promised one, or while it awaits the window Art. 32's acceptance
+    # clock) turns yellow and red: the overview's week forecast (`engine.escalation.index`)
+    owner: str | None = Field(default=None, max_length=64)
+    yellow_at: dt.datetime | None = _when()
+    red_at: dt.datetime | None = _when()
 
 
 class StepRow(SQLModel, table=True):
@@ -76,19 +87,16 @@ class StepRow(SQLModel, table=True):
             postgresql_where=sa.text("is_open"),
             sqlite_where=sa.text("is_open"),
         ),
-        Index(
-            "ix_step_runs_turns_yellow",
-            "yellow_at",
-            "department",
-            postgresql_where=sa.text("is_open"),
-            sqlite_where=sa.text("is_open"),
-        ),
-        Index(
-            "ix_step_runs_turns_red",
-            "red_at",
-            "department",
-            postgresql_where=sa.text("is_open"),
-            sqlite_where=sa.text("is_open"),
+        # read in the forecast's order (moment, case, step), counted without the table
+        *(
+            Index(
+                f"ix_step_runs_turns_{level}",
+                f"{level}_at",
+                *("case_id", "step_id", "department", "attempt"),
+                postgresql_where=sa.text("is_open"),
+                sqlite_where=sa.text("is_open"),
+            )
+            for level in ("yellow", "red")
         ),
     )
 
@@ -156,6 +164,9 @@ class NegativeRow(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=64)
     decided_at: dt.datetime | None = None
     decision_reason: str = ""  # the leader's reason (required for an overturn)
+    # when the leader's decision clock turns yellow and red while it is awaited
+    yellow_at: dt.datetime | None = _when()
+    red_at: dt.datetime | None = _when()
 
 
 class EventRow(SQLModel, table=True):

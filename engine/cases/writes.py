@@ -34,6 +34,7 @@ from engine.cases.tables import (
 )
 from engine.clock import as_utc
 from engine.escalation.firings import clock_key
+from engine.escalation.index import Turns
 from engine.store.unit_of_work import Stale
 
 _TABLES = SQLModel.metadata.tables
@@ -173,11 +174,13 @@ class Writes:
         nexts: dict[str, dt.datetime | None],
         *,
         steps: list[str],
-        turns: dict[str, tuple[dt.datetime | None, dt.datetime | None]],
+        turns: dict[str, Turns],
+        negative_turns: dict[str, Turns],
     ) -> None:
         """The query rows in line with the snapshot: the rows of `steps` (with their due and
         next escalation times, and when they turn yellow and red: `turns`), new signatures,
-        changed materials and negative matters."""
+        changed materials and negative matters (with when their decision clocks turn:
+        `negative_turns`)."""
         for step_id in steps:
             run = new.steps[step_id]
             before = old.steps.get(step_id) if old else None
@@ -218,7 +221,13 @@ class Writes:
             earlier_negative = old_negatives.get(negative.id)
             if earlier_negative == negative:
                 continue
-            entry = {"case_id": new.id, **negative_values(negative)}
+            yellow, red = negative_turns[negative.id]
+            entry = {
+                "case_id": new.id,
+                **negative_values(negative),
+                "yellow_at": yellow,
+                "red_at": red,
+            }
             if earlier_negative is None:
                 self.negatives.inserts.append({"id": negative.id, **entry})
             else:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, SQLModel, col, select
 
 from engine.calendar import WorkingCalendar
 from engine.cases.case import Case
-from engine.cases.tables import CaseRow, EscalationRow, StepRow, among
+from engine.cases.tables import CaseRow, EscalationRow, NegativeRow, StepRow, among
 from engine.clock import as_utc
 from engine.definitions.escalation import Level
 from engine.definitions.model import Workflow
@@ -153,6 +154,33 @@ def turning(
     return found
 
 
+@dataclass(frozen=True)
+class OwnTurns:
+    """When the case's own clocks turn yellow and red: the case clock (the promised one, or
+    while the application awaits the window the acceptance clock) and each negative
+    matter's decision clock awaiting its leader (negative id → moments)."""
+
+    case: Turns = (None, None)
+    negatives: dict[str, Turns] = field(default_factory=dict)
+
+
+def own_turning(
+    case: Case, workflow: Workflow, calendar: WorkingCalendar, now: dt.datetime
+) -> OwnTurns:
+    """`turning` of the clocks the case row and its negative rows hold (their ladders'
+    marks; (None, None) for a clock standing still, closed or without those levels)."""
+    negatives: dict[str, Turns] = {n.id: (None, None) for n in case.negatives}
+    case_turns: Turns = (None, None)
+    for tracked in tracked_clocks(case, workflow, steps=(), case_clock=True):
+        at = {m.level: m.at for m in marks(tracked.clock, tracked.ladder, calendar, now)}
+        turns = (as_utc(at.get(Level.YELLOW)), as_utc(at.get(Level.RED)))
+        if tracked.negative is not None:
+            negatives[tracked.negative] = turns
+        else:  # the promised and the acceptance clocks never run at once
+            case_turns = turns
+    return OwnTurns(case_turns, negatives)
+
+
 def turn_updates(
     case: Case,
     workflow: Workflow,
@@ -178,6 +206,38 @@ def write_turns(session: Session, changes: list[tuple[str, str, Turns]]) -> None
         .values(yellow_at=bindparam("b_yellow"), red_at=bindparam("b_red")),
         [{"b_case": c, "b_step": s, "b_yellow": y, "b_red": r} for c, s, (y, r) in changes],
     )
+
+
+def write_own_turns(session: Session, changes: list[tuple[str, str, OwnTurns]]) -> None:
+    """Store many cases' own clocks' moments, with the department answerable for the case
+    clock: (case, owner, moments)."""
+    if not changes:
+        return
+    cases = SQLModel.metadata.tables[CaseRow.__tablename__]
+    session.connection().execute(
+        update(cases)
+        .where(cases.c.id == bindparam("b_id"))
+        .values(
+            owner=bindparam("b_owner"), yellow_at=bindparam("b_yellow"), red_at=bindparam("b_red")
+        ),
+        [
+            {"b_id": c, "b_owner": o, "b_yellow": t.case[0], "b_red": t.case[1]}
+            for c, o, t in changes
+        ],
+    )
+    negatives = [
+        {"b_id": n, "b_yellow": y, "b_red": r}
+        for _, _, t in changes
+        for n, (y, r) in t.negatives.items()
+    ]
+    if negatives:
+        table = SQLModel.metadata.tables[NegativeRow.__tablename__]
+        session.connection().execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(yellow_at=bindparam("b_yellow"), red_at=bindparam("b_red")),
+            negatives,
+        )
 
 
 def write_cases(session: Session, changes: list[tuple[str, dt.datetime | None]]) -> None:

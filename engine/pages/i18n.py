@@ -46,8 +46,11 @@ _WORDS: dict[str, tuple[str, str]] = {
     "most_overdue": ("超期最久的环节", "Most overdue steps"),
     "forecast": ("本工作周内将变黄/变红", "Turning yellow or red this working week"),
     "forecast_until": ("截至 {at}", "until {at}"),
-    "turning_yellow": ("{n} 个环节将变黄", "turning yellow: {n}"),
-    "turning_red": ("{n} 个环节将变红", "turning red: {n}"),
+    "turning_yellow": ("{n} 项将变黄", "turning yellow: {n}"),
+    "turning_red": ("{n} 项将变红", "turning red: {n}"),
+    "clock_case": ("承诺时限（整件）", "Promised time limit (the case)"),
+    "clock_acceptance": ("受理期限（5个工作日）", "Acceptance window (5 working days)"),
+    "clock_negative": ("否定事项领导审核", "Leader's decision on a refusal"),
     "most_urgent": ("下表为最紧急的 {n} 个", "the {n} most urgent below"),
     "step": ("环节", "Step"),
     "due": ("办理时限", "Due"),
@@ -176,6 +179,9 @@ _WORDS: dict[str, tuple[str, str]] = {
     "issued": ("日期", "Date"),
     "light": ("信号", "Light"),
     "department_overview": ("部门总览", "Department overview"),
+    "worklist_pages": ("待办分页", "Worklist pages"),
+    "first_page": ("第一页（最紧急）", "First page (most urgent)"),
+    "next_page": ("下一页", "Next page"),
     "material_status": ("材料状态", "Material status"),
 }
 

@@ -52,6 +52,7 @@ FORM_ACTIONS = (
 # a material to be verified (its source did not answer): verified by hand, or asked of the
 # applicant in the one notice
 VERIFY_ACTIONS = ("verify-material", "return-for-correction")
+WORKLIST_PAGE = 50  # steps on a page of the worklist
 
 
 @router.get("/login")
@@ -197,9 +198,27 @@ def _worklist_department(page: Page, department: str | None) -> str:
 
 
 def _worklist(
-    page: Page, department: str, *, error: OnethingError | None = None, done: str | None = None
+    page: Page,
+    department: str,
+    *,
+    after: str | None = None,
+    error: OnethingError | None = None,
+    done: str | None = None,
 ) -> HTMLResponse:
-    items = page.deps.cases.worklist(department) if department else []
+    """A page of the department's worklist, most urgent first: `WORKLIST_PAGE` steps from
+    the one after `after` (`case/step`, the last of the page before)."""
+    start = None
+    if after:
+        case_id, _, step_id = after.partition("/")
+        start = (case_id, step_id)
+    found = (
+        page.deps.cases.worklist(department, limit=WORKLIST_PAGE + 1, after=start)
+        if department
+        else []
+    )
+    items = found[:WORKLIST_PAGE]
+    # the window's verification tasks follow the last page of steps (no position to go on from)
+    following = items[-1] if len(found) > WORKLIST_PAGE and items[-1].task == "step" else None
     return page.board(
         "worklist",
         error=error,
@@ -208,12 +227,18 @@ def _worklist(
         actions=FORM_ACTIONS,
         verify_actions=VERIFY_ACTIONS,
         done=done,
+        after=after,
+        following=f"{following.case}/{following.step}" if following else None,
     )
 
 
 @router.get("/worklist")
-def worklist(page: CurrentPage, department: Name = None) -> HTMLResponse:
-    return _worklist(page, _worklist_department(page, department))
+def worklist(
+    page: CurrentPage,
+    department: Name = None,
+    after: Annotated[str | None, Query(max_length=120)] = None,
+) -> HTMLResponse:
+    return _worklist(page, _worklist_department(page, department), after=after)
 
 
 @router.post("/cases/{case_id}/act")

@@ -27,6 +27,8 @@ from engine.pages.sessions import COOKIE, Session, Sessions
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
+# the templates ship with the package: compiled once, never checked on disk again per request
+templates.env.auto_reload = False
 templates.env.globals.update(
     t=i18n.t,
     status_text=i18n.status_text,

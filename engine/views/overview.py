@@ -4,6 +4,7 @@ moments in the calendar's zone."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from engine.views.cases import View
 
@@ -31,11 +32,12 @@ class OverdueStep(View):
 
 
 class TurningStep(View):
-    """An open step whose ladder turns it yellow or red at `scheduled_at` (the level the
-    sweep fires then)."""
+    """A clock whose ladder turns it yellow or red at `scheduled_at` (the level the sweep
+    fires then): an open step's, or the case's own (`step` None)."""
 
     case: str
-    step: str
+    step: str | None
+    clock: Literal["step", "case", "acceptance", "negative"] = "step"
     department: str
     level: str  # yellow or red
     scheduled_at: dt.datetime
@@ -50,7 +52,7 @@ class OverviewView(View):
     closed_on_time: int  # closed without a red level on any of its clocks
     most_overdue: list[OverdueStep]
     week_end: dt.datetime  # the close of this working week: the forecast's horizon
-    turning_yellow: int  # open steps turning yellow after `at` and by `week_end`
+    turning_yellow: int  # clocks turning yellow after `at` and by `week_end`
     turning_red: int  # and turning red
     forecast: list[TurningStep]  # the most urgent of them, soonest first
 

@@ -89,3 +89,20 @@ def test_each_listed_case_carries_its_clocks_as_its_own_page_reads_them(api: Api
     assert row["next_step_due"] == min(open_dues, key=dt.datetime.fromisoformat)
     assert rows[waiting]["promised_due"] is None and rows[waiting]["light"] is None
     assert rows[waiting]["overdue"] is False
+
+
+def test_the_worklist_lists_a_stopped_clock_after_the_running_ones(api: Api) -> None:
+    """By urgency, not due time alone: the earlier case's step, suspended, comes last."""
+    earlier = api.accepted()
+    api.clock.now += dt.timedelta(hours=1)
+    later = api.accepted()
+    with api.client("liu") as liu:
+        stopped = liu.post(
+            f"/api/v1/cases/{earlier}/actions/suspend",
+            json={"step": "road-occupation", "reason": "专家评审"},
+        )
+        assert stopped.status_code == 200, stopped.text
+        after = liu.get("/api/v1/worklist").json()
+    assert [(w["case"], w["step"]) for w in after][-1] == (earlier, "road-occupation")
+    assert after[-1]["suspended"] and not any(w["suspended"] for w in after[:-1])
+    assert {w["case"] for w in after} == {earlier, later}
