@@ -27,10 +27,19 @@ class CaseRow(SQLModel, table=True):
     """A case: its full state as a JSON snapshot, with an optimistic-lock version."""
 
     __tablename__ = "cases"
-    __table_args__ = tuple(
+    __table_args__ = (
         # the week forecast of the case clocks: read in its order, counted without the table
-        Index(f"ix_cases_turns_{level}", f"{level}_at", "id", "owner", "status", "workflow_id")
-        for level in ("yellow", "red")
+        *(
+            Index(f"ix_cases_turns_{level}", f"{level}_at", "id", "owner", "status", "workflow_id")
+            for level in ("yellow", "red")
+        ),
+        # the rows written before their clock's moments were kept (`fill_moments` at start)
+        Index(
+            "ix_cases_unfilled",
+            "id",
+            postgresql_where=sa.text("owner IS NULL"),
+            sqlite_where=sa.text("owner IS NULL"),
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=40)
