@@ -276,10 +276,12 @@ class CaseQueries:
         query = (
             select(CaseRow.id, CaseRow.snapshot)
             .where(
+                col(CaseRow.to_verify) > 0,
+                or_(col(CaseRow.owner).in_(list(departments)), col(CaseRow.owner).is_(None)),
                 col(CaseRow.status).in_([s.value for s in CaseStatus if not s.closed]),
-                col(CaseRow.snapshot).contains(f'"{MaterialStatus.TO_VERIFY.value}"'),
             )
             .order_by(col(CaseRow.submitted_at), col(CaseRow.id))
+            .limit(max(limit, 0))
         )
         found: list[WorkItemView] = []
         with Session(self.engine) as session:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from engine.calendar import WorkingCalendar
 from engine.cases import machine
-from engine.cases.case import Case
+from engine.cases.case import Case, MaterialStatus
 from engine.cases.corrections import BREACH
 from engine.cases.rows import applicant_name
 from engine.cases.writes import CaseHead, Head, Writes, steps_to_write
@@ -65,6 +65,7 @@ def record(
         "yellow_at": own.case[0],
         "red_at": own.case[1],
         "snapshot": new.to_json().decode(),
+        "to_verify": sum(m.status is MaterialStatus.TO_VERIFY for m in new.materials.values()),
         "promised_due_at": as_utc(promised),
         "statutory_due_at": as_utc(statutory),
         "next_escalation_at": escalation_index.case_next(

@@ -40,6 +40,14 @@ class CaseRow(SQLModel, table=True):
             postgresql_where=sa.text("owner IS NULL"),
             sqlite_where=sa.text("owner IS NULL"),
         ),
+        # the window's tasks: the few open cases with a material to verify (待核验)
+        Index(
+            "ix_cases_to_verify",
+            "owner",
+            "submitted_at",
+            postgresql_where=sa.text("to_verify > 0"),
+            sqlite_where=sa.text("to_verify > 0"),
+        ),
     )
 
     id: str = Field(primary_key=True, max_length=40)
@@ -58,6 +66,8 @@ class CaseRow(SQLModel, table=True):
     next_escalation_at: dt.datetime | None = _when(index=True)  # the promised clock's ladder
     # a level has fired on one of its clocks: its history is worth reading
     escalated: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    # materials a source did not answer for at intake, for the window to verify (待核验)
+    to_verify: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     # the department answerable for the case's own clock (the workflow's owner), and when
     # that clock (the promised one, or while it awaits the window Art. 32's acceptance
     # clock) turns yellow and red: the overview's week forecast (`engine.escalation.index`)
