@@ -150,6 +150,10 @@ def store(tmp_path_factory: Any) -> Any:
         app, ["users", "add", "wang", "--role", "window:approval-bureau"], env=env
     )
     assert added.exit_code == 0, added.output  # the store migrated before the fuzzing
+    # the case service's start loads the shipped registries' records and fills the clocks'
+    # moments: done once here, so that what a fuzzed command changes is its own doing
+    listed = CliRunner().invoke(app, ["case", "list"], env=env)
+    assert listed.exit_code == 0, listed.output
     engine = sa.create_engine(url)
 
     def rows() -> list[Any]:

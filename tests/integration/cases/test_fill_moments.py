@@ -9,12 +9,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import col
 
 from engine import bootstrap
 from engine.cases.overview import overview
 from engine.cases.tables import CaseRow, NegativeRow, StepRow
 from engine.demo.driver import Driver, seed_officers
 from engine.store import get_engine
+from tests.fixtures.api import Clock as ApiClock
 from tests.fixtures.api import services_over
 from tests.fixtures.cases import Clock
 from tests.fixtures.definitions import DEFINITIONS
@@ -28,16 +30,25 @@ def moments(db: sa.Engine) -> Moments:
     negative matters'."""
     with db.connect() as connection:
         steps = connection.execute(
-            sa.select(StepRow.case_id, StepRow.step_id, StepRow.yellow_at, StepRow.red_at)
+            sa.select(
+                col(StepRow.case_id),
+                col(StepRow.step_id),
+                col(StepRow.yellow_at),
+                col(StepRow.red_at),
+            )
         )
         cases = connection.execute(
-            sa.select(CaseRow.id, CaseRow.owner, CaseRow.yellow_at, CaseRow.red_at)
+            sa.select(
+                col(CaseRow.id), col(CaseRow.owner), col(CaseRow.yellow_at), col(CaseRow.red_at)
+            )
         )
         negatives = connection.execute(
-            sa.select(NegativeRow.id, NegativeRow.yellow_at, NegativeRow.red_at)
+            sa.select(col(NegativeRow.id), col(NegativeRow.yellow_at), col(NegativeRow.red_at))
         )
+        found: Moments = {}
         return (
-            {("step", c, s): (y, r) for c, s, y, r in steps}
+            found
+            | {("step", c, s): (y, r) for c, s, y, r in steps}
             | {("case", c): (o, y, r) for c, o, y, r in cases}
             | {("negative", n): (y, r) for n, y, r in negatives}
         )
@@ -69,7 +80,7 @@ def test_the_missing_moments_are_filled_in_batches_and_once(db: sa.Engine) -> No
 def test_a_start_over_an_upgraded_store_fills_the_missing_moments(
     store_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    clock = Clock(MONDAY)
+    clock = ApiClock(MONDAY)
     services = services_over(store_url, clock)
     seed_officers(services.cases, services.catalogue())
     sample = json.loads((DEFINITIONS / "samples" / "utility-external-works.json").read_text())

@@ -9,6 +9,7 @@ from typing import Any
 from engine.calendar import StatutoryClock
 from engine.cases.case import Actor, Case, CorrectionState, MaterialStatus
 from engine.cases.corrections import issue_due
+from engine.cases.machine import Event
 from engine.cases.state import CaseStatus, StepStatus
 from engine.escalation.lapses import ISSUE_CORRECTION, due
 from tests.fixtures.desk import APPLICANT, LEADER, WINDOW, Desk, at, officer
@@ -18,7 +19,9 @@ TRAFFIC = officer("traffic-police")
 ENGINE = Actor("system", "system")
 
 
-def asks(desk: Desk, case: Case, who: Any, step: str, items: Any, hour: int = 10, **args: Any):
+def asks(
+    desk: Desk, case: Case, who: Any, step: str, items: Any, hour: int = 10, **args: Any
+) -> tuple[Case, list[Event]]:
     return desk.act_events(
         case, "return-for-correction", who, at(12, 2, hour), step=step, items=items, **args
     )
