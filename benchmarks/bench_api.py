@@ -74,11 +74,28 @@ def serve(url: str, port: int, cases: int, ready: Path, profile: Path | None) ->
 # -- the load generator (gevent) -------------------------------------------------------------
 
 
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) the server process has used so far."""
+    import psutil
+
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
 def load(
-    base: str, token: str, cases: list[str], *, clients: int, seconds: float, paced: bool, mix: str
+    base: str,
+    token: str,
+    cases: list[str],
+    *,
+    clients: int,
+    seconds: float,
+    paced: bool,
+    mix: str,
+    server: int,
 ) -> dict[str, Any]:
     """Run `clients` users for `seconds`; `paced`: about one request a second each, else none
-    between requests; `mix`: reads and decisions 80/20, or only `read` or only `decide`."""
+    between requests; `mix`: reads and decisions 80/20, or only `read` or only `decide`.
+    With each kind's latencies, the server's CPU per request (all kinds together)."""
     import gevent
     from locust import FastHttpUser, between, constant, task
     from locust.env import Environment
@@ -119,10 +136,13 @@ def load(
 
     env = Environment(user_classes=[Officer])
     runner = env.create_local_runner()
+    cpu_before = server_cpu_s(server)
     runner.start(clients, spawn_rate=clients)
     gevent.spawn_later(seconds, runner.quit)
     runner.greenlet.join()
-    report: dict[str, Any] = {}
+    cpu = server_cpu_s(server) - cpu_before
+    total = sum(entry.num_requests for entry in env.stats.entries.values())
+    report: dict[str, Any] = {"server_cpu_ms_per_request": round(cpu * 1000 / max(total, 1), 2)}
     for name in ("read", "decide"):
         entry = env.stats.get(name, "GET" if name == "read" else "POST")
         if not entry.num_requests:
@@ -201,6 +221,7 @@ def main() -> None:
             results["paced"] = load(
                 base, seeded["token"], seeded["cases"],
                 clients=args.clients, seconds=args.seconds, paced=True, mix="mixed",
+                server=server.pid,
             )  # fmt: skip
         finally:
             _stop(server)
@@ -216,8 +237,12 @@ def main() -> None:
                 found = load(
                     base, seeded["token"], seeded["cases"],
                     clients=20, seconds=args.saturation_seconds, paced=False, mix=mix,
+                    server=server.pid,
                 )  # fmt: skip
-                saturated[mix] = found.get(mix, {})
+                saturated[mix] = {
+                    **found.get(mix, {}),
+                    "server_cpu_ms_per_request": found["server_cpu_ms_per_request"],
+                }
             results["saturation"] = saturated
         finally:
             _stop(server)

@@ -43,6 +43,10 @@ class CalendarError(InputError):
     """A calendar question that cannot be answered: unknown calendar, date out of range."""
 
 
+class UnknownCalendar(CalendarError, NotFound):
+    """A calendar id no calendar file carries."""
+
+
 class ServiceError(OnethingError):
     """A service a command needs cannot be started or reached: a port in use, a server that
     exits at start."""

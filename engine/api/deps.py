@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from engine.escalation.sweep import Supervision
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"  # case, workflow, negative matter ids
+TEXT_PATTERN = r"^[^\x00-\x08\x0b-\x1f\x7f]*$"  # free text: tabs and line breaks, no control
 FAILED_LOGINS_PER_MINUTE = 20  # per client address; then 429 until the minute has passed
 LOOKUPS_PER_MINUTE = 10  # public status lookups (办件进度查询) per client address
 
@@ -115,13 +116,21 @@ class _Permit:
         return user
 
 
-def guard(action: str | None, *statuses: int) -> dict[str, Any]:
+def guard(
+    action: str | None, *statuses: int, refuses: dict[int, str] | None = None
+) -> dict[str, Any]:
     """The keyword arguments of a route's decorator: checked against `action` of the
-    permission table (None: public), with its error answers documented."""
+    permission table (None: public), with its error answers documented. `refuses` names the
+    statuses a request the schema allows may still get, and why (`x-refuses`: the engine
+    judges what a schema cannot say — an application against its workflow's fields, a date
+    against the calendar's range); any other 4xx means the request broke the schema."""
+    extra: dict[str, Any] = {"x-permission": action or "public"}
+    if refuses:
+        extra["x-refuses"] = {str(status): why for status, why in sorted(refuses.items())}
     if action is None:
-        return {"openapi_extra": {"x-permission": "public"}, "responses": documented(*statuses)}
+        return {"openapi_extra": extra, "responses": documented(*statuses, *(refuses or {}))}
     return {
         "dependencies": [Depends(_Permit(action))],
-        "openapi_extra": {"x-permission": action},
-        "responses": documented(400, 401, 403, 429, *statuses),
+        "openapi_extra": extra,
+        "responses": documented(400, 401, 403, 429, *statuses, *(refuses or {})),
     }

@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.calendar.schedule import Schedule, national_schedule
 from engine.calendar.working import DEFAULT_HOURS, BusinessHours, WorkingCalendar
-from engine.errors import CalendarError, SourceError
+from engine.errors import SourceError, UnknownCalendar
 from engine.yamlsource import Located, LocatedList, load_file
 
 FILE_KEYS = {
@@ -264,7 +264,7 @@ class CalendarSet:
 
     def get(self, calendar_id: str) -> WorkingCalendar:
         if calendar_id not in self._files:
-            raise CalendarError(
+            raise UnknownCalendar(
                 f"unknown calendar {calendar_id!r} (known: {', '.join(self.ids) or 'none'})"
             )
         if calendar_id not in self._built:

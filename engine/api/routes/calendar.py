@@ -14,9 +14,10 @@ from engine.views.definitions import DueView, WorkingDaysView, YearView, year_vi
 
 router = APIRouter(prefix="/calendars", tags=["calendar"])
 CalendarId = Annotated[str, Path(max_length=32, pattern=ID_PATTERN)]
+OUT_OF_RANGE = {400: "a date, or the answer, outside the range the calendar covers"}
 
 
-@router.get("/{calendar_id}/due", **guard("calendar.read", 400, 404, 422))
+@router.get("/{calendar_id}/due", **guard("calendar.read", 404, 422, refuses=OUT_OF_RANGE))
 def due(
     calendar_id: CalendarId,
     user: CurrentUser,
@@ -35,7 +36,7 @@ def due(
     return DueView(calendar=calendar.id, due=at, due_date=at.date(), provisional=found.provisional)
 
 
-@router.get("/{calendar_id}/between", **guard("calendar.read", 400, 404, 422))
+@router.get("/{calendar_id}/between", **guard("calendar.read", 404, 422, refuses=OUT_OF_RANGE))
 def between(
     calendar_id: CalendarId, user: CurrentUser, deps: Deps, start: dt.date, end: dt.date
 ) -> WorkingDaysView:
@@ -47,7 +48,7 @@ def between(
     )
 
 
-@router.get("/{calendar_id}/years/{year}", **guard("calendar.read", 400, 404, 422))
+@router.get("/{calendar_id}/years/{year}", **guard("calendar.read", 404, 422, refuses=OUT_OF_RANGE))
 def year(
     calendar_id: CalendarId,
     user: CurrentUser,

@@ -12,9 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.access.permissions import CASE_ACTIONS, Principal, reach, require
 from engine.access.visibility import departments_of, visible
-from engine.api.deps import ID_PATTERN, CurrentUser, Deps, guard
+from engine.api.deps import ID_PATTERN, TEXT_PATTERN, CurrentUser, Deps, guard
 from engine.cases.state import CaseStatus
-from engine.errors import InputError
 from engine.registry import owned_by
 from engine.views.cases import CaseSummary, CaseView, TimelineView
 from flows.urls import linked
@@ -30,10 +29,14 @@ IdempotencyKey = Annotated[
     ),
 ]
 IfMatch = Annotated[
-    str | None,
-    Header(alias="If-Match", max_length=40, description="The case's ETag as last read"),
+    str,
+    Header(
+        alias="If-Match",
+        pattern=r'^(\*|(W/)?"[0-9]{1,12}")$',
+        description='The case\'s ETag as last read (`"3"`); `*` (the default): any revision',
+    ),
 ]
-Text = Annotated[str, Field(max_length=4000)]
+Text = Annotated[str, Field(max_length=4000, pattern=TEXT_PATTERN)]
 CaseId = Annotated[str, Path(max_length=40, pattern=ID_PATTERN)]
 
 
@@ -81,13 +84,11 @@ def etag(revision: int) -> str:
     return f'"{revision}"'
 
 
-def revision_of(if_match: str | None) -> int | None:
-    if if_match is None or if_match.strip() == "*":
+def revision_of(if_match: str) -> int | None:
+    """The revision an `If-Match` (its pattern checked) names; None: any."""
+    if if_match == "*":
         return None
-    text = if_match.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 12:
-        raise InputError(f'If-Match is the case\'s ETag, e.g. "3", not {if_match!r}')
-    return int(text)
+    return int(if_match.removeprefix("W/").strip('"'))
 
 
 def _shown(deps: Deps, user: Principal, view: CaseView, response: Response) -> CaseView:
@@ -97,7 +98,17 @@ def _shown(deps: Deps, user: Principal, view: CaseView, response: Response) -> C
     return shown
 
 
-@router.post("", status_code=201, **guard("cases.submit", 400, 404, 409, 422))
+@router.post(
+    "",
+    status_code=201,
+    **guard(
+        "cases.submit",
+        404,
+        409,
+        422,
+        refuses={400: "an application its workflow's fields, materials or applicant refuse"},
+    ),
+)
 def submit(
     application: Application,
     user: CurrentUser,
@@ -195,6 +206,12 @@ def timeline(case_id: CaseId, user: CurrentUser, deps: Deps, response: Response)
     return TimelineView(events=deps.cases.timeline(case_id), case=case)
 
 
+ACTION_REFUSALS = {
+    400: "arguments the action or the case's workflow refuse (a step it lacks, a missing reason)",
+    412: "`If-Match` names a revision the case has moved past",
+}
+
+
 def _action_route(action: str) -> None:
     rule = f"cases.{action}"
 
@@ -205,7 +222,7 @@ def _action_route(action: str) -> None:
         response: Response,
         arguments: Annotated[ActionArguments, Body()] = ActionArguments(),  # noqa: B008
         key: IdempotencyKey = None,
-        if_match: IfMatch = None,
+        if_match: IfMatch = "*",
     ) -> CaseView:
         before = deps.cases.show(case_id)
         workflow = deps.cases.workflows(before.workflow, before.version)
@@ -227,7 +244,7 @@ def _action_route(action: str) -> None:
         run,
         methods=["POST"],
         summary=action,
-        **guard(rule, 400, 404, 409, 412, 422),
+        **guard(rule, 404, 409, 422, refuses=ACTION_REFUSALS),
     )
 
 

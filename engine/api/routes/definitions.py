@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, UploadFile
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 from pydantic import BaseModel
 
 from engine.access.permissions import require
@@ -13,7 +13,7 @@ from engine.api.deps import ID_PATTERN, CurrentUser, Deps, guard
 from engine.api.problems import SourceProblem
 from engine.definitions import load_workflow_text, make_plan
 from engine.definitions.diagram import diagram
-from engine.definitions.problems import DefinitionError
+from engine.definitions.problems import DefinitionError, Problem
 from engine.errors import InputError
 from engine.registry import diff, list_workflows, register, retire, show
 from engine.registry.service import public
@@ -44,21 +44,35 @@ class RegisteredVersion(BaseModel):
 
 
 async def upload_text(file: UploadFile) -> tuple[str, str]:
-    """An uploaded workflow file as text and its name (at most `MAX_SOURCE_BYTES`, UTF-8)."""
+    """An uploaded workflow file as text and its name (at most `MAX_SOURCE_BYTES`); bytes
+    that are not UTF-8 are the definition's first problem, at their line and column."""
     data = await file.read(MAX_SOURCE_BYTES + 1)
     if len(data) > MAX_SOURCE_BYTES:
         raise InputError(f"a workflow file is at most {MAX_SOURCE_BYTES} bytes")
+    name = (file.filename or "upload.yaml")[:200]
     try:
-        return data.decode("utf-8"), (file.filename or "upload.yaml")[:200]
+        return data.decode("utf-8"), name
     except UnicodeDecodeError as exc:
-        raise InputError(f"{file.filename}: not UTF-8 text (byte {exc.start})") from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise DefinitionError([Problem(name, line, col, "not UTF-8 text")]) from None
 
 
-@router.post("/check", **guard("definitions.check", 400, 422))
-async def check(file: UploadFile, user: CurrentUser, deps: Deps) -> CheckReport:
+WorkflowFile = Annotated[
+    UploadFile, File(description="A workflow definition: YAML text in UTF-8 (else: a problem)")
+]
+ALL_RETIRED = {400: "no version named, and every version of the workflow is retired"}
+TOO_LARGE = f"a file larger than {MAX_SOURCE_BYTES} bytes"
+
+
+@router.post(
+    "/check",
+    **guard("definitions.check", 422, refuses={400: TOO_LARGE}),
+)
+async def check(file: WorkflowFile, user: CurrentUser, deps: Deps) -> CheckReport:
     """Validate an uploaded workflow file without registering it."""
-    text, name = await upload_text(file)
     try:
+        text, name = await upload_text(file)
         workflow = load_workflow_text(text, file=name, catalogue=deps.catalogue())
     except DefinitionError as error:
         problems = [SourceProblem(**vars(p)) for p in error.problems]
@@ -66,9 +80,17 @@ async def check(file: UploadFile, user: CurrentUser, deps: Deps) -> CheckReport:
     return CheckReport(valid=True, workflow=workflow.id, problems=[])
 
 
-@router.post("", status_code=201, **guard("definitions.register", 400, 409, 422))
+@router.post(
+    "",
+    status_code=201,
+    **guard(
+        "definitions.register",
+        409,
+        refuses={400: TOO_LARGE, 422: "a file that is not a valid workflow definition"},
+    ),
+)
 async def register_file(
-    file: UploadFile, user: CurrentUser, deps: Deps, response: Response
+    file: WorkflowFile, user: CurrentUser, deps: Deps, response: Response
 ) -> RegisteredVersion:
     """Validate and register an uploaded workflow file (its owner department's admin);
     the same content again changes nothing (200)."""
@@ -97,7 +119,7 @@ def show_definition(
     return WorkflowSourceView(**public(row).model_dump(), source=row.source)
 
 
-@router.get("/{workflow_id}/plan", **guard("definitions.read", 404, 422))
+@router.get("/{workflow_id}/plan", **guard("definitions.read", 404, 422, refuses=ALL_RETIRED))
 def plan(
     workflow_id: WorkflowId, user: CurrentUser, deps: Deps, version: Version = None
 ) -> PlanView:
@@ -109,7 +131,7 @@ def plan(
 @router.get(
     "/{workflow_id}/diagram.svg",
     response_class=Response,
-    **guard("definitions.read", 404, 422),
+    **guard("definitions.read", 404, 422, refuses=ALL_RETIRED),
 )
 def draw(
     workflow_id: WorkflowId, user: CurrentUser, deps: Deps, version: Version = None

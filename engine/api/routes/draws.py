@@ -10,14 +10,14 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from engine.access.permissions import Principal, reach, require
 from engine.access.visibility import departments_of
-from engine.api.deps import ID_PATTERN, CurrentUser, Deps, Services, guard
+from engine.api.deps import ID_PATTERN, TEXT_PATTERN, CurrentUser, Deps, Services, guard
 from engine.draw.service import DrawService
 from engine.errors import ServiceError
 from engine.views.draws import DrawListingView, DrawVerifyView, DrawView
 
 router = APIRouter(prefix="/cases/{case_id}/draws/{step}", tags=["draws"])
 listing = APIRouter(prefix="/draws", tags=["draws"])
-Text = Annotated[str, Field(min_length=1, max_length=4000)]
+Text = Annotated[str, Field(min_length=1, max_length=4000, pattern=TEXT_PATTERN)]
 CaseId = Annotated[str, Path(max_length=40, pattern=ID_PATTERN)]
 StepId = Annotated[str, Path(max_length=64, pattern=ID_PATTERN)]
 

@@ -12,8 +12,8 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.access.permissions import Principal, reach, require
-from engine.api.deps import ID_PATTERN, CurrentUser, Deps, guard
-from engine.errors import NotFound
+from engine.api.deps import ID_PATTERN, TEXT_PATTERN, CurrentUser, Deps, guard
+from engine.errors import InputError, NotFound
 from engine.escalation.publications import publications
 from engine.views.cases import CaseView, NegativeMatterView, WorkItemView
 from engine.views.supervision import PUBLICATION_FIELDS, EscalationView
@@ -27,7 +27,7 @@ EscalationId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 class Decision(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reason: Annotated[str, Field(min_length=1, max_length=4000)]
+    reason: Annotated[str, Field(min_length=1, max_length=4000, pattern=TEXT_PATTERN)]
 
 
 class Order(BaseModel):
@@ -48,12 +48,15 @@ def _within(user: Principal, action: str, asked: str | None) -> frozenset[str] |
     return frozenset({asked}) if asked else mine
 
 
-@router.get("/worklist", **guard("worklist.read", 422))
+@router.get(
+    "/worklist",
+    **guard("worklist.read", 422, refuses={400: "no department named by a reader of all of them"}),
+)
 def worklist(user: CurrentUser, deps: Deps, department: Department = None) -> list[WorkItemView]:
     """The open steps of a department (default: the user's departments), most urgent first."""
     where = _within(user, "worklist.read", department)
     if where is None:
-        raise NotFound("name a department (?department=…)")
+        raise InputError("name a department (?department=…)")
     return deps.cases.worklist(sorted(where))
 
 
