@@ -14,6 +14,7 @@ from engine.access.permissions import CASE_ACTIONS, Principal, reach, require
 from engine.access.visibility import departments_of, visible
 from engine.api.deps import ID_PATTERN, TEXT_PATTERN, CurrentUser, Deps, guard
 from engine.cases.state import CaseStatus
+from engine.errors import InputError
 from engine.registry import owned_by
 from engine.views.cases import CaseSummary, CaseView, TimelineView
 from flows.urls import linked
@@ -106,7 +107,9 @@ def _shown(deps: Deps, user: Principal, view: CaseView, response: Response) -> C
         404,
         409,
         422,
-        refuses={400: "an application its workflow's fields, materials or applicant refuse"},
+        refuses={
+            400: "no workflow named, or an application its fields, materials or applicant refuse"
+        },
     ),
 )
 def submit(

@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from engine.api.deps import ID_PATTERN, CurrentUser, Deps, Services, guard
+from engine.api.deps import ID_PATTERN, TEXT_PATTERN, CurrentUser, Deps, Services, guard
 from engine.licences.service import Licences
+from engine.licences.tables import CertificateStatus
 from engine.views.licences import CertificateView
 
 router = APIRouter(prefix="/licences", tags=["licences"])
@@ -20,7 +21,7 @@ Filter = Annotated[str | None, Query(max_length=64)]
 
 class Revocation(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: Annotated[str, Field(min_length=1, max_length=4000)]
+    reason: Annotated[str, Field(min_length=1, max_length=4000, pattern=TEXT_PATTERN)]
 
 
 class Replacement(Revocation):
@@ -39,11 +40,11 @@ def list_certificates(
     deps: Deps,
     holder: Filter = None,
     type: Filter = None,
-    status: Filter = None,
+    status: CertificateStatus | None = None,
 ) -> list[CertificateView]:
     """The certificates, oldest first, by holder (credit code or id), type (the matter) and
     status as of now (valid, expired, revoked, replaced)."""
-    return _licences(deps).list(holder=holder, type=type, status=status)
+    return _licences(deps).list(holder=holder, type=type, status=status and status.value)
 
 
 @router.get("/{number}", **guard("licences.read", 404))

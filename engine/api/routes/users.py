@@ -43,7 +43,16 @@ def list_users(user: CurrentUser, deps: Deps) -> list[UserPublic]:
     return sorted(found.values(), key=lambda u: u.name)
 
 
-@router.post("", status_code=201, **guard("users.manage", 400, 409, 422))
+@router.post(
+    "",
+    status_code=201,
+    **guard(
+        "users.manage",
+        409,
+        422,
+        refuses={400: "a role without its department, or a department that has no such post"},
+    ),
+)
 def add_user(body: NewUser, user: CurrentUser, deps: Deps) -> Token:
     """Add a user holding one or more roles in the admin's departments."""
     posts = posts_of(body.roles)  # checked first: a role without its department is told so

@@ -23,7 +23,7 @@ def test_only_the_issuing_head_revokes_and_the_relying_case_is_marked(api: Api) 
         number = certificate["number"]
         shown = reviewer.get(f"/api/v1/licences/{number}").json()
         assert [u["case"] for u in shown["uses"]][0] == relying
-        assert reviewer.get("/api/v1/licences", params={"status": "lost"}).status_code == 400
+        assert reviewer.get("/api/v1/licences", params={"status": "lost"}).status_code == 422
         assert reviewer.get("/api/v1/licences/no-such").status_code == 404
     revoke = f"/api/v1/licences/{number}/revoke"
     for user in ("hu", "chen", "admin"):  # another department's head, a reviewer, an admin
