@@ -145,7 +145,7 @@ def test_art32_one_notice_gathers_the_branches_and_the_window_issues_it(
     assert refused.returncode == 2 and "cannot issue-correction" in refused.stderr
     shown = ok(onething("case", "act", case_id, "-", "issue-correction", "--actor", "wang"))
     assert "[correction]" in shown and "issued " in shown and "by wang" in shown
-    again = onething(*ask, "--items", "id-card")
+    again = onething(*ask, "--items", "construction-plan")
     assert again.returncode == 2 and "was issued at" in again.stderr
     supplied = ("case", "act", case_id, "-", "supplement", "--actor", "wang", "--materials")
     shown = ok(onething(*supplied, '{"traffic-plan": "doc-9"}'))
