@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable
@@ -10,7 +11,7 @@ from typing import Any, TypeVar
 
 import typer
 
-from engine.errors import OnethingError
+from engine.errors import InputError, OnethingError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -39,3 +40,17 @@ def user_errors(func: F) -> F:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def offset_moment(text: str) -> dt.datetime:
+    """A moment the user typed: ISO date-time with its offset (a time without one is
+    ambiguous across zones, so it is refused)."""
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"not an ISO date-time: {text!r}") from None
+    if moment.tzinfo is None:
+        raise InputError(
+            f"give the time with its offset, e.g. 2026-12-02T09:00+08:00 (not {text!r})"
+        )
+    return moment

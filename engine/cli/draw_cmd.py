@@ -3,13 +3,10 @@ draw, show (only commitments until opened), open, findings, decline, verify."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import typer
 
 from engine import bootstrap, inputs
-from engine.cli.common import fail, print_json, user_errors
-from engine.errors import InputError
+from engine.cli.common import fail, offset_moment, print_json, user_errors
 from engine.views.draws import DrawView
 
 app = typer.Typer(
@@ -18,18 +15,6 @@ app = typer.Typer(
 )
 JSON = typer.Option(False, "--json", help="Print JSON.")
 ACTOR = typer.Option(..., "--actor", help="The acting user.")
-
-
-def _moment(text: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"not an ISO date-time: {text!r}") from None
-    if moment.tzinfo is None:
-        raise InputError(
-            f"give the time with its offset, e.g. 2026-12-02T09:00+08:00 (not {text!r})"
-        )
-    return moment
 
 
 def _show(view: DrawView, as_json: bool) -> None:
@@ -64,7 +49,7 @@ def run(
         case_id,
         step,
         actor=inputs.user_actor(actor),
-        opens_at=_moment(opens_at) if opens_at else None,
+        opens_at=offset_moment(opens_at) if opens_at else None,
     )
     _show(view, as_json)
 

@@ -10,8 +10,7 @@ import typer
 
 from engine import bootstrap, inputs
 from engine.calendar.display import moment_text
-from engine.cli.common import print_json, user_errors
-from engine.errors import InputError
+from engine.cli.common import offset_moment, print_json, user_errors
 from engine.views.licences import CertificateView
 
 app = typer.Typer(
@@ -111,16 +110,6 @@ def replace(
         inputs.name("certificate", number),
         actor=inputs.user_actor(actor),
         reason=inputs.text("reason", reason),
-        valid_to=_moment(valid_to) if valid_to else None,
+        valid_to=offset_moment(valid_to) if valid_to else None,
     )
     _show(view, as_json)
-
-
-def _moment(text: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise InputError(f"not an ISO date-time: {text!r}") from None
-    if moment.tzinfo is None:
-        raise InputError(f"give the time with its offset, e.g. 2031-12-31T23:59+08:00 ({text!r})")
-    return moment
