@@ -115,15 +115,7 @@ def _record(
     now: datetime,
 ) -> None:
     """One attempt's outcome, committed at once."""
-    with UnitOfWork(session) as uow:
-        row.status = status
-        row.attempts += 1
-        row.last_error = error
-        row.updated_at = now
-        if status is DeliveryStatus.SENT:
-            row.sent_at = now
-        uow.session.add(row)
-        uow.commit()
+    record_many(session, [(row, status, error)], now=now)
 
 
 def claim_many(
