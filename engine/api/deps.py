@@ -72,7 +72,8 @@ class Attempts:
             self._recent(client, now).append(now)
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
+    """The app's services (async: a lookup, so no worker thread is taken for it)."""
     found: Services = request.app.state.services
     return found
 
@@ -111,7 +112,7 @@ class _Permit:
             raise KeyError(f"no permission rule for {action!r}")
         self.action = action
 
-    def __call__(self, request: Request, user: CurrentUser) -> Principal:
+    async def __call__(self, request: Request, user: CurrentUser) -> Principal:
         scope_of(user, self.action, case=request.path_params.get("case_id"))
         return user
 

@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from engine.calendar import WorkingCalendar
 from engine.cases.state import CaseStatus
-from engine.cases.tables import CaseRow, EscalationRow, NegativeRow, StepRow
+from engine.cases.tables import STEP_OPEN, CaseRow, EscalationRow, NegativeRow, StepRow
 
 FORECAST_LEVELS = ("yellow", "red")
 STEP, CASE, ACCEPTANCE, NEGATIVE = "step", "case", "acceptance", "negative"  # clock kinds
@@ -56,7 +56,7 @@ class _Clocks:
 
 
 def _sources(filters: Filters) -> list[_Clocks]:
-    steps_where = [col(StepRow.is_open) == True]  # noqa: E712
+    steps_where = [STEP_OPEN]
     cases_where: list[Any] = []
     negatives_where = [col(NegativeRow.status) == "pending"]
     if filters.department:

@@ -13,7 +13,7 @@ from sqlmodel import col
 
 from engine.cases.forecast import Filters, end_of_working_week, forecast_queries
 from engine.cases.state import CLOSED_CASE
-from engine.cases.tables import CaseRow, EscalationRow, StepRow
+from engine.cases.tables import STEP_OPEN, CaseRow, EscalationRow, StepRow
 from engine.clock import as_utc
 from engine.escalation.firings import tracked_clocks
 from engine.views.overview import DepartmentLights, OverdueStep, OverviewView, TurningStep
@@ -109,7 +109,7 @@ def overview(
     now = cases.clock()
     at = as_utc(now)
     calendar = cases.calendars.get(cases.calendars.ids[0])
-    chosen = [col(StepRow.is_open) == True]  # noqa: E712
+    chosen = [STEP_OPEN]
     if department:
         chosen.append(col(StepRow.department) == department)
     if workflow:

@@ -20,7 +20,7 @@ from engine.cases.case import Case, MaterialStatus, NegativeStatus
 from engine.cases.corrections import INTAKE
 from engine.cases.overview import LIGHTS, light_rank, segment_light, worklist_segments
 from engine.cases.state import CaseStatus, StepStatus
-from engine.cases.tables import CaseRow, DecisionRow, EventRow, NegativeRow, StepRow
+from engine.cases.tables import STEP_OPEN, CaseRow, DecisionRow, EventRow, NegativeRow, StepRow
 from engine.clock import as_utc
 from engine.definitions.model import Workflow
 from engine.errors import InputError, NotFound
@@ -87,7 +87,7 @@ class CaseQueries:
         _known("status", status, [s.value for s in CaseStatus])
         open_steps = (
             col(StepRow.case_id) == col(CaseRow.id),
-            col(StepRow.is_open) == True,  # noqa: E712
+            STEP_OPEN,
         )
         case_light = (
             select(sa.func.max(light_rank(as_utc(now)))).where(*open_steps).scalar_subquery()
@@ -110,7 +110,7 @@ class CaseQueries:
         if workflow:
             query = query.where(col(CaseRow.workflow_id) == workflow)
         if department or overdue:
-            steps = select(StepRow.case_id).where(col(StepRow.is_open) == True)  # noqa: E712
+            steps = select(StepRow.case_id).where(STEP_OPEN)
             if department:
                 steps = steps.where(StepRow.department == department)
             if overdue:
@@ -121,7 +121,7 @@ class CaseQueries:
             worst = sa.func.max(light_rank(as_utc(now)))
             lit = (
                 select(StepRow.case_id)
-                .where(col(StepRow.is_open) == True)  # noqa: E712
+                .where(STEP_OPEN)
                 .group_by(col(StepRow.case_id))
                 .having(worst == LIGHTS.index(light))
             )
@@ -193,7 +193,7 @@ class CaseQueries:
         segment is a range read in the worklist index's order, never a sort of them all."""
         now = as_utc(self.clock())
         segments = worklist_segments(now)
-        chosen: list[Any] = [col(StepRow.is_open) == True]  # noqa: E712
+        chosen: list[Any] = [STEP_OPEN]
         if department is not None:
             departments = [department] if isinstance(department, str) else list(department)
             chosen.append(col(StepRow.department).in_(departments))
@@ -313,7 +313,7 @@ class CaseQueries:
         """Open steps past due, oldest first — a range scan of the (is_open, due_at) index."""
         return (
             select(StepRow.case_id, StepRow.step_id, StepRow.due_at)
-            .where(col(StepRow.is_open) == True, col(StepRow.due_at) < as_utc(self.clock()))  # noqa: E712
+            .where(STEP_OPEN, col(StepRow.due_at) < as_utc(self.clock()))
             .order_by(col(StepRow.due_at))
             .limit(limit)
         )

@@ -16,7 +16,7 @@ from engine.cases.case import Case
 from engine.cases.commands import CaseCommands
 from engine.cases.deadlines import moved_deadlines
 from engine.cases.state import CLOSED_CASE, CaseStatus
-from engine.cases.tables import CaseRow, StepRow
+from engine.cases.tables import STEP_OPEN, CaseRow, StepRow
 from engine.cases.writes import Writes
 from engine.clock import as_utc
 from engine.escalation import index as escalation_index
@@ -51,7 +51,7 @@ class DeadlineRecompute(CaseCommands):
                     col(StepRow.due_at),
                     col(StepRow.yellow_at),
                     col(StepRow.red_at),
-                ).where(col(StepRow.is_open) == True)  # noqa: E712
+                ).where(STEP_OPEN)
             ):
                 stored.setdefault(case_id, {})[step_id] = due
                 turns.setdefault(case_id, {})[step_id] = (as_utc(yellow), as_utc(red))
@@ -111,7 +111,7 @@ class DeadlineRecompute(CaseCommands):
         a step row with nothing to keep (no ladder with those levels) is read again and left
         as it is. Returns the rows filled."""
         steps_missing = [
-            col(StepRow.is_open) == True,  # noqa: E712
+            STEP_OPEN,
             col(StepRow.suspended) == False,  # noqa: E712
             col(StepRow.due_at).is_not(None),
             col(StepRow.yellow_at).is_(None),
