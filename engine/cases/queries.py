@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -183,14 +183,17 @@ class CaseQueries:
         officer: str | None = None,
         limit: int = 200,
         after: tuple[str, str] | None = None,
+        after_verifying: tuple[str, str] | None = None,
     ) -> list[WorkItemView]:
         """Open steps, most urgent first (`engine.cases.overview.worklist_segments`: running
         clocks red, yellow, green, each by remaining working time — the earliest due first —
         then the stopped clocks, waiting on the applicant, in the same order): a department's
         (or several departments'), and/or an officer's — transferred to them, or signed by
         them on their current attempt and waiting on others; each with its traffic light as
-        the overview counts it. `after` (case, step): the page that follows that step. Each
-        segment is a range read in the worklist index's order, never a sort of them all."""
+        the overview counts it; a department's list ends with the window's verification
+        tasks. `after` (case, step): the page that follows that step; `after_verifying` (case,
+        material): the page that follows that verification task. Each segment is a range read
+        in the worklist index's order, never a sort of them all."""
         now = as_utc(self.clock())
         segments = worklist_segments(now)
         chosen: list[Any] = [STEP_OPEN]
@@ -212,7 +215,7 @@ class CaseQueries:
         due, case_id, step_id = col(StepRow.due_at), col(StepRow.case_id), col(StepRow.step_id)
         found: list[WorkItemView] = []
         with Session(self.engine) as session:
-            start, following = 0, None
+            start, following = (len(segments), None) if after_verifying else (0, None)
             if after is not None:
                 start, following = self._worklist_place(session, segments, after)
             for urgency in range(start, len(segments)):
@@ -231,7 +234,7 @@ class CaseQueries:
                 if len(found) >= limit:
                     break
         if department is not None and officer is None and len(found) < limit:
-            found += self._to_verify(departments, limit=limit - len(found))
+            found += self._to_verify(departments, limit=limit - len(found), after=after_verifying)
         return found
 
     @staticmethod
@@ -270,9 +273,12 @@ class CaseQueries:
             light=light,
         )
 
-    def _to_verify(self, departments: Sequence[str], *, limit: int) -> list[WorkItemView]:
+    def _to_verify(
+        self, departments: Sequence[str], *, limit: int, after: tuple[str, str] | None = None
+    ) -> list[WorkItemView]:
         """The window's tasks of the departments' open cases: each material a source did not
-        answer for at intake (待核验), oldest case first."""
+        answer for at intake (待核验), oldest case first, each case's in its materials' order;
+        `after` (case, material): those that follow that task."""
         query = (
             select(CaseRow.id, CaseRow.snapshot)
             .where(
@@ -281,12 +287,21 @@ class CaseQueries:
                 col(CaseRow.status).in_([s.value for s in CaseStatus if not s.closed]),
             )
             .order_by(col(CaseRow.submitted_at), col(CaseRow.id))
-            .limit(max(limit, 0))
+            .limit(max(limit, 0) + (1 if after else 0))
         )
         found: list[WorkItemView] = []
         with Session(self.engine) as session:
+            if after is not None:
+                query = query.where(_from_case(session, after[0]))
             for case_id, snapshot in session.execute(query):
                 case = Case.from_json(snapshot)
+                passed = 0
+                if after is not None and case_id == after[0]:
+                    if after[1] not in case.materials:
+                        raise InputError(
+                            f"no material {after[1]!r} of case {case_id!r} to list after"
+                        )
+                    passed = list(case.materials).index(after[1]) + 1
                 workflow = self.workflows(case.workflow_id, case.workflow_version)
                 if workflow.owner not in departments:
                     continue
@@ -304,7 +319,7 @@ class CaseQueries:
                         task="verify-material",
                         material=material,
                     )
-                    for material, state in case.materials.items()
+                    for material, state in list(case.materials.items())[passed:]
                     if state.status is MaterialStatus.TO_VERIFY
                 ]
         return found[: max(limit, 0)]
@@ -341,16 +356,33 @@ class CaseQueries:
                 for r in rows
             ]
 
-    def negatives(self, *, status: str | None = None) -> list[NegativeMatterView]:
-        """The register of negative decisions, oldest first."""
+    def negatives(
+        self,
+        *,
+        status: str | None = None,
+        departments: Collection[str] | None = None,
+        after: tuple[dt.datetime, str] | None = None,
+        limit: int | None = None,
+    ) -> list[NegativeMatterView]:
+        """The register of negative decisions, oldest first (registered at, id); only those
+        of `departments` when given; `after` (registered at, id): the page after that one."""
         _known("status", status, [s.value for s in NegativeStatus])
+        registered, negative_id = col(NegativeRow.registered_at), col(NegativeRow.id)
         query = (
             select(NegativeRow, CaseRow.workflow_id, CaseRow.workflow_version)
             .join(CaseRow, col(CaseRow.id) == col(NegativeRow.case_id))
-            .order_by(col(NegativeRow.registered_at))
+            .order_by(registered, negative_id)
+            .limit(limit)
         )
         if status:
             query = query.where(NegativeRow.status == status)
+        if departments is not None:
+            query = query.where(col(NegativeRow.department).in_(sorted(departments)))
+        if after is not None:
+            at = as_utc(after[0])
+            query = query.where(
+                or_(registered > at, and_(registered == at, negative_id > after[1]))
+            )
         now = self.clock()
         with Session(self.engine) as session:
             return [
@@ -380,6 +412,19 @@ class CaseQueries:
     def verify(self, case_id: str | None = None) -> list[Break]:
         """Check one case or all against its event log (`engine.cases.auditing`)."""
         return auditing.verify(self.engine, case_id).breaks
+
+
+def _from_case(session: Session, case_id: str) -> Any:
+    """The cases from `case_id` on, in the order submitted (at, id)."""
+    at = session.execute(
+        select(CaseRow.submitted_at).where(CaseRow.id == case_id)
+    ).scalar_one_or_none()
+    if at is None:
+        raise InputError(f"no case {case_id!r} to list after")
+    return or_(
+        col(CaseRow.submitted_at) > at,
+        and_(col(CaseRow.submitted_at) == at, col(CaseRow.id) >= case_id),
+    )
 
 
 def _like_escaped(text: str) -> str:

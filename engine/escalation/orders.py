@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from engine import inputs
@@ -37,14 +38,28 @@ class Orders(FiringNotices):
     """Acknowledgements and orders on fired levels."""
 
     def escalations(
-        self, *, case_id: str | None = None, open_only: bool = False, limit: int = 200
+        self,
+        *,
+        case_id: str | None = None,
+        open_only: bool = False,
+        departments: Collection[str] | None = None,
+        after: tuple[dt.datetime, int] | None = None,
+        limit: int = 200,
     ) -> list[EscalationView]:
-        """Fired levels, newest first; `open_only`: not yet acknowledged."""
-        query = select(EscalationRow).order_by(col(EscalationRow.fired_at).desc())
+        """Fired levels, newest first (fired at, then id); `open_only`: not yet acknowledged;
+        only those of `departments` when given; `after` (fired at, id): the page after that
+        one."""
+        fired, escalation_id = col(EscalationRow.fired_at), col(EscalationRow.id)
+        query = select(EscalationRow).order_by(fired.desc(), escalation_id.desc())
         if case_id:
             query = query.where(EscalationRow.case_id == case_id)
         if open_only:
             query = query.where(col(EscalationRow.acknowledged_at).is_(None))
+        if departments is not None:
+            query = query.where(col(EscalationRow.department).in_(sorted(departments)))
+        if after is not None:
+            at = as_utc(after[0])
+            query = query.where(or_(fired < at, and_(fired == at, escalation_id < after[1])))
         with UnitOfWork(self.engine) as uow:
             session = uow.session
             return [self._view(session, r) for r in session.execute(query.limit(limit)).scalars()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from engine.calendar import Limit, Unit, WorkingCalendar
@@ -15,8 +16,10 @@ from engine.cases.case import Case, StepRun
 from engine.cases.service import CaseService
 from engine.cases.state import CaseStatus, StepStatus
 from engine.cases.tables import CaseRow, StepRow
+from engine.clock import as_utc
 from engine.definitions.catalogue import Catalogue, MatterKind
 from engine.definitions.model import Step, StepKind, Workflow
+from engine.errors import InputError
 from engine.views.supervision import PublicationView
 
 PUBLICATION_LIMIT = Limit(7, Unit.WORKING_DAYS)  # docs/domain.md §publication
@@ -25,26 +28,35 @@ NOT_GRANTED = (CaseStatus.WITHDRAWN, CaseStatus.TERMINATED, CaseStatus.REFUSED, 
 
 
 def publications(
-    cases: CaseService, catalogue: Catalogue, *, now: dt.datetime | None = None
+    cases: CaseService,
+    catalogue: Catalogue,
+    *,
+    now: dt.datetime | None = None,
+    after: tuple[str, int] | None = None,
+    limit: int | None = None,
 ) -> list[PublicationView]:
-    """Every licensing decision taken, with its publication deadline and state."""
+    """Every licensing decision taken, with its publication deadline and state, by case in
+    the order submitted (at, id) and each case's in its workflow's order; `after` (case, how
+    many of its decisions listed): the page after those; at most `limit`."""
     now = now or cases.clock()
     found: list[PublicationView] = []
     with Session(cases.engine) as session:
         kinds = session.execute(
             select(CaseRow.workflow_id, CaseRow.workflow_version).distinct()
         ).all()
+        deciding: dict[tuple[str, int], tuple[Workflow, list[Step]]] = {}
         for workflow_id, version in kinds:
             workflow = cases.workflows(workflow_id, version)
             decisions = [s for s in workflow.steps if s.kind is StepKind.DECISION]
-            if not decisions:
-                continue
-            rows = session.execute(
-                select(CaseRow.snapshot)
-                .where(
-                    CaseRow.workflow_id == workflow_id,
-                    CaseRow.workflow_version == version,
-                    col(CaseRow.status).not_in([s.value for s in NOT_GRANTED]),
+            if decisions:
+                deciding[(workflow_id, version)] = (workflow, decisions)
+        if not deciding:
+            return []
+        approved = or_(
+            *(
+                and_(
+                    col(CaseRow.workflow_id) == workflow_id,
+                    col(CaseRow.workflow_version) == version,
                     col(CaseRow.id).in_(
                         select(StepRow.case_id).where(
                             col(StepRow.step_id).in_([s.id for s in decisions]),
@@ -52,12 +64,41 @@ def publications(
                         )
                     ),
                 )
-                .order_by(col(CaseRow.submitted_at))
-            ).scalars()
-            for snapshot in rows:
+                for (workflow_id, version), (_, decisions) in deciding.items()
+            )
+        )
+        submitted, case_id = col(CaseRow.submitted_at), col(CaseRow.id)
+        query = (
+            select(CaseRow.submitted_at, CaseRow.id, CaseRow.snapshot)
+            .where(col(CaseRow.status).not_in([s.value for s in NOT_GRANTED]), approved)
+            .order_by(submitted, case_id)
+        )
+        position: tuple[dt.datetime, str, int] | None = None
+        if after is not None:  # the first batch starts at its case (the rest of its decisions)
+            at = session.execute(
+                select(CaseRow.submitted_at).where(CaseRow.id == after[0])
+            ).scalar_one_or_none()
+            if at is None:
+                raise InputError(f"no case {after[0]!r} to list after")
+            position = (at, after[0], after[1])
+        first = position
+        while limit is None or len(found) < limit:
+            batch = query.limit(limit)
+            if position is not None:
+                at, last = as_utc(position[0]), position[1]
+                same = case_id >= last if position is first else case_id > last
+                batch = batch.where(or_(submitted > at, and_(submitted == at, same)))
+            rows = session.execute(batch).all()
+            for at, listed_id, snapshot in rows:
                 case = Case.from_json(snapshot)
-                found += _listed(case, workflow, decisions, catalogue, cases, now)
-    return found
+                workflow, decisions = deciding[(case.workflow_id, case.workflow_version)]
+                listed = _listed(case, workflow, decisions, catalogue, cases, now)
+                given = position[2] if position and listed_id == position[1] else 0
+                found += listed[given:]
+                position = (at, listed_id, len(listed))
+            if limit is None or len(rows) < limit:
+                break
+    return found[:limit]
 
 
 def _listed(

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from engine.access.permissions import CASE_ACTIONS, Principal, reach, require
 from engine.access.visibility import departments_of, visible
+from engine.api import paging
 from engine.api.deps import ID_PATTERN, TEXT_PATTERN, CurrentUser, Deps, guard
 from engine.cases.state import CaseStatus
 from engine.errors import InputError
@@ -74,13 +75,6 @@ class ActionArguments(BaseModel):
     kind: Literal["refuse-acceptance", "refuse-licence", "cannot-handle"] | None = None
 
 
-class CasePage(BaseModel):
-    """A page of cases; `next` is the cursor of the page after (None: the last page)."""
-
-    items: list[CaseSummary]
-    next: str | None
-
-
 def etag(revision: int) -> str:
     return f'"{revision}"'
 
@@ -133,21 +127,7 @@ def submit(
     return view
 
 
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-MICROSECOND = dt.timedelta(microseconds=1)
-CURSOR_PATTERN = r"^[0-9]{1,17}~[A-Za-z0-9][A-Za-z0-9._-]{0,39}$"
-
-
-def cursor_of(case: CaseSummary) -> str:
-    """The position just after `case` in the listing's order (submitted at, id)."""
-    return f"{(case.submitted_at - EPOCH) // MICROSECOND}~{case.id}"
-
-
-def _after(cursor: str | None) -> tuple[dt.datetime, str] | None:
-    if not cursor:
-        return None
-    micros, _, case_id = cursor.partition("~")
-    return EPOCH + int(micros) * MICROSECOND, case_id
+CASE_POSITION = (paging.MOMENT, paging.NAME)  # submitted at, case id
 
 
 @router.get("", **guard("cases.read", 422))
@@ -166,12 +146,9 @@ def list_cases(
         str | None,
         Query(max_length=100, description="in the case id, applicant's name or workflow title"),
     ] = None,
-    cursor: Annotated[
-        str | None,
-        Query(pattern=CURSOR_PATTERN, description="`next` of the page before"),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> CasePage:
+    cursor: Annotated[str | None, paging.cursor_query(CASE_POSITION)] = None,
+    limit: paging.Limit = 50,
+) -> paging.Page[CaseSummary]:
     """Cases, oldest first, a page at a time (the same filters on every page); a
     department's officer sees the cases its departments take part in."""
     departments = reach(user, "cases.read")
@@ -190,9 +167,14 @@ def list_cases(
         after=_after(cursor),
         limit=limit + 1,
     )
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return CasePage(items=rows, next=cursor_of(rows[-1]) if more else None)
+    return paging.page(rows, limit, lambda case: paging.cursor(case.submitted_at, case.id))
+
+
+def _after(cursor: str | None) -> tuple[dt.datetime, str] | None:
+    if not cursor:
+        return None
+    micros, case_id = paging.parts(cursor)
+    return paging.moment(micros), case_id
 
 
 @router.get("/{case_id}", **guard("cases.read", 404))

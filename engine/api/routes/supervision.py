@@ -12,11 +12,13 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from engine.access.permissions import Principal, reach, require
+from engine.api import paging
 from engine.api.deps import ID_PATTERN, TEXT_PATTERN, CurrentUser, Deps, guard
+from engine.cases.corrections import INTAKE
 from engine.errors import InputError, NotFound
 from engine.escalation.publications import publications
 from engine.views.cases import CaseView, NegativeMatterView, WorkItemView
-from engine.views.supervision import PUBLICATION_FIELDS, EscalationView
+from engine.views.supervision import PUBLICATION_FIELDS, EscalationView, PublicationView
 
 router = APIRouter(tags=["supervision"])
 Department = Annotated[str | None, Query(max_length=64)]
@@ -48,23 +50,71 @@ def _within(user: Principal, action: str, asked: str | None) -> frozenset[str] |
     return frozenset({asked}) if asked else mine
 
 
+WORK_POSITIONS = ((paging.NAME, paging.NAME), (paging.NAME, INTAKE, paging.NAME))
+# a step (case~step) or a window's verification task (case~intake~material)
+WorkCursor = Annotated[str | None, paging.cursor_query(*WORK_POSITIONS)]
+
+
+def _work_position(item: WorkItemView) -> str:
+    if item.task == "verify-material":
+        return paging.cursor(item.case, INTAKE, str(item.material))
+    return paging.cursor(item.case, item.step)
+
+
+def _work_page(
+    deps: Deps,
+    limit: int,
+    cursor: str | None,
+    departments: list[str] | None = None,
+    officer: str | None = None,
+) -> paging.Page[WorkItemView]:
+    where = paging.parts(cursor) if cursor else []
+    rows = deps.cases.worklist(
+        departments,
+        officer=officer,
+        limit=limit + 1,
+        after=(where[0], where[1]) if len(where) == 2 else None,
+        after_verifying=(where[0], where[2]) if len(where) == 3 else None,
+    )
+    return paging.page(rows, limit, _work_position)
+
+
+UNKNOWN_POSITION = "a cursor naming a step, material or case there is not"
+
+
 @router.get(
     "/worklist",
-    **guard("worklist.read", 422, refuses={400: "no department named by a reader of all of them"}),
+    **guard(
+        "worklist.read",
+        422,
+        refuses={400: f"no department named by a reader of all of them; {UNKNOWN_POSITION}"},
+    ),
 )
-def worklist(user: CurrentUser, deps: Deps, department: Department = None) -> list[WorkItemView]:
-    """The open steps of a department (default: the user's departments), most urgent first."""
+def worklist(
+    user: CurrentUser,
+    deps: Deps,
+    department: Department = None,
+    cursor: WorkCursor = None,
+    limit: paging.Limit = 50,
+) -> paging.Page[WorkItemView]:
+    """The open steps of a department (default: the user's departments), most urgent first,
+    then the window's verification tasks, a page at a time."""
     where = _within(user, "worklist.read", department)
     if where is None:
         raise InputError("name a department (?department=…)")
-    return deps.cases.worklist(sorted(where))
+    return _work_page(deps, limit, cursor, departments=sorted(where))
 
 
-@router.get("/worklist/mine", **guard("worklist.read"))
-def my_worklist(user: CurrentUser, deps: Deps) -> list[WorkItemView]:
-    """The calling officer's open steps, most urgent first: transferred to them, or signed by
-    them and waiting on the other signers."""
-    return deps.cases.worklist(officer=user.name)
+@router.get("/worklist/mine", **guard("worklist.read", 422, refuses={400: UNKNOWN_POSITION}))
+def my_worklist(
+    user: CurrentUser, deps: Deps, cursor: WorkCursor = None, limit: paging.Limit = 50
+) -> paging.Page[WorkItemView]:
+    """The calling officer's open steps, most urgent first, a page at a time: transferred to
+    them, or signed by them and waiting on the other signers."""
+    return _work_page(deps, limit, cursor, officer=user.name)
+
+
+ESCALATION_POSITION = (paging.MOMENT, paging.NUMBER)  # fired at, escalation id
 
 
 @router.get("/escalations", **guard("escalations.read", 422))
@@ -74,11 +124,22 @@ def escalations(
     case: Annotated[str | None, Query(max_length=40)] = None,
     open_only: Annotated[bool, Query(alias="open")] = False,
     department: Department = None,
-) -> list[EscalationView]:
-    """Levels fired, newest first; `open`: not yet acknowledged."""
-    where = _within(user, "escalations.read", department)
-    rows = deps.supervision.escalations(case_id=case, open_only=open_only)
-    return [row for row in rows if where is None or row.department in where]
+    cursor: Annotated[str | None, paging.cursor_query(ESCALATION_POSITION)] = None,
+    limit: paging.Limit = 50,
+) -> paging.Page[EscalationView]:
+    """Levels fired, newest first, a page at a time; `open`: not yet acknowledged."""
+    after = None
+    if cursor:
+        micros, escalation_id = paging.parts(cursor)
+        after = (paging.moment(micros), int(escalation_id))
+    rows = deps.supervision.escalations(
+        case_id=case,
+        open_only=open_only,
+        departments=_within(user, "escalations.read", department),
+        after=after,
+        limit=limit + 1,
+    )
+    return paging.page(rows, limit, lambda e: paging.cursor(e.fired_at, e.id))
 
 
 @router.post(
@@ -97,17 +158,31 @@ def order(
     return deps.supervision.order(escalation_id, actor=user.name, due=body.due)
 
 
+NEGATIVE_POSITION = (paging.MOMENT, paging.NAME)  # registered at, negative matter id
+
+
 @router.get("/negatives", **guard("negatives.read", 400, 422))
 def negatives(
     user: CurrentUser,
     deps: Deps,
     status: Literal["pending", "confirmed", "overturned"] | None = None,
     department: Department = None,
-) -> list[NegativeMatterView]:
-    """The register of negative decisions, with their leaders' decisions."""
-    where = _within(user, "negatives.read", department)
-    rows = deps.cases.negatives(status=status)
-    return [row for row in rows if where is None or row.department in where]
+    cursor: Annotated[str | None, paging.cursor_query(NEGATIVE_POSITION)] = None,
+    limit: paging.Limit = 50,
+) -> paging.Page[NegativeMatterView]:
+    """The register of negative decisions, with their leaders' decisions, oldest first, a
+    page at a time."""
+    after = None
+    if cursor:
+        micros, negative_id = paging.parts(cursor)
+        after = (paging.moment(micros), negative_id)
+    rows = deps.cases.negatives(
+        status=status,
+        departments=_within(user, "negatives.read", department),
+        after=after,
+        limit=limit + 1,
+    )
+    return paging.page(rows, limit, lambda n: paging.cursor(n.registered_at, n.id))
 
 
 def _decide(deps: Deps, user: Principal, negative_id: str, action: str, reason: str) -> CaseView:
@@ -142,21 +217,42 @@ def overturn(
     return _decide(deps, user, negative_id, "overturn-negative", body.reason)
 
 
-LISTING = guard("publications.read", 422)
+LISTING = guard("publications.read", 422, refuses={400: "a cursor naming a case there is not"})
 LISTING["responses"][200] = {
-    "description": "The listing",
-    "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+    "description": "A page of the listing (JSON), or the whole listing from the cursor on (CSV)",
+    "content": {"text/csv": {"schema": {"type": "string"}}},
 }
+PUBLICATION_POSITION = (paging.NAME, paging.NUMBER)  # case, how many of its decisions listed
 
 
-@router.get("/publications", **LISTING)
-def listing(user: CurrentUser, deps: Deps, format: Literal["json", "csv"] = "json") -> Any:
-    """The public listing of licensing decisions (双公示), as JSON or CSV."""
-    rows = publications(deps.cases, deps.supervision.catalogue)
-    if format == "json":
-        return rows
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=PUBLICATION_FIELDS)
-    writer.writeheader()
-    writer.writerows(row.model_dump(mode="json") for row in rows)
-    return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+@router.get("/publications", response_model=paging.Page[PublicationView], **LISTING)
+def listing(
+    user: CurrentUser,
+    deps: Deps,
+    format: Literal["json", "csv"] = "json",
+    cursor: Annotated[str | None, paging.cursor_query(PUBLICATION_POSITION)] = None,
+    limit: paging.Limit = 50,
+) -> Any:
+    """The public listing of licensing decisions (双公示), by case in the order submitted: as
+    JSON a page at a time, or as CSV (the whole listing, from the cursor on)."""
+    after = None
+    if cursor:
+        case_id, given = paging.parts(cursor)
+        after = (case_id, int(given))
+    if format == "csv":
+        rows = publications(deps.cases, deps.supervision.catalogue, after=after)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, fieldnames=PUBLICATION_FIELDS)
+        writer.writeheader()
+        writer.writerows(row.model_dump(mode="json") for row in rows)
+        return Response(out.getvalue(), media_type="text/csv; charset=utf-8")
+    rows = publications(deps.cases, deps.supervision.catalogue, after=after, limit=limit + 1)
+
+    def position(last: PublicationView) -> str:
+        """The last case's decisions listed so far (a page may go on from the one before)."""
+        given = sum(1 for row in rows[:limit] if row.case == last.case)
+        if after is not None and after[0] == last.case:
+            given += after[1]
+        return paging.cursor(last.case, given)
+
+    return paging.page(rows, limit, position)

@@ -44,7 +44,8 @@ def test_refuse_then_the_leader_confirms_or_overturns(api: Api) -> None:
     act(api, "wang", case_id, "refuse", 409, **reason)  # already pending
     negative = f"{case_id}-N1"
     with api.client("li") as client:  # the register: the leader's limit, in local time
-        [entry] = [n for n in client.get("/api/v1/negatives").json() if n["id"] == negative]
+        register = client.get("/api/v1/negatives").json()["items"]
+        [entry] = [n for n in register if n["id"] == negative]
     assert entry["light"] == "green" and entry["decision_due"]["limit"] == "5 working-days"
     assert entry["decision_due"]["due"].endswith("17:30:00+08:00")
     assert entry["promised_due"].endswith("17:30:00+08:00")  # the same day where possible

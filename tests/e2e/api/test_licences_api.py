@@ -75,7 +75,8 @@ def test_a_material_its_source_did_not_answer_for_is_a_window_task_until_verifie
         with api.client(user) as client:
             listed = client.get("/api/v1/worklist", params={"department": "approval-bureau"})
         assert listed.status_code == 200, listed.text
-        return {(w["case"], w["material"]) for w in listed.json() if w["task"] == "verify-material"}
+        items = listed.json()["items"]
+        return {(w["case"], w["material"]) for w in items if w["task"] == "verify-material"}
 
     assert tasks("wang") == {(c, "supervision-registration") for c in ids}
     with api.client() as browser:  # the worklist page shows the task with its actions

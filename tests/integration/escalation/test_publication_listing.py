@@ -35,3 +35,23 @@ def test_publication_excludes_terminated_withdrawn_refused(
     listed = publications(service, supervision.catalogue)
 
     assert [p.case for p in listed] == [granted]
+
+
+def test_the_listing_a_page_at_a_time_gives_each_decision_once_in_order(
+    service: CaseService, supervision: Supervision, accepted: Callable[[], str]
+) -> None:
+    cases = [accepted() for _ in range(5)]
+    for case_id in cases[:4]:
+        decided(service, case_id)
+    everything = publications(service, supervision.catalogue)
+    assert [p.case for p in everything] == sorted(cases[:4])  # submitted at one moment: by id
+    for limit in (1, 2, 3):
+        listed, after = [], None
+        while True:
+            page = publications(service, supervision.catalogue, after=after, limit=limit + 1)
+            listed += page[:limit]
+            if len(page) <= limit:
+                break
+            last = page[limit - 1].case
+            after = (last, sum(1 for p in listed if p.case == last))
+        assert listed == everything

@@ -1,0 +1,140 @@
+"""The worklists, escalations and negative register a page at a time through HTTP: following
+`next` gives every item once, in the listing's order, and a department's officer pages
+through its own department's items however many newer ones belong to others."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from engine.licences.sources import Sources, load_registries
+from tests.e2e.api.test_listing import paged, whole
+from tests.fixtures.api import Api
+from tests.fixtures.definitions import DEFINITIONS
+from tests.fixtures.licences import UTILITY_APPLICANT, permit
+from tests.fixtures.loopback import free_port
+
+REASON = {"reason": "申请人不具备主体资格", "legal_basis": "《行政许可法》第三十二条"}
+
+
+def key(item: dict[str, Any]) -> tuple[Any, ...]:
+    return item["case"], item["step"], item.get("material")
+
+
+def unverified(api: Api, count: int) -> list[str]:
+    """Cases whose registration the supervision registry (down) did not answer for: each is
+    a verification task at the owner department's window."""
+    cases = api.services.cases
+    cases.sources = Sources(
+        cases.engine,
+        registries=load_registries(DEFINITIONS),
+        urls={"construction-supervision": f"http://127.0.0.1:{free_port()}/lookup"},
+        timeout=1.0,
+    )
+    ids = []
+    with api.client("portal") as portal:
+        for _ in range(count):
+            answer = portal.post(
+                "/api/v1/cases",
+                params={"workflow": "construction-permit"},
+                json=permit(UTILITY_APPLICANT),
+            )
+            assert answer.status_code == 201, answer.text
+            ids.append(answer.json()["id"])
+    return ids
+
+
+def test_a_worklist_page_by_page_holds_each_step_and_task_once_in_order(api: Api) -> None:
+    cases = [api.accepted() for _ in range(3)]
+    api.clock.now += dt.timedelta(days=1)
+    cases.append(api.accepted())
+    tasks = unverified(api, 2)
+    municipal = whole(api, "liu", "/api/v1/worklist")
+    assert {w["case"] for w in municipal} == set(cases) and len(municipal) >= 6
+    for limit in (1, 2, 5):
+        assert paged(api, "liu", "/api/v1/worklist", limit=limit) == municipal
+    bureau = whole(api, "ops", "/api/v1/worklist", department="approval-bureau")
+    verifying = [w for w in bureau if w["task"] == "verify-material"]
+    assert {w["case"] for w in verifying} == set(tasks)
+    for limit in (1, 3):
+        listed = paged(api, "ops", "/api/v1/worklist", department="approval-bureau", limit=limit)
+        assert listed == bureau
+        assert len({key(w) for w in listed}) == len(listed)
+
+
+def test_an_officers_own_worklist_pages_too(api: Api) -> None:
+    cases = sorted(api.accepted() for _ in range(3))
+    with api.client("liu") as liu:
+        for case_id in cases:
+            moved = liu.post(
+                f"/api/v1/cases/{case_id}/actions/transfer",
+                json={"step": "road-digging", "to": "ma"},
+            )
+            assert moved.status_code == 200, moved.text
+    mine = whole(api, "ma", "/api/v1/worklist/mine")
+    assert sorted(w["case"] for w in mine) == cases
+    assert paged(api, "ma", "/api/v1/worklist/mine", limit=1) == mine
+
+
+def test_a_cursor_naming_no_step_or_task_is_a_problem_not_an_error(api: Api) -> None:
+    api.accepted()
+    with api.client("liu") as liu:
+        for cursor in ("nocase~nostep", "nocase~intake~registration", "a~intake"):
+            answer = liu.get("/api/v1/worklist", params={"cursor": cursor})
+            assert answer.status_code == 400, answer.text
+            assert answer.headers["content-type"] == "application/problem+json"
+        assert liu.get("/api/v1/worklist", params={"cursor": "a~b~c"}).status_code == 422
+        assert liu.get("/api/v1/worklist", params={"limit": 0}).status_code == 422
+
+
+def test_escalations_page_newest_first_and_an_officer_sees_its_own_below_others(
+    api: Api,
+) -> None:
+    for _ in range(3):
+        api.accepted()
+    api.clock.now += dt.timedelta(days=90)  # every running clock is past due
+    assert api.services.supervision.sweep().view().fired
+    everything = whole(api, "ops", "/api/v1/escalations")
+    order = [(dt.datetime.fromisoformat(e["fired_at"]), e["id"]) for e in everything]
+    assert order == sorted(order, reverse=True)
+    assert paged(api, "ops", "/api/v1/escalations", limit=1) == everything
+    assert paged(api, "ops", "/api/v1/escalations", limit=4) == everything
+    # the officers of a department whose newest level more than a page of others' precede
+    for user, department in (("liu", "municipal"), ("zhao", "traffic-police")):
+        own = [e for e in everything if e["department"] == department]
+        newer = everything.index(own[0])
+        if newer < 2:
+            continue
+        assert paged(api, user, "/api/v1/escalations", limit=1) == own
+        with api.client(user) as officer:
+            first = officer.get("/api/v1/escalations", params={"limit": 1}).json()
+        assert first["items"] == own[:1] and (first["next"] is not None) == (len(own) > 1)
+        break
+    else:
+        raise AssertionError(f"no department below two others' levels: {everything}")
+
+
+def test_the_negative_register_pages_oldest_first_within_the_readers_departments(
+    api: Api,
+) -> None:
+    refused = []
+    for _ in range(3):
+        refused.append(api.submit()["id"])
+        with api.client("wang") as window:
+            answer = window.post(f"/api/v1/cases/{refused[-1]}/actions/refuse", json=REASON)
+        assert answer.status_code == 200, answer.text
+        api.clock.now += dt.timedelta(minutes=1)
+    rejected = api.accepted()
+    with api.client("liu") as liu:
+        answer = liu.post(
+            f"/api/v1/cases/{rejected}/actions/reject",
+            json={"step": "road-occupation", "reason": "占道方案不符合要求"},
+        )
+    assert answer.status_code == 200, answer.text
+    register = whole(api, "ops", "/api/v1/negatives")
+    assert [n["case_id"] for n in register] == [*refused, rejected]
+    assert paged(api, "ops", "/api/v1/negatives", limit=1) == register
+    assert paged(api, "ops", "/api/v1/negatives", limit=2, status="pending") == register
+    bureau = [n for n in register if n["department"] == "approval-bureau"]
+    assert paged(api, "li", "/api/v1/negatives", limit=1) == bureau
+    assert [n["case_id"] for n in paged(api, "liu", "/api/v1/negatives")] == [rejected]
