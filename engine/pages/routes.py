@@ -283,7 +283,7 @@ def act(
 
 
 def _negatives(page: Page, *, error: OnethingError | None = None) -> HTMLResponse:
-    rows = page.in_scope("negatives.read", page.deps.cases.negatives(), lambda n: n.department)
+    rows = page.deps.cases.negatives(departments=reach(page.user, "negatives.read"))
     return page.board("negatives", error=error, negatives=rows)
 
 
@@ -325,8 +325,7 @@ def decide(
 
 
 def _escalations(page: Page, *, error: OnethingError | None = None) -> HTMLResponse:
-    every = page.deps.supervision.escalations()
-    rows = page.in_scope("escalations.read", every, lambda e: e.department)
+    rows = page.deps.supervision.escalations(departments=reach(page.user, "escalations.read"))
     page.names.know_cases({e.case for e in rows})
     return page.board("escalations", error=error, escalations=rows)
 

@@ -8,14 +8,14 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from engine.access.permissions import Forbidden, Principal, allows, reach
+from engine.access.permissions import Forbidden, Principal, allows
 from engine.api.deps import Deps, Services
 from engine.api.problems import status_of
 from engine.cases.errors import NotPermitted
@@ -44,7 +44,6 @@ templates.env.globals.update(
     may=allows,
 )
 CSRF_HEADER = "X-CSRF-Token"
-T = TypeVar("T")
 
 
 class LoginRequired(Exception):
@@ -103,11 +102,6 @@ class Page:
         template = f"{name}_body.html" if self.partial else f"{name}.html"
         status = refusal_status(error) if error and not self.partial else 200
         return self.render(template, status=status, error=error, **context)
-
-    def in_scope(self, action: str, rows: list[T], department: Callable[[T], str]) -> list[T]:
-        """The rows `action` lets the user read: all, or their departments'."""
-        where = reach(self.user, action)
-        return [row for row in rows if where is None or department(row) in where]
 
 
 def refusal_status(error: OnethingError) -> int:
