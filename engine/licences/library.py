@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from engine.cases.run import Event
@@ -65,13 +66,27 @@ def _moment(value: Any) -> dt.datetime | None:
 
 
 def certificates(
-    session: Session, *, holder: str | None = None, type: str | None = None
+    session: Session,
+    *,
+    holder: str | None = None,
+    type: str | None = None,
+    status: tuple[str, dt.datetime] | None = None,
+    after: tuple[dt.datetime, str] | None = None,
+    limit: int | None = None,
 ) -> list[Certificate]:
-    query = select(Certificate).order_by(col(Certificate.valid_from))
+    """Certificates oldest first (valid from, number): of a holder, a type, a status as of a
+    moment (`status_at`); `after` (valid from, number): those after that one."""
+    valid_from, number = col(Certificate.valid_from), col(Certificate.number)
+    query = select(Certificate).order_by(valid_from, number).limit(limit)
     if holder:
         query = query.where(col(Certificate.holder) == holder)
     if type:
         query = query.where(col(Certificate.type) == type)
+    if status is not None:
+        query = query.where(_status_is(*status))
+    if after is not None:
+        at = as_utc(after[0])
+        query = query.where(or_(valid_from > at, and_(valid_from == at, number > after[1])))
     return list(session.exec(query).all())
 
 
@@ -87,3 +102,15 @@ def status_at(certificate: Certificate, now: dt.datetime) -> str:
     if certificate.status == CertificateStatus.VALID and valid_to is not None and valid_to < now:
         return CertificateStatus.EXPIRED.value
     return certificate.status
+
+
+def _status_is(status: str, now: dt.datetime) -> Any:
+    """`status_at` as a condition of the query: the certificates with `status` as of `now`."""
+    now = as_utc(now)
+    valid = col(Certificate.status) == CertificateStatus.VALID.value
+    valid_to = col(Certificate.valid_to)
+    if status == CertificateStatus.EXPIRED:
+        return or_(and_(valid, valid_to < now), col(Certificate.status) == status)
+    if status == CertificateStatus.VALID:
+        return and_(valid, or_(valid_to.is_(None), valid_to >= now))
+    return col(Certificate.status) == status

@@ -43,19 +43,30 @@ class Licences:
         self.cases, self.catalogue, self.dispatcher = cases, catalogue, dispatcher
 
     def list(
-        self, *, holder: str | None = None, type: str | None = None, status: str | None = None
+        self,
+        *,
+        holder: str | None = None,
+        type: str | None = None,
+        status: str | None = None,
+        after: tuple[dt.datetime, str] | None = None,
+        limit: int | None = None,
     ) -> list[CertificateView]:
-        """The certificates, oldest first, of a holder, a type (matter) and a status as of now."""
+        """The certificates, oldest first (valid from, number), of a holder, a type (matter)
+        and a status as of now; `after` (valid from, number): the page after that one."""
         if status is not None and status not in set(CertificateStatus):
             known = ", ".join(s.value for s in CertificateStatus)
             raise InputError(f"unknown status {status!r} (known: {known})")
         now, calendar = self.cases.clock(), self.cases.calendars.get(DISPLAY_CALENDAR)
         with Session(self.cases.engine) as session:
-            found = [
-                certificate_view(c, library.status_at(c, now), calendar)
-                for c in library.certificates(session, holder=holder, type=type)
-            ]
-        return [c for c in found if status is None or c.status == status]
+            chosen = library.certificates(
+                session,
+                holder=holder,
+                type=type,
+                status=(status, now) if status else None,
+                after=after,
+                limit=limit,
+            )
+            return [certificate_view(c, library.status_at(c, now), calendar) for c in chosen]
 
     def show(self, number: str) -> CertificateView:
         """One certificate with its history: issued, the cases that relied on it, changed."""

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from engine.api import paging
 from engine.api.deps import ID_PATTERN, TEXT_PATTERN, CurrentUser, Deps, Services, guard
 from engine.licences.service import Licences
 from engine.licences.tables import CertificateStatus
@@ -34,6 +35,9 @@ def _licences(deps: Services) -> Licences:
     return Licences(deps.cases, catalogue=deps.catalogue(), dispatcher=deps.supervision.dispatcher)
 
 
+CERTIFICATE_POSITION = (paging.MOMENT, r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")  # valid from, number
+
+
 @router.get("", **guard("licences.read", 422))
 def list_certificates(
     user: CurrentUser,
@@ -41,10 +45,23 @@ def list_certificates(
     holder: Filter = None,
     type: Filter = None,
     status: CertificateStatus | None = None,
-) -> list[CertificateView]:
+    cursor: Annotated[str | None, paging.cursor_query(CERTIFICATE_POSITION)] = None,
+    limit: paging.Limit = 50,
+) -> paging.Page[CertificateView]:
     """The certificates, oldest first, by holder (credit code or id), type (the matter) and
-    status as of now (valid, expired, revoked, replaced)."""
-    return _licences(deps).list(holder=holder, type=type, status=status and status.value)
+    status as of now (valid, expired, revoked, replaced), a page at a time."""
+    after = None
+    if cursor:
+        micros, number = paging.parts(cursor)
+        after = (paging.moment(micros), number)
+    rows = _licences(deps).list(
+        holder=holder,
+        type=type,
+        status=status and status.value,
+        after=after,
+        limit=limit + 1,
+    )
+    return paging.page(rows, limit, lambda c: paging.cursor(c.valid_from, c.number))
 
 
 @router.get("/{number}", **guard("licences.read", 404))

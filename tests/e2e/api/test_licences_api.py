@@ -18,7 +18,7 @@ def test_only_the_issuing_head_revokes_and_the_relying_case_is_marked(api: Api) 
     with api.client("liu") as reviewer:  # an officer of another department reads the library
         listed = reviewer.get("/api/v1/licences", params={"holder": UTILITY_APPLICANT})
         assert listed.status_code == 200, listed.text
-        [certificate] = listed.json()
+        [certificate] = listed.json()["items"]
         assert (certificate["status"], certificate["type"]) == ("valid", "enterprise-establishment")
         number = certificate["number"]
         shown = reviewer.get(f"/api/v1/licences/{number}").json()

@@ -1,17 +1,21 @@
-"""The worklists, escalations and negative register a page at a time through HTTP: following
-`next` gives every item once, in the listing's order, and a department's officer pages
-through its own department's items however many newer ones belong to others."""
+"""The worklists, escalations, negative register and licence library a page at a time
+through HTTP: following `next` gives every item once, in the listing's order, and a
+department's officer pages through its own department's items however many newer ones belong
+to others."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from sqlmodel import Session
+
 from engine.licences.sources import Sources, load_registries
+from engine.licences.tables import Certificate
 from tests.e2e.api.test_listing import paged, whole
 from tests.fixtures.api import Api
 from tests.fixtures.definitions import DEFINITIONS
-from tests.fixtures.licences import UTILITY_APPLICANT, permit
+from tests.fixtures.licences import UTILITY_APPLICANT, licensed, permit
 from tests.fixtures.loopback import free_port
 
 REASON = {"reason": "申请人不具备主体资格", "legal_basis": "《行政许可法》第三十二条"}
@@ -138,3 +142,28 @@ def test_the_negative_register_pages_oldest_first_within_the_readers_departments
     bureau = [n for n in register if n["department"] == "approval-bureau"]
     assert paged(api, "li", "/api/v1/negatives", limit=1) == bureau
     assert [n["case_id"] for n in paged(api, "liu", "/api/v1/negatives")] == [rejected]
+
+
+def test_the_licence_library_pages_oldest_first_with_its_status_in_the_query(api: Api) -> None:
+    since = dt.datetime(2021, 3, 1, 9, 0, tzinfo=dt.UTC)
+    database = api.services.cases.engine
+    numbers = licensed(database, *(f"91450100MA5{n:07d}" for n in range(5)), since=since)
+    numbers += licensed(database, "91450100MA59999999", since=since + dt.timedelta(days=1))
+    library = whole(api, "liu", "/api/v1/licences")
+    listed = [c["number"] for c in library]
+    assert listed[-6:] == sorted(numbers[:5]) + numbers[5:]  # at one moment: by number
+    assert paged(api, "liu", "/api/v1/licences", limit=1) == library
+    assert paged(api, "liu", "/api/v1/licences", limit=4, status="valid") == library
+    assert whole(api, "liu", "/api/v1/licences", status="revoked") == []
+    api.clock.now = dt.datetime(2040, 1, 1, tzinfo=dt.UTC)
+    with Session(database) as session:  # the first of them ends in 2030
+        ending = session.get(Certificate, numbers[0])
+        assert ending is not None
+        ending.valid_to = dt.datetime(2030, 1, 1, tzinfo=dt.UTC)
+        session.add(ending)
+        session.commit()
+    expired = paged(api, "liu", "/api/v1/licences", status="expired")
+    assert [c["number"] for c in expired] == [numbers[0]]
+    assert numbers[0] not in [
+        c["number"] for c in whole(api, "liu", "/api/v1/licences", status="valid")
+    ]
