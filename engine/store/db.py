@@ -11,6 +11,10 @@ from alembic import command
 from alembic.config import Config
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# Connections kept open for reuse: as many as the API's worker threads commonly run at once.
+# A connection beyond them is opened for one request and closed after it (a new PostgreSQL
+# backend each time, a few milliseconds); opened lazily, so a CLI command still opens one.
+POOL = {"pool_size": 20, "max_overflow": 20}
 _PG_MIGRATION_LOCK = 0x0E7E_1A9  # any fixed number: one migrating process at a time
 
 _engines: dict[str, sa.Engine] = {}
@@ -33,13 +37,13 @@ def _create(url: str) -> sa.Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, **POOL)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # JIT compilation pays off for long analytical queries only: the overview's aggregates
     # over 100,000 open cases cost PostgreSQL's planner enough to trigger it, and compiling
     # took longer (~1 s) than running them (~0.1 s)
-    return sa.create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"})
+    return sa.create_engine(url, pool_pre_ping=True, connect_args={"options": "-c jit=off"}, **POOL)
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:
