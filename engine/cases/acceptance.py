@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 from engine.calendar import Limit, StatutoryClock, Unit, WorkingCalendar
-from engine.cases.case import Case, MaterialStatus
+from engine.cases.case import Case, MaterialState, MaterialStatus
 from engine.cases.state import CaseStatus
 
 ART32_LIMIT = Limit(5, Unit.WORKING_DAYS)  # Art. 32 五日, counted as Art. 82 says
@@ -42,3 +42,12 @@ def acceptance_due(case: Case, calendar: WorkingCalendar) -> dt.datetime | None:
     """The end of the Art. 32 window of a case awaiting acceptance (None: not awaiting)."""
     clock = acceptance_clock(case)
     return None if clock is None else calendar.due(clock.start, clock.limit).at
+
+
+def verification_clock(state: MaterialState) -> StatutoryClock:
+    """The window's time to verify a material its source did not answer for (待核验): Art.
+    32's 5 working days from the material's arrival at intake. Verifying it belongs to
+    judging the application complete, which the window owes within that window; the clock
+    runs on while a correction notice waits on the applicant, the verifying being the
+    agency's own work."""
+    return StatutoryClock(state.at, ACCEPTANCE_LIMIT)

@@ -6,7 +6,7 @@ the forecast of what turns yellow or red by the end of this working week
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 from sqlmodel import col
@@ -47,6 +47,16 @@ def _urgent(now: dt.datetime) -> tuple[Any, Any]:
         sa.and_(col(StepRow.suspended), yellow_fired),  # only the few standing still look
     )
     return red, yellow
+
+
+def light_of(
+    due: dt.datetime, yellow_at: dt.datetime | None, now: dt.datetime
+) -> Literal["green", "yellow", "red"]:
+    """A running clock's light as `_urgent` gives an open step's: red past due, yellow once
+    its ladder's yellow moment has passed, else green (for clocks no row holds)."""
+    if due < now:
+        return "red"
+    return "yellow" if yellow_at is not None and yellow_at <= now else "green"
 
 
 def light_rank(now: dt.datetime) -> sa.ColumnElement[int]:

@@ -15,15 +15,24 @@ from sqlmodel import Session, col, select
 from engine import inputs
 from engine.calendar import CalendarSet, WorkingCalendar
 from engine.cases import auditing
+from engine.cases.acceptance import verification_clock
 from engine.cases.audit import Break
-from engine.cases.case import Case, MaterialStatus, NegativeStatus
+from engine.cases.case import Case, MaterialState, MaterialStatus, NegativeStatus
 from engine.cases.corrections import INTAKE
-from engine.cases.overview import LIGHTS, light_rank, segment_light, worklist_segments
+from engine.cases.overview import (
+    LIGHTS,
+    light_of,
+    light_rank,
+    segment_light,
+    worklist_segments,
+)
 from engine.cases.state import CaseStatus, StepStatus
 from engine.cases.tables import STEP_OPEN, CaseRow, DecisionRow, EventRow, NegativeRow, StepRow
 from engine.clock import as_utc
+from engine.definitions.escalation import Level
 from engine.definitions.model import Workflow
 from engine.errors import InputError, NotFound
+from engine.escalation.ladder import marks
 from engine.registry.tables import WorkflowVersion
 from engine.views.cases import (
     CaseSummary,
@@ -181,6 +190,7 @@ class CaseQueries:
         department: str | Sequence[str] | None = None,
         *,
         officer: str | None = None,
+        verifying: Sequence[str] = (),
         limit: int = 200,
         after: tuple[str, str] | None = None,
         after_verifying: tuple[str, str] | None = None,
@@ -190,10 +200,16 @@ class CaseQueries:
         then the stopped clocks, waiting on the applicant, in the same order): a department's
         (or several departments'), and/or an officer's — transferred to them, or signed by
         them on their current attempt and waiting on others; each with its traffic light as
-        the overview counts it; a department's list ends with the window's verification
-        tasks. `after` (case, step): the page that follows that step; `after_verifying` (case,
+        the overview counts it. Then the window's verification tasks (待核验) of the
+        `verifying` departments, each with its Art. 32 due time and light (`_to_verify`).
+        `after` (case, step): the page that follows that step; `after_verifying` (case,
         material): the page that follows that verification task. Each segment is a range read
-        in the worklist index's order, never a sort of them all."""
+        in the worklist index's order, never a sort of them all.
+
+        The tasks follow the steps rather than take their place by urgency among them: their
+        due time lives in the case snapshot, not in an indexed column, so placing them would
+        mean a merge of two orders under one cursor, or a sort; being few (a source down at
+        intake), they are read whole after the last step, already in due order."""
         now = as_utc(self.clock())
         segments = worklist_segments(now)
         chosen: list[Any] = [STEP_OPEN]
@@ -233,8 +249,10 @@ class CaseQueries:
                     found.append(self._work_item(row, workflow_id, version, light, now))
                 if len(found) >= limit:
                     break
-        if department is not None and officer is None and len(found) < limit:
-            found += self._to_verify(departments, limit=limit - len(found), after=after_verifying)
+        if verifying and len(found) < limit:
+            found += self._to_verify(
+                verifying, now, limit=limit - len(found), after=after_verifying
+            )
         return found
 
     @staticmethod
@@ -274,11 +292,18 @@ class CaseQueries:
         )
 
     def _to_verify(
-        self, departments: Sequence[str], *, limit: int, after: tuple[str, str] | None = None
+        self,
+        departments: Sequence[str],
+        now: dt.datetime,
+        *,
+        limit: int,
+        after: tuple[str, str] | None = None,
     ) -> list[WorkItemView]:
         """The window's tasks of the departments' open cases: each material a source did not
-        answer for at intake (待核验), oldest case first, each case's in its materials' order;
-        `after` (case, material): those that follow that task."""
+        answer for at intake (待核验), oldest case first, each case's in its materials' order
+        — which is their due order, each due Art. 32's window after its intake
+        (`engine.cases.acceptance.verification_clock`); `after` (case, material): those
+        that follow that task."""
         query = (
             select(CaseRow.id, CaseRow.snapshot)
             .where(
@@ -306,23 +331,36 @@ class CaseQueries:
                 if workflow.owner not in departments:
                     continue
                 found += [
-                    WorkItemView(
-                        case=case_id,
-                        workflow=case.workflow_id,
-                        version=case.workflow_version,
-                        step=INTAKE,
-                        department=workflow.owner,
-                        status=StepStatus.ACTIVE,
-                        due_at=None,
-                        overdue=False,
-                        suspended=False,
-                        task="verify-material",
-                        material=material,
-                    )
+                    self._verification_task(case, workflow, material, state, now)
                     for material, state in list(case.materials.items())[passed:]
                     if state.status is MaterialStatus.TO_VERIFY
                 ]
         return found[: max(limit, 0)]
+
+    def _verification_task(
+        self, case: Case, workflow: Workflow, material: str, state: MaterialState, now: dt.datetime
+    ) -> WorkItemView:
+        """A material to verify as a worklist task: due when its Art. 32 window ends, its
+        light as a step's (red past due, yellow from the workflow ladder's yellow mark)."""
+        calendar = self.calendars.get(case.calendar)
+        clock = verification_clock(state)
+        due = as_utc(calendar.due(clock.start, clock.limit).at)
+        ladder = workflow.escalation or ()
+        yellow = [m.at for m in marks(clock, ladder, calendar, now) if m.level is Level.YELLOW]
+        return WorkItemView(
+            case=case.id,
+            workflow=case.workflow_id,
+            version=case.workflow_version,
+            step=INTAKE,
+            department=workflow.owner,
+            status=StepStatus.ACTIVE,
+            due_at=calendar.local(due),
+            overdue=due < now,
+            suspended=False,
+            light=light_of(due, as_utc(yellow[0]) if yellow else None, now),
+            task="verify-material",
+            material=material,
+        )
 
     def overdue_query(self, *, limit: int = 1000) -> Any:
         """Open steps past due, oldest first — a range scan of the (is_open, due_at) index."""

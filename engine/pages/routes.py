@@ -212,7 +212,9 @@ def _worklist(
         case_id, _, step_id = after.partition("/")
         start = (case_id, step_id)
     found = (
-        page.deps.cases.worklist(department, limit=WORKLIST_PAGE + 1, after=start)
+        page.deps.cases.worklist(
+            department, verifying=[department], limit=WORKLIST_PAGE + 1, after=start
+        )
         if department
         else []
     )

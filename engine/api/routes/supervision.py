@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from engine.access.permissions import Principal, reach, require
+from engine.access.permissions import Forbidden, Principal, reach, require
 from engine.api import paging
 from engine.api.deps import ID_PATTERN, TEXT_PATTERN, CurrentUser, Deps, guard
 from engine.cases.corrections import INTAKE
@@ -67,11 +67,13 @@ def _work_page(
     cursor: str | None,
     departments: list[str] | None = None,
     officer: str | None = None,
+    verifying: list[str] | None = None,
 ) -> paging.Page[WorkItemView]:
     where = paging.parts(cursor) if cursor else []
     rows = deps.cases.worklist(
         departments,
         officer=officer,
+        verifying=verifying or (),
         limit=limit + 1,
         after=(where[0], where[1]) if len(where) == 2 else None,
         after_verifying=(where[0], where[2]) if len(where) == 3 else None,
@@ -102,7 +104,7 @@ def worklist(
     where = _within(user, "worklist.read", department)
     if where is None:
         raise InputError("name a department (?department=…)")
-    return _work_page(deps, limit, cursor, departments=sorted(where))
+    return _work_page(deps, limit, cursor, departments=sorted(where), verifying=sorted(where))
 
 
 @router.get("/worklist/mine", **guard("worklist.read", 422, refuses={400: UNKNOWN_POSITION}))
@@ -110,8 +112,20 @@ def my_worklist(
     user: CurrentUser, deps: Deps, cursor: WorkCursor = None, limit: paging.Limit = 50
 ) -> paging.Page[WorkItemView]:
     """The calling officer's open steps, most urgent first, a page at a time: transferred to
-    them, or signed by them and waiting on the other signers."""
-    return _work_page(deps, limit, cursor, officer=user.name)
+    them, or signed by them and waiting on the other signers; then, for a window clerk, the
+    verification tasks (待核验) of the departments whose window they staff."""
+    return _work_page(deps, limit, cursor, officer=user.name, verifying=_verifies(user))
+
+
+def _verifies(user: Principal) -> list[str]:
+    """The departments whose verification tasks are on `user`'s own list: those where it may
+    verify a material (`cases.verify-material`, the window's clerks). A task belongs to the
+    department's window, not to one clerk, so each of its clerks has it until one does it."""
+    try:
+        where = reach(user, "cases.verify-material")
+    except Forbidden:
+        return []
+    return sorted(where or ())
 
 
 ESCALATION_POSITION = (paging.MOMENT, paging.NUMBER)  # fired at, escalation id

@@ -88,6 +88,7 @@ def test_a_material_its_source_did_not_answer_for_is_a_window_task_until_verifie
     for case_id in ids:
         assert f'<a href="/cases/{case_id}">' in page
     assert page.count("核验材料：建设工程质量安全监督注册书") == 2
+    assert page.count('<tr class="verify light-green"') == 2  # lit, with its due time
     assert page.count('<option value="verify-material">') == 2
     action = f"/api/v1/cases/{verified}/actions/verify-material"
     body = {"items": ["supervision-registration"]}

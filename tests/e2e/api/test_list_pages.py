@@ -80,6 +80,20 @@ def test_an_officers_own_worklist_pages_too(api: Api) -> None:
     assert paged(api, "ma", "/api/v1/worklist/mine", limit=1) == mine
 
 
+def test_a_window_clerks_own_worklist_holds_its_windows_verification_tasks(api: Api) -> None:
+    """The task is the department window's: each of its clerks has it on their own list,
+    with its due time and light; a reviewer of the same department has not."""
+    tasks = unverified(api, 3)
+    mine = whole(api, "wang", "/api/v1/worklist/mine")
+    verifying = [w for w in mine if w["task"] == "verify-material"]
+    assert sorted(w["case"] for w in verifying) == sorted(tasks) and len(verifying) == 3
+    for item in verifying:
+        assert (item["light"], item["overdue"]) == ("green", False)
+        assert dt.datetime.fromisoformat(item["due_at"]) > api.clock.now
+    assert paged(api, "wang", "/api/v1/worklist/mine", limit=1) == mine
+    assert not [w for w in whole(api, "chen", "/api/v1/worklist/mine") if w.get("material")]
+
+
 def test_a_cursor_naming_no_step_or_task_is_a_problem_not_an_error(api: Api) -> None:
     api.accepted()
     with api.client("liu") as liu:

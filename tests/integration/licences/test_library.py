@@ -21,6 +21,7 @@ from engine.access.permissions import Forbidden
 from engine.calendar import CalendarSet
 from engine.cases.case import MaterialStatus
 from engine.cases.service import CaseService
+from engine.cases.tables import CaseRow
 from engine.clock import as_utc
 from engine.definitions.catalogue import Channel
 from engine.definitions.loader import load_catalogue
@@ -28,6 +29,7 @@ from engine.errors import InputError
 from engine.licences.service import Licences
 from engine.licences.tables import Certificate, CertificateUse
 from engine.notify.dispatch import Dispatcher
+from engine.views.cases import WorkItemView
 from tests.fixtures.cases import TZ, Clock
 from tests.fixtures.definitions import DEFINITIONS
 from tests.fixtures.licences import (
@@ -197,6 +199,43 @@ def test_a_source_that_does_not_answer_leaves_the_material_to_verify(
     # material is not asked of the applicant
     assert view.correction is not None
     assert "supervision-registration" not in view.correction.awaited
+
+
+def test_art32_the_window_verifies_within_the_acceptance_window_lit_as_a_step(
+    db: sa.Engine, clock: Clock, calendars: CalendarSet, silent_registry: str
+) -> None:
+    """A material to verify (待核验) is due when Art. 32's five working days from intake end,
+    as the case's acceptance clock is; it turns yellow when that clock's ladder says, and red
+    past due. Only a list that asks for a department's verifying holds it."""
+    service = library_service(
+        db, clock, calendars, urls={"construction-supervision": silent_registry}, timeout=0.3
+    )
+    licensed(db, ENTERPRISE)
+    view = service.submit("construction-permit", permit())
+    assert view.status == "submitted" and view.acceptance is not None
+
+    def task() -> WorkItemView:
+        listed = service.worklist("approval-bureau", verifying=["approval-bureau"])
+        [item] = [w for w in listed if w.task == "verify-material"]
+        return item
+
+    item = task()
+    assert item.material == "supervision-registration"
+    # in Tuesday 12-01 10:00; the five working days are 12-02, 03, 04, 07 and 08
+    assert item.due_at == dt.datetime(2026, 12, 8, 17, 30, tzinfo=TZ) == view.acceptance.due
+    assert (item.light, item.overdue) == ("green", False)
+    with Session(db) as session:
+        row = session.get(CaseRow, view.id)
+        assert row is not None and row.yellow_at is not None  # the acceptance clock's
+        yellow = as_utc(row.yellow_at)
+    clock.now = yellow - dt.timedelta(minutes=1)
+    assert task().light == "green"
+    clock.now = yellow
+    assert task().light == "yellow"
+    clock.now = dt.datetime(2026, 12, 8, 17, 31, tzinfo=TZ)
+    late = task()
+    assert (late.light, late.overdue, late.due_at) == ("red", True, item.due_at)
+    assert not [w for w in service.worklist("approval-bureau") if w.task == "verify-material"]
 
 
 def test_a_revocation_after_use_marks_the_case_and_tells_its_department(
