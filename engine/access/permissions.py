@@ -89,7 +89,8 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     },
     "worklist.read": {**_READERS},
     # the sealed inspection draw (实地核查审查员抽取): the case machine also checks the step's
-    # department and its declared opener; examiners record findings as reviewers
+    # department and its declared opener; examiners record findings and decline as reviewers
+    # (a reviewer only for themself: the draw's core checks who was drawn)
     "draws.read": _READERS,
     "draws.list": {
         Role.HEAD: Scope.DEPARTMENT,
@@ -98,7 +99,7 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     },
     "draws.run": {Role.HEAD: Scope.DEPARTMENT},
     "draws.open": {Role.HEAD: Scope.DEPARTMENT},
-    "draws.decline": {Role.HEAD: Scope.DEPARTMENT},
+    "draws.decline": {Role.HEAD: Scope.DEPARTMENT, Role.REVIEWER: Scope.DEPARTMENT},
     "draws.finding": {Role.REVIEWER: Scope.DEPARTMENT},
     # the examiners' roster (审查员库): changed by its department's admin or head, audited
     "roster.read": {

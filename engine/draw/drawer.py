@@ -2,7 +2,8 @@
 pool's previous draw, the sealing key from the settings and the seed and nonces from the
 operating system's CSPRNG (`secrets`). The case service calls `Drawer.after` in the unit of
 work of every command, so an inspection with a draw is drawn by the engine (the `system`
-actor) in the same transaction that makes it active."""
+actor) in the same transaction that makes it active, and a declined examiner's replacement
+in the same transaction as the decline."""
 
 from __future__ import annotations
 
@@ -85,13 +86,14 @@ class Drawer:
     def after(
         self, session: Session, case: Case, events: list[Event], ctx: Context
     ) -> tuple[Case, list[Event]] | None:
-        """The engine's draw of each inspection `events` made active, as the system; without
-        a key, an incident saying so (the step waits for a head's draw)."""
-        due = steps.activated_draws(events, ctx.workflow)
+        """The engine's draw of each inspection `events` made active, and of a replacement for
+        each examiner who declined, as the system; without a key, an incident saying so (the
+        step waits for a head's draw)."""
+        due = steps.due_draws(events, ctx.workflow)
         if not due:
             return None
         made: list[Event] = []
-        for step_id in due:
+        for step_id, replacing in due:
             system = Context(
                 ctx.workflow, ctx.calendar, Actor(SYSTEM, SYSTEM), ctx.now, {"step": step_id}
             )
@@ -102,7 +104,7 @@ class Drawer:
                 continue
             spec = ctx.workflow.step(step_id).draw
             assert spec is not None
-            case, more = self.core(session, spec.pool)(case, system)
+            case, more = self.core(session, spec.pool, replacing=replacing)(case, system)
             made += more
         return case, made
 

@@ -68,14 +68,12 @@ class DrawService:
     def decline(
         self, case_id: str, step_id: str, *, actor: str, examiner: str, reason: str
     ) -> DrawView:
-        """An examiner withdraws (the reason logged) and a replacement is drawn at once, in
-        its own round: sealed, then opened by the authorised role like the first."""
-        pool = self._pool(case_id, step_id)
+        """An examiner withdraws, or the authorised role records it for them (the reason
+        logged); the engine draws a replacement in the same transaction, in its own round:
+        sealed, then opened by the authorised role like the first."""
+        self._pool(case_id, step_id)
         args = {"examiner": examiner, "reason": reason}
         self._apply(case_id, "decline-examiner", actor, step_id, args, steps.decline)
-        with Session(self.cases.engine) as session:
-            core = self.drawer.core(session, pool, replacing=examiner)
-        self._apply(case_id, "draw", actor, step_id, {"replacing": examiner}, core)
         return self.show(case_id, step_id)
 
     def show(self, case_id: str, step_id: str) -> DrawView:

@@ -37,13 +37,17 @@ def applicant_ids(case: Case) -> frozenset[str]:
     return frozenset(str(case.applicant[k]) for k in APPLICANT_KEYS if case.applicant.get(k))
 
 
-def activated_draws(events: list[Event], workflow: Workflow) -> list[str]:
-    """The inspection steps with a draw that `events` made active: the engine draws them."""
-    return [
-        e.data["step"]
-        for e in events
-        if e.kind == "step.activated" and workflow.step(e.data["step"]).draw is not None
-    ]
+def due_draws(events: list[Event], workflow: Workflow) -> list[tuple[str, str | None]]:
+    """The rounds `events` call for, each (step, examiner replaced): the first round of an
+    inspection with a draw they made active, one round for each examiner who declined. The
+    engine draws them."""
+    due: list[tuple[str, str | None]] = []
+    for e in events:
+        if e.kind == "step.activated" and workflow.step(e.data["step"]).draw is not None:
+            due.append((e.data["step"], None))
+        elif e.kind == "draw.declined":
+            due.append((e.data["step"], e.data["examiner"]))
+    return due
 
 
 def opening_time(spec: DrawSpec, calendar: WorkingCalendar, now: dt.datetime) -> dt.datetime:
@@ -252,14 +256,16 @@ def record_finding(case: Case, ctx: Context) -> tuple[Case, list[Event]]:
 
 
 def decline(case: Case, ctx: Context) -> tuple[Case, list[Event]]:
-    """An examiner cannot go (sick, a conflict found late): the authorised role records why;
-    the service then draws a replacement."""
+    """An examiner cannot go (sick, a conflict found late, 回避): the examiner withdraws, or
+    the authorised role records it for them, with the reason; the engine then draws a
+    replacement (`due_draws`)."""
     work = case.copy()
     run = Run(work, "decline-examiner", ctx)
     step, step_run = _inspection(run)
     assert step.draw is not None
-    run.need_role((step.draw.opener,), step.department, step=step.id)
     who, reason = run.arg("examiner"), run.arg("reason")
+    if who != ctx.actor.name or who not in examiners(step_run):
+        run.need_role((step.draw.opener,), step.department, step=step.id)
     state = draw_state(step_run)
     if who not in examiners(step_run):
         raise run.refuse(f"{who!r} is not an opened examiner of this inspection")

@@ -145,9 +145,36 @@ def test_a_declined_examiner_is_replaced_by_a_logged_redraw(
     view = draws.decline(case_id, STEP, actor="head", examiner=first, reason="因病不能到场")
     assert view.status == "sealed" and view.rounds[1].reason.endswith("因病不能到场")
     assert view.examiners == [second]
+    logged = [(e.kind, e.actor) for e in draws.cases.timeline(case_id)][-4:]
+    assert logged == [  # the engine draws the replacement, in the decline's transaction
+        ("draw.declined", "head"),
+        ("draw.eligible", "system"),
+        ("draw.seed", "system"),
+        ("draw.sealed", "system"),
+    ]
     view = draws.open(case_id, STEP, actor="head")
     assert len(view.examiners) == 2 and first not in view.examiners
     assert draws.verify(case_id, STEP).ok
+
+
+def test_an_examiner_withdraws_themself_and_no_one_else_but_the_head(
+    draws: DrawService, clock: Clock
+) -> None:
+    case_id = _at_inspection(draws)
+    clock.now = dt.datetime(2026, 12, 2, 9, 0, tzinfo=TZ)
+    first, second = draws.open(case_id, STEP, actor="head").examiners
+    before = draws.cases.revision(case_id)
+    for actor, examiner in (("reviewer", "reviewer"), ("reviewer", first), (second, first)):
+        with pytest.raises(NotPermitted):
+            draws.decline(case_id, STEP, actor=actor, examiner=examiner, reason="回避")
+    assert draws.cases.revision(case_id) == before
+    view = draws.decline(case_id, STEP, actor=first, examiner=first, reason="与申请人有亲属关系")
+    assert view.status == "sealed" and view.declined == {first: "与申请人有亲属关系"}
+    assert view.rounds[1].reason.endswith("与申请人有亲属关系")
+    sealed = [e for e in draws.cases.timeline(case_id) if e.kind == "draw.sealed"]
+    assert [e.actor for e in sealed] == ["system", "system"]
+    with pytest.raises(NotPermitted):  # a declined examiner records no findings
+        draws.record_finding(case_id, STEP, actor=first, text="同意")
 
 
 def _tamper(draws: DrawService, case_id: str, change: str) -> None:
