@@ -16,9 +16,18 @@ from engine.pages.web import HERE
 
 def install(app: FastAPI, *, clock: Callable[[], dt.datetime]) -> None:
     """Add the pages and their static files to `app` (sessions measured on `clock`)."""
-    from engine.pages import calendar, documents, draws, intake, lookup, routes, workbench
+    from engine.pages import (
+        calendar,
+        documents,
+        draws,
+        examiners,
+        intake,
+        lookup,
+        routes,
+        workbench,
+    )
 
     app.state.sessions = Sessions(clock)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (routes, intake, workbench, documents, calendar, lookup, draws):
+    for module in (routes, intake, workbench, documents, calendar, lookup, draws, examiners):
         app.include_router(module.router)

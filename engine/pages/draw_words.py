@@ -26,4 +26,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "draw_verified": ("验证通过", "verified"),
     "draw_verify_failed": ("验证未通过", "verification failed"),
     "draw_none": ("暂无抽取", "No draw yet"),
+    "draw_yours": ("您是本次实地核查的审查员", "You are an examiner of this inspection"),
+    "draw_finding_submit": ("提交核查意见", "Record findings"),
+    "draw_decline_reason": ("回避或无法到场的理由", "Why you withdraw (conflict, cannot attend)"),
+    "draw_decline": ("申请回避（重新抽取替换）", "Withdraw (a replacement is drawn)"),
 }

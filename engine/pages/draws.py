@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from engine.access.permissions import Forbidden, Principal, reach, require
+from engine.access.permissions import Forbidden, Principal, allows, reach, require
 from engine.access.visibility import departments_of
 from engine.api.deps import ID_PATTERN
 from engine.definitions.model import DrawSpec, Workflow
@@ -36,6 +36,7 @@ class DrawPanel:
     may_open: bool  # the user is the step's opener and something is sealed
     open_now: bool  # the scheduled opening time has come
     verified: DrawVerifyView | None  # once opened
+    examiner: bool  # the user is an opened examiner yet to record findings (or decline)
 
 
 def _service(page: Page) -> DrawService:
@@ -52,10 +53,20 @@ def _may_open(user: Principal, spec: DrawSpec, department: str) -> bool:
     return any(p.role == spec.opener and p.department == department for p in user.posts)
 
 
+def _examiner(user: Principal, shown: DrawView, department: str) -> bool:
+    """Whether `user` is an examiner of the draw who may still record findings or decline:
+    an examiner's account is named by their roster id (README: the sealed draw)."""
+    return (
+        user.name in shown.examiners
+        and user.name not in shown.findings
+        and allows(user, "draws.finding", department)
+    )
+
+
 def draw_panels(page: Page, view: CaseView, workflow: Workflow) -> list[DrawPanel]:
     """The draws of the inspection steps of `view` (the part of the case the user reads)."""
     inspections = [
-        (s.id, s.department, spec)
+        (s.id, s.department, spec, s.status.value == "active")
         for s in view.steps
         if (spec := workflow.step(s.id).draw) is not None and s.status.value != "pending"
     ]
@@ -66,7 +77,7 @@ def draw_panels(page: Page, view: CaseView, workflow: Workflow) -> list[DrawPane
     roster = draws.drawer.book.current().roster
     now = page.deps.cases.clock()
     panels = []
-    for step_id, department, spec in inspections:
+    for step_id, department, spec, active in inspections:
         shown = draws.show(view.id, step_id)
         sealed = shown.status == "sealed"
         opened = [e for r in shown.rounds for e in (r.drawn or [])]
@@ -78,6 +89,7 @@ def draw_panels(page: Page, view: CaseView, workflow: Workflow) -> list[DrawPane
                 may_open=sealed and _may_open(page.user, spec, department),
                 open_now=shown.opens_at is not None and now >= shown.opens_at,
                 verified=draws.verify(view.id, step_id) if shown.status == "opened" else None,
+                examiner=active and _examiner(page.user, shown, department),
             )
         )
     return panels
