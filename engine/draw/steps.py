@@ -264,8 +264,12 @@ def decline(case: Case, ctx: Context) -> tuple[Case, list[Event]]:
     step, step_run = _inspection(run)
     assert step.draw is not None
     who, reason = run.arg("examiner"), run.arg("reason")
-    if who != ctx.actor.name or who not in examiners(step_run):
+    if who != ctx.actor.name:
         run.need_role((step.draw.opener,), step.department, step=step.id)
+    elif who not in examiners(step_run):
+        raise run.refuse(
+            "only an examiner drawn and opened for this inspection withdraws", who=True
+        )
     state = draw_state(step_run)
     if who not in examiners(step_run):
         raise run.refuse(f"{who!r} is not an opened examiner of this inspection")

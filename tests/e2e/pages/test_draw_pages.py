@@ -118,3 +118,113 @@ def test_art34_a_reviewer_sees_no_opening_form_and_a_forged_one_is_refused(
     with logged_in(scene, "jian") as (client, _):
         assert case_id in client.get("/draws").text
     assert scene.api.services.draws.show(case_id, STEP).status == "sealed"  # type: ignore[union-attr]
+
+
+def _as(page: Page, scene: Scene, user: str) -> None:
+    """The browser logged in as `user` afresh (another user's session dropped)."""
+    page.context.clear_cookies()
+    page.set_default_timeout(10_000)
+    log_in(page, scene, user)
+
+
+def _opened(scene: Scene) -> tuple[str, list[str]]:
+    """A case whose draw the head opened at its time; each examiner drawn has an account
+    named by their roster id, a reviewer of the bureau (the demo's mapping)."""
+    case_id = _inspected(scene)
+    draws = scene.api.services.draws
+    assert draws is not None
+    for examiner in ROSTER.examiners:
+        scene.api.tokens[examiner.id] = scene.api.services.accounts.add(
+            examiner.id, role="reviewer", department=examiner.department
+        )
+    opens_at = draws.show(case_id, STEP).opens_at
+    assert opens_at is not None
+    scene.api.clock.now = opens_at
+    return case_id, draws.open(case_id, STEP, actor="zhou").examiners
+
+
+def test_art34_an_examiner_records_findings_on_the_case_page(page: Page, scene: Scene) -> None:
+    case_id, (first, second) = _opened(scene)
+    _as(page, scene, first)
+    page.goto(f"{scene.api.url}/cases/{case_id}")
+    section = page.locator(f"#draw-{STEP}")
+    section.get_by_role("button", name="提交核查意见").click()  # empty: the engine refuses
+    expect(page.locator(".refused")).to_contain_text("请填写必填内容")
+    expect(page.locator(".refused")).to_contain_text("'comment' is required")
+    section.get_by_label("核查意见").fill("现场管线走向与图纸一致")
+    section.get_by_role("button", name="提交核查意见").click()
+    expect(section.locator("table.examiners")).to_contain_text("现场管线走向与图纸一致")
+    expect(section.locator("form.draw-finding")).to_have_count(0)  # recorded once
+    expect(section.locator("form.draw-decline")).to_have_count(0)
+    shot(page, "draw-finding")
+    assert serious(page) == []
+    page.goto(f"{scene.api.url}/cases/{case_id}?lang=en")
+    expect(section.locator("table.examiners")).to_contain_text("现场管线走向与图纸一致")
+    _as(page, scene, second)
+    page.goto(f"{scene.api.url}/cases/{case_id}?lang=en")
+    section.get_by_label("Findings").fill("Agreed")
+    section.get_by_role("button", name="Record findings").click()
+    expect(section.locator("table.examiners")).to_contain_text("Agreed")
+    step = scene.api.services.cases.load(case_id).steps[STEP]
+    assert step.status.value == "approved"  # every examiner's findings are in
+    findings = [e for e in scene.api.services.cases.timeline(case_id) if e.kind == "draw.finding"]
+    assert [e.actor for e in findings] == [first, second]
+
+
+def test_art34_only_the_examiner_sees_the_forms_and_a_forged_post_is_refused(
+    page: Page, scene: Scene
+) -> None:
+    case_id, (first, _) = _opened(scene)
+    outsider = next(e.id for e in ROSTER.examiners if e.id not in (first, _))
+    for user in ("chen", "zhou", outsider):  # a reviewer, the head, an examiner not drawn
+        _as(page, scene, user)
+        page.goto(f"{scene.api.url}/cases/{case_id}")
+        expect(page.locator(f"#draw-{STEP}")).to_contain_text("已开启")
+        expect(page.locator("form.draw-finding, form.draw-decline")).to_have_count(0)
+    before = scene.api.services.cases.revision(case_id)
+    for user in ("chen", "zhou", "liu", "jian", outsider):
+        with logged_in(scene, user) as (client, csrf):
+            for action, field in (("findings", "text"), ("decline", "reason")):
+                answer = client.post(
+                    f"/cases/{case_id}/draws/{STEP}/{action}",
+                    data={"csrf": csrf, field: "伪造"},
+                )
+                assert answer.status_code == 403, (user, action, answer.text)
+    with logged_in(scene, first) as (client, _):  # the examiner, without the form's token
+        answer = client.post(
+            f"/cases/{case_id}/draws/{STEP}/findings", data={"csrf": "forged", "text": "同意"}
+        )
+        assert answer.status_code == 403
+    assert scene.api.services.cases.revision(case_id) == before
+
+
+def test_art34_an_examiner_withdraws_and_the_engine_draws_a_replacement(
+    page: Page, scene: Scene
+) -> None:
+    case_id, (first, second) = _opened(scene)
+    _as(page, scene, first)
+    page.goto(f"{scene.api.url}/cases/{case_id}")
+    section = page.locator(f"#draw-{STEP}")
+    section.get_by_label("回避或无法到场的理由").fill("近亲属在申请单位任职")
+    section.get_by_role("button", name="申请回避（重新抽取替换）").click()
+    # the replacement is drawn at once and sealed until the head opens it
+    expect(section.get_by_role("heading", level=2)).to_contain_text("已封存")
+    expect(section).to_contain_text("替换回避/退出的审查员：近亲属在申请单位任职")
+    expect(section.locator("table.examiners")).to_contain_text("已退出: 近亲属在申请单位任职")
+    expect(section.locator("form.draw-finding, form.draw-decline")).to_have_count(0)
+    draws = scene.api.services.draws
+    assert draws is not None
+    view = draws.show(case_id, STEP)
+    assert view.status == "sealed" and view.examiners == [second] and len(view.rounds) == 2
+    sealed = [e for e in scene.api.services.cases.timeline(case_id) if e.kind == "draw.sealed"]
+    assert [e.actor for e in sealed] == ["system", "system"]
+    _as(page, scene, "zhou")
+    page.goto(f"{scene.api.url}/cases/{case_id}")
+    section.get_by_role("button", name="开启抽取结果").click()
+    expect(section.get_by_role("heading", level=2)).to_contain_text("已开启")
+    replacement = next(e for e in draws.show(case_id, STEP).examiners if e != second)
+    assert replacement != first
+    expect(section.locator(".verify-result")).to_have_text("验证通过")
+    _as(page, scene, replacement)
+    page.goto(f"{scene.api.url}/cases/{case_id}")
+    expect(section.locator("form.draw-finding")).to_have_count(1)
