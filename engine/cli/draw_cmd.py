@@ -88,7 +88,8 @@ def decline(
     actor: str = ACTOR,
     as_json: bool = JSON,
 ) -> None:
-    """An examiner cannot go: record why, and draw a replacement (sealed again)."""
+    """An examiner cannot go: they (or the opener) record why; the engine draws a
+    replacement, sealed again."""
     view = bootstrap.draw_service().decline(
         case_id, step, actor=inputs.user_actor(actor), examiner=examiner, reason=reason
     )
