@@ -20,13 +20,19 @@ from engine.demo.samples import register_workflows
 from engine.licences.sources import seed as seed_registries
 
 DEMO_WORKFLOW = "utility-external-works"
-# (sample, accepted this many working days ago; None: now): on time, then a work permit with a
-# working day left of its 10 (yellow) and one past its promised 12 (red), and a ride-hailing one
-LIVING: tuple[tuple[str, int | None], ...] = (
-    ("utility-external-works", None),
-    ("foreign-work-permit-exit-entry", 9),
-    ("foreign-work-permit-exit-entry", 13),
-    ("ride-hailing-dual-licence", None),
+# (sample, accepted: now, a number of working days ago, or "last day" — its reviews' 10 working
+# days end at the next close of business; steps finished that day besides the window's same-day
+# intake): utility works on time (its one-day reviews turn yellow at once), work permits with
+# their 10 working days all ahead (green), on their last day (yellow) and past the promised 12
+# (red) — their 2-day exit-entry pre-review done — and a ride-hailing one
+PRE_REVIEW = ("exit-entry-pre-review",)
+LAST_DAY, PERMIT_REVIEW_DAYS = "last day", 10
+LIVING: tuple[tuple[str, int | str | None, tuple[str, ...]], ...] = (
+    ("utility-external-works", None, ()),
+    ("foreign-work-permit-exit-entry", None, ()),
+    ("foreign-work-permit-exit-entry", LAST_DAY, PRE_REVIEW),
+    ("foreign-work-permit-exit-entry", 13, PRE_REVIEW),
+    ("ride-hailing-dual-licence", None, ()),
 )
 # one user per role: name → (role, department)
 USERS: dict[str, tuple[str, str | None]] = {
@@ -34,6 +40,7 @@ USERS: dict[str, tuple[str, str | None]] = {
     "demo-reviewer": ("reviewer", "municipal"),
     "demo-head": ("head", "approval-bureau"),
     "demo-registrar": ("reviewer", "approval-bureau"),  # the market section's examiner
+    "demo-exit-entry": ("reviewer", "exit-entry"),  # the exit-entry bureau's pre-review
     "demo-leader": ("leader", "approval-bureau"),
     "demo-supervisor": ("supervisor", "supervision"),
     "demo-admin": ("admin", "approval-bureau"),
@@ -41,6 +48,7 @@ USERS: dict[str, tuple[str, str | None]] = {
     "demo-portal": ("portal", None),
 }
 OPERATOR = "demo-operator"
+OFFICERS = {"approval-bureau": "demo-window", "exit-entry": "demo-exit-entry"}  # who finishes
 
 
 @dataclass(frozen=True)
@@ -88,22 +96,34 @@ def seed_living(service: CaseService, accounts: Accounts, *, echo: Callable[[str
     story = tell_library_story(service, officers, echo=echo)
     now = service.clock()
 
-    def at(days_ago: int | None, workflow_id: str) -> CaseService:
-        """The service as of 09:30 `days_ago` working days ago on the workflow's calendar
-        (None: now)."""
-        past = now
-        if days_ago is not None:
-            calendar = service.calendars.get(service.workflows(workflow_id, None).calendar)
-            day = working_days_ago(calendar, calendar.local(now).date(), days_ago)
-            past = min(now, calendar.local(dt.datetime.combine(day, dt.time(9, 30))))
+    def at(accepted: int | str | None, workflow_id: str) -> CaseService:
+        """The service as of 09:30 of the working day `accepted` says (None: now) on the
+        workflow's calendar."""
+        if accepted is None:
+            return service
+        calendar = service.calendars.get(service.workflows(workflow_id, None).calendar)
+        if accepted == LAST_DAY:  # the next close of business ends the permit's review
+            local = calendar.local(now)
+            last = calendar.next_working_day(local.date())
+            if calendar.is_after_hours(local) and last == local.date():
+                last = calendar.add_working_days(last, 1)
+            day = working_days_ago(calendar, last, PERMIT_REVIEW_DAYS)
+        else:
+            day = working_days_ago(calendar, calendar.local(now).date(), int(accepted))
+        past = min(now, calendar.local(dt.datetime.combine(day, dt.time(9, 30))))
         return service.derived(clock=lambda: past)
 
     cases = []
-    for sample, days_ago in LIVING:
+    for sample, accepted, done in LIVING:
         workflow_id = str(json.loads(_text(sample))["workflow"])
-        then = at(days_ago, workflow_id)
+        then = at(accepted, workflow_id)
         case_id = then.submit(workflow_id, _sample(sample)).id
         then.act(case_id, "accept", actor="demo-window")
+        workflow = then.workflows(workflow_id, None)
+        intake = [step.id for step in workflow.steps if step.kind == "intake"]
+        for step in [*intake, *done]:
+            department = next(s.department for s in workflow.steps if s.id == step)
+            then.act(case_id, "approve", actor=OFFICERS[department], args={"step": step})
         cases.append(case_id)
     refused = service.submit(DEMO_WORKFLOW, _sample(DEMO_WORKFLOW)).id
     reason = {"reason": "申请材料与现场不符", "legal_basis": "《行政许可法》第三十二条"}

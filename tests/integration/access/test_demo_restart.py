@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from engine.access.accounts import Accounts
@@ -32,3 +33,23 @@ def test_a_second_demo_start_keeps_every_demo_users_token(db: sa.Engine) -> None
     assert not any("ot_" in line for line in lines)  # no token shown that would not work
     assert any(f"onething users rotate-token {OPERATOR}" in line for line in lines)
     assert any("keep the tokens" in line for line in lines)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [NOW, NOW.replace(hour=18), dt.datetime(2026, 12, 5, 14, 0, tzinfo=NOW.tzinfo)],
+    ids=["monday-morning", "monday-evening", "saturday"],
+)
+def test_the_living_cases_show_every_light_as_the_demo_says(
+    db: sa.Engine, now: dt.datetime
+) -> None:
+    """Time ahead (green), the last day (yellow) and past due (red), whatever the hour or day
+    the demo starts: the reviews' clocks, not a same-day intake left open since."""
+    clock = Clock(now)
+    service = service_for(db, clock)
+    seed_living(service, Accounts(db, clock=clock), echo=lambda _: None)
+    permits = service.list_cases(workflow="foreign-work-permit-exit-entry", limit=50)
+    assert sorted(row.light or "" for row in permits) == ["green", "red", "yellow"]
+    for row in permits:
+        intake = next(s for s in service.show(row.id).steps if s.id == "intake")
+        assert intake.status == "approved"
