@@ -73,7 +73,7 @@ def serve(
     if demo:
         from engine.demo.living import seed_living
 
-        seeded = seed_living(bootstrap.case_service(), bootstrap.accounts(), echo=typer.echo)
+        seeded = seed_living(bootstrap.supervision(), bootstrap.accounts(), echo=typer.echo)
     # the API's commits queue their cases for `run` to wake (it imports Prefect once it has
     # pointed it at its server); the reconciliation (--reconcile-every) is the safety net
     changed: SimpleQueue[CaseView | None] = SimpleQueue()

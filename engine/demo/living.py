@@ -17,6 +17,7 @@ from engine.cases.service import CaseService
 from engine.connectors.registry import seed
 from engine.demo.library import Officers, tell_library_story, working_days_ago
 from engine.demo.samples import register_workflows
+from engine.escalation.sweep import Supervision
 from engine.licences.sources import seed as seed_registries
 
 DEMO_WORKFLOW = "utility-external-works"
@@ -48,6 +49,7 @@ USERS: dict[str, tuple[str, str | None]] = {
     "demo-portal": ("portal", None),
 }
 OPERATOR = "demo-operator"
+MAX_SWEEPS = 500  # a bound on the sweeps as of the past, each firing one moment's levels
 OFFICERS = {"approval-bureau": "demo-window", "exit-entry": "demo-exit-entry"}  # who finishes
 
 
@@ -78,9 +80,13 @@ class Seeded:
         return said
 
 
-def seed_living(service: CaseService, accounts: Accounts, *, echo: Callable[[str], None]) -> Seeded:
+def seed_living(
+    supervision: Supervision, accounts: Accounts, *, echo: Callable[[str], None]
+) -> Seeded:
     """Seed once per data directory; a second start keeps the demo users and their tokens
-    (an operator's token must not stop because the service restarted)."""
+    (an operator's token must not stop because the service restarted). The cases seeded in
+    the past are supervised as they went: each level fires as of the moment it fell due."""
+    service = supervision.cases
     kept = sorted(set(USERS) & accounts.names())
     if len(kept) == len(USERS):
         return Seeded({}, [], kept)
@@ -138,8 +144,22 @@ def seed_living(service: CaseService, accounts: Accounts, *, echo: Callable[[str
     )
     service.act(corrected, "issue-correction", actor="demo-window")  # the one notice goes out
     cases += [refused, corrected, story.accepted.id, story.asked.id]
-    echo(f"demo: {len(cases)} living cases, {len(tokens)} users")
+    fired = supervised_as_it_went(supervision, cases, now)
+    echo(f"demo: {len(cases)} living cases, {fired} supervision levels fired, {len(tokens)} users")
     return Seeded(tokens, cases, kept)
+
+
+def supervised_as_it_went(supervision: Supervision, cases: list[str], now: dt.datetime) -> int:
+    """Fire the levels of `cases` due by `now`, each as of the moment it fell due — as a sweep
+    running all along would have — rather than all at the first sweep, each told as late
+    (补发, after downtime). The number fired."""
+    fired = 0
+    for _ in range(MAX_SWEEPS):
+        due = supervision.sweep(at=now, dry_run=True, cases=cases).fired
+        if not due:
+            break
+        fired += len(supervision.sweep(at=min(f.scheduled_at for f in due), cases=cases).fired)
+    return fired
 
 
 def _text(sample: str) -> str:

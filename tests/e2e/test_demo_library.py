@@ -82,10 +82,10 @@ def test_a_licence_issued_yesterday_is_read_today_and_a_revoked_one_is_asked_for
 def test_serve_demo_seeds_the_story_and_living_cases_that_read_the_library(
     service: CaseService,
 ) -> None:
-    from engine.bootstrap import accounts
+    from engine.bootstrap import accounts, supervision
     from engine.demo.living import LIVING, seed_living
 
-    seeded = seed_living(service, accounts(), echo=lambda _: None)
+    seeded = seed_living(supervision(service), accounts(), echo=lambda _: None)
     assert len(seeded.cases) == len(LIVING) + 4  # + refused, corrected, the story's two
     views = [service.show(c) for c in seeded.cases]
     for view in views[: len(LIVING)]:  # every living case found its licence (if it needs one)
