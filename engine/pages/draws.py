@@ -6,6 +6,7 @@ verification); the list of draws for supervisors and heads. The rules stay in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -19,7 +20,7 @@ from engine.definitions.model import DrawSpec, Workflow
 from engine.draw.service import DrawService
 from engine.errors import NotFound, ServiceError
 from engine.pages.web import CheckedPage, CurrentPage, Page, PageRoute
-from engine.views.cases import CaseView
+from engine.views.cases import CaseView, WorkItemView
 from engine.views.draws import DrawVerifyView, DrawView
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -61,6 +62,22 @@ def _examiner(user: Principal, shown: DrawView, department: str) -> bool:
         and user.name not in shown.findings
         and allows(user, "draws.finding", department)
     )
+
+
+def examining(page: Page, items: Sequence[WorkItemView]) -> set[tuple[str, str]]:
+    """The (case, step) of the worklist's inspections where the session's user is a drawn
+    examiner who may still record findings or decline: their row offers those forms."""
+    if page.deps.draws is None:
+        return set()
+    found = set()
+    for w in items:
+        if w.task != "step" or w.status.value != "active":
+            continue
+        if page.deps.cases.workflows(w.workflow, w.version).step(w.step).draw is None:
+            continue
+        if _examiner(page.user, page.deps.draws.show(w.case, w.step), w.department):
+            found.add((w.case, w.step))
+    return found
 
 
 def draw_panels(page: Page, view: CaseView, workflow: Workflow) -> list[DrawPanel]:

@@ -19,7 +19,7 @@ from engine.cases.overview import overview as overview_of
 from engine.cases.state import CaseStatus
 from engine.errors import OnethingError
 from engine.pages import i18n
-from engine.pages.draws import draw_panels
+from engine.pages.draws import draw_panels, examining
 from engine.pages.gantt import gantt_svg
 from engine.pages.sessions import COOKIE
 from engine.pages.web import (
@@ -225,6 +225,7 @@ def _worklist(
         "worklist",
         error=error,
         items=items,
+        examining=examining(page, items),
         department=department,
         actions=FORM_ACTIONS,
         verify_actions=VERIFY_ACTIONS,

@@ -160,11 +160,16 @@ def test_art34_an_examiner_records_findings_on_the_case_page(page: Page, scene: 
     assert serious(page) == []
     page.goto(f"{scene.api.url}/cases/{case_id}?lang=en")
     expect(section.locator("table.examiners")).to_contain_text("现场管线走向与图纸一致")
-    _as(page, scene, second)
-    page.goto(f"{scene.api.url}/cases/{case_id}?lang=en")
-    section.get_by_label("Findings").fill("Agreed")
-    section.get_by_role("button", name="Record findings").click()
+    page.goto(f"{scene.api.url}/worklist")  # recorded: their worklist row offers no form now
+    row = page.locator(f"tr[data-step='{STEP}']", has_text=case_id)
+    expect(row.locator("form.draw-finding")).to_have_count(0)
+    expect(row.locator("form.act")).to_have_count(1)
+    _as(page, scene, second)  # the other examiner, from their worklist, in English
+    page.goto(f"{scene.api.url}/worklist?lang=en")
+    row.get_by_label("Findings").fill("Agreed")
+    row.get_by_role("button", name="Record findings").click()
     expect(section.locator("table.examiners")).to_contain_text("Agreed")
+    expect(section.locator("table.examiners")).to_contain_text("现场管线走向与图纸一致")
     step = scene.api.services.cases.load(case_id).steps[STEP]
     assert step.status.value == "approved"  # every examiner's findings are in
     findings = [e for e in scene.api.services.cases.timeline(case_id) if e.kind == "draw.finding"]
