@@ -21,6 +21,7 @@ from engine.definitions.model import Workflow
 from engine.escalation import index as escalation_index
 
 ONE_NOTICE_BREACH = "one-notice-breach"  # the level of a breach of the one notice
+DRAWN = "draw.eligible"  # the first event of every draw of an inspection's examiners, failed too
 
 
 def record(
@@ -86,6 +87,15 @@ def record(
         old, new, calendar, now, nexts, steps=steps, turns=turns, negative_turns=own.negatives
     )
     writes.escalations += [_breach(new.id, e.data, now) for e in events if e.kind == BREACH]
+    for event in events:
+        if event.kind == DRAWN:
+            step_id = event.data["step"]
+            writes.draws[new.id, step_id] = {
+                "case_id": new.id,
+                "step_id": step_id,
+                "department": new.steps[step_id].department,
+                "drawn_at": as_utc(now),
+            }
     return after
 
 

@@ -174,6 +174,8 @@ class NegativeRow(SQLModel, table=True):
     """The register of negative decisions (否定事项报备)."""
 
     __tablename__ = "negative_matters"
+    # the register a department reads, oldest first: a page is a range of this index
+    __table_args__ = (Index("ix_negative_matters_register", "department", "registered_at", "id"),)
 
     id: str = Field(primary_key=True, max_length=48)
     case_id: str = Field(index=True, foreign_key="cases.id", max_length=40)
@@ -219,7 +221,11 @@ class EscalationRow(SQLModel, table=True):
     """A level of a clock's ladder that fired (电子监察): once per clock and level."""
 
     __tablename__ = "escalations"
-    __table_args__ = (UniqueConstraint("clock_key", "level", name="uq_escalations_clock_level"),)
+    __table_args__ = (
+        UniqueConstraint("clock_key", "level", name="uq_escalations_clock_level"),
+        # the levels a department reads, newest first: a page is a range of this index
+        Index("ix_escalations_department_fired", "department", "fired_at", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     clock_key: str = Field(max_length=128)
@@ -240,6 +246,22 @@ class EscalationRow(SQLModel, table=True):
     acknowledged_at: dt.datetime | None = _when()
     order_due: dt.datetime | None = _when()  # 督办: finish by this date
     ordered_by: str | None = Field(default=None, max_length=64)
+
+
+class DrawRow(SQLModel, table=True):
+    """An inspection step drawn for (实地核查审查员抽取), with when it was last drawn: the list
+    of draws, a department's newest first, read from its index without opening the cases."""
+
+    __tablename__ = "draws"
+    __table_args__ = (
+        Index("ix_draws_department_drawn", "department", "drawn_at", "case_id", "step_id"),
+        Index("ix_draws_drawn", "drawn_at", "case_id", "step_id"),
+    )
+
+    case_id: str = Field(primary_key=True, foreign_key="cases.id", max_length=40)
+    step_id: str = Field(primary_key=True, max_length=64)
+    department: str = Field(max_length=64)
+    drawn_at: dt.datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
 
 
 class CommandRow(SQLModel, table=True):

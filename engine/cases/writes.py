@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import SQLModel
 
 from engine.calendar import WorkingCalendar
@@ -26,6 +27,7 @@ from engine.cases.tables import (
     CaseRow,
     CommandRow,
     DecisionRow,
+    DrawRow,
     EscalationRow,
     EventRow,
     MaterialRow,
@@ -42,6 +44,8 @@ EVENTS, DECISIONS = str(EventRow.__tablename__), str(DecisionRow.__tablename__)
 STEPS, MATERIALS = str(StepRow.__tablename__), str(MaterialRow.__tablename__)
 NEGATIVES = str(NegativeRow.__tablename__)
 ESCALATIONS = str(EscalationRow.__tablename__)
+DRAWS = str(DrawRow.__tablename__)
+UPSERTS: dict[str, Any] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 class CaseHead(Protocol):
@@ -101,6 +105,8 @@ class Writes:
     steps: _Rows = field(default_factory=lambda: _Rows(("case_id", "step_id")))
     materials: _Rows = field(default_factory=lambda: _Rows(("case_id", "material_id")))
     negatives: _Rows = field(default_factory=lambda: _Rows(("id",)))
+    # the inspection steps drawn for, by (case, step): stored, or moved to the newest draw
+    draws: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def case(
         self,
@@ -162,6 +168,12 @@ class Writes:
             if kept.updates:
                 by_key = [table.c[column] == sa.bindparam(f"b_{column}") for column in kept.key]
                 connection.execute(sa.update(table).where(*by_key), list(kept.updates.values()))
+        if self.draws:
+            upsert = UPSERTS[connection.dialect.name](_TABLES[DRAWS])
+            drawn = {"department": upsert.excluded.department, "drawn_at": upsert.excluded.drawn_at}
+            keys = ["case_id", "step_id"]
+            statement = upsert.on_conflict_do_update(index_elements=keys, set_=drawn)
+            connection.execute(statement, list(self.draws.values()))
         if self.commands:  # a racing retry with the same key collides here: IntegrityError
             connection.execute(sa.insert(_TABLES[CommandRow.__tablename__]), self.commands)
 

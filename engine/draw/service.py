@@ -6,16 +6,17 @@ active, is the `Drawer`'s (`engine.draw.drawer`)."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Collection
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from engine.cases.case import Case, StepRun
 from engine.cases.requests import Command
 from engine.cases.run import Context, Event
 from engine.cases.service import CaseService
-from engine.cases.tables import EventRow
+from engine.cases.tables import CaseRow, DrawRow
+from engine.clock import as_utc
 from engine.draw import steps
 from engine.draw.drawer import Drawer
 from engine.draw.verify import roster_checks, verify_rounds
@@ -80,33 +81,45 @@ class DrawService:
         case = self.cases.load(case_id)
         return draw_view(case.id, _run_of(case, step_id), self.cases.calendars.get(case.calendar))
 
-    def listing(self, departments: Collection[str] | None = None) -> list[DrawListingView]:
-        """Every inspection drawn for (those of `departments`), newest first: sealed or
-        opened and its opening time, never who was drawn."""
+    def listing(
+        self,
+        departments: Collection[str] | None = None,
+        *,
+        after: tuple[dt.datetime, str, str] | None = None,
+        limit: int = 200,
+    ) -> list[DrawListingView]:
+        """The inspections drawn for (those of `departments`), newest draw first (drawn at,
+        case, step): sealed or opened and its opening time, never who was drawn; `after`
+        (drawn at, case, step): the page after that one."""
+        drawn, case_id, step_id = col(DrawRow.drawn_at), col(DrawRow.case_id), col(DrawRow.step_id)
         query = (
-            select(EventRow.case_id, EventRow.data)
-            .where(EventRow.kind == "draw.eligible")
-            .order_by(col(EventRow.id).desc())
+            select(DrawRow, CaseRow.snapshot)
+            .join(CaseRow, col(CaseRow.id) == case_id)
+            .order_by(drawn.desc(), case_id.desc(), step_id.desc())
+            .limit(limit)
         )
+        if departments is not None:
+            query = query.where(col(DrawRow.department).in_(sorted(departments)))
+        if after is not None:
+            at, last_case, last_step = as_utc(after[0]), after[1], after[2]
+            earlier = or_(case_id < last_case, and_(case_id == last_case, step_id < last_step))
+            query = query.where(or_(drawn < at, and_(drawn == at, earlier)))
         with Session(self.cases.engine) as session:
-            drawn = {
-                (case_id, json.loads(data)["step"]): None for case_id, data in session.exec(query)
-            }
+            found = session.execute(query).all()
         rows = []
-        for case_id, step_id in drawn:
-            case = self.cases.load(case_id)
-            run = _run_of(case, step_id)
-            if departments is not None and run.department not in departments:
-                continue
-            view = draw_view(case.id, run, self.cases.calendars.get(case.calendar))
+        for row, snapshot in found:
+            case = Case.from_json(snapshot)
+            calendar = self.cases.calendars.get(case.calendar)
+            view = draw_view(case.id, _run_of(case, row.step_id), calendar)
             rows.append(
                 DrawListingView(
-                    case=case_id,
+                    case=case.id,
                     workflow=case.workflow_id,
-                    step=step_id,
-                    department=run.department,
+                    step=row.step_id,
+                    department=row.department,
                     status=view.status,
                     opens_at=view.opens_at,
+                    drawn_at=calendar.local(as_utc(row.drawn_at)),
                 )
             )
         return rows

@@ -13,9 +13,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from engine.access.permissions import Forbidden, Principal, allows, reach, require
+from engine.access.permissions import Forbidden, Principal, allows, require
 from engine.access.visibility import departments_of
 from engine.api.deps import ID_PATTERN
+from engine.api.routes.draws import DrawCursor, draws_page
 from engine.definitions.model import DrawSpec, Workflow
 from engine.draw.service import DrawService
 from engine.errors import NotFound, ServiceError
@@ -125,8 +126,12 @@ def open_draw(page: CheckedPage, case_id: CaseId, step: StepId) -> Response:
     return RedirectResponse(f"/cases/{case_id}#draw-{step}", status_code=303)
 
 
+DRAWS_PAGE = 50  # draws a page of the list shows
+
+
 @router.get("/draws")
-def draws_list(page: CurrentPage) -> HTMLResponse:
-    """Every draw (a head: their department's): sealed or opened, case, step, opening time."""
-    departments = reach(page.user, "draws.list")
-    return page.render("draws.html", rows=_service(page).listing(departments))
+def draws_list(page: CurrentPage, after: DrawCursor = None) -> HTMLResponse:
+    """The draws, newest first, a page at a time (a head: their department's): sealed or
+    opened, case, step, opening time; `after`: the cursor of the page before's last."""
+    listed = draws_page(page.deps, page.user, DRAWS_PAGE, after)
+    return page.render("draws.html", rows=listed.items, after=after, following=listed.next)

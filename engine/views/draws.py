@@ -44,6 +44,7 @@ class DrawListingView(View):
     department: str
     status: str
     opens_at: dt.datetime | None
+    drawn_at: dt.datetime  # its last draw (a replacement's, a head's after a failed one)
 
 
 class DrawCheckView(View):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -89,4 +91,48 @@ def test_upgrading_marks_the_cases_that_have_escalations(store_url: str) -> None
             connection.execute(sa.text("SELECT id, escalated FROM cases")).all()
         )
     assert marked == {"c-escalated": True, "c-quiet": False}
+    database.dispose()
+
+
+def test_upgrading_lists_the_inspections_already_drawn(store_url: str) -> None:
+    database = sa.create_engine(store_url)
+    migrate(database, to="0020_cases_to_verify")
+    now = "2026-12-01 10:00:00+00:00"
+    with database.begin() as connection:
+        connection.execute(
+            sa.text(
+                "INSERT INTO cases (id, workflow_id, workflow_version, status, snapshot, "
+                "version, event_count, last_hash, submitted_at, updated_at) VALUES "
+                "('c-drawn', 'w', 1, 'in-progress', '{}', 1, 2, '0', :now, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            sa.text(
+                "INSERT INTO step_runs (case_id, step_id, department, status, is_open, "
+                "attempt, suspended) VALUES "
+                "('c-drawn', 'site-inspection', 'approval-bureau', 'active', true, 1, false)"
+            )
+        )
+        for seq, at in ((1, "2026-12-01T18:00:00+08:00"), (2, "2026-12-02T09:30:00+08:00")):
+            connection.execute(
+                sa.text(
+                    "INSERT INTO case_events (case_id, seq, kind, actor, at, data, prev_hash, "
+                    "hash) VALUES ('c-drawn', :seq, 'draw.eligible', 'system', :at, :data, "
+                    "'0', '0')"
+                ),
+                {"seq": seq, "at": at, "data": '{"round":1,"step":"site-inspection"}'},
+            )
+    migrate(database)
+    with database.connect() as connection:
+        rows = connection.execute(
+            sa.text("SELECT case_id, step_id, department, drawn_at FROM draws").columns(
+                drawn_at=sa.DateTime(timezone=True)
+            )
+        ).all()
+    assert [tuple(r[:3]) for r in rows] == [("c-drawn", "site-inspection", "approval-bureau")]
+    drawn_at = rows[0][3]
+    if drawn_at.tzinfo is None:  # SQLite hands moments back naive, in UTC
+        drawn_at = drawn_at.replace(tzinfo=dt.UTC)
+    assert drawn_at == dt.datetime(2026, 12, 2, 1, 30, tzinfo=dt.UTC)  # the last draw's
     database.dispose()

@@ -3,6 +3,7 @@ commitments until opened), open, findings, decline, verify. The same service as 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path
@@ -10,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from engine.access.permissions import Principal, reach, require
 from engine.access.visibility import departments_of
+from engine.api import paging
 from engine.api.deps import ID_PATTERN, TEXT_PATTERN, CurrentUser, Deps, Services, guard
 from engine.draw.service import DrawService
 from engine.errors import ServiceError
@@ -97,11 +99,33 @@ def verify(case_id: CaseId, step: StepId, user: CurrentUser, deps: Deps) -> Draw
     return _draws(deps, user, "draws.read", case_id).verify(case_id, step)
 
 
-@listing.get("", **guard("draws.list"))
-def list_draws(user: CurrentUser, deps: Deps) -> list[DrawListingView]:
-    """Every draw, newest first (a head: their department's): sealed or opened, its case,
-    step and opening time, never who was drawn."""
+DRAW_POSITION = (paging.MOMENT, paging.NAME, paging.NAME)  # drawn at, case, step
+DrawCursor = Annotated[str | None, paging.cursor_query(DRAW_POSITION)]
+
+
+def after_draw(cursor: str | None) -> tuple[dt.datetime, str, str] | None:
+    """The draw a cursor of the list of draws names (its pattern checked by the route)."""
+    if not cursor:
+        return None
+    micros, case_id, step_id = paging.parts(cursor)
+    return paging.moment(micros), case_id, step_id
+
+
+def draws_page(
+    deps: Services, user: Principal, limit: int, cursor: str | None
+) -> paging.Page[DrawListingView]:
+    """A page of the draws `user` may list (a head: their department's), newest first."""
     departments = reach(user, "draws.list")
     if deps.draws is None:
         raise ServiceError("the inspection draw is not configured in this service")
-    return deps.draws.listing(departments)
+    rows = deps.draws.listing(departments, after=after_draw(cursor), limit=limit + 1)
+    return paging.page(rows, limit, lambda d: paging.cursor(d.drawn_at, d.case, d.step))
+
+
+@listing.get("", **guard("draws.list", 422))
+def list_draws(
+    user: CurrentUser, deps: Deps, cursor: DrawCursor = None, limit: paging.Limit = 50
+) -> paging.Page[DrawListingView]:
+    """The draws, newest first, a page at a time (a head: their department's): sealed or
+    opened, its case, step and opening time, never who was drawn."""
+    return draws_page(deps, user, limit, cursor)

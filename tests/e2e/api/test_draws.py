@@ -52,12 +52,13 @@ def test_sealed_until_opened_by_the_head_then_verified(api: Api) -> None:
     assert _names(seen) <= timeline_excluded
     with api.client("zhou") as head:  # the list of draws: the head's department's
         listed = head.get("/api/v1/draws")
-    assert [(d["case"], d["step"], d["status"]) for d in listed.json()] == [
+    assert [(d["case"], d["step"], d["status"]) for d in listed.json()["items"]] == [
         (case_id, "site-inspection", "sealed")
     ]
-    assert listed.json()[0]["opens_at"] == sealed["opens_at"] and not _names(listed.text)
+    assert listed.json()["items"][0]["opens_at"] == sealed["opens_at"]
+    assert not _names(listed.text)
     with api.client("hu") as other_head, api.client("chen") as reviewer:
-        assert other_head.get("/api/v1/draws").json() == []
+        assert other_head.get("/api/v1/draws").json() == {"items": [], "next": None}
         assert reviewer.get("/api/v1/draws").status_code == 403
     api.clock.now = dt.datetime.fromisoformat(sealed["opens_at"])
     with api.client("chen") as reviewer:
@@ -70,7 +71,7 @@ def test_sealed_until_opened_by_the_head_then_verified(api: Api) -> None:
         assert not set(examiners) & timeline_excluded
         verified = head.get(f"{draw}/verify").json()
         assert verified["ok"], verified
-        assert [d["status"] for d in head.get("/api/v1/draws").json()] == ["opened"]
+        assert [d["status"] for d in head.get("/api/v1/draws").json()["items"]] == ["opened"]
     for name in examiners:
         with api.client(name) as examiner:
             answer = examiner.post(f"{draw}/findings", json={"text": "现场与施工方案一致"})

@@ -1,23 +1,29 @@
-"""The worklists, escalations, negative register and licence library a page at a time
-through HTTP: following `next` gives every item once, in the listing's order, and a
-department's officer pages through its own department's items however many newer ones belong
-to others."""
+"""The worklists, escalations, negative register, publications, draws and licence library a
+page at a time through HTTP: following `next` gives every item once, in the listing's order,
+and a department's officer pages through its own department's items however many newer ones
+belong to others."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from typing import Any
 
 from sqlmodel import Session
 
+from engine.definitions import load_catalogue
 from engine.licences.sources import Sources, load_registries
 from engine.licences.tables import Certificate
+from engine.registry import register
+from tests.e2e.api.test_draws import APPLICATION as INSPECTED
 from tests.e2e.api.test_listing import paged, whole
 from tests.fixtures.api import Api
 from tests.fixtures.definitions import DEFINITIONS
 from tests.fixtures.licences import UTILITY_APPLICANT, licensed, permit
 from tests.fixtures.loopback import free_port
 
+INSPECTION = "utility-external-works"  # its site inspection draws the bureau's examiners
 REASON = {"reason": "申请人不具备主体资格", "legal_basis": "《行政许可法》第三十二条"}
 
 
@@ -181,3 +187,99 @@ def test_the_licence_library_pages_oldest_first_with_its_status_in_the_query(api
     assert numbers[0] not in [
         c["number"] for c in whole(api, "liu", "/api/v1/licences", status="valid")
     ]
+
+
+def decided(api: Api, case_id: str) -> None:
+    """Every signature the accepted case needs, through the API, up to its joint decision."""
+    for user, step in (
+        ("liu", "road-occupation"),
+        ("liu", "road-digging"),
+        ("zhao", "traffic-consent"),
+        ("chen", "joint-decision"),
+        ("zhou", "joint-decision"),
+    ):
+        with api.client(user) as officer:
+            answer = officer.post(f"/api/v1/cases/{case_id}/actions/approve", json={"step": step})
+        assert answer.status_code == 200, answer.text
+
+
+def test_publications_page_by_case_in_order_as_json_and_as_csv(api: Api) -> None:
+    cases = [api.accepted() for _ in range(4)]
+    for case_id in cases[:3]:
+        decided(api, case_id)
+    listing = whole(api, "ops", "/api/v1/publications")
+    assert [p["case"] for p in listing] == sorted(cases[:3])  # submitted at one moment: by id
+    for limit in (1, 2):
+        assert paged(api, "ops", "/api/v1/publications", limit=limit) == listing
+    with api.client("ops") as operator:
+        first = operator.get("/api/v1/publications", params={"limit": 1}).json()
+        exported = operator.get(
+            "/api/v1/publications", params={"format": "csv", "cursor": first["next"]}
+        )
+        whole_csv = operator.get("/api/v1/publications", params={"format": "csv"})
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [r["case"] for r in rows] == [p["case"] for p in listing[1:]]
+    assert [r["case"] for r in csv.DictReader(io.StringIO(whole_csv.text))] == [
+        p["case"] for p in listing
+    ]
+
+
+def drawn(api: Api, workflow: str) -> str:
+    """A long job's case of `workflow`, accepted and reviewed: its site inspection is drawn."""
+    with api.client("portal") as portal:
+        answer = portal.post("/api/v1/cases", params={"workflow": workflow}, json=INSPECTED)
+    assert answer.status_code == 201, answer.text
+    case_id = str(answer.json()["id"])
+    with api.client("wang") as window:
+        assert window.post(f"/api/v1/cases/{case_id}/actions/accept").status_code == 200
+    with api.client("liu") as municipal:
+        for step in ("road-occupation", "road-digging"):
+            answer = municipal.post(f"/api/v1/cases/{case_id}/actions/approve", json={"step": step})
+            assert answer.status_code == 200, answer.text
+    return case_id
+
+
+def test_draws_page_newest_first_and_a_head_sees_its_own_below_others(api: Api) -> None:
+    """The municipal authority inspects on site too, in a variant of the workflow: its
+    draws are newer than the bureau's, more than a page of them."""
+    source = (DEFINITIONS / "workflows" / f"{INSPECTION}.yaml").read_text(encoding="utf-8")
+    municipal = f"{INSPECTION}-municipal"
+    variant = source.replace(f"id: {INSPECTION}\n", f"id: {municipal}\n", 1).replace(
+        "    department: approval-bureau\n    kind: inspection",
+        "    department: municipal\n    kind: inspection",
+    )
+    assert variant.count(municipal) == 1 and "department: municipal\n    kind: insp" in variant
+    register(
+        api.services.cases.engine,
+        variant,
+        file=f"{municipal}.yaml",
+        catalogue=load_catalogue(DEFINITIONS),
+        now=api.clock(),
+    )
+    bureau = [drawn(api, INSPECTION)]
+    api.clock.now += dt.timedelta(minutes=1)
+    bureau.append(drawn(api, INSPECTION))
+    api.clock.now += dt.timedelta(minutes=1)
+    others = [drawn(api, municipal) for _ in range(3)]
+    everything = whole(api, "ops", "/api/v1/draws")
+    assert [(d["case"], d["department"]) for d in everything][:3] == sorted(
+        ((case_id, "municipal") for case_id in others), reverse=True
+    )  # drawn at one moment: by case, the last first
+    assert [d["case"] for d in everything][3:] == bureau[::-1]
+    assert {d["status"] for d in everything} == {"sealed"}
+    for limit in (1, 2, 4):
+        assert paged(api, "ops", "/api/v1/draws", limit=limit) == everything
+    own = everything[3:]
+    assert paged(api, "zhou", "/api/v1/draws", limit=1) == own
+    with api.client("zhou") as head:
+        first = head.get("/api/v1/draws", params={"limit": 2}).json()
+    assert first == {"items": own, "next": None}
+    assert paged(api, "hu", "/api/v1/draws", limit=2) == everything[:3]
+    with api.client("zhou") as head:
+        for cursor in ("nocase~step", "1~a", "-1~a~b", "1~a~b~c"):
+            answer = head.get("/api/v1/draws", params={"cursor": cursor})
+            assert answer.status_code == 422, answer.text
+            assert answer.headers["content-type"] == "application/problem+json"
+        assert head.get("/api/v1/draws", params={"limit": 0}).status_code == 422
