@@ -418,9 +418,7 @@ class CaseQueries:
             query = query.where(col(NegativeRow.department).in_(sorted(departments)))
         if after is not None:
             at = as_utc(after[0])
-            query = query.where(
-                or_(registered > at, and_(registered == at, negative_id > after[1]))
-            )
+            query = query.where(sa.tuple_(registered, negative_id) > (at, after[1]))
         now = self.clock()
         with Session(self.engine) as session:
             return [

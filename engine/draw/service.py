@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection
 
-from sqlalchemy import and_, or_
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from engine.cases.case import Case, StepRun
@@ -101,9 +101,7 @@ class DrawService:
         if departments is not None:
             query = query.where(col(DrawRow.department).in_(sorted(departments)))
         if after is not None:
-            at, last_case, last_step = as_utc(after[0]), after[1], after[2]
-            earlier = or_(case_id < last_case, and_(case_id == last_case, step_id < last_step))
-            query = query.where(or_(drawn < at, and_(drawn == at, earlier)))
+            query = query.where(sa.tuple_(drawn, case_id, step_id) < (as_utc(after[0]), *after[1:]))
         with Session(self.cases.engine) as session:
             found = session.execute(query).all()
         rows = []

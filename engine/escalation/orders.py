@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable, Collection
 from dataclasses import replace
 
-from sqlalchemy import and_, or_
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from engine import inputs
@@ -59,7 +59,7 @@ class Orders(FiringNotices):
             query = query.where(col(EscalationRow.department).in_(sorted(departments)))
         if after is not None:
             at = as_utc(after[0])
-            query = query.where(or_(fired < at, and_(fired == at, escalation_id < after[1])))
+            query = query.where(sa.tuple_(fired, escalation_id) < (at, after[1]))
         with UnitOfWork(self.engine) as uow:
             session = uow.session
             return [self._view(session, r) for r in session.execute(query.limit(limit)).scalars()]
