@@ -5,16 +5,12 @@ sealed (no identity) until opened, opened only by the bureau's head from the ins
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from engine.draw.roster import load_roster
 from tests.fixtures.api import Api
 from tests.fixtures.definitions import DEFINITIONS
+from tests.fixtures.draws import INSPECTED as APPLICATION
 
-SAMPLE = json.loads(
-    (DEFINITIONS / "samples" / "utility-external-works-site-inspection.json").read_text("utf-8")
-)
-APPLICATION = {k: SAMPLE[k] for k in ("applicant", "fields", "materials")}
 ROSTER = load_roster(DEFINITIONS / "examiners.yaml")
 
 

@@ -16,10 +16,9 @@ from engine.definitions import load_catalogue
 from engine.licences.sources import Sources, load_registries
 from engine.licences.tables import Certificate
 from engine.registry import register
-from tests.e2e.api.test_draws import APPLICATION as INSPECTED
-from tests.e2e.api.test_listing import paged, whole
-from tests.fixtures.api import Api
+from tests.fixtures.api import Api, paged, whole
 from tests.fixtures.definitions import DEFINITIONS
+from tests.fixtures.draws import INSPECTED
 from tests.fixtures.licences import UTILITY_APPLICANT, licensed, permit
 from tests.fixtures.loopback import free_port
 

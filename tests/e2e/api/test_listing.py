@@ -6,33 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from tests.fixtures.api import APPLICATION, Api
-
-
-def paged(api: Api, user: str, path: str, *, limit: int = 1, **params: Any) -> list[Any]:
-    """Every item a listing gives, following its cursor `limit` at a time."""
-    items: list[Any] = []
-    cursor = None
-    with api.client(user) as client:
-        while True:
-            query = {**params, "limit": limit} | ({"cursor": cursor} if cursor else {})
-            answer = client.get(path, params=query)
-            assert answer.status_code == 200, answer.text
-            page = answer.json()
-            assert len(page["items"]) <= limit
-            items += page["items"]
-            cursor = page["next"]
-            if cursor is None:
-                return items
-
-
-def whole(api: Api, user: str, path: str, **params: Any) -> list[Any]:
-    """The listing in one page (every test's listing is far shorter than the greatest)."""
-    with api.client(user) as client:
-        answer = client.get(path, params={**params, "limit": 500})
-    assert answer.status_code == 200, answer.text
-    assert answer.json()["next"] is None
-    return list(answer.json()["items"])
+from tests.fixtures.api import APPLICATION, Api, paged, whole
 
 
 def listed(api: Api, user: str, **params: Any) -> list[str]:
