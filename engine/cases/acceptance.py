@@ -51,3 +51,17 @@ def verification_clock(state: MaterialState) -> StatutoryClock:
     runs on while a correction notice waits on the applicant, the verifying being the
     agency's own work."""
     return StatutoryClock(state.at, ACCEPTANCE_LIMIT)
+
+
+def verification_overdue_before(calendar: WorkingCalendar, now: dt.datetime) -> dt.datetime:
+    """The tasks to verify past their Art. 32 window at `now` are those whose material arrived
+    before this moment: five working days end at a working day's close whatever the hour they
+    start (`WorkingCalendar.due`), so one midnight parts the late from the rest."""
+    day = calendar.local(now).date()
+    while calendar.due(_midnight(calendar, day - dt.timedelta(days=1)), ACCEPTANCE_LIMIT).at >= now:
+        day -= dt.timedelta(days=1)
+    return _midnight(calendar, day)
+
+
+def _midnight(calendar: WorkingCalendar, day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=calendar.tz)

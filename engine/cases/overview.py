@@ -11,12 +11,19 @@ from typing import TYPE_CHECKING, Any, Literal
 import sqlalchemy as sa
 from sqlmodel import col
 
+from engine.cases.acceptance import verification_overdue_before
 from engine.cases.forecast import Filters, end_of_working_week, forecast_queries
 from engine.cases.state import CLOSED_CASE
-from engine.cases.tables import STEP_OPEN, CaseRow, EscalationRow, StepRow
+from engine.cases.tables import CASE_TO_VERIFY, STEP_OPEN, CaseRow, EscalationRow, StepRow
 from engine.clock import as_utc
 from engine.escalation.firings import tracked_clocks
-from engine.views.overview import DepartmentLights, OverdueStep, OverviewView, TurningStep
+from engine.views.overview import (
+    DepartmentLights,
+    DepartmentVerifying,
+    OverdueStep,
+    OverviewView,
+    TurningStep,
+)
 
 if TYPE_CHECKING:
     from engine.cases.service import CaseService
@@ -115,7 +122,8 @@ def overview(
 ) -> OverviewView:
     """The overview at the case service's `now`, limited to `department` / `workflow`: every
     figure an aggregate or a range in the database, the forecast included (how many open
-    steps turn yellow or red by the week's close, and the `most_urgent` soonest)."""
+    steps turn yellow or red by the week's close, and the `most_urgent` soonest), and the
+    windows' tasks to verify (`_verifying`)."""
     now = cases.clock()
     at = as_utc(now)
     calendar = cases.calendars.get(cases.calendars.ids[0])
@@ -175,6 +183,7 @@ def overview(
             )
             for c, s, d, due in db.execute(overdue_q)
         ]
+        verifying = _verifying(cases, db, department=department, workflow=workflow, now=at)
         yellow, red = db.execute(counts_q).one()
         soonest = list(db.execute(urgent_q))
     dues = _case_clock_dues(cases, [r.clock_key for r in soonest if r.due is None], now)
@@ -194,6 +203,7 @@ def overview(
         at=local(now),
         by_status=by_status,
         departments=departments,
+        verifying=verifying,
         closed=int(closed or 0),
         closed_on_time=int(on_time or 0),
         most_overdue=overdue,
@@ -202,6 +212,58 @@ def overview(
         turning_red=int(red),
         forecast=forecast,
     )
+
+
+def _verifying(
+    cases: CaseService,
+    db: sa.Connection,
+    *,
+    department: str | None,
+    workflow: str | None,
+    now: dt.datetime,
+) -> list[DepartmentVerifying]:
+    """The windows' tasks to verify a material (待核验) of the open cases, by the workflow
+    owner's department: how many, and how many past due — summed over the few rows of the
+    `ix_cases_to_verify` index, a group per workflow version, never a snapshot read.
+
+    A task is due when Art. 32's window from its material's arrival ends; the tasks are made
+    at intake (`engine.cases.sharing.take_looked_up`), so that arrival is the case's
+    submission, and `verification_overdue_before` parts the late ones by one moment on the
+    indexed `submitted_at` (one moment per calendar: the workflow's). Their yellow mark, the
+    ladder's share of each window in working minutes, is no such range of a stored column, so
+    the overview counts total and overdue; the worklist lights each task."""
+    ids = cases.calendars.ids
+    late_before = [verification_overdue_before(cases.calendars.get(c), now) for c in ids]
+    tasks, submitted = col(CaseRow.to_verify), col(CaseRow.submitted_at)
+    # the partial index's own column first, so SQLite groups the few rows it holds rather
+    # than walk the workflow index over every case to spare a sort
+    groups = (col(CaseRow.owner), col(CaseRow.workflow_id), col(CaseRow.workflow_version))
+    query = (
+        sa.select(
+            *groups,
+            sa.func.sum(tasks),
+            *(sa.func.sum(sa.case((submitted < as_utc(t), tasks), else_=0)) for t in late_before),
+        )
+        .where(CASE_TO_VERIFY, col(CaseRow.status).not_in(CLOSED))
+        .group_by(*groups)
+    )
+    if department:  # a row written before its owner was kept holds none (`fill_moments`)
+        owner = col(CaseRow.owner)
+        query = query.where(sa.or_(owner == department, owner.is_(None)))
+    if workflow:
+        query = query.where(col(CaseRow.workflow_id) == workflow)
+    counts: dict[str, tuple[int, int]] = {}
+    for _owner, workflow_id, version, total, *late in db.execute(query):
+        definition = cases.workflows(workflow_id, version)
+        if department and definition.owner != department:
+            continue
+        known = counts.get(definition.owner, (0, 0))
+        overdue = late[ids.index(definition.calendar)]
+        counts[definition.owner] = (known[0] + int(total), known[1] + int(overdue))
+    return [
+        DepartmentVerifying(department=d, total=total, overdue=overdue)
+        for d, (total, overdue) in sorted(counts.items())
+    ]
 
 
 def _case_clock_dues(

@@ -141,6 +141,10 @@ class StepRow(SQLModel, table=True):
 # worklist page of 2,000 open steps.
 STEP_OPEN: sa.ColumnElement[Any] = sa.literal_column("step_runs.is_open")
 
+# A case with a material to verify (待核验), in the words of `ix_cases_to_verify`'s condition
+# for the same reason: a bound `to_verify > ?` is not that term.
+CASE_TO_VERIFY: sa.ColumnElement[Any] = sa.literal_column("cases.to_verify > 0")
+
 
 class MaterialRow(SQLModel, table=True):
     """The material pool (材料池): each material once, shared by every step."""

@@ -23,6 +23,15 @@ class DepartmentLights(View):
         return self.green + self.yellow + self.red
 
 
+class DepartmentVerifying(View):
+    """A department's window tasks to verify a material (待核验): how many, and how many past
+    their Art. 32 window."""
+
+    department: str
+    total: int
+    overdue: int
+
+
 class OverdueStep(View):
     case: str
     step: str
@@ -48,6 +57,7 @@ class OverviewView(View):
     at: dt.datetime
     by_status: dict[str, int]
     departments: list[DepartmentLights]
+    verifying: list[DepartmentVerifying]  # the windows' tasks to verify, by department
     closed: int
     closed_on_time: int  # closed without a red level on any of its clocks
     most_overdue: list[OverdueStep]

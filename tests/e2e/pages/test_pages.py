@@ -19,6 +19,9 @@ def test_the_operator_sees_the_red_case_and_its_gantt(page: Page, scene: Scene) 
     municipal = page.locator("table.lights tr", has_text="市政")
     expect(municipal.locator("td.red")).to_have_text("■ 2")  # road occupation and digging
     expect(page.get_by_text("按时办结率")).to_be_visible()
+    verifying = page.locator("table.verifying")  # no source went silent at these intakes
+    expect(page.get_by_role("heading", name="窗口待核验材料（按部门）")).to_be_visible()
+    expect(verifying.locator("tbody tr")).to_have_text("无")
     shot(page, "overview")
     overdue.get_by_role("link", name=scene.red).first.click()
     expect(page.get_by_role("heading", name=f"办件详情 {scene.red}")).to_be_visible()
@@ -43,6 +46,9 @@ def test_filters_live_in_the_url_and_english_is_a_switch(page: Page, scene: Scen
     expect(page.get_by_label("部门")).to_have_value("traffic-police")
     page.get_by_role("link", name="English").click()
     expect(page.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=re.compile("^Materials for the window"))
+    ).to_be_visible()
     page.goto(scene.api.url + "/worklist")  # the choice is kept
     expect(page.get_by_role("heading", name=re.compile("^Worklist"))).to_be_visible()
 

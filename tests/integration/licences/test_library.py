@@ -10,16 +10,19 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from engine.access.accounts import Accounts
 from engine.access.permissions import Forbidden
 from engine.calendar import CalendarSet
 from engine.cases.case import MaterialStatus
+from engine.cases.overview import overview
 from engine.cases.service import CaseService
 from engine.cases.tables import CaseRow
 from engine.clock import as_utc
@@ -43,6 +46,8 @@ from tests.fixtures.licences import (
     register,
 )
 from tests.fixtures.loopback import FAST, SECRET_ENV, Receiver, free_port, transports
+
+REGISTRATION = "supervision-registration"  # the silent registry's material
 
 
 def kinds(service: CaseService, case_id: str) -> list[str]:
@@ -236,6 +241,64 @@ def test_art32_the_window_verifies_within_the_acceptance_window_lit_as_a_step(
     late = task()
     assert (late.light, late.overdue, late.due_at) == ("red", True, item.due_at)
     assert not [w for w in service.worklist("approval-bureau") if w.task == "verify-material"]
+
+
+def counting_plan(db: sa.Engine, count: Callable[[], object]) -> str:
+    """SQLite's plan of the query on the cases' tasks to verify that `count` sends."""
+    sent: list[tuple[str, Any]] = []
+
+    def keep(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        sent.append((statement, parameters))
+
+    sa.event.listen(db, "before_cursor_execute", keep)
+    try:
+        count()
+    finally:
+        sa.event.remove(db, "before_cursor_execute", keep)
+    [(query, parameters)] = [s for s in sent if "cases.to_verify > 0" in s[0]]
+    with db.connect() as connection:
+        plan = connection.exec_driver_sql("EXPLAIN QUERY PLAN " + query, parameters)
+        return " / ".join(str(row[-1]) for row in plan)
+
+
+def test_art32_the_overview_counts_the_windows_tasks_to_verify_by_department(
+    db: sa.Engine, clock: Clock, calendars: CalendarSet, silent_registry: str
+) -> None:
+    """A task to verify counts in its window's department, overdue once its Art. 32 window
+    has closed, as the worklist lights it; verified, it counts no more."""
+    service = library_service(
+        db, clock, calendars, urls={"construction-supervision": silent_registry}, timeout=0.3
+    )
+    Accounts(db, clock=clock).add("wang", role="window", department="approval-bureau")
+    licensed(db, ENTERPRISE)
+    first = service.submit("construction-permit", permit())  # Tuesday 12-01, due 12-08
+    clock.now = dt.datetime(2026, 12, 2, 16, 0, tzinfo=TZ)
+    second = service.submit("construction-permit", permit())  # due 12-09 17:30
+
+    def counted(department: str | None = None, workflow: str | None = None) -> list[Any]:
+        seen = overview(service, department=department, workflow=workflow).verifying
+        return [(d.department, d.total, d.overdue) for d in seen]
+
+    def late_on_the_worklist() -> int:
+        listed = service.worklist("approval-bureau", verifying=["approval-bureau"])
+        return sum(w.overdue for w in listed if w.task == "verify-material")
+
+    assert counted() == [("approval-bureau", 2, 0)]
+    if db.dialect.name == "sqlite":  # counted from the partial index, not every case
+        assert "ix_cases_to_verify" in counting_plan(db, counted)
+    clock.now = dt.datetime(2026, 12, 8, 17, 30, tzinfo=TZ)  # the first's due moment
+    assert counted() == [("approval-bureau", 2, 0)] and late_on_the_worklist() == 0
+    clock.now = dt.datetime(2026, 12, 8, 17, 31, tzinfo=TZ)
+    assert counted() == [("approval-bureau", 2, 1)] and late_on_the_worklist() == 1
+    assert counted(department="approval-bureau") == counted(workflow="construction-permit")
+    assert counted(department="traffic-police") == counted(workflow="ride-hailing-dual-licence")
+    assert counted(department="traffic-police") == []
+    service.act(first.id, "verify-material", actor="wang", args={"items": [REGISTRATION]})
+    assert counted() == [("approval-bureau", 1, 0)]
+    clock.now = dt.datetime(2026, 12, 10, 9, 0, tzinfo=TZ)
+    assert counted() == [("approval-bureau", 1, 1)] and late_on_the_worklist() == 1
+    service.act(second.id, "verify-material", actor="wang", args={"items": [REGISTRATION]})
+    assert counted() == []
 
 
 def test_a_revocation_after_use_marks_the_case_and_tells_its_department(
