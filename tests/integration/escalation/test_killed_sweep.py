@@ -1,0 +1,101 @@
+"""The supervision sweep (`onething sweep`) really killed part-way, then run again (SQLite and
+PostgreSQL): the real command in its own process on a migrated store, SIGKILL, no
+simulation."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import freezegun
+import sqlalchemy as sa
+
+from engine.access.accounts import Accounts
+from engine.calendar import CalendarSet
+from engine.cases.service import Command, Intake
+from engine.definitions.loader import load_catalogue
+from engine.escalation.sweep import Supervision
+from engine.store import get_engine
+from engine.views.cases import CaseView
+from tests.fixtures.cli import ONETHING, ROOT, cli_env, killed_once, started
+from tests.fixtures.road_works import APPLICATION
+from tests.fixtures.supervision import USERS, at, make_service, supervised_workflow
+
+CASES = 1200  # three of the sweep's batches of 500 cases
+MOMENT = "2026-10-09T17:45"  # both reviews of every case past due: four levels a case
+FACTORY = "tests.integration.escalation.factory:stored_service"
+
+
+def test_a_sweep_killed_mid_way_fires_each_level_once_on_a_rerun(
+    store_url: str, tmp_path: Path, calendars: CalendarSet
+) -> None:
+    """Each batch of the sweep commits its levels, then hands on their notices; killed once a
+    batch has committed and before the last, the sweep leaves some levels fired. Run again,
+    it fires the rest: every level the forecast named fired exactly once (one escalation
+    row and one event each), no notice recorded twice, and the store verifies.
+
+    Not guaranteed: a batch's notices are recorded after its levels commit, so a kill
+    between the two leaves those levels without a notice, and the re-run (which finds them
+    fired) does not record it; only levels fired before the kill may lack one."""
+    with freezegun.freeze_time(at(9, 29, 10, 0)):
+        service = make_service(get_engine(store_url), calendars, supervised_workflow())
+        for name, role, department in USERS:
+            Accounts(service.engine, clock=service.clock).add(
+                name, role=role, department=department
+            )
+        ids = [
+            view.id
+            for view in service.submit_many([Intake("road-works", APPLICATION)] * CASES)
+            if isinstance(view, CaseView)
+        ]
+        service.act_many([Command(case_id, "accept", "wang", {}) for case_id in ids])
+    forecast = Supervision(service, catalogue=load_catalogue(ROOT / "definitions")).sweep(
+        at=at(10, 9, 17, 45), dry_run=True
+    )
+    assert forecast.levels >= 4 * CASES
+    env = cli_env(
+        tmp_path,
+        ONETHING_DATABASE_URL=store_url,
+        ONETHING_SERVICE_FACTORY=FACTORY,
+        PYTHONPATH=str(ROOT),
+    )
+    killed_once(
+        started(env, tmp_path, ["sweep", "--at", MOMENT]),
+        "a batch of levels to commit",
+        lambda: bool(fired(service.engine)),
+    )
+    before = fired(service.engine)
+    assert 0 < len(before) < forecast.levels  # the kill landed mid-way
+
+    rerun = subprocess.run(
+        [*ONETHING, "sweep", "--at", MOMENT],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+    )
+    assert rerun.returncode == 0, rerun.stderr
+    levels = fired(service.engine)
+    with service.engine.connect() as connection:
+        events = connection.execute(
+            sa.text("SELECT count(*) FROM case_events WHERE kind = 'escalation.fired'")
+        ).scalar_one()
+        notices = connection.execute(
+            sa.text("SELECT notice_id, channel, target FROM notify_delivery")
+        ).all()
+    assert len(levels) == forecast.levels == events  # each once: one row, one event
+    assert len(notices) == len(set(notices))  # none recorded twice
+    unnotified = set(levels.values()) - {notice_id for notice_id, _, _ in notices}
+    assert unnotified <= set(before.values())  # every level the re-run fired has its notice
+    verified = subprocess.run(
+        [*ONETHING, "audit", "verify"], capture_output=True, text=True, cwd=tmp_path, env=env
+    )
+    assert verified.returncode == 0 and "intact" in verified.stdout, verified.stdout
+
+
+def fired(engine: sa.Engine) -> dict[tuple[str, str], str]:
+    """The levels recorded so far (clock and level), each with its notice."""
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT clock_key, level, notice_id FROM escalations"))
+        return {(clock, level): notice_id for clock, level, notice_id in rows}
