@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from engine import pages
 from engine.api import problems
 from engine.api.deps import Deps, Services, guard
+from engine.api.headers import SecurityHeaders
 from engine.api.metrics import Metrics
 from engine.api.routes import (
     calendar,
@@ -125,4 +126,5 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(draws.listing, prefix=PREFIX)
     pages.install(app, clock=services.cases.clock)
     app.add_middleware(_Timed, metrics=metrics)
+    app.add_middleware(SecurityHeaders)
     return app
