@@ -3,12 +3,13 @@
 One sweep reads the due clocks through the `next_escalation_at` index, locks their cases
 (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two sweepers share the work instead of repeating
 it; SQLite has a single writer), records each level as an `escalations` row (unique per clock
-and level) and as a case event in the hash chain, commits the unit of work, and only then
-hands the batch's notices to one round of delivery (`engine.notify.rounds`: records written
-together, endpoints served in parallel, one attempt each, an endpoint found down not tried
-again in the sweep, bounded time): a failed notification never blocks, stalls or rolls back
-an escalation; it stays recorded for a retry. Acknowledgements and orders are
-`engine.escalation.orders`.
+and level), as a case event in the hash chain and its notice's deliveries as records not yet
+sent (the outbox), commits the unit of work, and only then sends those records in one round
+(`engine.notify.rounds`: endpoints served in parallel, one attempt each, an endpoint found
+down not tried again in the sweep, bounded time): a failed notification never blocks, stalls
+or rolls back an escalation. Each sweep first sends, in one bounded round, the records left
+unsent: queued by a sweep killed before its round, failed and due for another attempt, or
+pending and gone stale. Acknowledgements and orders are `engine.escalation.orders`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from engine.escalation.due import due_cases
 from engine.escalation.fired import Fired, Names
 from engine.escalation.firings import Past, Tracked, plan_firings, tracked_clocks
 from engine.escalation.orders import Orders
+from engine.notify import deliveries, rounds
 from engine.notify.dispatch import Dispatcher
 from engine.retry import CONTENTION
 from engine.store.unit_of_work import UnitOfWork
@@ -104,6 +106,8 @@ class Supervision(Orders):
         only = None if cases is None else list(dict.fromkeys(cases))
         down: set[str] = set()  # endpoints found unreachable: not tried again in this sweep
         take = each or report.fired.append
+        if not dry_run and self.dispatcher is not None:
+            rounds.deliver_unsent(self.dispatcher, self.engine, down=down)
         for ids in due_cases(lambda: Session(self.engine), now, batch=self.batch, only=only):
             report.cases += len(ids)
             fired = self._fire_batch(ids, now, dry_run=dry_run)
@@ -222,6 +226,9 @@ class Supervision(Orders):
             query = insert(table).returning(table.c.id, table.c.clock_key, table.c.level)
             got = {(k, lv): i for i, k, lv in session.execute(query, escalations)}
             made_ids = [got[(e["clock_key"], e["level"])] for e in escalations]
+            if self.dispatcher is not None:  # sent by the round after the commit
+                wanted = [(f.notice, c) for f in fired_all for c in dict.fromkeys(f.channels)]
+                deliveries.queue(session, wanted, now=self.dispatcher.clock())
         writes.flush(session.connection())  # a case changed meanwhile: Stale, run again
         index.write_steps(session, steps)
         index.write_cases(session, cases)

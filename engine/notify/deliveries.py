@@ -1,5 +1,7 @@
 """Store functions for delivery records. Each call that changes a row is a unit of work of its
-own, so a record survives a crash of the dispatcher and other dispatchers see it at once."""
+own, so a record survives a crash of the dispatcher and other dispatchers see it at once;
+except `queue`, which writes a sweep's records in the sweep's own unit of work (the outbox:
+a level commits with its deliveries, which a round sends after the commit)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,11 @@ from sqlmodel import Session, col, select
 from engine.notify.channels import ChannelConfig, delivery_id
 from engine.notify.notice import SupervisionNotice
 from engine.notify.tables import DeliveryStatus, NotifyDelivery
-from engine.retry import CONTENTION
+from engine.retry import CONTENTION, RetryPolicy
 from engine.store.unit_of_work import UnitOfWork
 
 Claim = tuple[NotifyDelivery, bool]
+QUEUED = "queued with its level, not sent yet"  # a failed record of no attempt: due at once
 
 
 def get(session: Session, record_id: int) -> NotifyDelivery | None:
@@ -74,24 +77,33 @@ def take(
 ) -> bool:
     """Move `row` to pending if it may be sent now; an atomic compare-and-set, so that of two
     dispatchers only one wins."""
-    status = DeliveryStatus(row.status)
-    stale = status is DeliveryStatus.PENDING and row.updated_at <= now - stale_after
-    if not (
-        status is DeliveryStatus.FAILED or stale or (from_dead and status is DeliveryStatus.DEAD)
-    ):
+    if not _may_take(row, now=now, stale_after=stale_after, from_dead=from_dead):
         return False
     with UnitOfWork(session) as uow:
-        moved = uow.session.execute(
-            sa.update(NotifyDelivery)
-            .where(
-                col(NotifyDelivery.id) == row.id,
-                col(NotifyDelivery.status) == row.status,
-                col(NotifyDelivery.updated_at) == row.updated_at,
-            )
-            .values(status=DeliveryStatus.PENDING, updated_at=now)
-        )
+        moved = _compare_and_set(uow.session, row, now=now)
         uow.commit()
     session.refresh(row)
+    return moved
+
+
+def _may_take(
+    row: NotifyDelivery, *, now: datetime, stale_after: timedelta, from_dead: bool
+) -> bool:
+    status = DeliveryStatus(row.status)
+    stale = status is DeliveryStatus.PENDING and row.updated_at <= now - stale_after
+    return status is DeliveryStatus.FAILED or stale or (from_dead and status is DeliveryStatus.DEAD)
+
+
+def _compare_and_set(session: Session, row: NotifyDelivery, *, now: datetime) -> bool:
+    moved = session.execute(
+        sa.update(NotifyDelivery)
+        .where(
+            col(NotifyDelivery.id) == row.id,
+            col(NotifyDelivery.status) == row.status,
+            col(NotifyDelivery.updated_at) == row.updated_at,
+        )
+        .values(status=DeliveryStatus.PENDING, updated_at=now)
+    )
     return moved.rowcount == 1  # type: ignore[attr-defined]
 
 
@@ -149,16 +161,84 @@ def claim_many(
                 claim(session, notice, channel, now=now, stale_after=stale_after)
                 for notice, channel in wanted
             ]
-    claims: list[Claim] = []
-    for key in keys:
-        if key in fresh:
-            claims.append((fresh[key], True))
-        else:
-            row = known[key]
-            claims.append(
-                (row, take(session, row, now=now, stale_after=stale_after, from_dead=False))
+    taken = iter(
+        take_many(
+            session, [known[k] for k in keys if k not in fresh], now=now, stale_after=stale_after
+        )
+    )
+    return [(fresh[key], True) if key in fresh else (known[key], next(taken)) for key in keys]
+
+
+def take_many(
+    session: Session, rows: list[NotifyDelivery], *, now: datetime, stale_after: timedelta
+) -> list[bool]:
+    """`take` for a round's records, in one transaction: whether each is this caller's to send."""
+    mine = [_may_take(row, now=now, stale_after=stale_after, from_dead=False) for row in rows]
+    if not any(mine):
+        return mine
+    with UnitOfWork(session) as uow:
+        for index, row in enumerate(rows):
+            if mine[index]:
+                mine[index] = _compare_and_set(uow.session, row, now=now)
+        uow.commit()
+    for row, taken in zip(rows, mine, strict=True):
+        if taken:
+            row.status, row.updated_at = DeliveryStatus.PENDING, now
+    return mine
+
+
+def queue(
+    session: Session, wanted: list[tuple[SupervisionNotice, ChannelConfig]], *, now: datetime
+) -> None:
+    """Record the deliveries of `wanted` in the caller's unit of work, not yet sent (a failed
+    record of no attempt, `QUEUED`); those already recorded are left as they are."""
+    rows = {delivery_id(notice.notice_id, channel): (notice, channel) for notice, channel in wanted}
+    keys = list(rows)
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = select(NotifyDelivery.delivery_id).where(col(NotifyDelivery.delivery_id).in_(chunk))
+        for known in session.exec(query):
+            del rows[known]
+    for key, (notice, channel) in rows.items():
+        row = _new_row(key, notice, channel, now=now)
+        row.status, row.last_error = DeliveryStatus.FAILED, QUEUED
+        session.add(row)
+
+
+def unsent(
+    session: Session,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    stale_after: timedelta,
+    limit: int,
+) -> list[NotifyDelivery]:
+    """At most `limit` records due to be sent again, oldest first: queued ones (a sweep killed
+    before sending them), failed ones whose wait after their last attempt (`policy.delay_after`)
+    is over and that have attempts left, and pending ones gone stale (their dispatcher died)."""
+    status, attempts, updated = (
+        col(NotifyDelivery.status),
+        col(NotifyDelivery.attempts),
+        col(NotifyDelivery.updated_at),
+    )
+    waited = [
+        sa.and_(
+            attempts == n, updated <= now - timedelta(seconds=policy.delay_after(n) if n else 0)
+        )
+        for n in range(policy.max_attempts)
+    ]
+    query = (
+        select(NotifyDelivery)
+        .where(
+            sa.or_(
+                sa.and_(status == DeliveryStatus.FAILED, sa.or_(*waited)),
+                sa.and_(status == DeliveryStatus.PENDING, updated <= now - stale_after),
             )
-    return claims
+        )
+        .order_by(updated, col(NotifyDelivery.id))
+        .limit(limit)
+    )
+    return list(session.exec(query))
 
 
 def _new_row(

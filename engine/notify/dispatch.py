@@ -107,13 +107,7 @@ class Dispatcher:
             session, row, now=self.clock(), stale_after=self.stale_after, from_dead=True
         ):
             raise InputError(f"delivery {record_id} is being sent by another dispatcher")
-        channel = ChannelConfig(
-            kind=ChannelKind(row.channel),
-            target=row.target,
-            secret_env=row.secret_env,
-            lang=row.lang,
-        )
-        return self._send(session, row, SupervisionNotice.from_dict(row.notice), channel)
+        return self._send(session, row, SupervisionNotice.from_dict(row.notice), channel_of(row))
 
     def _send(
         self,
@@ -162,6 +156,16 @@ class Dispatcher:
 def unexpected(exc: Exception) -> DeliveryError:
     logger.exception("transport error")
     return DeliveryError(f"{type(exc).__name__}: {exc}", retryable=False)
+
+
+def channel_of(row: NotifyDelivery) -> ChannelConfig:
+    """The channel a delivery record goes to."""
+    return ChannelConfig(
+        kind=ChannelKind(row.channel),
+        target=row.target,
+        secret_env=row.secret_env,
+        lang=row.lang,
+    )
 
 
 def result_of(row: NotifyDelivery, *, skipped: bool) -> DeliveryResult:

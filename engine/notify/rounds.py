@@ -4,9 +4,11 @@ Every record is claimed in one transaction; the sends run in parallel, one worke
 (the mail server, each webhook host, the log), one attempt each; once an endpoint fails for a
 reason that may pass (refused, silent, timed out) the rest of the round's notices to it are not
 tried; a send not started within the round's time (`RetryPolicy.total_seconds`) waits for the
-next round; and every outcome is written in one transaction. Failed records stay for `notify
-retry`; a final error goes to the dead letters. So a dead mail server costs one timeout per
-sweep, not one per notice, and two commits in all, not two per notice.
+next round; and every outcome is written in one transaction. A failed record is sent again by
+a later round (`deliver_unsent`, each sweep) once its wait is over, until its attempts are used
+up (`RetryPolicy.max_attempts`); then, or on a final error, it goes to the dead letters (`notify
+retry`). So a dead mail server costs one timeout per sweep, not one per notice, and two commits
+in all, not two per notice.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sqlmodel import Session
 
 from engine.notify import deliveries
 from engine.notify.channels import ChannelConfig, ChannelKind, delivery_id
-from engine.notify.dispatch import DeliveryResult, Dispatcher, result_of, unexpected
+from engine.notify.dispatch import DeliveryResult, Dispatcher, channel_of, result_of, unexpected
 from engine.notify.errors import DeliveryError
 from engine.notify.notice import SupervisionNotice
 from engine.notify.tables import DeliveryStatus, NotifyDelivery
@@ -30,6 +32,7 @@ from engine.notify.tables import DeliveryStatus, NotifyDelivery
 logger = logging.getLogger("onething.notify")
 
 WORKERS = 8  # endpoints served at once
+UNSENT = 500  # the most records one round takes up again (`deliver_unsent`)
 Wanted = tuple[SupervisionNotice, Sequence[ChannelConfig]]
 Send = tuple[int, SupervisionNotice, ChannelConfig, NotifyDelivery]  # (index, …) of one send
 
@@ -80,10 +83,51 @@ def _round(
     claims = deliveries.claim_many(
         session, pairs, now=dispatcher.clock(), stale_after=dispatcher.stale_after
     )
+    sends = [
+        (index, notice, channel, row)
+        for index, ((notice, channel), (row, mine)) in enumerate(zip(pairs, claims, strict=True))
+        if mine
+    ]
+    _send_all(dispatcher, session, sends, down)
+    return [result_of(row, skipped=not mine) for row, mine in claims]
+
+
+def deliver_unsent(
+    dispatcher: Dispatcher, engine: Engine, *, down: set[str], limit: int = UNSENT
+) -> int:
+    """Send again, in one round, at most `limit` records left unsent (`deliveries.unsent`:
+    queued by a sweep killed before its round, failed and due for another attempt, pending
+    and gone stale), each taken by compare-and-set so that two dispatchers never both send
+    it; how many were taken. Never raises."""
+    try:
+        with Session(engine, expire_on_commit=False) as session:
+            rows = deliveries.unsent(
+                session,
+                now=dispatcher.clock(),
+                policy=dispatcher.policy,
+                stale_after=dispatcher.stale_after,
+                limit=limit,
+            )
+            taken = deliveries.take_many(
+                session, rows, now=dispatcher.clock(), stale_after=dispatcher.stale_after
+            )
+            sends = [
+                (index, SupervisionNotice.from_dict(row.notice), channel_of(row), row)
+                for index, (row, mine) in enumerate(zip(rows, taken, strict=True))
+                if mine
+            ]
+            _send_all(dispatcher, session, sends, down)
+    except Exception:  # the database or a bug: never the sweep's problem
+        logger.exception("a round of unsent deliveries: not delivered")
+        return 0
+    return len(sends)
+
+
+def _send_all(dispatcher: Dispatcher, session: Session, sends: list[Send], down: set[str]) -> None:
+    """Serve the taken `sends`, one worker per endpoint, and record every outcome at once."""
     by_endpoint: dict[str, list[Send]] = defaultdict(list)
-    for index, ((notice, channel), (row, mine)) in enumerate(zip(pairs, claims, strict=True)):
-        if mine:
-            by_endpoint[endpoint(channel)].append((index, notice, channel, row))
+    for send in sends:
+        by_endpoint[endpoint(send[2])].append(send)
     deadline = dispatcher.monotonic() + dispatcher.policy.total_seconds
     outcomes: list[deliveries.Outcome] = []
     if by_endpoint:
@@ -99,14 +143,14 @@ def _round(
                 if found_down:
                     down.add(where)
     deliveries.record_many(session, outcomes, now=dispatcher.clock())
-    return [result_of(row, skipped=not mine) for row, mine in claims]
 
 
 def _serve(
     dispatcher: Dispatcher, sends: list[Send], deadline: float, known_down: bool
 ) -> tuple[list[deliveries.Outcome], bool]:
     """One endpoint's sends in order, one attempt each, until it is found down or the round's
-    time is up (what was not tried is failed, for a later round); and whether it is down."""
+    time is up (what was not tried is failed, for a later round; dead once its attempts are
+    used up); and whether it is down."""
     outcomes: list[deliveries.Outcome] = []
     where = endpoint(sends[0][2])
     skip = f"{where} found unreachable earlier in this sweep" if known_down else None
@@ -115,7 +159,7 @@ def _serve(
         if skip is None and dispatcher.monotonic() > deadline:
             skip = "the round's time ran out"
         if skip is not None:
-            outcomes.append((row, DeliveryStatus.FAILED, skip))
+            outcomes.append((row, _failed(dispatcher, row), skip))
             continue
         try:
             transport = dispatcher.transports.get(channel.kind)
@@ -128,11 +172,17 @@ def _serve(
                 found_down, skip = True, f"{where} unreachable in this round ({error})"
             level = logging.WARNING if error.retryable else logging.ERROR
             logger.log(level, "notice %s to %s: %s", notice.notice_id, channel.target, error)
-            status = DeliveryStatus.FAILED if error.retryable else DeliveryStatus.DEAD
+            status = _failed(dispatcher, row) if error.retryable else DeliveryStatus.DEAD
             outcomes.append((row, status, str(error)))
         else:
             outcomes.append((row, DeliveryStatus.SENT, None))
     return outcomes, found_down
+
+
+def _failed(dispatcher: Dispatcher, row: NotifyDelivery) -> DeliveryStatus:
+    """A record's status after one more failed attempt: dead once it was the last."""
+    last = row.attempts + 1 >= dispatcher.policy.max_attempts
+    return DeliveryStatus.DEAD if last else DeliveryStatus.FAILED
 
 
 def _unrecorded(

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 from sqlmodel import Session, func, select
 
 from engine.cases.service import CaseService
@@ -17,7 +18,7 @@ from engine.cases.tables import EscalationRow
 from engine.escalation.sweep import Supervision
 from engine.notify.dispatch import Dispatcher
 from engine.notify.tables import DeliveryStatus, NotifyDelivery
-from tests.fixtures.loopback import FAST, Receiver, free_port, transports
+from tests.fixtures.loopback import FAST, Mailbox, Receiver, free_port, transports
 from tests.fixtures.supervision import MUNICIPAL_HEAD_MAIL, at, catalogue
 
 CASES = 20  # municipal's yellow and red go to its head by mail: 40 mailed levels
@@ -99,3 +100,47 @@ def test_sweep_round_writes_delivery_records_in_two_commits_and_tries_a_dead_ser
         errors = list(mails)
     tried = [e for e in errors if "unreachable" not in (e or "")]
     assert len(tried) == 1  # one attempt at the dead server; the rest wait for a retry
+
+
+def test_the_next_sweep_delivers_what_a_receiver_down_in_the_last_one_missed(
+    service: CaseService,
+    accepted: Callable[[], str],
+    receiver: Receiver,
+    frozen: Any,
+) -> None:
+    """Mail server and webhook receiver down during one sweep, up for the next: the next
+    sweep sends every failed notice again, with no operator's retry, and each arrives once."""
+    mail_port = free_port()  # nothing listens there yet: the connection refused
+    supervision = Supervision(
+        service,
+        catalogue=catalogue(receiver.url),
+        dispatcher=Dispatcher(transports=transports(smtp_port=mail_port), policy=FAST),
+    )
+    for _ in range(CASES):
+        accepted()
+    receiver.answer(503)  # the receiver's first answer: unavailable
+    supervision.sweep(at=at(10, 12))
+    mails, hooks = statuses(service, "email"), statuses(service, "webhook")
+    assert len(mails) == 2 * CASES and set(mails) == {DeliveryStatus.FAILED.value}
+    assert hooks and set(hooks) == {DeliveryStatus.FAILED.value}
+    assert len(receiver.requests) == 1  # found down at once: the rest wait for the next sweep
+
+    mailbox = Mailbox(port=mail_port)
+    controller = Controller(mailbox, hostname="127.0.0.1", port=mail_port)
+    controller.start()
+    try:
+        frozen.tick(60)  # the next sweep, a minute later, past the wait before a retry
+        report = supervision.sweep(at=at(10, 12))
+    finally:
+        controller.stop()
+    assert report.levels == 0  # nothing more fired: the sweep only sent what had failed
+    assert set(statuses(service, "email")) == set(statuses(service, "webhook")) == {"sent"}
+    assert len(mailbox.messages) == len(mails)
+    assert len(receiver.accepted) == len(hooks)
+
+
+def statuses(service: CaseService, channel: str) -> list[str]:
+    """The status of every delivery record over `channel`."""
+    with Session(service.engine) as session:
+        query = select(NotifyDelivery.status).where(NotifyDelivery.channel == channel)
+        return list(session.execute(query).scalars())
