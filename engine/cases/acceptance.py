@@ -64,4 +64,4 @@ def verification_overdue_before(calendar: WorkingCalendar, now: dt.datetime) -> 
 
 
 def _midnight(calendar: WorkingCalendar, day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), tzinfo=calendar.tz)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=calendar.tz)

@@ -70,13 +70,19 @@ def show(number: Number, user: CurrentUser, deps: Deps) -> CertificateView:
     return _licences(deps).show(number)
 
 
-@router.post("/{number}/revoke", **guard("licences.revoke", 404, 422))
+CHANGE_REFUSALS = {
+    400: "a reason of blank characters only, or a certificate no longer valid (revoked, "
+    "replaced or expired): nothing changed"
+}
+
+
+@router.post("/{number}/revoke", **guard("licences.revoke", 404, 422, refuses=CHANGE_REFUSALS))
 def revoke(number: Number, body: Revocation, user: CurrentUser, deps: Deps) -> CertificateView:
     """吊销 a valid certificate: each case that relied on it is marked, its department told."""
     return _licences(deps).revoke(number, actor=user.name, reason=body.reason)
 
 
-@router.post("/{number}/replace", **guard("licences.replace", 404, 422))
+@router.post("/{number}/replace", **guard("licences.replace", 404, 422, refuses=CHANGE_REFUSALS))
 def replace(number: Number, body: Replacement, user: CurrentUser, deps: Deps) -> CertificateView:
     """换发: the new certificate that takes the old one's place."""
     return _licences(deps).replace(
