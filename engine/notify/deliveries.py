@@ -127,7 +127,7 @@ def _record(
     now: datetime,
 ) -> None:
     """One attempt's outcome, committed at once."""
-    record_many(session, [(row, status, error)], now=now)
+    record_many(session, [(row, status, error, True)], now=now)
 
 
 def claim_many(
@@ -258,17 +258,19 @@ def _new_row(
     )
 
 
-Outcome = tuple[NotifyDelivery, DeliveryStatus, str | None]  # a record, its new status, why
+# a record, its new status, why, and whether it was tried (a send skipped for its endpoint
+# being down, or for the round's time, uses up none of its attempts)
+Outcome = tuple[NotifyDelivery, DeliveryStatus, str | None, bool]
 
 
 def record_many(session: Session, outcomes: list[Outcome], *, now: datetime) -> None:
-    """Each attempt's outcome of a round, written in one transaction."""
+    """Each outcome of a round, written in one transaction."""
     if not outcomes:
         return
     with UnitOfWork(session) as uow:
-        for row, status, error in outcomes:
+        for row, status, error, tried in outcomes:
             row.status = status
-            row.attempts += 1
+            row.attempts += tried
             row.last_error = error
             row.updated_at = now
             if status is DeliveryStatus.SENT:

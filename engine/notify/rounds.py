@@ -149,8 +149,9 @@ def _serve(
     dispatcher: Dispatcher, sends: list[Send], deadline: float, known_down: bool
 ) -> tuple[list[deliveries.Outcome], bool]:
     """One endpoint's sends in order, one attempt each, until it is found down or the round's
-    time is up (what was not tried is failed, for a later round; dead once its attempts are
-    used up); and whether it is down."""
+    time is up (what was not tried waits, its attempts kept, for a later round; one tried is
+    dead once its attempts are used up); and whether it is down. So a long outage uses up
+    the attempts of the one notice each sweep tries, not of all the others waiting."""
     outcomes: list[deliveries.Outcome] = []
     where = endpoint(sends[0][2])
     skip = f"{where} found unreachable earlier in this sweep" if known_down else None
@@ -159,7 +160,7 @@ def _serve(
         if skip is None and dispatcher.monotonic() > deadline:
             skip = "the round's time ran out"
         if skip is not None:
-            outcomes.append((row, _failed(dispatcher, row), skip))
+            outcomes.append((row, DeliveryStatus.FAILED, skip, False))  # its attempts kept
             continue
         try:
             transport = dispatcher.transports.get(channel.kind)
@@ -173,9 +174,9 @@ def _serve(
             level = logging.WARNING if error.retryable else logging.ERROR
             logger.log(level, "notice %s to %s: %s", notice.notice_id, channel.target, error)
             status = _failed(dispatcher, row) if error.retryable else DeliveryStatus.DEAD
-            outcomes.append((row, status, str(error)))
+            outcomes.append((row, status, str(error), True))
         else:
-            outcomes.append((row, DeliveryStatus.SENT, None))
+            outcomes.append((row, DeliveryStatus.SENT, None, True))
     return outcomes, found_down
 
 

@@ -62,7 +62,9 @@ def test_sweep_with_dead_smtp_does_not_stall(
         ).scalars()
         statuses = sorted((row.status, row.attempts) for row in mails)
     assert fired == len(report.fired)  # every level committed though nothing was mailed
-    assert statuses == [(DeliveryStatus.FAILED.value, 1)] * len(mailed)  # kept for a retry
+    # kept for a retry; the server was tried once, and only that send used up an attempt
+    failed = DeliveryStatus.FAILED.value
+    assert statuses == [(failed, 0)] * (len(mailed) - 1) + [(failed, 1)]
     assert {f.case_id for f in mailed} == set(cases)
     assert len(receiver.accepted) > 0  # the webhook channel is not held up by the mail server
 
@@ -137,6 +139,38 @@ def test_the_next_sweep_delivers_what_a_receiver_down_in_the_last_one_missed(
     assert set(statuses(service, "email")) == set(statuses(service, "webhook")) == {"sent"}
     assert len(mailbox.messages) == len(mails)
     assert len(receiver.accepted) == len(hooks)
+
+
+def test_an_outage_longer_than_the_attempts_spends_only_the_notices_tried(
+    service: CaseService, accepted: Callable[[], str], receiver: Receiver, frozen: Any
+) -> None:
+    """The mail server down for more sweeps than a notice has attempts: each sweep tries one
+    notice and skips the rest, so only the ones tried go to the dead letters; once the server
+    is back, the next sweep mails every other notice."""
+    mail_port = free_port()
+    supervision = Supervision(
+        service,
+        catalogue=catalogue(receiver.url),
+        dispatcher=Dispatcher(transports=transports(smtp_port=mail_port), policy=FAST),
+    )
+    for _ in range(CASES):
+        accepted()
+    outage = FAST.max_attempts + 2
+    for _ in range(outage):
+        supervision.sweep(at=at(10, 12))
+        frozen.tick(60)
+    mails = statuses(service, "email")
+    dead = mails.count(DeliveryStatus.DEAD.value)
+    assert 1 <= dead <= outage // FAST.max_attempts + 1  # one tried a sweep, dead after its last
+    mailbox = Mailbox(port=mail_port)
+    controller = Controller(mailbox, hostname="127.0.0.1", port=mail_port)
+    controller.start()
+    try:
+        supervision.sweep(at=at(10, 12))
+    finally:
+        controller.stop()
+    assert sorted(set(statuses(service, "email"))) == ["dead", "sent"]
+    assert len(mailbox.messages) == len(mails) - dead
 
 
 def statuses(service: CaseService, channel: str) -> list[str]:
