@@ -11,13 +11,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import SQLModel
 
-import engine.cases.tables  # noqa: F401  (registers the tables)
-import flows.tables  # noqa: F401
 from engine.access.accounts import Accounts
 from engine.cases.service import CaseService
 from engine.connectors import registry
+from engine.store.db import migrate
 from flows.serving import prefect_server
 from tests.e2e.prefect import app
 from tests.fixtures.definitions import DEFINITIONS
@@ -38,7 +36,7 @@ def prefect_api(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def database_url() -> Iterator[str]:
     with fresh_postgres("onething_flows") as url:
         engine = sa.create_engine(url)
-        SQLModel.metadata.create_all(engine)
+        migrate(engine)  # the product's own schema, every table of it
         registry.seed(engine, definitions=DEFINITIONS)
         engine.dispose()
         os.environ["ONETHING_DATABASE_URL"] = url
