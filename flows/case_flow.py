@@ -9,6 +9,7 @@ the flow from the top; every effect is keyed `case:step:attempt`, so none happen
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from typing import Any
 
@@ -31,6 +32,21 @@ from engine.views.cases import CaseView
 FLOW_NAME = "case"
 DEPLOYMENT_NAME = "cases"
 DEPLOYMENT = f"{FLOW_NAME}/{DEPLOYMENT_NAME}"
+
+
+class _WaitingIsNoError(logging.Filter):
+    """Prefect logs a flow run that ends in any state but Completed at ERROR, and a case's run
+    ends Suspended whenever the case waits for people — by design, many times a case. That line
+    is told at INFO (on the console and in the Prefect UI), so that ERROR means a failure."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.ERROR and str(record.msg).startswith(SUSPENDED):
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+SUSPENDED = "Finished in state Suspended"
+logging.getLogger("prefect.flow_runs").addFilter(_WaitingIsNoError())
 
 
 class Wake(RunInput):

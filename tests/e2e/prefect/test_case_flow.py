@@ -10,10 +10,12 @@ from prefect.client.schemas.filters import (
     ArtifactFilterKey,
     FlowRunFilter,
     FlowRunFilterId,
+    LogFilter,
+    LogFilterFlowRunId,
 )
 
 from engine.cases.service import CaseService
-from flows.case_flow import artifact_key
+from flows.case_flow import SUSPENDED, artifact_key
 from flows.urls import flow_run_url
 from flows.wake import Waker, prefect_client, reconcile
 from tests.e2e.prefect.app import release
@@ -94,6 +96,24 @@ def test_a_case_runs_its_checks_in_parallel_waits_without_a_process_and_resumes(
     assert any(t.flow_run_id == run.id and t.name.startswith("background-check") for t in tasks)
     url = flow_run_url(service.engine, case_id)
     assert url is not None and url.endswith(f"/runs/flow-run/{run.id}")
+
+
+def test_a_run_waiting_for_people_is_logged_as_information_not_an_error(
+    service: CaseService,
+) -> None:
+    """A case's run ends Suspended each time it waits (by design): Prefect's ERROR for any
+    state but Completed would tell operators in the UI that every waiting case failed."""
+    case_id = service.submit("ride-hailing-test", application(CLEAN_DRIVER)).id
+    run = wait_for("the run to wait for acceptance", lambda: paused(service, case_id))
+
+    def ended_suspended() -> list[int]:
+        with prefect_client() as client:
+            logs = client.read_logs(
+                log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id]))
+            )
+        return [log.level for log in logs if log.message.startswith(SUSPENDED)]
+
+    assert wait_for("the run's last line to reach the Prefect API", ended_suspended) == [20]
 
 
 def test_a_failed_check_is_a_rejection_for_the_leader(service: CaseService) -> None:
