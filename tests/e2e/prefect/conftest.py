@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from sqlmodel import SQLModel
 
 from engine.access.accounts import Accounts
 from engine.cases.service import CaseService
@@ -37,6 +38,7 @@ def database_url() -> Iterator[str]:
     with fresh_postgres("onething_flows") as url:
         engine = sa.create_engine(url)
         migrate(engine)  # the product's own schema, every table of it
+        SQLModel.metadata.create_all(engine)  # and the test app's own (its checks' releases)
         registry.seed(engine, definitions=DEFINITIONS)
         engine.dispose()
         os.environ["ONETHING_DATABASE_URL"] = url
