@@ -5,7 +5,6 @@ simulation."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -15,7 +14,7 @@ from engine.calendar import CalendarSet
 from engine.cases.service import Command, Intake
 from engine.store import get_engine
 from engine.views.cases import CaseView
-from tests.fixtures.cli import ONETHING, ROOT, cli_env, killed_once, started
+from tests.fixtures.cli import ROOT, cli_env, killed_once, ok, onething_with, started
 from tests.fixtures.road_works import APPLICATION
 from tests.fixtures.supervision import USERS, make_service, supervised_workflow
 
@@ -69,16 +68,7 @@ def test_a_batch_killed_mid_way_completes_on_a_rerun_with_nothing_doubled(
     first = first_results(service.engine)
     assert 10 <= len(first) < CASES  # partly applied: the kill landed mid-way
 
-    rerun = subprocess.run(
-        [*ONETHING, "case", "act-batch", str(batch), "--json"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-    )
-    assert rerun.returncode == 0, rerun.stderr
-    report = json.loads(rerun.stdout)
+    report = json.loads(ok(onething_with(env, tmp_path)("case", "act-batch", str(batch), "--json")))
     assert [entry["ok"] for entry in report] == [True] * CASES
     for line, entry in zip(lines, report, strict=True):
         after = CaseView.model_validate(entry["case_after"])
@@ -100,10 +90,7 @@ def test_a_batch_killed_mid_way_completes_on_a_rerun_with_nothing_doubled(
     assert sorted(signed) == sorted((case_id, 1) for case_id in ids)  # once each, none doubled
     assert approved == CASES
     assert len(first_results(service.engine)) == CASES
-    verified = subprocess.run(
-        [*ONETHING, "audit", "verify"], capture_output=True, text=True, cwd=tmp_path, env=env
-    )
-    assert verified.returncode == 0 and "intact" in verified.stdout, verified.stdout
+    assert "intact" in ok(onething_with(env, tmp_path)("audit", "verify"))
 
 
 def first_results(engine: sa.Engine) -> dict[str, CaseView]:

@@ -5,7 +5,6 @@ simulation."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
 from pathlib import Path
 
 import freezegun
@@ -21,7 +20,7 @@ from engine.escalation.sweep import Supervision
 from engine.notify.tables import DeliveryStatus, NotifyDelivery
 from engine.store import get_engine
 from engine.views.cases import CaseView
-from tests.fixtures.cli import ONETHING, ROOT, cli_env, killed_once, started
+from tests.fixtures.cli import ROOT, cli_env, killed_once, ok, onething_with, started
 from tests.fixtures.road_works import APPLICATION
 from tests.fixtures.supervision import USERS, at, make_service, supervised_workflow
 
@@ -70,15 +69,8 @@ def test_a_sweep_killed_mid_way_fires_each_level_once_on_a_rerun(
     before = fired(service.engine)
     assert 0 < len(before) < forecast.levels  # the kill landed mid-way
 
-    rerun = subprocess.run(
-        [*ONETHING, "sweep", "--at", MOMENT],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=60,
-    )
-    assert rerun.returncode == 0, rerun.stderr
+    onething = onething_with(env, tmp_path)
+    ok(onething("sweep", "--at", MOMENT))
     with Session(service.engine) as session:  # the killed run's sends: theirs until stale
         session.execute(
             sa.update(NotifyDelivery)
@@ -89,15 +81,7 @@ def test_a_sweep_killed_mid_way_fires_each_level_once_on_a_rerun(
     for _ in range(SWEEPS):  # what the killed run left, at most 500 records a sweep
         if not unsent(service.engine):
             break
-        again = subprocess.run(
-            [*ONETHING, "sweep", "--at", MOMENT],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-            env=env,
-            timeout=60,
-        )
-        assert again.returncode == 0, again.stderr
+        ok(onething("sweep", "--at", MOMENT))
     assert unsent(service.engine) == 0
     levels = fired(service.engine)
     with service.engine.connect() as connection:
@@ -111,10 +95,7 @@ def test_a_sweep_killed_mid_way_fires_each_level_once_on_a_rerun(
     assert len(notices) == len(set(notices))  # none recorded twice
     assert set(levels.values()) == {notice_id for notice_id, _, _, _ in notices}  # all told
     assert {status for _, _, _, status in notices} == {DeliveryStatus.SENT}  # and all sent
-    verified = subprocess.run(
-        [*ONETHING, "audit", "verify"], capture_output=True, text=True, cwd=tmp_path, env=env
-    )
-    assert verified.returncode == 0 and "intact" in verified.stdout, verified.stdout
+    assert "intact" in ok(onething("audit", "verify"))
 
 
 def fired(engine: sa.Engine) -> dict[tuple[str, str], str]:
