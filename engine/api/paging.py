@@ -52,6 +52,15 @@ def moment(micros: str) -> dt.datetime:
     return EPOCH + int(micros) * MICROSECOND
 
 
+def after(cursor: str | None) -> tuple[dt.datetime, str] | None:
+    """Where a cursor that starts with a moment points (its pattern checked by the route):
+    that moment in UTC and the rest of its parts as they stand (None: the first page)."""
+    if not cursor:
+        return None
+    micros, _, rest = cursor.partition("~")
+    return moment(micros), rest
+
+
 def page(rows: Sequence[T], limit: int, position: Callable[[T], str]) -> Page[T]:
     """The page of the first `limit` of `rows` (read with one more, to know if more follow)."""
     shown = list(rows[:limit])

@@ -137,15 +137,11 @@ def claim_many(
     now: datetime,
     stale_after: timedelta,
 ) -> list[Claim]:
-    """`claim` for a round of deliveries: the new records written in one transaction (the
-    rows already there are taken one by one, as `claim` does); a race with another dispatcher
+    """`claim` for a round of deliveries: the new records written in one transaction, the
+    rows already there taken in another (`take_many`); a race with another dispatcher
     inserting the same records falls back to `claim` for each."""
     keys = [delivery_id(notice.notice_id, channel) for notice, channel in wanted]
-    known: dict[str, NotifyDelivery] = {}
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        query = select(NotifyDelivery).where(col(NotifyDelivery.delivery_id).in_(chunk))
-        known.update((row.delivery_id, row) for row in session.exec(query))
+    known = _recorded(session, keys)
     fresh = {
         key: _new_row(key, notice, channel, now=now)
         for key, (notice, channel) in zip(keys, wanted, strict=True)
@@ -167,6 +163,16 @@ def claim_many(
         )
     )
     return [(fresh[key], True) if key in fresh else (known[key], next(taken)) for key in keys]
+
+
+def _recorded(session: Session, keys: list[str]) -> dict[str, NotifyDelivery]:
+    """The records already there of the delivery ids `keys`, read 500 ids a query."""
+    known: dict[str, NotifyDelivery] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        query = select(NotifyDelivery).where(col(NotifyDelivery.delivery_id).in_(chunk))
+        known.update((row.delivery_id, row) for row in session.exec(query))
+    return known
 
 
 def take_many(
@@ -193,13 +199,10 @@ def queue(
     """Record the deliveries of `wanted` in the caller's unit of work, not yet sent (a failed
     record of no attempt, `QUEUED`); those already recorded are left as they are."""
     rows = {delivery_id(notice.notice_id, channel): (notice, channel) for notice, channel in wanted}
-    keys = list(rows)
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        query = select(NotifyDelivery.delivery_id).where(col(NotifyDelivery.delivery_id).in_(chunk))
-        for known in session.exec(query):
-            del rows[known]
+    known = _recorded(session, list(rows))
     for key, (notice, channel) in rows.items():
+        if key in known:
+            continue
         row = _new_row(key, notice, channel, now=now)
         row.status, row.last_error = DeliveryStatus.FAILED, QUEUED
         session.add(row)

@@ -4,7 +4,6 @@ time; `If-Match` with the case's `ETag` refuses an action on a stale view (412).
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Header, Path, Query, Response
@@ -164,17 +163,10 @@ def list_cases(
         light=light,
         text=text or None,
         involving=involving,
-        after=_after(cursor),
+        after=paging.after(cursor),
         limit=limit + 1,
     )
     return paging.page(rows, limit, lambda case: paging.cursor(case.submitted_at, case.id))
-
-
-def _after(cursor: str | None) -> tuple[dt.datetime, str] | None:
-    if not cursor:
-        return None
-    micros, case_id = paging.parts(cursor)
-    return paging.moment(micros), case_id
 
 
 @router.get("/{case_id}", **guard("cases.read", 404))

@@ -105,10 +105,11 @@ DrawCursor = Annotated[str | None, paging.cursor_query(DRAW_POSITION)]
 
 def after_draw(cursor: str | None) -> tuple[dt.datetime, str, str] | None:
     """The draw a cursor of the list of draws names (its pattern checked by the route)."""
-    if not cursor:
+    found = paging.after(cursor)
+    if found is None:
         return None
-    micros, case_id, step_id = paging.parts(cursor)
-    return paging.moment(micros), case_id, step_id
+    at, (case_id, step_id) = found[0], paging.parts(found[1])
+    return at, case_id, step_id
 
 
 def draws_page(

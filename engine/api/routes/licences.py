@@ -50,15 +50,11 @@ def list_certificates(
 ) -> paging.Page[CertificateView]:
     """The certificates, oldest first, by holder (credit code or id), type (the matter) and
     status as of now (valid, expired, revoked, replaced), a page at a time."""
-    after = None
-    if cursor:
-        micros, number = paging.parts(cursor)
-        after = (paging.moment(micros), number)
     rows = _licences(deps).list(
         holder=holder,
         type=type,
         status=status and status.value,
-        after=after,
+        after=paging.after(cursor),
         limit=limit + 1,
     )
     return paging.page(rows, limit, lambda c: paging.cursor(c.valid_from, c.number))

@@ -142,10 +142,8 @@ def escalations(
     limit: paging.Limit = 50,
 ) -> paging.Page[EscalationView]:
     """Levels fired, newest first, a page at a time; `open`: not yet acknowledged."""
-    after = None
-    if cursor:
-        micros, escalation_id = paging.parts(cursor)
-        after = (paging.moment(micros), int(escalation_id))
+    found = paging.after(cursor)
+    after = (found[0], int(found[1])) if found else None
     rows = deps.supervision.escalations(
         case_id=case,
         open_only=open_only,
@@ -186,14 +184,10 @@ def negatives(
 ) -> paging.Page[NegativeMatterView]:
     """The register of negative decisions, with their leaders' decisions, oldest first, a
     page at a time."""
-    after = None
-    if cursor:
-        micros, negative_id = paging.parts(cursor)
-        after = (paging.moment(micros), negative_id)
     rows = deps.cases.negatives(
         status=status,
         departments=_within(user, "negatives.read", department),
-        after=after,
+        after=paging.after(cursor),
         limit=limit + 1,
     )
     return paging.page(rows, limit, lambda n: paging.cursor(n.registered_at, n.id))
