@@ -13,6 +13,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import bindparam, update
 from sqlmodel import Session, SQLModel, col, select
@@ -96,14 +97,23 @@ def step_updates(
 
 def write_steps(session: Session, changes: list[tuple[str, str, dt.datetime | None]]) -> None:
     """Store many index values in one statement."""
-    if not changes:
+    rows = [{"case_id": c, "step_id": s, "next_escalation_at": n} for c, s, n in changes]
+    _update_each(session, StepRow.__tablename__, ("case_id", "step_id"), rows)
+
+
+def _update_each(
+    session: Session, table_name: str, key: tuple[str, ...], rows: list[dict[str, Any]]
+) -> None:
+    """Set each row's values on the row of `table_name` its `key` columns name, all in one
+    statement (each row gives the same columns)."""
+    if not rows:
         return
-    table = SQLModel.metadata.tables[StepRow.__tablename__]
+    table = SQLModel.metadata.tables[table_name]
     session.connection().execute(
         update(table)
-        .where(table.c.case_id == bindparam("b_case"), table.c.step_id == bindparam("b_step"))
-        .values(next_escalation_at=bindparam("b_next")),
-        [{"b_case": c, "b_step": s, "b_next": n} for c, s, n in changes],
+        .where(*(table.c[k] == bindparam(f"b_{k}") for k in key))
+        .values({c: bindparam(f"b_{c}") for c in rows[0] if c not in key}),
+        [{f"b_{c}": v for c, v in row.items()} for row in rows],
     )
 
 
@@ -197,60 +207,29 @@ def turn_updates(
 
 def write_turns(session: Session, changes: list[tuple[str, str, Turns]]) -> None:
     """Store many steps' yellow and red moments in one statement."""
-    if not changes:
-        return
-    table = SQLModel.metadata.tables[StepRow.__tablename__]
-    session.connection().execute(
-        update(table)
-        .where(table.c.case_id == bindparam("b_case"), table.c.step_id == bindparam("b_step"))
-        .values(yellow_at=bindparam("b_yellow"), red_at=bindparam("b_red")),
-        [{"b_case": c, "b_step": s, "b_yellow": y, "b_red": r} for c, s, (y, r) in changes],
-    )
+    rows = [{"case_id": c, "step_id": s, "yellow_at": y, "red_at": r} for c, s, (y, r) in changes]
+    _update_each(session, StepRow.__tablename__, ("case_id", "step_id"), rows)
 
 
 def write_own_turns(session: Session, changes: list[tuple[str, str, OwnTurns]]) -> None:
     """Store many cases' own clocks' moments, with the department answerable for the case
     clock: (case, owner, moments)."""
-    if not changes:
-        return
-    cases = SQLModel.metadata.tables[CaseRow.__tablename__]
-    session.connection().execute(
-        update(cases)
-        .where(cases.c.id == bindparam("b_id"))
-        .values(
-            owner=bindparam("b_owner"), yellow_at=bindparam("b_yellow"), red_at=bindparam("b_red")
-        ),
-        [
-            {"b_id": c, "b_owner": o, "b_yellow": t.case[0], "b_red": t.case[1]}
-            for c, o, t in changes
-        ],
-    )
+    cases = [
+        {"id": c, "owner": o, "yellow_at": t.case[0], "red_at": t.case[1]} for c, o, t in changes
+    ]
+    _update_each(session, CaseRow.__tablename__, ("id",), cases)
     negatives = [
-        {"b_id": n, "b_yellow": y, "b_red": r}
+        {"id": n, "yellow_at": y, "red_at": r}
         for _, _, t in changes
         for n, (y, r) in t.negatives.items()
     ]
-    if negatives:
-        table = SQLModel.metadata.tables[NegativeRow.__tablename__]
-        session.connection().execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
-            .values(yellow_at=bindparam("b_yellow"), red_at=bindparam("b_red")),
-            negatives,
-        )
+    _update_each(session, NegativeRow.__tablename__, ("id",), negatives)
 
 
 def write_cases(session: Session, changes: list[tuple[str, dt.datetime | None]]) -> None:
     """Store many case clocks' index values in one statement."""
-    if not changes:
-        return
-    table = SQLModel.metadata.tables[CaseRow.__tablename__]
-    session.connection().execute(
-        update(table)
-        .where(table.c.id == bindparam("b_id"))
-        .values(next_escalation_at=bindparam("b_next")),
-        [{"b_id": c, "b_next": as_utc(n)} for c, n in changes],
-    )
+    rows = [{"id": c, "next_escalation_at": as_utc(n)} for c, n in changes]
+    _update_each(session, CaseRow.__tablename__, ("id",), rows)
 
 
 def case_next(
